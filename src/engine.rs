@@ -1,0 +1,356 @@
+//! Scoring: a model applied to a visitor state at a given time gives a score card whose
+//! breakdown adds up exactly to the total (all arithmetic in whole hundredths of a point).
+
+use crate::free_domains::is_free_domain;
+use crate::model::{Condition, Decay, Model, Occurrence, Rule, Scalar, ScoreKind, StateCondition, TraitTest};
+use crate::read::fmt_centi;
+use crate::state::{Tally, VisitorState};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Line {
+    /// The rule id, or an adjustment: `group:<id>`, `cap:fit`, `cap:engagement`, `scale:max`, `scale:min`.
+    pub rule: String,
+    pub label: String,
+    /// "fit", "engagement", or "total" for scale adjustments.
+    pub score: &'static str,
+    pub points: i64,
+    /// Points before decay.
+    pub base: i64,
+    pub count: u32,
+    pub counted: u32,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScoreCard {
+    pub model: String,
+    pub model_version: Option<String>,
+    pub fit: i64,
+    pub engagement: i64,
+    pub total: i64,
+    pub grade: String,
+    pub stage: String,
+    pub qualified: bool,
+    pub reasons: Vec<String>,
+    pub disqualified_by: Vec<String>,
+    pub next_step: Option<String>,
+    pub scored_at: i64,
+    pub breakdown: Vec<Line>,
+}
+
+/// What one rule contributed before caps: nothing when it did not fire.
+struct Fired {
+    points: i64,
+    base: i64,
+    count: u32,
+    counted: u32,
+}
+
+pub fn score(model: &Model, state: &VisitorState, now: i64) -> ScoreCard {
+    let mut lines: Vec<Line> = Vec::with_capacity(model.rules.len() + 4);
+    let mut fired_rules: Vec<usize> = Vec::new();
+    for (i, rule) in model.rules.iter().enumerate() {
+        if let Some(fired) = evaluate(model, rule, state, now) {
+            fired_rules.push(i);
+            lines.push(Line {
+                rule: rule.id.clone(),
+                label: rule.label.clone(),
+                score: rule.score.as_str(),
+                points: fired.points,
+                base: fired.base,
+                count: fired.count,
+                counted: fired.counted,
+            });
+        }
+    }
+
+    let mut group_adjustments = Vec::new();
+    for (g, group) in model.groups.iter().enumerate() {
+        let sum: i64 = fired_rules
+            .iter()
+            .zip(lines.iter())
+            .filter(|(r, _)| model.rules.get(**r).and_then(|x| x.group) == Some(g))
+            .map(|(_, l)| l.points)
+            .sum();
+        let limited = clamp_opt(sum, group.min, group.max);
+        if limited != sum {
+            let kind = group.score.unwrap_or(ScoreKind::Engagement).as_str();
+            group_adjustments.push(adjustment(format!("group:{}", group.id), format!("group {} limit", group.id), kind, limited - sum));
+        }
+    }
+    lines.extend(group_adjustments);
+
+    let fit_sum: i64 = lines.iter().filter(|l| l.score == "fit").map(|l| l.points).sum();
+    let fit = clamp_opt(fit_sum, None, model.cap_fit);
+    if fit != fit_sum {
+        lines.push(adjustment("cap:fit".into(), "fit cap".into(), "fit", fit - fit_sum));
+    }
+    let engagement_sum: i64 = lines.iter().filter(|l| l.score == "engagement").map(|l| l.points).sum();
+    let engagement = clamp_opt(engagement_sum, None, model.cap_engagement);
+    if engagement != engagement_sum {
+        lines.push(adjustment("cap:engagement".into(), "engagement cap".into(), "engagement", engagement - engagement_sum));
+    }
+    let raw_total = fit + engagement;
+    let total = raw_total.clamp(model.scale_min, model.scale_max);
+    if total > raw_total {
+        lines.push(adjustment("scale:min".into(), "floor of the scale".into(), "total", total - raw_total));
+    } else if total < raw_total {
+        lines.push(adjustment("scale:max".into(), "top of the scale".into(), "total", total - raw_total));
+    }
+
+    let stage_index = model.stages.iter().rposition(|s| s.threshold.reached(total)).unwrap_or(0);
+    let stage = model.stages.get(stage_index).map(|s| s.name.clone()).unwrap_or_default();
+    let grade = format!("{}{}", band(&model.fit_grades, fit), band(&model.engagement_grades, engagement));
+
+    let fired = |r: usize| fired_rules.contains(&r);
+    let mut reasons = Vec::new();
+    let mut qualified = true;
+    let q = &model.qualify;
+    if let Some(need) = q.stage.and_then(|s| model.stages.get(s).map(|st| (s, st))) {
+        if stage_index >= need.0 {
+            reasons.push(format!("stage {stage} reached (needs {})", need.1.name));
+        } else {
+            qualified = false;
+            reasons.push(format!("stage {stage} is below {}", need.1.name));
+        }
+    }
+    for (what, value, min) in [("total", total, q.min_total), ("fit", fit, q.min_fit), ("engagement", engagement, q.min_engagement)] {
+        if let Some(min) = min {
+            if value >= min {
+                reasons.push(format!("{what} {} ≥ {}", fmt_centi(value), fmt_centi(min)));
+            } else {
+                qualified = false;
+                reasons.push(format!("{what} {} < {}", fmt_centi(value), fmt_centi(min)));
+            }
+        }
+    }
+    for &r in &q.rules {
+        let id = model.rules.get(r).map(|x| x.id.as_str()).unwrap_or_default();
+        if fired(r) {
+            reasons.push(format!("rule {id} fired"));
+        } else {
+            qualified = false;
+            reasons.push(format!("rule {id} has not fired"));
+        }
+    }
+    let disqualified_by: Vec<String> = fired_rules
+        .iter()
+        .filter_map(|&r| model.rules.get(r))
+        .filter(|r| r.disqualify)
+        .map(|r| r.id.clone())
+        .collect();
+    for id in &disqualified_by {
+        qualified = false;
+        reasons.push(format!("disqualified by rule {id}"));
+    }
+
+    let next_step = model.next_steps.iter().find(|(s, _)| *s == stage).map(|(_, t)| t.clone());
+    ScoreCard {
+        model: model.name.clone(),
+        model_version: model.version.clone(),
+        fit,
+        engagement,
+        total,
+        grade,
+        stage,
+        qualified,
+        reasons,
+        disqualified_by,
+        next_step,
+        scored_at: now,
+        breakdown: lines,
+    }
+}
+
+fn adjustment(rule: String, label: String, score: &'static str, points: i64) -> Line {
+    Line { rule, label, score, points, base: points, count: 0, counted: 0 }
+}
+
+fn clamp_opt(value: i64, min: Option<i64>, max: Option<i64>) -> i64 {
+    let value = max.map_or(value, |m| value.min(m));
+    min.map_or(value, |m| value.max(m))
+}
+
+fn band(bands: &[crate::model::Band], value: i64) -> &str {
+    bands
+        .iter()
+        .find(|b| value >= b.min)
+        .or(bands.last())
+        .map(|b| b.grade.as_str())
+        .unwrap_or_default()
+}
+
+fn evaluate(model: &Model, rule: &Rule, state: &VisitorState, now: i64) -> Option<Fired> {
+    let decay = rule.decay.or_else(|| rule.group.and_then(|g| model.groups.get(g)).and_then(|g| g.decay));
+    match &rule.when {
+        Condition::Occurrence(occurrence) => count_occurrences(rule, decay, occurrence, state, now),
+        Condition::State(condition) => {
+            if !holds(condition, state, now) {
+                return None;
+            }
+            let factor = match (decay, moment(condition, state)) {
+                (Some(d), Some(at)) => d.factor(now - at),
+                _ => 1.0,
+            };
+            Some(Fired { points: scaled(rule.points, factor), base: rule.points, count: 1, counted: 1 })
+        }
+    }
+}
+
+fn scaled(points: i64, factor: f64) -> i64 {
+    (points as f64 * factor).round() as i64
+}
+
+/// Gathers matching occurrences, then applies window, once-per-period, max and decay, counting
+/// the most recent occurrences first (they are worth the most under decay).
+fn count_occurrences(rule: &Rule, decay: Option<Decay>, occurrence: &Occurrence, state: &VisitorState, now: i64) -> Option<Fired> {
+    let mut times: Vec<(i64, u32)> = Vec::new();
+    let mut gather = |list: &[Tally], matches: &dyn Fn(&str) -> bool| {
+        for tally in list.iter().filter(|t| t.n > 0 && matches(&t.key)) {
+            times.extend(tally.occurrences());
+        }
+    };
+    match occurrence {
+        Occurrence::PageView { path } => gather(&state.pages, &|k| path.matches_lower(k)),
+        Occurrence::Download { url, types } => gather(&state.downloads, &|k| {
+            url.matches_lower(k) && (types.is_empty() || types.iter().any(|t| file_type(k) == t))
+        }),
+        Occurrence::FormSubmit { form } => gather(&state.forms, &|k| form.matches_lower(k)),
+        Occurrence::Click { name } => gather(&state.clicks, &|k| name.matches_lower(k)),
+        Occurrence::Event { name } => gather(&state.events, &|k| name.matches_lower(k)),
+        Occurrence::Campaign { source, medium, campaign } => gather(&state.campaigns, &|k| {
+            let mut parts = k.splitn(3, '|');
+            let (s, m, c) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""), parts.next().unwrap_or(""));
+            source.matches_lower(s) && medium.matches_lower(m) && campaign.matches_lower(c)
+        }),
+        Occurrence::Referrer { host } => gather(&state.referrers, &|k| host.matches_lower(k)),
+        Occurrence::EmailClick { campaign } => gather(&state.email_clicks, &|k| campaign.matches_lower(k)),
+    }
+    let count: u32 = times.iter().map(|(_, n)| *n).fold(0u32, u32::saturating_add);
+    if count == 0 {
+        return None;
+    }
+    times.sort_unstable_by_key(|t| std::cmp::Reverse(t.0));
+    let oldest_allowed = rule.window_ms.map(|w| now - w);
+    let limit = rule.max.unwrap_or(u32::MAX);
+    let mut counted: u32 = 0;
+    let mut weight = 0.0f64;
+    let mut last_period: Option<i64> = None;
+    for (ts, n) in times {
+        if counted >= limit || oldest_allowed.is_some_and(|oldest| ts < oldest) {
+            break;
+        }
+        let take = match rule.per_ms {
+            Some(per) => {
+                let period = ts.div_euclid(per);
+                if last_period == Some(period) {
+                    continue;
+                }
+                last_period = Some(period);
+                1
+            }
+            None => n.min(limit - counted),
+        };
+        counted += take;
+        weight += f64::from(take) * decay.map_or(1.0, |d| d.factor(now - ts));
+    }
+    if counted == 0 {
+        return None;
+    }
+    Some(Fired { points: scaled(rule.points, weight), base: rule.points * i64::from(counted), count, counted })
+}
+
+/// The extension of a URL's path, lower-case ("pdf" for "/a/b.PDF?x=1").
+fn file_type(url: &str) -> &str {
+    let path = url.split(['?', '#']).next().unwrap_or(url);
+    let name = path.rsplit('/').next().unwrap_or(path);
+    name.rsplit_once('.').map(|(_, ext)| ext).unwrap_or("")
+}
+
+/// When a state condition became true, for decay: the latest time that fed it.
+fn moment(condition: &StateCondition, state: &VisitorState) -> Option<i64> {
+    match condition {
+        StateCondition::Visits { .. } => Some(state.visits.last()),
+        StateCondition::Engaged { path, .. } | StateCondition::Scroll { path, .. } => {
+            state.pages.iter().filter(|p| path.matches_lower(&p.key)).map(|p| p.active).max()
+        }
+        _ => None,
+    }
+    .filter(|&t| t > 0)
+}
+
+fn holds(condition: &StateCondition, state: &VisitorState, now: i64) -> bool {
+    match condition {
+        StateCondition::Engaged { path, seconds } => {
+            let engaged_ms: i64 = state.pages.iter().filter(|p| path.matches_lower(&p.key)).map(|p| p.engaged_ms).sum();
+            engaged_ms as f64 >= seconds * 1000.0
+        }
+        StateCondition::Visits { at_least } => state.visits.n >= *at_least,
+        StateCondition::Scroll { path, depth } => {
+            state.pages.iter().any(|p| path.matches_lower(&p.key) && f64::from(p.scroll) >= *depth)
+        }
+        StateCondition::Inactive { for_ms } => state.last > 0 && now - state.last > *for_ms,
+        StateCondition::Trait { field, tests } => {
+            let value = state.trait_value(field);
+            tests.iter().all(|t| trait_test(t, value))
+        }
+        StateCondition::EmailDomain { free, domains } => {
+            let Some(Scalar::Text(domain)) = state.trait_value("email_domain") else { return false };
+            let domain = domain.trim().to_lowercase();
+            let free_ok = free.is_none_or(|want| is_free_domain(&domain) == want);
+            let list_ok = domains.is_empty() || domains.iter().any(|d| d.matches_lower(&domain));
+            free_ok && list_ok
+        }
+        StateCondition::All(list) => list.iter().all(|c| holds(c, state, now)),
+        StateCondition::Any(list) => list.iter().any(|c| holds(c, state, now)),
+        StateCondition::Not(inner) => !holds(inner, state, now),
+    }
+}
+
+fn as_number(value: &Scalar) -> Option<f64> {
+    match value {
+        Scalar::Number(n) => Some(*n),
+        Scalar::Text(s) => s.trim().replace(',', "").parse::<f64>().ok().filter(|n| n.is_finite()),
+        Scalar::Bool(_) => None,
+    }
+}
+
+fn is_truthy(value: &Scalar) -> bool {
+    match value {
+        Scalar::Bool(b) => *b,
+        Scalar::Number(n) => *n != 0.0,
+        Scalar::Text(s) => matches!(s.trim().to_lowercase().as_str(), "yes" | "true" | "y" | "1" | "on"),
+    }
+}
+
+/// Model text is lower-case already; trait text is compared case-insensitively.
+fn same(expected: &Scalar, value: &Scalar) -> bool {
+    match (expected, value) {
+        (Scalar::Text(e), Scalar::Text(v)) => v.trim().to_lowercase() == *e,
+        (Scalar::Number(e), v) => as_number(v) == Some(*e),
+        (Scalar::Bool(e), v) => is_truthy(v) == *e,
+        (Scalar::Text(e), Scalar::Number(n)) => e.parse::<f64>().ok() == Some(*n),
+        (Scalar::Text(_), Scalar::Bool(_)) => false,
+    }
+}
+
+fn trait_test(test: &TraitTest, value: Option<&Scalar>) -> bool {
+    let present = value.filter(|v| !matches!(v, Scalar::Text(s) if s.trim().is_empty()));
+    match (test, present) {
+        (TraitTest::Exists(want), v) => v.is_some() == *want,
+        (TraitTest::IsTrue(want), Some(v)) => is_truthy(v) == *want,
+        (TraitTest::IsTrue(want), None) => !*want,
+        (_, None) => false,
+        (TraitTest::Equals(e), Some(v)) => same(e, v),
+        (TraitTest::OneOf(list), Some(v)) => list.iter().any(|e| same(e, v)),
+        (TraitTest::Contains(needles), Some(Scalar::Text(s))) => {
+            let hay = s.to_lowercase();
+            needles.iter().any(|n| hay.contains(n.as_str()))
+        }
+        (TraitTest::Contains(_), Some(_)) => false,
+        (TraitTest::Between(lo, hi), Some(v)) => as_number(v).is_some_and(|n| n >= *lo && n <= *hi),
+        (TraitTest::AtLeast(m), Some(v)) => as_number(v).is_some_and(|n| n >= *m),
+        (TraitTest::AtMost(m), Some(v)) => as_number(v).is_some_and(|n| n <= *m),
+        (TraitTest::Below(m), Some(v)) => as_number(v).is_some_and(|n| n < *m),
+        (TraitTest::Above(m), Some(v)) => as_number(v).is_some_and(|n| n > *m),
+    }
+}

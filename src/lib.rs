@@ -1,0 +1,210 @@
+//! leadscore: lead scoring that runs where the visitor is.
+//!
+//! The core is pure Rust with no JS in it: a validated [`model::ModelSet`], a bounded
+//! [`state::VisitorState`] fed by events, and [`engine::score`] turning both into a score card.
+//! The only bridge to JavaScript is `ffi` (wasm32 builds), a thin layer over [`Scorer`] and
+//! [`score_lead`].
+
+pub mod engine;
+pub mod error;
+mod free_domains;
+pub mod model;
+pub mod pattern;
+mod read;
+pub mod state;
+pub mod value;
+
+#[cfg(target_arch = "wasm32")]
+mod ffi;
+
+use engine::ScoreCard;
+use error::{index, Errors};
+use model::{Model, ModelSet};
+use state::{Ingested, TimedEvent, VisitorState};
+use value::Value;
+
+pub const ENGINE_VERSION: &str = env!("CARGO_PKG_VERSION");
+/// Events accepted in one call; a summary is small, a flood is an attack or a bug.
+pub const MAX_EVENTS_PER_CALL: usize = 10_000;
+
+/// The outcome of ingesting one event. A rejected event leaves the state untouched.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Ingest {
+    Counted,
+    Duplicate,
+    Rejected(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct IngestSummary {
+    pub accepted: u32,
+    pub duplicates: u32,
+    /// (index in the batch, reason)
+    pub rejected: Vec<(usize, String)>,
+}
+
+/// One visitor scored against a document's models: the selected one by `score`, all by `score_all`.
+#[derive(Debug, Clone)]
+pub struct Scorer {
+    models: ModelSet,
+    selected: usize,
+    state: VisitorState,
+}
+
+impl Scorer {
+    pub fn new(doc: &Value, model: Option<&str>) -> Result<Scorer, Errors> {
+        let models = ModelSet::parse(doc)?;
+        let selected = selected_index(&models, model)?;
+        Ok(Scorer { models, selected, state: VisitorState::default() })
+    }
+
+    pub fn model(&self) -> Option<&Model> {
+        self.models.models.get(self.selected)
+    }
+
+    pub fn ingest(&mut self, event: &Value) -> Ingest {
+        match TimedEvent::parse(event, "event") {
+            Err(errors) => Ingest::Rejected(errors.to_string()),
+            Ok(event) => match self.state.ingest(&event) {
+                Ingested::Counted => Ingest::Counted,
+                Ingested::Duplicate => Ingest::Duplicate,
+            },
+        }
+    }
+
+    pub fn ingest_many(&mut self, events: &[Value]) -> IngestSummary {
+        let mut summary = IngestSummary::default();
+        for (i, event) in events.iter().enumerate() {
+            if i >= MAX_EVENTS_PER_CALL {
+                summary.rejected.push((i, format!("more than {MAX_EVENTS_PER_CALL} events in one call")));
+                continue;
+            }
+            match TimedEvent::parse(event, &index("events", i)) {
+                Err(errors) => summary.rejected.push((i, errors.to_string())),
+                Ok(event) => match self.state.ingest(&event) {
+                    Ingested::Counted => summary.accepted += 1,
+                    Ingested::Duplicate => summary.duplicates += 1,
+                },
+            }
+        }
+        summary
+    }
+
+    pub fn score(&self, now: i64) -> Option<ScoreCard> {
+        self.model().map(|m| engine::score(m, &self.state, now))
+    }
+
+    pub fn score_all(&self, now: i64) -> Vec<ScoreCard> {
+        self.models.models.iter().map(|m| engine::score(m, &self.state, now)).collect()
+    }
+
+    pub fn export_state(&self) -> Value {
+        self.state.to_value()
+    }
+
+    /// Replaces the state; on error the current state is kept.
+    pub fn import_state(&mut self, saved: &Value) -> Result<(), Errors> {
+        self.state = VisitorState::from_value(saved)?;
+        Ok(())
+    }
+
+    pub fn state(&self) -> &VisitorState {
+        &self.state
+    }
+}
+
+fn selected_index(models: &ModelSet, name: Option<&str>) -> Result<usize, Errors> {
+    let chosen = models.select(name)?;
+    Ok(models.models.iter().position(|m| std::ptr::eq(m, chosen)).unwrap_or(0))
+}
+
+/// Scores one lead given as `{ "traits": {…}, "events": […], "state": {…} }` (all optional):
+/// the stateless path used by edge functions, batch scoring and the CLI.
+pub fn score_lead(model: &Model, lead: &Value, now: i64) -> Result<ScoreCard, Errors> {
+    let mut errors = Errors::default();
+    let Some(entries) = read_lead(lead, &mut errors) else { return Err(errors) };
+    let mut state = match entries.state {
+        Some(saved) => VisitorState::from_value(saved)?,
+        None => VisitorState::default(),
+    };
+    if let Some(traits) = entries.traits {
+        let traits = state::parse_traits(traits, "lead.traits", &mut errors);
+        state.merge_traits(&traits);
+    }
+    if let Some(events) = entries.events {
+        match events.as_array() {
+            Some(list) if list.len() <= MAX_EVENTS_PER_CALL => {
+                for (i, event) in list.iter().enumerate() {
+                    match TimedEvent::parse(event, &index("lead.events", i)) {
+                        Ok(event) => {
+                            state.ingest(&event);
+                        }
+                        Err(e) => errors.0.extend(e.0),
+                    }
+                }
+            }
+            Some(_) => errors.push("lead.events", format!("at most {MAX_EVENTS_PER_CALL} events")),
+            None => errors.push("lead.events", format!("expected an array, got {}", events.kind())),
+        }
+    }
+    errors.into_result(())?;
+    Ok(engine::score(model, &state, now))
+}
+
+struct LeadParts<'a> {
+    traits: Option<&'a Value>,
+    events: Option<&'a Value>,
+    state: Option<&'a Value>,
+}
+
+fn read_lead<'a>(lead: &'a Value, errors: &mut Errors) -> Option<LeadParts<'a>> {
+    let Some(entries) = lead.as_object() else {
+        errors.push("lead", format!("expected an object with traits, events or state, got {}", lead.kind()));
+        return None;
+    };
+    for (key, _) in entries {
+        if !["traits", "events", "state"].contains(&key.as_str()) {
+            errors.push(&error::join("lead", key), "unknown field (expected one of: traits, events, state)");
+        }
+    }
+    let field = |k: &str| entries.iter().find(|(key, _)| key == k).map(|(_, v)| v).filter(|v| **v != Value::Null);
+    Some(LeadParts { traits: field("traits"), events: field("events"), state: field("state") })
+}
+
+/// The score card as plain data, points as numbers (hundredths turned back into decimals).
+pub fn card_to_value(card: &ScoreCard) -> Value {
+    let points = |c: i64| Value::Number(c as f64 / 100.0);
+    let texts = |list: &[String]| Value::Array(list.iter().map(|s| Value::String(s.clone())).collect());
+    let optional = |s: &Option<String>| s.clone().map(Value::String).unwrap_or(Value::Null);
+    let breakdown = card
+        .breakdown
+        .iter()
+        .map(|line| {
+            Value::object(vec![
+                ("rule", Value::String(line.rule.clone())),
+                ("label", Value::String(line.label.clone())),
+                ("score", Value::String(line.score.to_string())),
+                ("points", points(line.points)),
+                ("base", points(line.base)),
+                ("decayed", points(line.base - line.points)),
+                ("count", Value::Number(f64::from(line.count))),
+                ("counted", Value::Number(f64::from(line.counted))),
+            ])
+        })
+        .collect();
+    Value::object(vec![
+        ("model", Value::String(card.model.clone())),
+        ("model_version", optional(&card.model_version)),
+        ("fit", points(card.fit)),
+        ("engagement", points(card.engagement)),
+        ("total", points(card.total)),
+        ("grade", Value::String(card.grade.clone())),
+        ("stage", Value::String(card.stage.clone())),
+        ("qualified", Value::Bool(card.qualified)),
+        ("reasons", texts(&card.reasons)),
+        ("disqualified_by", texts(&card.disqualified_by)),
+        ("next_step", optional(&card.next_step)),
+        ("scored_at", Value::Number(card.scored_at as f64)),
+        ("breakdown", Value::Array(breakdown)),
+    ])
+}

@@ -1,0 +1,116 @@
+//! Case-insensitive glob patterns for paths, URLs and names: `*` matches any run of characters,
+//! `?` exactly one. Patterns are classified once at load so the common shapes (exact, prefix,
+//! suffix, contains) never run the general matcher.
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Pattern {
+    Any,
+    Exact(String),
+    Prefix(String),
+    Suffix(String),
+    Contains(String),
+    Glob(Vec<u8>),
+}
+
+impl Pattern {
+    pub fn new(source: &str) -> Pattern {
+        let lower = source.to_lowercase();
+        if lower.chars().all(|c| c == '*') {
+            return Pattern::Any;
+        }
+        if lower.contains('?') {
+            return Pattern::Glob(lower.into_bytes());
+        }
+        let stars = lower.matches('*').count();
+        let starts = lower.starts_with('*');
+        let ends = lower.ends_with('*');
+        let core = lower.trim_matches('*').to_string();
+        match (stars, starts, ends) {
+            (0, _, _) => Pattern::Exact(lower),
+            (1, false, true) => Pattern::Prefix(core),
+            (1, true, false) => Pattern::Suffix(core),
+            (2, true, true) if !core.contains('*') => Pattern::Contains(core),
+            _ => Pattern::Glob(lower.into_bytes()),
+        }
+    }
+
+    /// `subject` must already be lower-case (state keys are stored lower-cased).
+    pub fn matches_lower(&self, subject: &str) -> bool {
+        match self {
+            Pattern::Any => true,
+            Pattern::Exact(s) => subject == s,
+            Pattern::Prefix(s) => subject.starts_with(s.as_str()),
+            Pattern::Suffix(s) => subject.ends_with(s.as_str()),
+            Pattern::Contains(s) => subject.contains(s.as_str()),
+            Pattern::Glob(p) => glob(p, subject.as_bytes()),
+        }
+    }
+
+    pub fn matches(&self, subject: &str) -> bool {
+        match self {
+            Pattern::Any => true,
+            _ => self.matches_lower(&subject.to_lowercase()),
+        }
+    }
+}
+
+/// Iterative glob with single-star backtracking: linear in practice, never recursive.
+fn glob(pattern: &[u8], subject: &[u8]) -> bool {
+    let (mut p, mut s) = (0usize, 0usize);
+    let mut star: Option<(usize, usize)> = None;
+    while s < subject.len() {
+        match pattern.get(p) {
+            Some(b'*') => {
+                star = Some((p, s));
+                p += 1;
+            }
+            Some(b'?') => {
+                p += 1;
+                s += utf8_len(subject.get(s).copied().unwrap_or(0));
+            }
+            Some(c) if Some(c) == subject.get(s) => {
+                p += 1;
+                s += 1;
+            }
+            _ => match star {
+                Some((star_p, star_s)) => {
+                    p = star_p + 1;
+                    s = star_s + 1;
+                    star = Some((star_p, star_s + 1));
+                }
+                None => return false,
+            },
+        }
+    }
+    pattern.get(p..).is_some_and(|rest| rest.iter().all(|&c| c == b'*'))
+}
+
+/// Bytes in the UTF-8 character that starts with `first`, so `?` consumes one character.
+fn utf8_len(first: u8) -> usize {
+    match first {
+        0xF0..=0xFF => 4,
+        0xE0..=0xEF => 3,
+        0xC0..=0xDF => 2,
+        _ => 1,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Pattern;
+
+    #[test]
+    fn shapes_and_matches() {
+        assert!(Pattern::new("/pricing*").matches("/Pricing/enterprise"));
+        assert!(Pattern::new("/pricing").matches("/PRICING"));
+        assert!(!Pattern::new("/pricing").matches("/pricing/x"));
+        assert!(Pattern::new("*.pdf").matches("/files/Whitepaper.PDF"));
+        assert!(Pattern::new("*whitepaper*").matches("/files/whitepaper-2026.pdf"));
+        assert!(Pattern::new("/blog/*/pricing").matches("/blog/2026/pricing"));
+        assert!(!Pattern::new("/blog/*/pricing").matches("/blog/2026/prices"));
+        assert!(Pattern::new("/p?ge").matches("/päge"));
+        assert!(Pattern::new("*").matches("anything"));
+        assert!(Pattern::new("a*b*c").matches("axxbyyc"));
+        assert!(!Pattern::new("a*b*c").matches("axxbyy"));
+    }
+}

@@ -1,0 +1,149 @@
+//! Small readers over `Value` that record a path-naming error instead of failing fast, so one
+//! pass over a document reports every problem in it.
+
+use crate::error::{join, Errors};
+use crate::value::Value;
+
+/// The object at `path`, or an error. Unknown keys are reported, naming the allowed ones, since a
+/// misspelt key silently ignored is the worst kind of config bug.
+pub fn object<'a>(
+    value: &'a Value,
+    path: &str,
+    allowed: &[&str],
+    errors: &mut Errors,
+) -> Option<&'a [(String, Value)]> {
+    let Some(entries) = value.as_object() else {
+        errors.push(path, format!("expected an object, got {}", value.kind()));
+        return None;
+    };
+    for (key, _) in entries {
+        if !allowed.contains(&key.as_str()) {
+            errors.push(&join(path, key), format!("unknown field (expected one of: {})", allowed.join(", ")));
+        }
+    }
+    Some(entries)
+}
+
+pub fn field<'a>(entries: &'a [(String, Value)], key: &str) -> Option<&'a Value> {
+    entries.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+}
+
+pub fn string(value: &Value, path: &str, max_len: usize, errors: &mut Errors) -> Option<String> {
+    match value {
+        Value::String(s) if s.chars().count() <= max_len => Some(s.clone()),
+        Value::String(_) => {
+            errors.push(path, format!("expected a string of at most {max_len} characters"));
+            None
+        }
+        other => {
+            errors.push(path, format!("expected a string, got {}", other.kind()));
+            None
+        }
+    }
+}
+
+pub fn number(value: &Value, path: &str, min: f64, max: f64, errors: &mut Errors) -> Option<f64> {
+    match value {
+        Value::Number(n) if n.is_finite() && *n >= min && *n <= max => Some(*n),
+        Value::Number(_) => {
+            errors.push(path, format!("expected a number from {} to {}", fmt_num(min), fmt_num(max)));
+            None
+        }
+        other => {
+            errors.push(path, format!("expected a number, got {}", other.kind()));
+            None
+        }
+    }
+}
+
+pub fn whole(value: &Value, path: &str, min: f64, max: f64, errors: &mut Errors) -> Option<u32> {
+    let n = number(value, path, min, max, errors)?;
+    if n.fract() != 0.0 {
+        errors.push(path, "expected a whole number");
+        return None;
+    }
+    Some(n as u32)
+}
+
+pub fn boolean(value: &Value, path: &str, errors: &mut Errors) -> Option<bool> {
+    match value {
+        Value::Bool(b) => Some(*b),
+        other => {
+            errors.push(path, format!("expected true or false, got {}", other.kind()));
+            None
+        }
+    }
+}
+
+pub fn array<'a>(value: &'a Value, path: &str, errors: &mut Errors) -> Option<&'a [Value]> {
+    match value {
+        Value::Array(items) => Some(items),
+        other => {
+            errors.push(path, format!("expected an array, got {}", other.kind()));
+            None
+        }
+    }
+}
+
+/// Points and thresholds are stored as whole hundredths, so sums are exact in every runtime.
+pub fn centi(value: &Value, path: &str, limit: f64, errors: &mut Errors) -> Option<i64> {
+    let n = number(value, path, -limit, limit, errors)?;
+    let scaled = n * 100.0;
+    if (scaled - scaled.round()).abs() > 1e-6 {
+        errors.push(path, "expected at most 2 decimal places");
+        return None;
+    }
+    Some(scaled.round() as i64)
+}
+
+/// Durations like `"30d"`: a number and one of ms, s, m, h, d, w. Returns milliseconds.
+pub fn duration(value: &Value, path: &str, errors: &mut Errors) -> Option<i64> {
+    const HINT: &str = "expected a duration such as \"90d\", \"12h\", \"30m\", \"45s\", \"2w\"";
+    let Some(text) = value.as_str() else {
+        errors.push(path, format!("{HINT}, got {}", value.kind()));
+        return None;
+    };
+    let text = text.trim();
+    let split = text.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(text.len());
+    let (digits, unit) = text.split_at(split);
+    let unit_ms: f64 = match unit.trim() {
+        "ms" => 1.0,
+        "s" => 1_000.0,
+        "m" => 60_000.0,
+        "h" => 3_600_000.0,
+        "d" => 86_400_000.0,
+        "w" => 604_800_000.0,
+        _ => {
+            errors.push(path, HINT);
+            return None;
+        }
+    };
+    match digits.parse::<f64>() {
+        Ok(n) if n > 0.0 && n * unit_ms <= 3_650.0 * 86_400_000.0 => Some((n * unit_ms).round() as i64),
+        _ => {
+            errors.push(path, format!("{HINT}, above zero and at most 10 years"));
+            None
+        }
+    }
+}
+
+/// Numbers in messages without float noise: `50`, `7.5`, `-0.25`.
+pub fn fmt_num(n: f64) -> String {
+    if n.fract() == 0.0 && n.abs() < 1e15 {
+        format!("{}", n as i64)
+    } else {
+        format!("{n}")
+    }
+}
+
+/// Hundredths as a plain number string: 1500 → "15", 750 → "7.5", -25 → "-0.25".
+pub fn fmt_centi(c: i64) -> String {
+    let sign = if c < 0 { "-" } else { "" };
+    let abs = c.unsigned_abs();
+    let (whole, frac) = (abs / 100, abs % 100);
+    match frac {
+        0 => format!("{sign}{whole}"),
+        f if f % 10 == 0 => format!("{sign}{whole}.{}", f / 10),
+        f => format!("{sign}{whole}.{f:02}"),
+    }
+}

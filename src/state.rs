@@ -1,0 +1,572 @@
+//! The visitor state: a compact, bounded summary of what scoring needs, not an event log.
+//! It is model-independent, so a changed model rescores the same visitor, and the edge can score
+//! a summary the browser attached to a form.
+
+use crate::error::{index, join, Errors};
+use crate::model::Scalar;
+use crate::read;
+use crate::value::Value;
+
+/// Occurrence times kept per key; older occurrences are remembered by count and by the time of
+/// the latest one dropped, which keeps scores monotone when old times are forgotten.
+pub const RECENT: usize = 4;
+/// Distinct keys kept per kind (pages, downloads, …); the least recently seen is dropped first.
+pub const MAX_PAGES: usize = 24;
+pub const MAX_KEYS: usize = 12;
+/// Event ids remembered for de-duplication (retries and replays arrive close together).
+pub const MAX_IDS: usize = 32;
+pub const MAX_TRAITS: usize = 48;
+/// A new visit starts after this long without activity.
+pub const VISIT_GAP_MS: i64 = 30 * 60 * 1000;
+pub const STATE_VERSION: f64 = 1.0;
+/// Latest accepted timestamp: year 2200. Earliest: 2000. Anything else is a clock bug.
+const MIN_TS: f64 = 946_684_800_000.0;
+const MAX_TS: f64 = 7_258_118_400_000.0;
+const MAX_KEY_LEN: usize = 512;
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Tally {
+    pub key: String,
+    /// All occurrences ever seen.
+    pub n: u32,
+    /// Up to RECENT most recent occurrence times (ms, whole seconds), ascending.
+    pub recent: Vec<i64>,
+    /// Time of the latest occurrence dropped from `recent` (0 when none).
+    pub older: i64,
+    /// Pages only: engaged milliseconds and the deepest scroll in percent.
+    pub engaged_ms: i64,
+    pub scroll: u8,
+    /// The latest time anything happened on this key (views, engaged time, scrolls).
+    pub active: i64,
+}
+
+impl Tally {
+    fn new(key: String) -> Tally {
+        Tally { key, ..Tally::default() }
+    }
+
+    pub fn last(&self) -> i64 {
+        self.recent.last().copied().unwrap_or(self.older)
+    }
+
+    fn touch(&mut self, ts: i64) {
+        self.active = self.active.max(ts);
+    }
+
+    fn add(&mut self, ts: i64) {
+        self.touch(ts);
+        self.n = self.n.saturating_add(1);
+        let at = self.recent.partition_point(|&t| t <= ts);
+        self.recent.insert(at, ts);
+        if self.recent.len() > RECENT {
+            let dropped = self.recent.remove(0);
+            self.older = self.older.max(dropped);
+        }
+    }
+
+    /// Every occurrence as (time, how many at that time); forgotten ones at `older`.
+    pub fn occurrences(&self) -> impl Iterator<Item = (i64, u32)> + '_ {
+        let forgotten = self.n.saturating_sub(self.recent.len() as u32);
+        let head = (forgotten > 0).then_some((self.older, forgotten));
+        head.into_iter().chain(self.recent.iter().map(|&t| (t, 1)))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct VisitorState {
+    pub first: i64,
+    pub last: i64,
+    pub visits: Tally,
+    pub pages: Vec<Tally>,
+    pub downloads: Vec<Tally>,
+    pub forms: Vec<Tally>,
+    pub clicks: Vec<Tally>,
+    pub events: Vec<Tally>,
+    /// Keys are `source|medium|campaign` (lower-case).
+    pub campaigns: Vec<Tally>,
+    pub referrers: Vec<Tally>,
+    pub email_clicks: Vec<Tally>,
+    pub traits: Vec<(String, Scalar)>,
+    pub ids: Vec<u32>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Event {
+    PageView { path: String, referrer_host: Option<String>, utm: Option<[String; 3]> },
+    Engaged { path: String, seconds: f64 },
+    Download { url: String },
+    FormSubmit { form: String, traits: Vec<(String, Scalar)> },
+    Click { name: String },
+    Named { name: String },
+    EmailClick { campaign: String },
+    Scroll { path: String, depth: f64 },
+    Identify { traits: Vec<(String, Scalar)> },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct TimedEvent {
+    pub ts: i64,
+    pub id: Option<String>,
+    pub event: Event,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ingested {
+    Counted,
+    Duplicate,
+}
+
+const EVENT_TYPES: &[&str] =
+    &["page_view", "engaged", "download", "form_submit", "click", "event", "email_click", "scroll", "identify"];
+
+impl TimedEvent {
+    /// Validates one event; the error names the bad field relative to `path`.
+    pub fn parse(value: &Value, path: &str) -> Result<TimedEvent, Errors> {
+        let mut errors = Errors::default();
+        let Some(entries) = value.as_object() else {
+            return Err(Errors::single(path, format!("expected an event object, got {}", value.kind())));
+        };
+        let kind = match read::field(entries, "type").and_then(Value::as_str) {
+            Some(t) if EVENT_TYPES.contains(&t) => t,
+            _ => {
+                return Err(Errors::single(
+                    &join(path, "type"),
+                    format!("expected one of: {}", EVENT_TYPES.join(", ")),
+                ))
+            }
+        };
+        let allowed: &[&str] = match kind {
+            "page_view" => &["type", "ts", "id", "path", "url", "title", "referrer", "utm"],
+            "engaged" => &["type", "ts", "id", "path", "seconds"],
+            "download" => &["type", "ts", "id", "url"],
+            "form_submit" => &["type", "ts", "id", "form", "traits"],
+            "click" | "event" => &["type", "ts", "id", "name", "props"],
+            "email_click" => &["type", "ts", "id", "campaign"],
+            "scroll" => &["type", "ts", "id", "path", "depth"],
+            _ => &["type", "ts", "id", "traits"],
+        };
+        read::object(value, path, allowed, &mut errors);
+        let ts = match read::field(entries, "ts") {
+            Some(v) => read::number(v, &join(path, "ts"), MIN_TS, MAX_TS, &mut errors),
+            None => {
+                errors.push(&join(path, "ts"), "required: milliseconds since the Unix epoch");
+                None
+            }
+        };
+        let id = read::field(entries, "id").and_then(|v| read::string(v, &join(path, "id"), 128, &mut errors));
+        let text = |key: &str, errors: &mut Errors| -> String {
+            match read::field(entries, key) {
+                Some(v) => read::string(v, &join(path, key), MAX_KEY_LEN, errors).unwrap_or_default(),
+                None => {
+                    errors.push(&join(path, key), "required");
+                    String::new()
+                }
+            }
+        };
+        let event = match kind {
+            "page_view" => {
+                let page = text("path", &mut errors);
+                if let Some(v) = read::field(entries, "url") {
+                    read::string(v, &join(path, "url"), 4_096, &mut errors);
+                }
+                if let Some(v) = read::field(entries, "title") {
+                    read::string(v, &join(path, "title"), MAX_KEY_LEN, &mut errors);
+                }
+                let referrer_host = read::field(entries, "referrer")
+                    .and_then(|v| read::string(v, &join(path, "referrer"), 4_096, &mut errors))
+                    .and_then(|r| host_of(&r));
+                let utm = read::field(entries, "utm").and_then(|v| {
+                    let p = join(path, "utm");
+                    let u = read::object(v, &p, &["source", "medium", "campaign", "term", "content"], &mut errors)?;
+                    let part = |k: &str, errors: &mut Errors| {
+                        read::field(u, k)
+                            .and_then(|v| read::string(v, &join(&p, k), 200, errors))
+                            .map(|s| s.to_lowercase())
+                            .unwrap_or_default()
+                    };
+                    Some([part("source", &mut errors), part("medium", &mut errors), part("campaign", &mut errors)])
+                });
+                Event::PageView { path: normalize_path(&page), referrer_host, utm }
+            }
+            "engaged" => {
+                let page = text("path", &mut errors);
+                let seconds = match read::field(entries, "seconds") {
+                    Some(v) => read::number(v, &join(path, "seconds"), 0.0, 86_400.0, &mut errors).unwrap_or(0.0),
+                    None => {
+                        errors.push(&join(path, "seconds"), "required: engaged seconds");
+                        0.0
+                    }
+                };
+                Event::Engaged { path: normalize_path(&page), seconds }
+            }
+            "download" => Event::Download { url: text("url", &mut errors).to_lowercase() },
+            "form_submit" => {
+                let form = text("form", &mut errors).to_lowercase();
+                let traits = read::field(entries, "traits")
+                    .map(|v| parse_traits(v, &join(path, "traits"), &mut errors))
+                    .unwrap_or_default();
+                Event::FormSubmit { form, traits }
+            }
+            "click" => Event::Click { name: text("name", &mut errors).to_lowercase() },
+            "event" => Event::Named { name: text("name", &mut errors).to_lowercase() },
+            "email_click" => Event::EmailClick { campaign: text("campaign", &mut errors).to_lowercase() },
+            "scroll" => {
+                let page = text("path", &mut errors);
+                let depth = match read::field(entries, "depth") {
+                    Some(v) => read::number(v, &join(path, "depth"), 0.0, 100.0, &mut errors).unwrap_or(0.0),
+                    None => {
+                        errors.push(&join(path, "depth"), "required: scroll depth in percent");
+                        0.0
+                    }
+                };
+                Event::Scroll { path: normalize_path(&page), depth }
+            }
+            _ => {
+                let traits = match read::field(entries, "traits") {
+                    Some(v) => parse_traits(v, &join(path, "traits"), &mut errors),
+                    None => {
+                        errors.push(&join(path, "traits"), "required: the traits to record");
+                        Vec::new()
+                    }
+                };
+                Event::Identify { traits }
+            }
+        };
+        // Whole seconds: all the precision scoring needs, and what the saved state keeps.
+        let ts = ts.map(|t| (t / 1000.0).floor() as i64 * 1000);
+        errors.into_result(())?;
+        Ok(TimedEvent { ts: ts.unwrap_or(0), id, event })
+    }
+}
+
+/// Lower-cased path without query or fragment; "" becomes "/".
+fn normalize_path(path: &str) -> String {
+    let cut = path.find(['?', '#']).unwrap_or(path.len());
+    let path = path.get(..cut).unwrap_or(path).trim();
+    if path.is_empty() {
+        "/".to_string()
+    } else {
+        path.to_lowercase()
+    }
+}
+
+/// The host of an absolute URL, lower-cased, without port or credentials.
+fn host_of(url: &str) -> Option<String> {
+    let rest = url.split_once("://").map(|(_, r)| r)?;
+    let authority = rest.split(['/', '?', '#']).next()?;
+    let host = authority.rsplit('@').next()?.split(':').next()?.to_lowercase();
+    (!host.is_empty()).then_some(host)
+}
+
+pub fn parse_traits(value: &Value, path: &str, errors: &mut Errors) -> Vec<(String, Scalar)> {
+    let Some(entries) = value.as_object() else {
+        errors.push(path, format!("expected an object of traits, got {}", value.kind()));
+        return Vec::new();
+    };
+    if entries.len() > MAX_TRAITS {
+        errors.push(path, format!("at most {MAX_TRAITS} traits"));
+        return Vec::new();
+    }
+    let mut traits = Vec::new();
+    for (key, v) in entries {
+        let p = join(path, key);
+        if key.is_empty() || key.chars().count() > 64 {
+            errors.push(&p, "trait names have 1 to 64 characters");
+            continue;
+        }
+        match v {
+            Value::Null => {}
+            Value::String(s) if s.chars().count() > 512 => errors.push(&p, "text traits have at most 512 characters"),
+            _ => match Scalar::from_value(v) {
+                Some(s) => traits.push((key.clone(), s)),
+                None => errors.push(&p, format!("expected a string, number or boolean, got {}", v.kind())),
+            },
+        }
+    }
+    traits
+}
+
+/// FNV-1a: a tiny stable hash, enough to recognise a replayed event id.
+fn id_hash(id: &str) -> u32 {
+    id.bytes().fold(0x811c_9dc5u32, |h, b| (h ^ u32::from(b)).wrapping_mul(0x0100_0193))
+}
+
+impl VisitorState {
+    pub fn ingest(&mut self, event: &TimedEvent) -> Ingested {
+        if let Some(id) = &event.id {
+            let hash = id_hash(id);
+            if self.ids.contains(&hash) {
+                return Ingested::Duplicate;
+            }
+            self.ids.push(hash);
+            if self.ids.len() > MAX_IDS {
+                self.ids.remove(0);
+            }
+        }
+        let ts = event.ts;
+        let opens_visit = !matches!(event.event, Event::Identify { .. } | Event::Engaged { .. } | Event::Scroll { .. });
+        if opens_visit && (self.last == 0 || ts > self.last + VISIT_GAP_MS) {
+            self.visits.add(ts);
+        }
+        if !matches!(event.event, Event::Identify { .. }) {
+            self.first = if self.first == 0 { ts } else { self.first.min(ts) };
+            self.last = self.last.max(ts);
+        }
+        match &event.event {
+            Event::PageView { path, referrer_host, utm } => {
+                with_tally(&mut self.pages, MAX_PAGES, path, |t| t.add(ts));
+                if let Some(host) = referrer_host {
+                    with_tally(&mut self.referrers, MAX_KEYS, host, |t| t.add(ts));
+                }
+                if let Some([source, medium, campaign]) = utm {
+                    if !(source.is_empty() && medium.is_empty() && campaign.is_empty()) {
+                        let key = format!("{source}|{medium}|{campaign}");
+                        with_tally(&mut self.campaigns, MAX_KEYS, &key, |t| t.add(ts));
+                        // A visit from an email campaign is an email click, whoever reports it.
+                        if medium == "email" {
+                            with_tally(&mut self.email_clicks, MAX_KEYS, campaign, |t| t.add(ts));
+                        }
+                    }
+                }
+            }
+            Event::Engaged { path, seconds } => {
+                with_tally(&mut self.pages, MAX_PAGES, path, |page| {
+                    page.engaged_ms = page.engaged_ms.saturating_add((seconds * 1000.0).round() as i64);
+                    page.touch(ts);
+                });
+            }
+            Event::Scroll { path, depth } => {
+                with_tally(&mut self.pages, MAX_PAGES, path, |page| {
+                    page.scroll = page.scroll.max(depth.round() as u8);
+                    page.touch(ts);
+                });
+            }
+            Event::Download { url } => with_tally(&mut self.downloads, MAX_KEYS, url, |t| t.add(ts)),
+            Event::FormSubmit { form, traits } => {
+                with_tally(&mut self.forms, MAX_KEYS, form, |t| t.add(ts));
+                self.merge_traits(traits);
+            }
+            Event::Click { name } => with_tally(&mut self.clicks, MAX_KEYS, name, |t| t.add(ts)),
+            Event::Named { name } => with_tally(&mut self.events, MAX_KEYS, name, |t| t.add(ts)),
+            Event::EmailClick { campaign } => with_tally(&mut self.email_clicks, MAX_KEYS, campaign, |t| t.add(ts)),
+            Event::Identify { traits } => self.merge_traits(traits),
+        }
+        Ingested::Counted
+    }
+
+    pub fn merge_traits(&mut self, traits: &[(String, Scalar)]) {
+        for (key, value) in traits {
+            self.set_trait(key, value.clone());
+            if key == "email" {
+                if let Scalar::Text(email) = value {
+                    if let Some((_, domain)) = email.trim().rsplit_once('@') {
+                        self.set_trait("email_domain", Scalar::Text(domain.to_lowercase()));
+                    }
+                }
+            }
+        }
+    }
+
+    fn set_trait(&mut self, key: &str, value: Scalar) {
+        if let Some(slot) = self.traits.iter_mut().find(|(k, _)| k == key) {
+            slot.1 = value;
+        } else if self.traits.len() < MAX_TRAITS {
+            self.traits.push((key.to_string(), value));
+        }
+    }
+
+    pub fn trait_value(&self, key: &str) -> Option<&Scalar> {
+        self.traits.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+
+    /// The state as a plain JSON-compatible value: short keys, times in seconds after `first`.
+    pub fn to_value(&self) -> Value {
+        let base = self.first;
+        let tallies = |list: &[Tally]| Value::Array(list.iter().map(|t| tally_value(t, base)).collect());
+        let mut entries = vec![
+            ("v", Value::Number(STATE_VERSION)),
+            ("first", Value::Number(self.first as f64)),
+            ("last", Value::Number(secs(self.last, base))),
+            ("visits", tally_value(&self.visits, base)),
+            ("pages", tallies(&self.pages)),
+        ];
+        for (key, list) in [
+            ("downloads", &self.downloads),
+            ("forms", &self.forms),
+            ("clicks", &self.clicks),
+            ("events", &self.events),
+            ("campaigns", &self.campaigns),
+            ("referrers", &self.referrers),
+            ("email_clicks", &self.email_clicks),
+        ] {
+            if !list.is_empty() {
+                entries.push((key, tallies(list)));
+            }
+        }
+        if !self.traits.is_empty() {
+            entries.push((
+                "traits",
+                Value::Object(self.traits.iter().map(|(k, v)| (k.clone(), v.to_value())).collect()),
+            ));
+        }
+        if !self.ids.is_empty() {
+            entries.push(("ids", Value::Array(self.ids.iter().map(|&h| Value::Number(f64::from(h))).collect())));
+        }
+        Value::object(entries)
+    }
+
+    /// Reads a saved state; any malformed part rejects the whole state, naming the field.
+    pub fn from_value(value: &Value) -> Result<VisitorState, Errors> {
+        let mut errors = Errors::default();
+        let keys = [
+            "v", "first", "last", "visits", "pages", "downloads", "forms", "clicks", "events", "campaigns", "referrers",
+            "email_clicks", "traits", "ids",
+        ];
+        let Some(entries) = read::object(value, "state", &keys, &mut errors) else { return Err(errors) };
+        match read::field(entries, "v").and_then(Value::as_f64) {
+            Some(v) if v == STATE_VERSION => {}
+            _ => return Err(Errors::single("state.v", "unsupported state version (expected 1)")),
+        }
+        let first = match read::field(entries, "first") {
+            Some(v) if *v == Value::Number(0.0) => Some(0.0),
+            Some(v) => read::number(v, "state.first", MIN_TS, MAX_TS, &mut errors),
+            None => {
+                errors.push("state.first", "required");
+                None
+            }
+        }
+        .map(|f| f as i64)
+        .unwrap_or(0);
+        let last = read::field(entries, "last")
+            .and_then(|v| read::number(v, "state.last", 0.0, MAX_TS - MIN_TS, &mut errors))
+            .map(|s| first + (s * 1000.0) as i64)
+            .unwrap_or(first);
+        let mut state = VisitorState { first, last, ..VisitorState::default() };
+        if let Some(v) = read::field(entries, "visits") {
+            if let Some(t) = read_tally(v, "state.visits", first, false, &mut errors) {
+                state.visits = t;
+            }
+        }
+        for (key, limit, list) in [
+            ("pages", MAX_PAGES, &mut state.pages),
+            ("downloads", MAX_KEYS, &mut state.downloads),
+            ("forms", MAX_KEYS, &mut state.forms),
+            ("clicks", MAX_KEYS, &mut state.clicks),
+            ("events", MAX_KEYS, &mut state.events),
+            ("campaigns", MAX_KEYS, &mut state.campaigns),
+            ("referrers", MAX_KEYS, &mut state.referrers),
+            ("email_clicks", MAX_KEYS, &mut state.email_clicks),
+        ] {
+            let Some(v) = read::field(entries, key) else { continue };
+            let p = join("state", key);
+            let Some(items) = read::array(v, &p, &mut errors) else { continue };
+            if items.len() > limit {
+                errors.push(&p, format!("at most {limit} entries"));
+                continue;
+            }
+            for (i, item) in items.iter().enumerate() {
+                if let Some(t) = read_tally(item, &index(&p, i), first, key == "pages", &mut errors) {
+                    if list.iter().any(|x| x.key == t.key) {
+                        errors.push(&index(&p, i), "duplicate key");
+                    }
+                    list.push(t);
+                }
+            }
+        }
+        if let Some(v) = read::field(entries, "traits") {
+            state.traits = parse_traits(v, "state.traits", &mut errors);
+        }
+        if let Some(v) = read::field(entries, "ids") {
+            if let Some(items) = read::array(v, "state.ids", &mut errors) {
+                if items.len() > MAX_IDS {
+                    errors.push("state.ids", format!("at most {MAX_IDS} ids"));
+                }
+                for (i, item) in items.iter().take(MAX_IDS).enumerate() {
+                    if let Some(h) = read::whole(item, &index("state.ids", i), 0.0, f64::from(u32::MAX), &mut errors) {
+                        state.ids.push(h);
+                    }
+                }
+            }
+        }
+        errors.into_result(state)
+    }
+}
+
+fn secs(ts: i64, base: i64) -> f64 {
+    ((ts - base) / 1000) as f64
+}
+
+/// `[key, n, older, [recent…]]`, plus engaged seconds and scroll depth for pages.
+fn tally_value(t: &Tally, base: i64) -> Value {
+    let mut items = vec![
+        Value::String(t.key.clone()),
+        Value::Number(f64::from(t.n)),
+        Value::Number(if t.older == 0 { -1.0 } else { secs(t.older, base) }),
+        Value::Array(t.recent.iter().map(|&r| Value::Number(secs(r, base))).collect()),
+    ];
+    if t.engaged_ms > 0 || t.scroll > 0 || t.active != t.last() {
+        items.push(Value::Number(t.engaged_ms as f64 / 1000.0));
+        items.push(Value::Number(f64::from(t.scroll)));
+        items.push(Value::Number(secs(t.active, base)));
+    }
+    Value::Array(items)
+}
+
+fn read_tally(value: &Value, path: &str, base: i64, page: bool, errors: &mut Errors) -> Option<Tally> {
+    let before = errors.0.len();
+    let items = read::array(value, path, errors)?;
+    if !(items.len() == 4 || (page && items.len() == 7)) {
+        errors.push(path, "expected [key, count, older, [recent times]] (pages may add engaged seconds, scroll depth, last active time)");
+        return None;
+    }
+    let at = |i: usize| items.get(i).unwrap_or(&Value::Null);
+    let span = MAX_TS - MIN_TS;
+    let key = read::string(at(0), &index(path, 0), MAX_KEY_LEN, errors).unwrap_or_default();
+    let n = read::whole(at(1), &index(path, 1), 0.0, f64::from(u32::MAX), errors).unwrap_or(0);
+    let older = match at(2) {
+        Value::Number(x) if *x == -1.0 => 0,
+        v => read::number(v, &index(path, 2), 0.0, span, errors).map(|s| base + (s * 1000.0) as i64).unwrap_or(0),
+    };
+    let mut recent = Vec::new();
+    if let Some(times) = read::array(at(3), &index(path, 3), errors) {
+        if times.len() > RECENT {
+            errors.push(&index(path, 3), format!("at most {RECENT} times"));
+        }
+        for (i, t) in times.iter().take(RECENT).enumerate() {
+            if let Some(s) = read::number(t, &index(&index(path, 3), i), 0.0, span, errors) {
+                recent.push(base + (s.floor() * 1000.0) as i64);
+            }
+        }
+    }
+    if recent.windows(2).any(|w| matches!(w, [a, b] if a > b)) {
+        errors.push(&index(path, 3), "times must be in ascending order");
+    }
+    if (n as usize) < recent.len() {
+        errors.push(&index(path, 1), "count is below the number of recent times");
+    }
+    let last = recent.last().copied().unwrap_or(older);
+    let (mut engaged_ms, mut scroll, mut active) = (0, 0, last);
+    if items.len() == 7 {
+        engaged_ms = read::number(at(4), &index(path, 4), 0.0, 1e9, errors).map(|s| (s * 1000.0).round() as i64).unwrap_or(0);
+        scroll = read::number(at(5), &index(path, 5), 0.0, 100.0, errors).map(|d| d.round() as u8).unwrap_or(0);
+        active = read::number(at(6), &index(path, 6), 0.0, span, errors).map(|s| base + (s * 1000.0) as i64).unwrap_or(last);
+    }
+    (errors.0.len() == before).then_some(Tally { key, n, recent, older, engaged_ms, scroll, active })
+}
+
+/// Applies `update` to the tally for `key`, created if new; when the list is full the least
+/// recently seen key is dropped to make room.
+fn with_tally(list: &mut Vec<Tally>, limit: usize, key: &str, update: impl FnOnce(&mut Tally)) {
+    if let Some(existing) = list.iter_mut().find(|t| t.key == key) {
+        update(existing);
+        return;
+    }
+    if list.len() >= limit {
+        if let Some(stale) = list.iter().enumerate().min_by_key(|(_, t)| t.active).map(|(i, _)| i) {
+            list.remove(stale);
+        }
+    }
+    let mut fresh = Tally::new(key.to_string());
+    update(&mut fresh);
+    list.push(fresh);
+}

@@ -1,0 +1,203 @@
+//! Property tests of the scoring invariants the brief promises.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+use leadscore::value::Value;
+use leadscore::{card_to_value, engine::ScoreCard, Scorer};
+use proptest::prelude::*;
+use serde_json::{json, Value as Json};
+
+const NOW: i64 = 1_763_856_000_000;
+const DAY: i64 = 86_400_000;
+const PATHS: &[&str] = &["/", "/pricing", "/pricing/enterprise", "/features", "/blog/a", "/blog/b", "/docs/x", "/webinar"];
+
+fn v(json: Json) -> Value {
+    serde_json::from_value(json).unwrap()
+}
+
+/// Models with positive points only (plus the inactivity penalty, which activity can only lift),
+/// random caps, groups, frequency limits, windows and decay.
+fn positive_model() -> impl Strategy<Value = Json> {
+    let rule = (0usize..8, 1u32..40, prop::option::of(1u32..4), prop::option::of(0usize..3), any::<bool>(), any::<bool>(), 0usize..6);
+    (prop::collection::vec(rule, 1..8), prop::option::of(10u32..60), prop::option::of(20u32..90)).prop_map(|(rules, group_max, cap)| {
+        let mut list = Vec::new();
+        for (i, (path, points, max, decay, windowed, grouped, kind)) in rules.into_iter().enumerate() {
+            let pattern = format!("{}*", PATHS[path].trim_end_matches('*'));
+            let when = match kind {
+                0 => json!({ "page_view": { "path": pattern } }),
+                1 => json!({ "download": { "url": "*.pdf" } }),
+                2 => json!({ "engaged": { "path": pattern, "seconds": 30 } }),
+                3 => json!({ "visits": { "at_least": 2 } }),
+                4 => json!({ "form_submit": { "form": "webinar" } }),
+                _ => json!({ "trait": "company_size", "between": [50, 200] }),
+            };
+            let occurrence = kind == 0 || kind == 1 || kind == 4;
+            let mut rule = json!({ "id": format!("r{i}"), "points": points, "when": when });
+            if occurrence {
+                if let Some(m) = max {
+                    rule["max"] = json!(m);
+                }
+                if windowed {
+                    rule["window"] = json!("20d");
+                }
+                if i % 3 == 0 {
+                    rule["per"] = json!("1d");
+                }
+            }
+            if kind < 4 {
+                match decay {
+                    Some(0) => rule["decay"] = json!({ "half_life": "10d" }),
+                    Some(1) => rule["decay"] = json!({ "percent": 30, "every": "7d" }),
+                    _ => {}
+                }
+            }
+            if grouped && kind != 5 && group_max.is_some() {
+                rule["group"] = json!("g");
+            }
+            list.push(rule);
+        }
+        list.push(json!({ "id": "inactive", "points": -20, "when": { "inactive": { "for": "90d" } } }));
+        let mut model = json!({ "name": "p", "rules": list, "groups": [{ "id": "g", "max": group_max.unwrap_or(100) }] });
+        if let Some(c) = cap {
+            model["caps"] = json!({ "engagement": c });
+        }
+        model
+    })
+}
+
+fn event() -> impl Strategy<Value = Json> {
+    any_event(5)
+}
+
+/// Behaviour only: no traits, which a later answer may legitimately overwrite downwards.
+fn behaviour_event() -> impl Strategy<Value = Json> {
+    any_event(4).prop_map(|mut e| {
+        if e["type"] == "form_submit" {
+            e.as_object_mut().unwrap().remove("traits");
+        }
+        e
+    })
+}
+
+fn any_event(kinds: usize) -> impl Strategy<Value = Json> {
+    (0usize..kinds, 0usize..8, 0i64..(120 * DAY), 0u32..200, 0u32..400).prop_map(|(kind, path, back, n, size)| {
+        let ts = NOW - back;
+        match kind {
+            0 => json!({ "type": "page_view", "ts": ts, "path": PATHS[path] }),
+            1 => json!({ "type": "download", "ts": ts, "url": format!("/files/doc{}.pdf", n % 3) }),
+            2 => json!({ "type": "engaged", "ts": ts, "path": PATHS[path], "seconds": n }),
+            3 => json!({ "type": "form_submit", "ts": ts, "form": "webinar", "traits": { "company_size": size } }),
+            _ => json!({ "type": "identify", "ts": ts, "traits": { "company_size": size } }),
+        }
+    })
+}
+
+fn scored(model: &Json, events: &[Json], now: i64) -> ScoreCard {
+    let mut scorer = Scorer::new(&v(model.clone()), None).unwrap();
+    let values: Vec<Value> = events.iter().cloned().map(v).collect();
+    let summary = scorer.ingest_many(&values);
+    assert!(summary.rejected.is_empty(), "{:?}", summary.rejected);
+    scorer.score(now).unwrap()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    #[test]
+    fn breakdown_adds_up_and_total_is_on_the_scale(model in positive_model(), events in prop::collection::vec(event(), 0..40)) {
+        let card = scored(&model, &events, NOW);
+        let sum: i64 = card.breakdown.iter().map(|l| l.points).sum();
+        prop_assert_eq!(sum, card.total);
+        prop_assert!((0..=10_000).contains(&card.total));
+    }
+
+    #[test]
+    fn a_positive_event_never_lowers_the_score(model in positive_model(), events in prop::collection::vec(event(), 0..30), extra in behaviour_event()) {
+        let before = scored(&model, &events, NOW);
+        let mut more = events.clone();
+        more.push(extra);
+        let after = scored(&model, &more, NOW);
+        prop_assert!(after.total >= before.total, "{} -> {}", before.total, after.total);
+    }
+
+    #[test]
+    fn time_passing_never_raises_the_score(model in positive_model(), events in prop::collection::vec(event(), 0..30), later in 0i64..(200 * DAY)) {
+        let now_card = scored(&model, &events, NOW);
+        let later_card = scored(&model, &events, NOW + later);
+        prop_assert!(later_card.total <= now_card.total, "{} -> {}", now_card.total, later_card.total);
+    }
+
+    #[test]
+    fn the_same_event_twice_counts_once(model in positive_model(), events in prop::collection::vec(event(), 1..30), pick in any::<prop::sample::Index>()) {
+        let with_ids: Vec<Json> = events.iter().enumerate().map(|(i, e)| { let mut e = e.clone(); e["id"] = json!(format!("e{i}")); e }).collect();
+        let i = pick.index(with_ids.len());
+        let mut replayed = with_ids.clone();
+        replayed.insert(i + 1, with_ids[i].clone());
+        let mut a = Scorer::new(&v(model.clone()), None).unwrap();
+        let mut b = Scorer::new(&v(model), None).unwrap();
+        a.ingest_many(&with_ids.iter().cloned().map(v).collect::<Vec<_>>());
+        let summary = b.ingest_many(&replayed.iter().cloned().map(v).collect::<Vec<_>>());
+        prop_assert_eq!(summary.duplicates, 1);
+        prop_assert_eq!(a.state(), b.state());
+    }
+
+    #[test]
+    fn state_survives_save_and_load(model in positive_model(), events in prop::collection::vec(event(), 0..60)) {
+        let mut a = Scorer::new(&v(model.clone()), None).unwrap();
+        a.ingest_many(&events.iter().cloned().map(v).collect::<Vec<_>>());
+        let saved = a.export_state();
+        let text = serde_json::to_string(&saved).unwrap();
+        let mut b = Scorer::new(&v(model), None).unwrap();
+        b.import_state(&serde_json::from_str::<Value>(&text).unwrap()).unwrap();
+        prop_assert_eq!(a.state(), b.state());
+        prop_assert_eq!(card_to_value(&a.score(NOW).unwrap()), card_to_value(&b.score(NOW).unwrap()));
+    }
+
+    #[test]
+    fn arbitrary_input_is_rejected_not_fatal(json in arb_json()) {
+        let value = v(json);
+        let _ = leadscore::model::ModelSet::parse(&value);
+        let mut scorer = Scorer::new(&v(json!({ "name": "x", "rules": [] })), None).unwrap();
+        let before = scorer.state().clone();
+        if let leadscore::Ingest::Rejected(_) = scorer.ingest(&value) {
+            prop_assert_eq!(&before, scorer.state());
+        }
+        let _ = scorer.import_state(&value);
+        let _ = scorer.score(NOW);
+    }
+}
+
+fn arb_json() -> impl Strategy<Value = Json> {
+    let leaf = prop_oneof![
+        Just(Json::Null),
+        any::<bool>().prop_map(Json::from),
+        any::<i32>().prop_map(Json::from),
+        (-1e16f64..1e16).prop_map(Json::from),
+        "[a-z_]{0,8}".prop_map(Json::from),
+        prop::sample::select(vec!["page_view", "form_submit", "identify", "type", "ts", "traits", "v", "pages"]).prop_map(Json::from),
+    ];
+    leaf.prop_recursive(4, 32, 6, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..6).prop_map(Json::Array),
+            prop::collection::vec((prop::sample::select(vec!["type", "ts", "path", "traits", "v", "first", "pages", "rules", "name", "when", "points"]), inner), 0..6)
+                .prop_map(|kv| Json::Object(kv.into_iter().map(|(k, v)| (k.to_string(), v)).collect())),
+        ]
+    })
+}
+
+#[test]
+fn state_stays_small_after_a_thousand_events() {
+    let mut scorer = Scorer::new(&v(json!({ "name": "x", "rules": [] })), None).unwrap();
+    for i in 0..1000i64 {
+        let ts = NOW - 30 * DAY + i * 97_000;
+        let e = match i % 5 {
+            0 => json!({ "type": "page_view", "ts": ts, "path": PATHS[(i as usize) % PATHS.len()], "id": format!("evt-{i}") }),
+            1 => json!({ "type": "engaged", "ts": ts, "path": PATHS[(i as usize) % PATHS.len()], "seconds": 12 }),
+            2 => json!({ "type": "click", "ts": ts, "name": format!("cta-{}", i % 4) }),
+            3 => json!({ "type": "scroll", "ts": ts, "path": PATHS[(i as usize) % PATHS.len()], "depth": 50 }),
+            _ => json!({ "type": "download", "ts": ts, "url": format!("/files/{}.pdf", i % 3) }),
+        };
+        assert_eq!(scorer.ingest(&v(e)), leadscore::Ingest::Counted);
+    }
+    let text = serde_json::to_string(&scorer.export_state()).unwrap();
+    assert!(text.len() <= 2048, "state is {} bytes: {text}", text.len());
+}
