@@ -1,43 +1,13 @@
-//! The one boundary to JavaScript. Everything here converts values and errors; the scoring lives
-//! in the pure core. Values cross as plain JS objects (no JSON text), so a model fetched and
-//! parsed by the page, or built in code, goes straight in.
+//! Scoring exports: `validateModel`, `Model`, `Scorer`, `scoreLead`, `engineVersion`.
+//! Values cross as plain JS objects (no JSON text), so a model fetched and parsed by the page,
+//! or built in code, goes straight in.
 
+use super::{error, field_error, from_js, to_js};
 use crate::error::Errors;
 use crate::model::ModelSet;
 use crate::value::Value;
 use crate::{card_to_value, engine::ScoreCard, Ingest, Scorer as CoreScorer};
-use serde::Serialize;
 use wasm_bindgen::prelude::*;
-
-fn to_js(value: &Value) -> JsValue {
-    // Maps as plain objects; a Value tree has nothing else that could fail to serialize.
-    value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).unwrap_or(JsValue::NULL)
-}
-
-fn from_js(value: JsValue, what: &str) -> Result<Value, JsValue> {
-    if value.is_undefined() {
-        return Ok(Value::Null);
-    }
-    serde_wasm_bindgen::from_value(value)
-        .map_err(|e| error(&Errors::single(what, format!("not plain data: {e}")), "invalid input"))
-}
-
-/// A JS `Error` whose message lists every problem and whose `errors` property holds them as
-/// `{ path, message }` objects, so tools can point at each field.
-fn error(errors: &Errors, prefix: &str) -> JsValue {
-    let err = js_sys::Error::new(&format!("{prefix}: {errors}"));
-    let list = js_sys::Array::new();
-    for e in &errors.0 {
-        list.push(&to_js(&field_error(&e.path, &e.message)));
-    }
-    // Reflect::set only fails on frozen objects; a fresh Error is not one.
-    let _ = js_sys::Reflect::set(&err, &JsValue::from_str("errors"), &list);
-    err.into()
-}
-
-fn field_error(path: &str, message: &str) -> Value {
-    Value::object(vec![("path", Value::from(path)), ("message", Value::from(message))])
-}
 
 fn now_or(now: Option<f64>) -> i64 {
     match now {
