@@ -15,7 +15,7 @@ pub mod state;
 pub mod value;
 
 #[cfg(target_arch = "wasm32")]
-mod ffi;
+pub mod ffi;
 
 use engine::ScoreCard;
 use error::{index, Errors};

@@ -1,6 +1,7 @@
 //! Golden vectors shared with the JS tests (tests/js/golden.mjs): model + events + now → the
 //! exact score card, rejected events, or model errors. `UPDATE_GOLDEN=1 cargo test --test golden`
 //! rewrites the expectations from the engine; review the diff by hand before committing it.
+#![cfg(not(target_arch = "wasm32"))]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use leadscore::value::Value;

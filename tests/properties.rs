@@ -1,4 +1,5 @@
 //! Property tests of the scoring invariants the brief promises.
+#![cfg(not(target_arch = "wasm32"))]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 use leadscore::value::Value;
