@@ -1,0 +1,152 @@
+#!/usr/bin/env node
+// Builds the npm package `leadscore` into pkg/ from the Rust crate:
+//   cargo (wasm32, release) -> wasm-bindgen --target web -> wasm-opt -Oz -> pkg/ with one entry per runtime.
+// Usage: node scripts/build.mjs        (CARGO_TARGET_DIR is honoured; defaults to ./target)
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const pkg = join(root, 'pkg');
+const core = join(pkg, 'core');
+
+// Features rustc's wasm32-unknown-unknown target emits by default (LLVM "generic" CPU).
+// `strip = true` removes the target_features section, so wasm-opt cannot detect them and must be told.
+const WASM_FEATURES = [
+  '--enable-bulk-memory', '--enable-bulk-memory-opt', '--enable-nontrapping-float-to-int',
+  '--enable-sign-ext', '--enable-mutable-globals', '--enable-reference-types',
+  '--enable-multivalue', '--enable-call-indirect-overlong',
+];
+
+function run(cmd, args, options = {}) {
+  console.log(`$ ${cmd} ${args.join(' ')}`);
+  execFileSync(cmd, args, { cwd: root, stdio: 'inherit', ...options });
+}
+
+/** The few Cargo.toml facts we need; a full TOML parser is not worth a dependency. */
+function crateInfo() {
+  const toml = readFileSync(join(root, 'Cargo.toml'), 'utf8');
+  const section = (name) => toml.split(/^\[/m).find((s) => s.startsWith(`${name}]`)) ?? '';
+  const field = (text, key) => text.match(new RegExp(`^${key}\\s*=\\s*"([^"]*)"`, 'm'))?.[1];
+  const packageSection = section('package');
+  const name = field(packageSection, 'name');
+  return {
+    version: field(packageSection, 'version'),
+    description: field(packageSection, 'description'),
+    license: field(packageSection, 'license'),
+    libName: (field(section('lib'), 'name') ?? name).replaceAll('-', '_'),
+  };
+}
+
+/** Version of the wasm-bindgen crate in Cargo.lock: the CLI must match it exactly. */
+function lockedBindgenVersion() {
+  const lock = readFileSync(join(root, 'Cargo.lock'), 'utf8');
+  return lock.match(/\[\[package\]\]\nname = "wasm-bindgen"\nversion = "([^"]+)"/)?.[1];
+}
+
+const crate = crateInfo();
+const targetDir = process.env.CARGO_TARGET_DIR ?? join(root, 'target');
+
+// 1. Rust -> wasm
+run('cargo', ['build', '--release', '--target', 'wasm32-unknown-unknown']);
+const rawWasm = join(targetDir, 'wasm32-unknown-unknown', 'release', `${crate.libName}.wasm`);
+
+// 2. wasm-bindgen glue (ES module, `init`/`initSync`); refuse a mismatched CLI with a clear message.
+const cliVersion = execFileSync('wasm-bindgen', ['--version'], { encoding: 'utf8' }).trim().split(' ')[1];
+const locked = lockedBindgenVersion();
+if (locked && cliVersion !== locked) {
+  throw new Error(`wasm-bindgen CLI ${cliVersion} != Cargo.lock ${locked}; run scripts/setup.sh`);
+}
+rmSync(pkg, { recursive: true, force: true });
+run('wasm-bindgen', ['--target', 'web', '--out-dir', core, '--out-name', 'leadscore', rawWasm]);
+// The generated typings are loose (`any`) and name internals: js/index.d.ts is the public surface.
+// Drop them, and the glue's `@ts-self-types` pointer to them (Deno would follow it and fail).
+for (const file of readdirSync(core)) if (file.endsWith('.d.ts')) rmSync(join(core, file));
+const glue = join(core, 'leadscore.js');
+writeFileSync(glue, readFileSync(glue, 'utf8').replace(/^\/\* @ts-self-types="[^"]*" \*\/\n/, ''));
+
+// 3. Size optimisation in place.
+const wasmFile = join(core, 'leadscore_bg.wasm');
+run(join(root, 'node_modules', '.bin', 'wasm-opt'), ['-Oz', '--strip-debug', '--strip-producers', ...WASM_FEATURES, wasmFile, '-o', wasmFile]);
+
+// 4. Entries: one per runtime, each only loads the wasm its own way, then re-exports ./api.js.
+const entries = {
+  'api.js': `// The public API, shared by every entry. Entries initialise the wasm before anything here is called.
+export { validateModel, Model, Scorer, scoreLead, engineVersion } from './core/leadscore.js';
+`,
+  'node.js': `// Node: read the wasm from disk synchronously, so the module is ready once imported.
+import { readFileSync } from 'node:fs';
+import { initSync } from './core/leadscore.js';
+
+initSync({ module: readFileSync(new URL('./core/leadscore_bg.wasm', import.meta.url)) });
+export * from './api.js';
+`,
+  'deno.js': `/* @ts-self-types="./index.d.ts" */
+// Deno: read the wasm from disk synchronously (needs --allow-read for the package directory).
+import { initSync } from './core/leadscore.js';
+
+initSync({ module: Deno.readFileSync(new URL('./core/leadscore_bg.wasm', import.meta.url)) });
+export * from './api.js';
+`,
+  'workerd.js': `// Cloudflare workerd: the runtime (or wrangler) compiles the wasm import; no fetch at start-up.
+import wasm from './core/leadscore_bg.wasm';
+import { initSync } from './core/leadscore.js';
+
+initSync({ module: wasm });
+export * from './api.js';
+`,
+  'web.js': `// Browsers and bundlers: fetch + compile once, before the importing module runs (top-level await).
+// Bundlers see \`new URL(..., import.meta.url)\` and emit the .wasm as an asset.
+import init from './core/leadscore.js';
+
+await init({ module_or_path: new URL('./core/leadscore_bg.wasm', import.meta.url) });
+export * from './api.js';
+`,
+};
+for (const [file, text] of Object.entries(entries)) writeFileSync(join(pkg, file), text);
+
+const manifest = {
+  name: 'leadscore',
+  version: crate.version,
+  description: crate.description,
+  license: crate.license,
+  type: 'module',
+  types: './index.d.ts',
+  // Condition order matters: the first matching key wins.
+  exports: {
+    '.': {
+      types: './index.d.ts',
+      workerd: './workerd.js',
+      deno: './deno.js',
+      node: './node.js',
+      browser: './web.js',
+      import: './web.js',
+      default: './web.js',
+    },
+    './schema.json': './schema.json',
+    './browser/*': './browser/*',
+    './package.json': './package.json',
+  },
+  sideEffects: ['./node.js', './deno.js', './workerd.js', './web.js'],
+  keywords: ['lead scoring', 'webassembly', 'cloudflare-workers', 'deno'],
+};
+writeFileSync(join(pkg, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+cpSync(join(root, 'js', 'index.d.ts'), join(pkg, 'index.d.ts'));
+cpSync(join(root, 'js', 'README.md'), join(pkg, 'README.md'));
+cpSync(join(root, 'schema', 'model.schema.json'), join(pkg, 'schema.json'));
+mkdirSync(join(pkg, 'browser')); // filled by the browser-tag build; present so the subpath exists
+
+// 5. Tests and tools import the package by name: node_modules/leadscore -> pkg. A plain symlink instead of
+// a `file:pkg` devDependency, which would make package-lock.json depend on whether pkg/ was built.
+const link = join(root, 'node_modules', 'leadscore');
+if (existsSync(join(root, 'node_modules'))) {
+  rmSync(link, { recursive: true, force: true });
+  symlinkSync(relative(dirname(link), pkg), link, 'dir');
+}
+
+const raw = readFileSync(wasmFile).length;
+const gzip = gzipSync(readFileSync(wasmFile), { level: 9 }).length;
+const kib = (n) => `${(n / 1024).toFixed(1)} KiB`;
+console.log(`leadscore ${crate.version}: ${relative(root, wasmFile)} raw ${raw} bytes (${kib(raw)}), gzip ${gzip} bytes (${kib(gzip)})`);
