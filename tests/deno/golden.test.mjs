@@ -1,0 +1,22 @@
+// Golden vectors in Deno, importing the built package by name (resolved from node_modules with the
+// `deno` export condition). Run from the repo root: deno test --allow-read --no-lock tests/deno/
+import * as leadscore from 'leadscore';
+import { formatFailures, runGolden } from '../js/golden.mjs';
+
+const goldenDir = new URL('../golden/', import.meta.url);
+const cases = [...Deno.readDirSync(goldenDir)]
+  .map((entry) => entry.name)
+  .filter((name) => name.endsWith('.json'))
+  .sort()
+  .map((file) => ({ file, ...JSON.parse(Deno.readTextFileSync(new URL(file, goldenDir))) }));
+
+Deno.test('there are golden cases', () => {
+  if (cases.length === 0) throw new Error('tests/golden/ holds no *.json case');
+});
+
+for (const c of cases) {
+  Deno.test(`golden ${c.file}: ${c.description ?? ''}`, () => {
+    const failures = runGolden(leadscore, [c]);
+    if (failures.length > 0) throw new Error(formatFailures(failures));
+  });
+}
