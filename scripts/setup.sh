@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Installs what a fresh machine of this project's kind lacks; safe to run again (each step checks first).
+# Needs: rustup/cargo, node/npm, apt-get (as root) for Chromium, and the package registries.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+log() { printf '\n== setup: %s\n' "$*"; }
+
+log "rust target wasm32-unknown-unknown"
+if rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  echo "already installed"
+else
+  rustup target add wasm32-unknown-unknown
+fi
+
+# The CLI must match the wasm-bindgen crate exactly; Cargo.lock says which one that is.
+# (No Cargo.lock yet, e.g. the crate was never built: resolve one without building.)
+[ -f Cargo.lock ] || cargo generate-lockfile
+bindgen_version=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
+if [ -z "$bindgen_version" ]; then
+  echo "setup: no wasm-bindgen package in Cargo.lock" >&2
+  exit 1
+fi
+log "wasm-bindgen-cli $bindgen_version"
+if [ "$(wasm-bindgen --version 2>/dev/null || true)" = "wasm-bindgen $bindgen_version" ]; then
+  echo "already installed"
+else
+  # No --locked: one of the CLI's locked dependencies is missing from the registry mirror here.
+  cargo install wasm-bindgen-cli --version "$bindgen_version" --force
+fi
+
+log "chromium + chromedriver (headless browser tests)"
+if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then
+  echo "already installed"
+else
+  sudo_cmd=""
+  [ "$(id -u)" = 0 ] || sudo_cmd="sudo"
+  $sudo_cmd apt-get update
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y chromium chromium-driver
+fi
+
+log "npm dev dependencies"
+if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi
