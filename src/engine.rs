@@ -333,7 +333,7 @@ fn same(expected: &Scalar, value: &Scalar) -> bool {
     }
 }
 
-fn trait_test(test: &TraitTest, value: Option<&Scalar>) -> bool {
+pub(crate) fn trait_test(test: &TraitTest, value: Option<&Scalar>) -> bool {
     let present = value.filter(|v| !matches!(v, Scalar::Text(s) if s.trim().is_empty()));
     match (test, present) {
         (TraitTest::Exists(want), v) => v.is_some() == *want,

@@ -6,6 +6,7 @@
 //! [`score_lead`].
 
 pub mod engine;
+pub mod flat;
 pub mod error;
 mod free_domains;
 pub mod model;

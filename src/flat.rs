@@ -1,0 +1,211 @@
+//! The fast path for leads that are flat records (CRM rows, edge form fields, the benchmark):
+//! a model whose rules are all trait rules compiles to slot programs over numbers, so scoring
+//! one lead allocates nothing and crosses the JS boundary as a few numbers.
+//!
+//! A lead is encoded per field as (code, number). Text is looked up, trimmed and ASCII-lower-cased,
+//! in the model's table of text constants; every trait test was evaluated once per constant at
+//! compile time, so text compares cost a table read. Text outside the table can only be scored
+//! here when the field's tests cannot tell unknown texts apart (no numeric tests, no `contains`);
+//! otherwise the encoder must use the general path (`score_lead`). Results equal the general
+//! engine's to the hundredth; a property test holds them to that.
+
+use crate::engine::trait_test;
+use crate::model::{Condition, Model, Scalar, ScoreKind, StateCondition, TraitTest};
+
+/// Field codes besides constant indexes (which are ≥ 0).
+pub const MISSING: f64 = -1.0;
+pub const NUMBER: f64 = -2.0;
+pub const BOOLEAN: f64 = -3.0;
+pub const UNKNOWN_TEXT: f64 = -4.0;
+
+/// Words `is_true` accepts; in the table so an unknown text is known not to be one of them.
+const TRUTHY: &[&str] = &["yes", "true", "y", "1", "on"];
+
+#[derive(Debug, Clone)]
+pub struct FlatModel {
+    pub fields: Vec<String>,
+    /// Lower-case text constants; a text's code is its index here.
+    pub texts: Vec<String>,
+    /// Per field: whether an unknown text can be scored here (else: general path).
+    pub unknown_ok: Vec<bool>,
+    rules: Vec<FlatRule>,
+    groups: Vec<(Option<i64>, Option<i64>)>,
+    cap_fit: Option<i64>,
+    cap_engagement: Option<i64>,
+    scale: (i64, i64),
+}
+
+#[derive(Debug, Clone)]
+struct FlatRule {
+    slot: usize,
+    tests: Vec<FlatTest>,
+    points: i64,
+    fit: bool,
+    group: Option<usize>,
+}
+
+#[derive(Debug, Clone)]
+struct FlatTest {
+    test: TraitTest,
+    /// The test's result for each text constant, then for an unknown text.
+    by_text: Vec<bool>,
+}
+
+impl FlatModel {
+    /// Compiles `model`, or says why it needs the general path.
+    pub fn compile(model: &Model) -> Result<FlatModel, String> {
+        let mut fields: Vec<String> = Vec::new();
+        let mut texts: Vec<String> = TRUTHY.iter().map(|s| (*s).to_string()).collect();
+        for rule in &model.rules {
+            let Condition::State(StateCondition::Trait { field, tests }) = &rule.when else {
+                return Err(format!("rule {} is not a trait rule", rule.id));
+            };
+            if !fields.contains(field) {
+                fields.push(field.clone());
+            }
+            for test in tests {
+                let constants: Vec<&Scalar> = match test {
+                    TraitTest::Equals(s) => vec![s],
+                    TraitTest::OneOf(list) => list.iter().collect(),
+                    _ => Vec::new(),
+                };
+                for constant in constants {
+                    if let Scalar::Text(t) = constant {
+                        if !t.is_ascii() {
+                            return Err(format!("rule {} compares non-ASCII text", rule.id));
+                        }
+                        if !texts.contains(t) {
+                            texts.push(t.clone());
+                        }
+                    }
+                }
+            }
+        }
+        let unknown = Scalar::Text("\u{1}".to_string());
+        let mut unknown_ok = vec![true; fields.len()];
+        let mut rules = Vec::with_capacity(model.rules.len());
+        for rule in &model.rules {
+            let Condition::State(StateCondition::Trait { field, tests }) = &rule.when else { continue };
+            let slot = fields.iter().position(|f| f == field).unwrap_or(0);
+            if tests.iter().any(needs_the_text) {
+                if let Some(ok) = unknown_ok.get_mut(slot) {
+                    *ok = false;
+                }
+            }
+            let tests = tests
+                .iter()
+                .map(|test| {
+                    let mut by_text: Vec<bool> =
+                        texts.iter().map(|t| trait_test(test, Some(&Scalar::Text(t.clone())))).collect();
+                    by_text.push(trait_test(test, Some(&unknown)));
+                    FlatTest { test: test.clone(), by_text }
+                })
+                .collect();
+            rules.push(FlatRule { slot, tests, points: rule.points, fit: rule.score == ScoreKind::Fit, group: rule.group });
+        }
+        Ok(FlatModel {
+            fields,
+            texts,
+            unknown_ok,
+            rules,
+            groups: model.groups.iter().map(|g| (g.min, g.max)).collect(),
+            cap_fit: model.cap_fit,
+            cap_engagement: model.cap_engagement,
+            scale: (model.scale_min, model.scale_max),
+        })
+    }
+
+    /// The total, in hundredths, of one lead encoded as `codes` and `numbers` (one per field).
+    pub fn score(&self, codes: &[f64], numbers: &[f64]) -> i64 {
+        let (mut fit, mut engagement) = (0i64, 0i64);
+        let mut group_sums = [0i64; 16];
+        let small_groups = self.groups.len() <= group_sums.len();
+        let mut big_group_sums = if small_groups { Vec::new() } else { vec![0i64; self.groups.len()] };
+        for rule in &self.rules {
+            let code = codes.get(rule.slot).copied().unwrap_or(MISSING);
+            let number = numbers.get(rule.slot).copied().unwrap_or(0.0);
+            if !rule.tests.iter().all(|t| holds(t, code, number)) {
+                continue;
+            }
+            match rule.group {
+                Some(g) if small_groups => {
+                    if let Some(sum) = group_sums.get_mut(g) {
+                        *sum += rule.points;
+                    }
+                }
+                Some(g) => {
+                    if let Some(sum) = big_group_sums.get_mut(g) {
+                        *sum += rule.points;
+                    }
+                }
+                None => {}
+            }
+            if rule.fit {
+                fit += rule.points;
+            } else {
+                engagement += rule.points;
+            }
+        }
+        // Group limits adjust the score their rules feed, as in the general engine.
+        for (g, (min, max)) in self.groups.iter().enumerate() {
+            let sum = if small_groups { group_sums.get(g) } else { big_group_sums.get(g) }.copied().unwrap_or(0);
+            let limited = clamp_opt(sum, *min, *max);
+            if limited != sum {
+                let fit_group = self.rules.iter().find(|r| r.group == Some(g)).is_some_and(|r| r.fit);
+                if fit_group {
+                    fit += limited - sum;
+                } else {
+                    engagement += limited - sum;
+                }
+            }
+        }
+        let fit = clamp_opt(fit, None, self.cap_fit);
+        let engagement = clamp_opt(engagement, None, self.cap_engagement);
+        (fit + engagement).clamp(self.scale.0, self.scale.1)
+    }
+
+    /// The code of a text value, as the encoder must compute it.
+    pub fn text_code(&self, text: &str) -> f64 {
+        let key = text.trim().to_ascii_lowercase();
+        if key.is_empty() {
+            return MISSING;
+        }
+        self.texts.iter().position(|t| *t == key).map_or(UNKNOWN_TEXT, |i| i as f64)
+    }
+}
+
+fn needs_the_text(test: &TraitTest) -> bool {
+    match test {
+        TraitTest::Equals(Scalar::Number(_)) => true,
+        TraitTest::OneOf(list) => list.iter().any(|s| matches!(s, Scalar::Number(_))),
+        TraitTest::Contains(_)
+        | TraitTest::Between(..)
+        | TraitTest::AtLeast(_)
+        | TraitTest::AtMost(_)
+        | TraitTest::Below(_)
+        | TraitTest::Above(_) => true,
+        _ => false,
+    }
+}
+
+fn clamp_opt(value: i64, min: Option<i64>, max: Option<i64>) -> i64 {
+    let value = max.map_or(value, |m| value.min(m));
+    min.map_or(value, |m| value.max(m))
+}
+
+fn holds(test: &FlatTest, code: f64, number: f64) -> bool {
+    if code >= 0.0 {
+        return test.by_text.get(code as usize).copied().unwrap_or(false);
+    }
+    // Non-text values go through the general test, which allocates nothing for them.
+    let value = if code == NUMBER {
+        Scalar::Number(number)
+    } else if code == BOOLEAN {
+        Scalar::Bool(number != 0.0)
+    } else if code == UNKNOWN_TEXT {
+        return test.by_text.last().copied().unwrap_or(false);
+    } else {
+        return trait_test(&test.test, None);
+    };
+    trait_test(&test.test, Some(&value))
+}
