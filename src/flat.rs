@@ -49,6 +49,52 @@ struct FlatTest {
     test: TraitTest,
     /// The test's result for each text constant, then for an unknown text.
     by_text: Vec<bool>,
+    /// The results for a missing value, for false and for true.
+    missing: bool,
+    on_false: bool,
+    on_true: bool,
+    number: NumberTest,
+}
+
+/// A test applied to a number, reduced to the cheapest check that gives the engine's answer.
+#[derive(Debug, Clone, Copy)]
+enum NumberTest {
+    Always(bool),
+    /// lo < n < hi, with either end inclusive.
+    Range { lo: f64, hi: f64, lo_inclusive: bool, hi_inclusive: bool },
+    /// (n != 0) == want
+    NonZero(bool),
+    /// Anything else goes through the general test.
+    General,
+}
+
+impl NumberTest {
+    fn of(test: &TraitTest) -> NumberTest {
+        let range = |lo: f64, hi: f64, lo_inclusive: bool, hi_inclusive: bool| NumberTest::Range { lo, hi, lo_inclusive, hi_inclusive };
+        match test {
+            TraitTest::Between(lo, hi) => range(*lo, *hi, true, true),
+            TraitTest::AtLeast(m) => range(*m, f64::INFINITY, true, false),
+            TraitTest::Above(m) => range(*m, f64::INFINITY, false, false),
+            TraitTest::AtMost(m) => range(f64::NEG_INFINITY, *m, false, true),
+            TraitTest::Below(m) => range(f64::NEG_INFINITY, *m, false, false),
+            TraitTest::Equals(Scalar::Number(e)) => range(*e, *e, true, true),
+            TraitTest::Equals(Scalar::Bool(want)) | TraitTest::IsTrue(want) => NumberTest::NonZero(*want),
+            TraitTest::Exists(want) => NumberTest::Always(*want),
+            TraitTest::Contains(_) => NumberTest::Always(false),
+            _ => NumberTest::General,
+        }
+    }
+
+    fn check(self, test: &TraitTest, n: f64) -> bool {
+        match self {
+            NumberTest::Always(result) => result,
+            NumberTest::Range { lo, hi, lo_inclusive, hi_inclusive } => {
+                (if lo_inclusive { n >= lo } else { n > lo }) && (if hi_inclusive { n <= hi } else { n < hi })
+            }
+            NumberTest::NonZero(want) => (n != 0.0) == want,
+            NumberTest::General => trait_test(test, Some(&Scalar::Number(n))),
+        }
+    }
 }
 
 impl FlatModel {
@@ -98,7 +144,14 @@ impl FlatModel {
                     let mut by_text: Vec<bool> =
                         texts.iter().map(|t| trait_test(test, Some(&Scalar::Text(t.clone())))).collect();
                     by_text.push(trait_test(test, Some(&unknown)));
-                    FlatTest { test: test.clone(), by_text }
+                    FlatTest {
+                        test: test.clone(),
+                        by_text,
+                        missing: trait_test(test, None),
+                        on_false: trait_test(test, Some(&Scalar::Bool(false))),
+                        on_true: trait_test(test, Some(&Scalar::Bool(true))),
+                        number: NumberTest::of(test),
+                    }
                 })
                 .collect();
             rules.push(FlatRule { slot, tests, points: rule.points, fit: rule.score == ScoreKind::Fit, group: rule.group });
@@ -195,17 +248,18 @@ fn clamp_opt(value: i64, min: Option<i64>, max: Option<i64>) -> i64 {
 
 fn holds(test: &FlatTest, code: f64, number: f64) -> bool {
     if code >= 0.0 {
-        return test.by_text.get(code as usize).copied().unwrap_or(false);
-    }
-    // Non-text values go through the general test, which allocates nothing for them.
-    let value = if code == NUMBER {
-        Scalar::Number(number)
+        test.by_text.get(code as usize).copied().unwrap_or(false)
+    } else if code == NUMBER {
+        test.number.check(&test.test, number)
     } else if code == BOOLEAN {
-        Scalar::Bool(number != 0.0)
+        if number != 0.0 {
+            test.on_true
+        } else {
+            test.on_false
+        }
     } else if code == UNKNOWN_TEXT {
-        return test.by_text.last().copied().unwrap_or(false);
+        test.by_text.last().copied().unwrap_or(false)
     } else {
-        return trait_test(&test.test, None);
-    };
-    trait_test(&test.test, Some(&value))
+        test.missing
+    }
 }
