@@ -5,6 +5,10 @@
 //! The only bridge to JavaScript is `ffi` (wasm32 builds), a thin layer over [`Scorer`] and
 //! [`score_lead`].
 
+#[cfg(feature = "calibrate")]
+pub mod calibrate;
+#[cfg(feature = "calibrate")]
+pub mod csv;
 pub mod engine;
 pub mod flat;
 pub mod error;
