@@ -1,6 +1,8 @@
 //! The one boundary to JavaScript (wasm32 builds only). Each file holds the exports of one area;
 //! the helpers here convert values and errors, and no scoring logic lives in this module.
 
+#[cfg(feature = "calibrate")]
+mod calibrate;
 pub mod scoring;
 
 use crate::error::Errors;
