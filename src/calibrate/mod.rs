@@ -195,26 +195,50 @@ pub(crate) struct Learned<'a> {
     engagement_grades: Vec<i64>,
     /// (fit, engagement, total) of each learning row, in whole points.
     scores: Vec<(i64, i64, i64)>,
-    /// Columns dropped to stay within the traits a lead may hold.
-    dropped: Vec<String>,
+    /// Columns not in the model, and why.
+    left_out: Vec<(String, String)>,
 }
 
-/// Learns points and thresholds from the rows `rows`.
+/// Learns points and thresholds from the rows `rows`. Columns without significant evidence of a
+/// link to the outcome are left out (they would only add noise, and rules to read); so are the
+/// weakest ones beyond the traits a lead can hold.
 fn learn<'a>(cells: &'a [Cells], rows: &[usize], outcome: &[bool], options: &CalibrateOptions) -> Result<Learned<'a>, Errors> {
     let truth: Vec<bool> = rows.iter().map(|&r| outcome.get(r).copied().unwrap_or(false)).collect();
     let every: Vec<usize> = (0..cells.len()).collect();
-    let (mut encoders, mut design, mut points) = fit_points(cells, &every, rows, &truth, options)?;
-    let mut dropped = Vec::new();
-    if encoders.len() > MAX_MODEL_COLUMNS {
-        // A lead carries at most MAX_TRAITS traits: keep the columns that move scores the most.
-        let mut ranked: Vec<(usize, i64)> =
-            points.columns.iter().filter_map(|c| encoders.get(c.encoder).map(|e| (e.column, c.range()))).collect();
-        ranked.sort_by_key(|&(column, range)| (std::cmp::Reverse(range), column));
-        let mut keep: Vec<usize> = ranked.iter().take(MAX_MODEL_COLUMNS).map(|&(c, _)| c).collect();
-        keep.sort_unstable();
-        dropped = ranked.iter().skip(MAX_MODEL_COLUMNS).filter_map(|&(c, _)| cells.get(c).map(|d| d.column.name.clone())).collect();
-        (encoders, design, points) = fit_points(cells, &keep, rows, &truth, options)?;
+    let first = fit_points(cells, &every, rows, &truth, options)?;
+    let name = |column: usize| cells.get(column).map(|c| c.column.name.clone()).unwrap_or_default();
+    let mut left_out: Vec<(String, String)> = every
+        .iter()
+        .filter(|&&c| !first.encoders.iter().any(|e| e.column == c))
+        .map(|&c| (name(c), format!("no answer is given on at least {} rows", options.min_level_rows)))
+        .collect();
+    // Strength: the Wald statistic over its critical value; at least 1 is significant.
+    let mut ranked: Vec<(usize, f64)> = first
+        .encoders
+        .iter()
+        .map(|e| {
+            let width = e.width();
+            (e.column, first.weights.wald(e.first as usize, width) / logistic::chi_square_critical(width, options.significance))
+        })
+        .collect();
+    ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    let mut keep = Vec::new();
+    for (rank, &(column, strength)) in ranked.iter().enumerate() {
+        if rank > 0 && strength < 1.0 {
+            left_out.push((name(column), "no significant link to the outcome in these rows".into()));
+        } else if keep.len() >= MAX_MODEL_COLUMNS {
+            left_out.push((name(column), format!("weaker than the {MAX_MODEL_COLUMNS} columns kept (a lead holds at most {MAX_MODEL_COLUMNS} traits)")));
+        } else {
+            keep.push(column);
+        }
     }
+    let fitted = if keep.len() == first.encoders.len() {
+        first
+    } else {
+        keep.sort_unstable();
+        fit_points(cells, &keep, rows, &truth, options)?
+    };
+    let Fitted { encoders, design, points, .. } = fitted;
     let scores: Vec<(i64, i64, i64)> = (0..rows.len())
         .map(|i| {
             let (fit, engagement) = points.row_scores(design.row(i), &encoders, cells);
@@ -226,23 +250,31 @@ fn learn<'a>(cells: &'a [Cells], rows: &[usize], outcome: &[bool], options: &Cal
         .ok_or_else(|| Errors::single("csv", "every learning row gets the same score: no column separates converted from unconverted leads"))?;
     let fit_grades = stages::quartile_mins(&scores.iter().map(|s| s.0).collect::<Vec<_>>());
     let engagement_grades = stages::quartile_mins(&scores.iter().map(|s| s.1).collect::<Vec<_>>());
-    Ok(Learned { cells, encoders, points, plan, fit_grades, engagement_grades, scores, dropped })
+    Ok(Learned { cells, encoders, points, plan, fit_grades, engagement_grades, scores, left_out })
 }
 
-fn fit_points(
-    cells: &[Cells],
-    which: &[usize],
-    rows: &[usize],
-    truth: &[bool],
-    options: &CalibrateOptions,
-) -> Result<(Vec<Encoder>, encode::Design, Points), Errors> {
+/// One regression over some columns, and its whole points.
+struct Fitted {
+    encoders: Vec<Encoder>,
+    design: encode::Design,
+    weights: logistic::Weights,
+    points: Points,
+}
+
+fn fit_points(cells: &[Cells], which: &[usize], rows: &[usize], truth: &[bool], options: &CalibrateOptions) -> Result<Fitted, Errors> {
     let encoders = encode::fit_encoders(cells, which, rows, options);
     let design = encode::design(cells, &encoders, rows);
-    let weights = logistic::fit(&design, truth, options.regularization).map_err(|e| Errors::single("calibrate", e))?;
+    let neighbours = encoders
+        .iter()
+        .filter(|e| matches!(e.levels, encode::Levels::Bins { .. }))
+        .flat_map(|e| (1..e.width()).map(move |j| (e.first as usize + j - 1, e.first as usize + j)))
+        .collect();
+    let penalty = logistic::Penalty { ridge: options.regularization, smooth: options.smoothing, neighbours };
+    let weights = logistic::fit(&design, truth, &penalty).map_err(|e| Errors::single("calibrate", e))?;
     let points = points::from_weights(&weights, &encoders, &design).ok_or_else(|| {
         Errors::single("csv", "no column separates converted from unconverted leads: every learned weight is zero")
     })?;
-    Ok((encoders, design, points))
+    Ok(Fitted { encoders, design, weights, points })
 }
 
 impl Learned<'_> {
@@ -308,8 +340,9 @@ fn bands(names: &[&str], mins: &[i64]) -> Value {
     Value::Array(list)
 }
 
-/// For the report: the learned columns and how the final model uses them.
-fn column_summary<'a>(learned: &'a Learned<'a>) -> Vec<(&'a Column, usize, i64)> {
+/// For the report: each learned column, its rules and points range in the final model, and why it
+/// was left out if it was.
+fn column_summary<'a>(learned: &'a Learned<'a>) -> Vec<(&'a Column, usize, i64, Option<&'a str>)> {
     learned
         .cells
         .iter()
@@ -317,7 +350,8 @@ fn column_summary<'a>(learned: &'a Learned<'a>) -> Vec<(&'a Column, usize, i64)>
         .map(|(index, cells)| {
             let used = learned.points.columns.iter().find(|c| learned.encoders.get(c.encoder).is_some_and(|e| e.column == index));
             let rules = used.map_or(0, |c| c.levels.iter().chain([&c.implicit]).filter(|&&p| p > 0).count());
-            (&cells.column, rules, used.map_or(0, |c| c.range()))
+            let reason = learned.left_out.iter().find(|(name, _)| *name == cells.column.name).map(|(_, why)| why.as_str());
+            (&cells.column, rules, used.map_or(0, |c| c.range()), reason)
         })
         .collect()
 }

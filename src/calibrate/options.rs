@@ -38,6 +38,11 @@ pub struct CalibrateOptions {
     pub min_level_rows: usize,
     /// Ridge penalty of the logistic regression (sum of log-losses + penalty/2 · |w|²).
     pub regularization: f64,
+    /// Penalty on the squared difference between neighbouring bins of a numeric column.
+    pub smoothing: f64,
+    /// A column stays in the model when its link to the outcome is significant at this level
+    /// (0.001, 0.01 or 0.05; a Wald test over its levels).
+    pub significance: f64,
     pub seed: u64,
     /// Placeholders read as missing, lower-case.
     pub missing: Vec<String>,
@@ -58,6 +63,8 @@ impl CalibrateOptions {
             bins: 15,
             min_level_rows: 10,
             regularization: 2.0,
+            smoothing: 20.0,
+            significance: 0.01,
             seed: 1,
             missing: DEFAULT_PLACEHOLDERS.iter().map(|s| (*s).to_string()).collect(),
             name: "calibrated".to_string(),
@@ -67,7 +74,7 @@ impl CalibrateOptions {
     pub fn from_value(value: &Value) -> Result<CalibrateOptions, Errors> {
         const KEYS: &[&str] = &[
             "label", "id", "exclude", "behaviour", "fit", "mqlTop", "mqlPrecision", "sqlTop", "minPrecision", "folds", "bins",
-            "minLevelRows", "regularization", "seed", "missing", "name",
+            "minLevelRows", "regularization", "smoothing", "significance", "seed", "missing", "name",
         ];
         let mut errors = Errors::default();
         let entries = read::object(value, "options", KEYS, &mut errors).unwrap_or(&[]);
@@ -121,6 +128,15 @@ impl CalibrateOptions {
         }
         if let Some(v) = read::field(entries, "regularization") {
             options.regularization = read::number(v, "options.regularization", 1e-3, 1e4, &mut errors).unwrap_or(options.regularization);
+        }
+        if let Some(v) = read::field(entries, "smoothing") {
+            options.smoothing = read::number(v, "options.smoothing", 0.0, 1e5, &mut errors).unwrap_or(options.smoothing);
+        }
+        if let Some(v) = read::field(entries, "significance") {
+            match v.as_f64() {
+                Some(level) if [0.001, 0.01, 0.05].contains(&level) => options.significance = level,
+                _ => errors.push("options.significance", "expected 0.001, 0.01 or 0.05"),
+            }
         }
         if let Some(v) = read::field(entries, "seed") {
             options.seed = read::whole(v, "options.seed", 0.0, 4e9, &mut errors).map_or(options.seed, u64::from);

@@ -144,7 +144,7 @@ pub fn report(learned: &Learned<'_>, outcome: &[bool], skipped: &[Skipped], cv: 
         .collect();
     let columns: Vec<Value> = column_summary(learned)
         .into_iter()
-        .map(|(column, rule_count, range)| {
+        .map(|(column, rule_count, range, left_out)| {
             Value::object(vec![
                 ("name", Value::String(column.name.clone())),
                 ("type", Value::from(column.kind.as_str())),
@@ -154,6 +154,7 @@ pub fn report(learned: &Learned<'_>, outcome: &[bool], skipped: &[Skipped], cv: 
                 ("answers", count(column.distinct)),
                 ("rules", count(rule_count)),
                 ("points_range", Value::Number(range as f64)),
+                ("left_out", left_out.map_or(Value::Null, Value::from)),
             ])
         })
         .collect();
@@ -167,13 +168,6 @@ pub fn report(learned: &Learned<'_>, outcome: &[bool], skipped: &[Skipped], cv: 
     let plan = &learned.plan;
     let mut notes = plan.notes.clone();
     notes.extend(cv.notes);
-    if !learned.dropped.is_empty() {
-        notes.push(format!(
-            "a lead holds at most {} traits, so the weakest columns were left out: {}",
-            crate::state::MAX_TRAITS,
-            learned.dropped.join(", ")
-        ));
-    }
     Value::object(vec![
         ("label", Value::String(options.label.clone())),
         ("rows", count(rows)),
