@@ -3,7 +3,7 @@
 //   cargo (wasm32, release) -> wasm-bindgen --target web -> wasm-opt -Oz -> pkg/ with one entry per runtime.
 // Usage: node scripts/build.mjs        (CARGO_TARGET_DIR is honoured; defaults to ./target)
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -73,7 +73,7 @@ run(join(root, 'node_modules', '.bin', 'wasm-opt'), ['-Oz', '--strip-debug', '--
 
 // 4. The package's own files live in js/, laid out as in pkg/: one entry per runtime (each loads the wasm its
 // own way, then re-exports ./api.js, the one shared module), the public types and the README.
-for (const file of readdirSync(join(root, 'js'))) cpSync(join(root, 'js', file), join(pkg, file));
+for (const file of readdirSync(join(root, 'js'))) if (file !== 'cli.mjs') cpSync(join(root, 'js', file), join(pkg, file));
 
 const manifest = {
   name: 'leadscore',
@@ -97,12 +97,17 @@ const manifest = {
     './browser/*': './browser/*',
     './package.json': './package.json',
   },
+  bin: { leadscore: './bin/leadscore.mjs' },
   sideEffects: ['./node.js', './deno.js', './workerd.js', './web.js'],
   keywords: ['lead scoring', 'webassembly', 'cloudflare-workers', 'deno'],
 };
 writeFileSync(join(pkg, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
 cpSync(join(root, 'schema', 'model.schema.json'), join(pkg, 'schema.json'));
 mkdirSync(join(pkg, 'browser')); // filled by the browser-tag build; present so the subpath exists
+// The CLI (`npx leadscore calibrate|score|funnel`) runs this package's wasm through ../node.js.
+mkdirSync(join(pkg, 'bin'));
+cpSync(join(root, 'js', 'cli.mjs'), join(pkg, 'bin', 'leadscore.mjs'));
+chmodSync(join(pkg, 'bin', 'leadscore.mjs'), 0o755);
 
 // 5. Tests and tools import the package by name: node_modules/leadscore -> pkg. A plain symlink instead of
 // a `file:pkg` devDependency, which would make package-lock.json depend on whether pkg/ was built.
