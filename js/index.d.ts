@@ -367,6 +367,8 @@ export interface CalibrationReport {
   columns: {
     name: string; type: 'numeric' | 'categorical' | 'yes/no'; role: ScoreKind; role_from: 'name' | 'option';
     missing: number; answers: number; rules: number; points_range: number;
+    /** Why the column is not in the model (no significant link, too rare answers, ...), or null. */
+    left_out: string | null;
   }[];
   skipped: { name: string; reason: string }[];
   notes: string[];

@@ -20,8 +20,6 @@ pub struct Weights {
     /// One weight per feature: how much the level moves the log-odds against the column's
     /// implicit level.
     pub features: Vec<f64>,
-    /// The Cholesky factor of the objective's Hessian at the solution (features, then intercept).
-    curvature: Vec<f64>,
 }
 
 /// How hard the weights are pulled to 0 (`ridge`) and neighbouring bins to each other (`smooth`).
@@ -75,14 +73,9 @@ pub fn fit(design: &Design, outcome: &[bool], penalty: &Penalty) -> Result<Weigh
             break;
         }
     }
-    // The curvature at the solution, kept factored for the columns' significance tests.
-    derivatives(design, outcome, &beta, penalty, &mut gradient, &mut hessian);
-    if !cholesky_factor(&mut hessian, dim) {
-        return Err(SINGULAR.into());
-    }
     let intercept = get(&beta, p);
     beta.truncate(p);
-    Ok(Weights { intercept, features: beta, curvature: hessian })
+    Ok(Weights { intercept, features: beta })
 }
 
 /// The gradient and the Hessian (both halves) of the objective at `beta`.
@@ -121,43 +114,6 @@ fn derivatives(design: &Design, outcome: &[bool], beta: &[f64], penalty: &Penalt
         add(hessian, a.min(b) * dim + a.max(b), -penalty.smooth);
     }
     mirror_upper(hessian, dim);
-}
-
-impl Weights {
-    /// The Wald statistic of the features `first..first + width`: how far their weights are from
-    /// zero, all together, in units of their (penalised) sampling covariance. Large means the
-    /// column's levels really differ from its implicit level; chi-square with `width` degrees of
-    /// freedom when they do not.
-    pub fn wald(&self, first: usize, width: usize) -> f64 {
-        let dim = self.features.len() + 1;
-        // The block of the inverse curvature: solve for each unit vector of the block.
-        let mut block = vec![0.0; width * width];
-        for j in 0..width {
-            let mut unit = vec![0.0; dim];
-            set(&mut unit, first + j, 1.0);
-            cholesky_solve(&self.curvature, dim, &mut unit);
-            for i in 0..width {
-                set(&mut block, i * width + j, get(&unit, first + i));
-            }
-        }
-        let mut solved: Vec<f64> = (first..first + width).map(|f| get(&self.features, f)).collect();
-        let weights = solved.clone();
-        if !cholesky_factor(&mut block, width) {
-            return 0.0;
-        }
-        cholesky_solve(&block, width, &mut solved);
-        weights.iter().zip(&solved).map(|(w, s)| w * s).sum()
-    }
-}
-
-/// The chi-square value exceeded with probability `alpha` (0.01 or 0.001) at `df` degrees of
-/// freedom, by the Wilson–Hilferty approximation (within a few per cent from df = 1).
-pub fn chi_square_critical(df: usize, alpha: f64) -> f64 {
-    // Upper-tail standard normal quantiles of the supported levels.
-    let z = if alpha <= 0.001 { 3.090 } else if alpha <= 0.01 { 2.326 } else { 1.645 };
-    let k = df.max(1) as f64;
-    let c = 2.0 / (9.0 * k);
-    k * (1.0 - c + z * c.sqrt()).powi(3)
 }
 
 fn objective(design: &Design, outcome: &[bool], beta: &[f64], penalty: &Penalty) -> f64 {
@@ -280,28 +236,6 @@ mod tests {
         assert!((w.intercept - 0.25f64.ln()).abs() < 1e-4, "{w:?}");
         let shrunk = fit(&design, &outcome, &ridge(200.0)).unwrap();
         assert!(shrunk.features[0] > 0.0 && shrunk.features[0] < w.features[0], "the penalty shrinks: {shrunk:?}");
-    }
-
-    #[test]
-    fn wald_tells_a_signal_from_noise() {
-        // Column A (features 0, 1) carries a signal; column B (features 2, 3) is independent of it.
-        let mut codes = Vec::new();
-        let mut outcome = Vec::new();
-        let mut state = 12345u64;
-        for _ in 0..2000 {
-            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-            let (a, b, u) = ((state >> 33) % 3, (state >> 40) % 3, ((state >> 11) % 1000) as f64 / 1000.0);
-            codes.push(if a == 2 { IMPLICIT } else { a as u32 });
-            codes.push(if b == 2 { IMPLICIT } else { 2 + b as u32 });
-            outcome.push(u < [0.7, 0.5, 0.3][a as usize]);
-        }
-        let design = Design { codes, columns: 2, features: 4 };
-        let w = fit(&design, &outcome, &Penalty { ridge: 1.0, smooth: 0.0, neighbours: vec![] }).unwrap();
-        let critical = chi_square_critical(2, 0.01);
-        assert!(w.wald(0, 2) > 10.0 * critical, "signal: {}", w.wald(0, 2));
-        assert!(w.wald(2, 2) < critical, "noise: {}", w.wald(2, 2));
-        assert!((chi_square_critical(1, 0.01) - 6.63).abs() < 0.3);
-        assert!((chi_square_critical(10, 0.001) - 29.59).abs() < 0.5);
     }
 
     #[test]

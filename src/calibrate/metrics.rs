@@ -78,6 +78,59 @@ pub fn top_share(scores: &[f64], outcome: &[bool], share: f64) -> (f64, f64) {
     (rate, recall)
 }
 
+/// Pearson's chi-square statistic of independence between a column's levels (`level` per row,
+/// any u32 id) and the outcome, with its degrees of freedom (levels seen − 1).
+pub fn independence(level: &[u32], outcome: &[bool]) -> (f64, usize) {
+    let mut table: Vec<(u32, f64, f64)> = Vec::new();
+    for (&l, &y) in level.iter().zip(outcome) {
+        let slot = match table.iter().position(|t| t.0 == l) {
+            Some(i) => i,
+            None => {
+                table.push((l, 0.0, 0.0));
+                table.len() - 1
+            }
+        };
+        if let Some(cell) = table.get_mut(slot) {
+            if y {
+                cell.1 += 1.0;
+            } else {
+                cell.2 += 1.0;
+            }
+        }
+    }
+    let rows = level.len() as f64;
+    let positives: f64 = table.iter().map(|t| t.1).sum();
+    let negatives = rows - positives;
+    if table.len() < 2 || positives == 0.0 || negatives == 0.0 {
+        return (0.0, table.len().saturating_sub(1));
+    }
+    let statistic = table
+        .iter()
+        .map(|&(_, pos, neg)| {
+            let size = pos + neg;
+            let (expected_pos, expected_neg) = (size * positives / rows, size * negatives / rows);
+            (pos - expected_pos).powi(2) / expected_pos + (neg - expected_neg).powi(2) / expected_neg
+        })
+        .sum();
+    (statistic, table.len() - 1)
+}
+
+/// The chi-square value exceeded with probability `alpha` (0.05, 0.01 or 0.001) at `df` degrees
+/// of freedom, by the Wilson–Hilferty approximation (within a few per cent from df = 1).
+pub fn chi_square_critical(df: usize, alpha: f64) -> f64 {
+    // Upper-tail standard normal quantiles of the supported levels.
+    let z = if alpha <= 0.001 {
+        3.090
+    } else if alpha <= 0.01 {
+        2.326
+    } else {
+        1.645
+    };
+    let k = df.max(1) as f64;
+    let c = 2.0 / (9.0 * k);
+    k * (1.0 - c + z * c.sqrt()).powi(3)
+}
+
 /// Precision, recall and share of leads for the leads flagged `chosen`.
 pub fn precision_recall(chosen: &[bool], outcome: &[bool]) -> (f64, f64, f64) {
     let picked = chosen.iter().filter(|&&c| c).count();
@@ -107,6 +160,21 @@ mod tests {
     fn roc_runs_corner_to_corner() {
         let curve = roc(&[3.0, 2.0, 2.0, 1.0], &[true, true, false, false]);
         assert_eq!(curve, vec![(0.0, 0.0), (0.0, 0.5), (0.5, 1.0), (1.0, 1.0)]);
+    }
+
+    #[test]
+    fn independence_tells_a_signal_from_noise() {
+        // Level 0 converts 70 %, level 1 30 %: 200 rows each.
+        let level: Vec<u32> = (0..400).map(|i| u32::from(i >= 200)).collect();
+        let outcome: Vec<bool> = (0..400).map(|i| (i % 10) < if i < 200 { 7 } else { 3 }).collect();
+        let (statistic, df) = independence(&level, &outcome);
+        assert_eq!(df, 1);
+        assert!((statistic - 64.0).abs() < 1e-9, "{statistic}");
+        let even: Vec<bool> = (0..400).map(|i| i % 2 == 0).collect();
+        assert_eq!(independence(&level, &even).0, 0.0);
+        assert!((chi_square_critical(1, 0.01) - 6.63).abs() < 0.3);
+        assert!((chi_square_critical(10, 0.001) - 29.59).abs() < 0.5);
+        assert!((chi_square_critical(4, 0.05) - 9.49).abs() < 0.2);
     }
 
     #[test]

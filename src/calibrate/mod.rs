@@ -212,13 +212,17 @@ fn learn<'a>(cells: &'a [Cells], rows: &[usize], outcome: &[bool], options: &Cal
         .filter(|&&c| !first.encoders.iter().any(|e| e.column == c))
         .map(|&c| (name(c), format!("no answer is given on at least {} rows", options.min_level_rows)))
         .collect();
-    // Strength: the Wald statistic over its critical value; at least 1 is significant.
+    // Strength: the chi-square statistic of the column's levels against the outcome, over its
+    // critical value; at least 1 is significant. Tested one column at a time, so that two columns
+    // telling the same story (lead origin and lead source) do not hide each other.
     let mut ranked: Vec<(usize, f64)> = first
         .encoders
         .iter()
-        .map(|e| {
-            let width = e.width();
-            (e.column, first.weights.wald(e.first as usize, width) / logistic::chi_square_critical(width, options.significance))
+        .enumerate()
+        .map(|(e, encoder)| {
+            let levels: Vec<u32> = (0..rows.len()).map(|r| first.design.row(r).get(e).copied().unwrap_or(encode::IMPLICIT)).collect();
+            let (statistic, df) = metrics::independence(&levels, &truth);
+            (encoder.column, statistic / metrics::chi_square_critical(df, options.significance))
         })
         .collect();
     ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
@@ -257,7 +261,6 @@ fn learn<'a>(cells: &'a [Cells], rows: &[usize], outcome: &[bool], options: &Cal
 struct Fitted {
     encoders: Vec<Encoder>,
     design: encode::Design,
-    weights: logistic::Weights,
     points: Points,
 }
 
@@ -274,7 +277,7 @@ fn fit_points(cells: &[Cells], which: &[usize], rows: &[usize], truth: &[bool], 
     let points = points::from_weights(&weights, &encoders, &design).ok_or_else(|| {
         Errors::single("csv", "no column separates converted from unconverted leads: every learned weight is zero")
     })?;
-    Ok(Fitted { encoders, design, weights, points })
+    Ok(Fitted { encoders, design, points })
 }
 
 impl Learned<'_> {

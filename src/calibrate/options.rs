@@ -41,7 +41,7 @@ pub struct CalibrateOptions {
     /// Penalty on the squared difference between neighbouring bins of a numeric column.
     pub smoothing: f64,
     /// A column stays in the model when its link to the outcome is significant at this level
-    /// (0.001, 0.01 or 0.05; a Wald test over its levels).
+    /// (0.001, 0.01 or 0.05; a chi-square test of its levels against the outcome).
     pub significance: f64,
     pub seed: u64,
     /// Placeholders read as missing, lower-case.
