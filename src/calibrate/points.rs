@@ -55,14 +55,14 @@ pub fn from_weights(weights: &Weights, encoders: &[Encoder], design: &Design) ->
     for (e, encoder) in encoders.iter().enumerate() {
         let first = encoder.first as usize;
         let raw: Vec<f64> = (first..first + encoder.width()).map(|f| weights.features.get(f).copied().unwrap_or(0.0)).collect();
-        let mut seen = vec![false; raw.len()];
+        let mut seen = vec![0usize; raw.len()];
         let mut implicit_seen = false;
         for row in 0..design.codes.len() / design.columns.max(1) {
             match design.row(row).get(e).copied() {
                 Some(IMPLICIT) => implicit_seen = true,
                 Some(code) => {
                     if let Some(s) = seen.get_mut((code as usize).saturating_sub(first)) {
-                        *s = true;
+                        *s += 1;
                     }
                 }
                 None => {}
@@ -71,13 +71,21 @@ pub fn from_weights(weights: &Weights, encoders: &[Encoder], design: &Design) ->
         let floor = raw
             .iter()
             .zip(&seen)
-            .filter(|(_, &s)| s)
+            .filter(|(_, &n)| n > 0)
             .map(|(w, _)| *w)
             .chain(implicit_seen.then_some(0.0))
             .fold(f64::INFINITY, f64::min);
         let floor = if floor.is_finite() { floor } else { 0.0 };
-        // A level never seen while learning can sit below the floor: it gets 0, like the weakest.
-        shifted.push((raw.iter().map(|w| (w - floor).max(0.0)).collect(), (-floor).max(0.0)));
+        let levels: Vec<f64> = raw.iter().map(|w| (w - floor).max(0.0)).collect();
+        // No answer never happened while learning: the model knows nothing about it, so it gets the
+        // column's average, neither rewarded nor punished.
+        let implicit = if implicit_seen {
+            (-floor).max(0.0)
+        } else {
+            let total = seen.iter().sum::<usize>().max(1) as f64;
+            levels.iter().zip(&seen).map(|(p, &n)| p * n as f64).sum::<f64>() / total
+        };
+        shifted.push((levels, implicit));
     }
     let rows = design.codes.len() / design.columns.max(1);
     let mut totals: Vec<f64> = (0..rows)
