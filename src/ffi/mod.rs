@@ -2,7 +2,7 @@
 //! the helpers here convert values and errors, and no scoring logic lives in this module.
 
 #[cfg(feature = "calibrate")]
-mod calibrate;
+pub mod calibrate;
 pub mod scoring;
 
 use crate::error::Errors;
