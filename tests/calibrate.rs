@@ -2,7 +2,7 @@
 //! the signals as the truth does, the cross-validated AUC must come close to the true model's,
 //! the proposed thresholds must meet their targets, and every bad CSV gets an error naming the
 //! row or column.
-#![cfg(not(target_arch = "wasm32"))]
+#![cfg(all(not(target_arch = "wasm32"), feature = "calibrate"))]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 use leadscore::calibrate::{calibrate, score_csv, CalibrateOptions, ScoreCsvOptions, Target};
