@@ -286,3 +286,37 @@ fn quoted_crlf_exports_calibrate_like_plain_ones() {
     let (quoted, _) = run(&crlf, &options());
     assert_eq!(plain, quoted);
 }
+
+mod hostile {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+
+        /// Any text made of CSV's special characters is read or refused, never a panic; so is
+        /// calibrating it.
+        #[test]
+        fn arbitrary_csv_text_never_panics(text in "[a1, \"\\n\\r;\t0x.yes-]{0,300}") {
+            let _ = leadscore::csv::parse(&text);
+            let mut options = CalibrateOptions::new("a");
+            options.folds = 2;
+            let _ = calibrate(&text, &options, &mut |_| {});
+            let _ = leadscore::calibrate::funnel(&text, &leadscore::calibrate::FunnelOptions::new("a"));
+        }
+
+        /// Small tables with a binary label and random cells calibrate or fail with an error.
+        #[test]
+        fn random_small_tables_calibrate_or_refuse(cells in prop::collection::vec(("[0-9]{0,3}|[ab]|Select|", any::<bool>()), 20..80)) {
+            let mut csv = String::from("x,y,label\n");
+            for (i, (cell, label)) in cells.iter().enumerate() {
+                csv += &format!("{cell},{},{}\n", i % 3, u8::from(*label));
+            }
+            let mut options = CalibrateOptions::new("label");
+            options.folds = 2;
+            if let Ok(result) = calibrate(&csv, &options, &mut |_| {}) {
+                prop_assert!(leadscore::model::ModelSet::parse(&result.model).is_ok());
+            }
+        }
+    }
+}

@@ -144,6 +144,9 @@ fn check_outcome(outcome: &[bool], options: &CalibrateOptions) -> Result<(), Err
         ));
     }
     let k = options.folds;
+    if !(2..=20).contains(&k) {
+        return Err(Errors::single("options.folds", "expected 2 to 20 folds"));
+    }
     if positives.min(negatives) < k {
         return Err(Errors::single(
             "options.label",

@@ -98,7 +98,7 @@ pub fn from_weights(weights: &Weights, encoders: &[Encoder], design: &Design) ->
                     if code == IMPLICIT {
                         *implicit
                     } else {
-                        levels.get((code - encoder.first) as usize).copied().unwrap_or(0.0)
+                        levels.get(code.saturating_sub(encoder.first) as usize).copied().unwrap_or(0.0)
                     }
                 })
                 .sum()
@@ -110,7 +110,8 @@ pub fn from_weights(weights: &Weights, encoders: &[Encoder], design: &Design) ->
         return None;
     }
     let per_log_odds = SCALE_MAX as f64 / top;
-    let whole = |x: f64| (x * per_log_odds).round() as i64;
+    // A rare level far stronger than any common combination could exceed what a rule may hold.
+    let whole = |x: f64| ((x * per_log_odds).round() as i64).min(crate::model::MAX_POINTS as i64);
     let columns = shifted
         .iter()
         .enumerate()
