@@ -163,11 +163,12 @@ impl Encoder {
             (Levels::Answers { ids, .. }, Some(l)) => spelling(cells, ids.get(l)),
             (Levels::YesNo, Some(_)) => "yes".into(),
             (Levels::YesNo, None) => "no".into(),
-            (Levels::Bins { edges }, Some(l)) => match l.checked_sub(1).and_then(|i| edges.get(i)) {
-                Some(low) => format!("from {}", fmt_num(*low)),
-                None => "low".into(),
+            (Levels::Bins { edges }, Some(l)) => match (l.checked_sub(1).and_then(|i| edges.get(i)), edges.first()) {
+                (Some(low), _) => format!("from {}", fmt_num(*low)),
+                (None, Some(first)) => format!("under {}", fmt_num(*first)),
+                (None, None) => "any".into(),
             },
-            (Levels::Answers { .. }, None) => "other".into(),
+            (Levels::Answers { .. }, None) => "other or no answer".into(),
             (_, None) => "no answer".into(),
         }
     }
