@@ -38,7 +38,8 @@ pub struct FlatModel {
 #[derive(Debug, Clone)]
 struct FlatRule {
     slot: usize,
-    tests: Vec<FlatTest>,
+    /// All of the rule's tests, merged into one (they test the same value).
+    test: FlatTest,
     points: i64,
     fit: bool,
     group: Option<usize>,
@@ -46,31 +47,74 @@ struct FlatRule {
 
 #[derive(Debug, Clone)]
 struct FlatTest {
-    test: TraitTest,
-    /// The test's result for each text constant, then for an unknown text.
+    number: NumberTest,
+    /// The results for each text constant then an unknown text, as bits when there are at most
+    /// 63 constants (the usual case), else as a table.
+    text_bits: Option<u64>,
     by_text: Vec<bool>,
     /// The results for a missing value, for false and for true.
     missing: bool,
     on_false: bool,
     on_true: bool,
-    number: NumberTest,
+}
+
+impl FlatTest {
+    /// One test of a rule, evaluated ahead for every value that is not a number.
+    fn of(test: &TraitTest, texts: &[String]) -> FlatTest {
+        let unknown = Scalar::Text("\u{1}".to_string());
+        let mut by_text: Vec<bool> = texts.iter().map(|t| trait_test(test, Some(&Scalar::Text(t.clone())))).collect();
+        by_text.push(trait_test(test, Some(&unknown)));
+        FlatTest {
+            number: NumberTest::of(test),
+            text_bits: None,
+            by_text,
+            missing: trait_test(test, None),
+            on_false: trait_test(test, Some(&Scalar::Bool(false))),
+            on_true: trait_test(test, Some(&Scalar::Bool(true))),
+        }
+        .with_bits()
+    }
+
+    /// Both tests at once (a rule's tests all apply to the same value).
+    fn and(self, other: FlatTest) -> FlatTest {
+        FlatTest {
+            number: self.number.and(other.number),
+            text_bits: None,
+            by_text: self.by_text.iter().zip(&other.by_text).map(|(a, b)| *a && *b).collect(),
+            missing: self.missing && other.missing,
+            on_false: self.on_false && other.on_false,
+            on_true: self.on_true && other.on_true,
+        }
+        .with_bits()
+    }
+
+    fn with_bits(mut self) -> FlatTest {
+
+        self.text_bits = (self.by_text.len() <= 64)
+            .then(|| self.by_text.iter().enumerate().fold(0u64, |bits, (i, &b)| bits | (u64::from(b) << i)));
+        self
+    }
 }
 
 /// A test applied to a number, reduced to the cheapest check that gives the engine's answer.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 enum NumberTest {
     Always(bool),
-    /// lo < n < hi, with either end inclusive.
-    Range { lo: f64, hi: f64, lo_inclusive: bool, hi_inclusive: bool },
+    /// lo ≤ n ≤ hi (open ends are moved to the next float, so one form serves all).
+    Range { lo: f64, hi: f64 },
     /// (n != 0) == want
     NonZero(bool),
     /// Anything else goes through the general test.
-    General,
+    General(TraitTest),
+    Every(Vec<NumberTest>),
 }
 
 impl NumberTest {
     fn of(test: &TraitTest) -> NumberTest {
-        let range = |lo: f64, hi: f64, lo_inclusive: bool, hi_inclusive: bool| NumberTest::Range { lo, hi, lo_inclusive, hi_inclusive };
+        let range = |lo: f64, hi: f64, lo_inclusive: bool, hi_inclusive: bool| NumberTest::Range {
+            lo: if lo_inclusive { lo } else { lo.next_up() },
+            hi: if hi_inclusive { hi } else { hi.next_down() },
+        };
         match test {
             TraitTest::Between(lo, hi) => range(*lo, *hi, true, true),
             TraitTest::AtLeast(m) => range(*m, f64::INFINITY, true, false),
@@ -81,18 +125,31 @@ impl NumberTest {
             TraitTest::Equals(Scalar::Bool(want)) | TraitTest::IsTrue(want) => NumberTest::NonZero(*want),
             TraitTest::Exists(want) => NumberTest::Always(*want),
             TraitTest::Contains(_) => NumberTest::Always(false),
-            _ => NumberTest::General,
+            other => NumberTest::General(other.clone()),
         }
     }
 
-    fn check(self, test: &TraitTest, n: f64) -> bool {
-        match self {
-            NumberTest::Always(result) => result,
-            NumberTest::Range { lo, hi, lo_inclusive, hi_inclusive } => {
-                (if lo_inclusive { n >= lo } else { n > lo }) && (if hi_inclusive { n <= hi } else { n < hi })
+    fn and(self, other: NumberTest) -> NumberTest {
+        match (self, other) {
+            (NumberTest::Always(false), _) | (_, NumberTest::Always(false)) => NumberTest::Always(false),
+            (NumberTest::Always(true), x) | (x, NumberTest::Always(true)) => x,
+            (NumberTest::Range { lo: a, hi: b }, NumberTest::Range { lo: c, hi: d }) => NumberTest::Range { lo: a.max(c), hi: b.min(d) },
+            (NumberTest::Every(mut list), x) => {
+                list.push(x);
+                NumberTest::Every(list)
             }
-            NumberTest::NonZero(want) => (n != 0.0) == want,
-            NumberTest::General => trait_test(test, Some(&Scalar::Number(n))),
+            (x, y) => NumberTest::Every(vec![x, y]),
+        }
+    }
+
+    #[inline(always)]
+    fn check(&self, n: f64) -> bool {
+        match self {
+            NumberTest::Range { lo, hi } => (n >= *lo) & (n <= *hi),
+            NumberTest::Always(result) => *result,
+            NumberTest::NonZero(want) => (n != 0.0) == *want,
+            NumberTest::General(test) => trait_test(test, Some(&Scalar::Number(n))),
+            NumberTest::Every(list) => list.iter().all(|t| t.check(n)),
         }
     }
 }
@@ -127,7 +184,6 @@ impl FlatModel {
                 }
             }
         }
-        let unknown = Scalar::Text("\u{1}".to_string());
         let mut unknown_ok = vec![true; fields.len()];
         let mut rules = Vec::with_capacity(model.rules.len());
         for rule in &model.rules {
@@ -138,23 +194,10 @@ impl FlatModel {
                     *ok = false;
                 }
             }
-            let tests = tests
-                .iter()
-                .map(|test| {
-                    let mut by_text: Vec<bool> =
-                        texts.iter().map(|t| trait_test(test, Some(&Scalar::Text(t.clone())))).collect();
-                    by_text.push(trait_test(test, Some(&unknown)));
-                    FlatTest {
-                        test: test.clone(),
-                        by_text,
-                        missing: trait_test(test, None),
-                        on_false: trait_test(test, Some(&Scalar::Bool(false))),
-                        on_true: trait_test(test, Some(&Scalar::Bool(true))),
-                        number: NumberTest::of(test),
-                    }
-                })
-                .collect();
-            rules.push(FlatRule { slot, tests, points: rule.points, fit: rule.score == ScoreKind::Fit, group: rule.group });
+            let mut merged = tests.iter().map(|test| FlatTest::of(test, &texts));
+            let Some(first) = merged.next() else { continue };
+            let test = merged.fold(first, FlatTest::and);
+            rules.push(FlatRule { slot, test, points: rule.points, fit: rule.score == ScoreKind::Fit, group: rule.group });
         }
         Ok(FlatModel {
             fields,
@@ -177,26 +220,26 @@ impl FlatModel {
         for rule in &self.rules {
             let code = codes.get(rule.slot).copied().unwrap_or(MISSING);
             let number = numbers.get(rule.slot).copied().unwrap_or(0.0);
-            if !rule.tests.iter().all(|t| holds(t, code, number)) {
-                continue;
-            }
+            let hit = holds(&rule.test, code, number);
+            // Branch-free on the data: whether a rule fires is as good as random per lead.
+            let points = rule.points * i64::from(hit);
             match rule.group {
                 Some(g) if small_groups => {
                     if let Some(sum) = group_sums.get_mut(g) {
-                        *sum += rule.points;
+                        *sum += points;
                     }
                 }
                 Some(g) => {
                     if let Some(sum) = big_group_sums.get_mut(g) {
-                        *sum += rule.points;
+                        *sum += points;
                     }
                 }
                 None => {}
             }
             if rule.fit {
-                fit += rule.points;
+                fit += points;
             } else {
-                engagement += rule.points;
+                engagement += points;
             }
         }
         // Group limits adjust the score their rules feed, as in the general engine.
@@ -246,11 +289,16 @@ fn clamp_opt(value: i64, min: Option<i64>, max: Option<i64>) -> i64 {
     min.map_or(value, |m| value.max(m))
 }
 
+#[inline(always)]
 fn holds(test: &FlatTest, code: f64, number: f64) -> bool {
-    if code >= 0.0 {
-        test.by_text.get(code as usize).copied().unwrap_or(false)
-    } else if code == NUMBER {
-        test.number.check(&test.test, number)
+    if code == NUMBER {
+        test.number.check(number)
+    } else if code >= 0.0 {
+        let i = code as usize;
+        match test.text_bits {
+            Some(bits) => i < 64 && (bits >> i) & 1 == 1,
+            None => test.by_text.get(i).copied().unwrap_or(false),
+        }
     } else if code == BOOLEAN {
         if number != 0.0 {
             test.on_true
