@@ -2,7 +2,7 @@
 //! exact score card, rejected events, or model errors. `UPDATE_GOLDEN=1 cargo test --test golden`
 //! rewrites the expectations from the engine; review the diff by hand before committing it.
 #![cfg(not(target_arch = "wasm32"))]
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 use leadscore::value::Value;
 use leadscore::{model::ModelSet, Scorer};
