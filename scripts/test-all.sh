@@ -51,6 +51,9 @@ step "cargo clippy" cargo clippy --all-targets -- -D warnings
 # The wasm-bindgen boundary (src/ffi.rs) only compiles for wasm32, so lint that target too.
 step "cargo clippy wasm32" cargo clippy --all-targets --target wasm32-unknown-unknown -- -D warnings
 
+# Each fuzz target briefly, from the committed seeds (long campaigns: bash scripts/fuzz.sh 600).
+step "fuzz smoke" bash scripts/fuzz.sh 10
+
 step "build pkg" node scripts/build.mjs
 build_ok=no
 [[ " ${failed[*]} " == *" build pkg "* ]] || build_ok=yes

@@ -10,6 +10,7 @@
 //! engine's to the hundredth; a property test holds them to that.
 
 use crate::engine::trait_test;
+use crate::read::parse_decimal;
 use crate::model::{Condition, Model, Scalar, ScoreKind, StateCondition, TraitTest};
 
 /// Field codes besides constant indexes (which are ≥ 0).
@@ -29,6 +30,7 @@ pub struct FlatModel {
     /// Per field: whether an unknown text can be scored here (else: general path).
     pub unknown_ok: Vec<bool>,
     rules: Vec<FlatRule>,
+    ops: Vec<Op>,
     groups: Vec<(Option<i64>, Option<i64>)>,
     cap_fit: Option<i64>,
     cap_engagement: Option<i64>,
@@ -38,39 +40,107 @@ pub struct FlatModel {
 #[derive(Debug, Clone)]
 struct FlatRule {
     slot: usize,
-    tests: Vec<FlatTest>,
+    /// All of the rule's tests, merged into one (they test the same value).
+    test: FlatTest,
     points: i64,
     fit: bool,
     group: Option<usize>,
 }
 
+/// A rule reduced to what the hot loop reads: one cache-friendly record, no enums to match.
+#[derive(Debug, Clone, Copy)]
+struct Op {
+    slot: usize,
+    /// The rule's index in `FlatModel::rules`, read only for complex tests.
+    rule: usize,
+    /// Index of the rule's score in the accumulators (0 fit, 1 engagement), and of its group
+    /// (0 for none, else 1 + the group's index).
+    score: usize,
+    group: usize,
+    points: i64,
+    /// For numbers: lo ≤ n ≤ hi, the result inverted when `negate`.
+    lo: f64,
+    hi: f64,
+    negate: bool,
+    /// Results per text code (bit i), and bits 0..3 of `special`: missing, false, true, unknown text.
+    text_bits: u64,
+    special: u8,
+    /// The number or text test does not fit this record: ask `FlatRule::test`.
+    complex: bool,
+}
+
+const MAX_FAST_GROUPS: usize = 15;
+
 #[derive(Debug, Clone)]
 struct FlatTest {
-    test: TraitTest,
-    /// The test's result for each text constant, then for an unknown text.
+    number: NumberTest,
+    /// The results for each text constant then an unknown text, as bits when there are at most
+    /// 63 constants (the usual case), else as a table.
+    text_bits: Option<u64>,
     by_text: Vec<bool>,
     /// The results for a missing value, for false and for true.
     missing: bool,
     on_false: bool,
     on_true: bool,
-    number: NumberTest,
+}
+
+impl FlatTest {
+    /// One test of a rule, evaluated ahead for every value that is not a number.
+    fn of(test: &TraitTest, texts: &[String]) -> FlatTest {
+        let unknown = Scalar::Text("\u{1}".to_string());
+        let mut by_text: Vec<bool> = texts.iter().map(|t| trait_test(test, Some(&Scalar::Text(t.clone())))).collect();
+        by_text.push(trait_test(test, Some(&unknown)));
+        FlatTest {
+            number: NumberTest::of(test),
+            text_bits: None,
+            by_text,
+            missing: trait_test(test, None),
+            on_false: trait_test(test, Some(&Scalar::Bool(false))),
+            on_true: trait_test(test, Some(&Scalar::Bool(true))),
+        }
+        .with_bits()
+    }
+
+    /// Both tests at once (a rule's tests all apply to the same value).
+    fn and(self, other: FlatTest) -> FlatTest {
+        FlatTest {
+            number: self.number.and(other.number),
+            text_bits: None,
+            by_text: self.by_text.iter().zip(&other.by_text).map(|(a, b)| *a && *b).collect(),
+            missing: self.missing && other.missing,
+            on_false: self.on_false && other.on_false,
+            on_true: self.on_true && other.on_true,
+        }
+        .with_bits()
+    }
+
+    fn with_bits(mut self) -> FlatTest {
+
+        self.text_bits = (self.by_text.len() <= 64)
+            .then(|| self.by_text.iter().enumerate().fold(0u64, |bits, (i, &b)| bits | (u64::from(b) << i)));
+        self
+    }
 }
 
 /// A test applied to a number, reduced to the cheapest check that gives the engine's answer.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 enum NumberTest {
     Always(bool),
-    /// lo < n < hi, with either end inclusive.
-    Range { lo: f64, hi: f64, lo_inclusive: bool, hi_inclusive: bool },
+    /// lo ≤ n ≤ hi (open ends are moved to the next float, so one form serves all).
+    Range { lo: f64, hi: f64 },
     /// (n != 0) == want
     NonZero(bool),
     /// Anything else goes through the general test.
-    General,
+    General(TraitTest),
+    Every(Vec<NumberTest>),
 }
 
 impl NumberTest {
     fn of(test: &TraitTest) -> NumberTest {
-        let range = |lo: f64, hi: f64, lo_inclusive: bool, hi_inclusive: bool| NumberTest::Range { lo, hi, lo_inclusive, hi_inclusive };
+        let range = |lo: f64, hi: f64, lo_inclusive: bool, hi_inclusive: bool| NumberTest::Range {
+            lo: if lo_inclusive { lo } else { lo.next_up() },
+            hi: if hi_inclusive { hi } else { hi.next_down() },
+        };
         match test {
             TraitTest::Between(lo, hi) => range(*lo, *hi, true, true),
             TraitTest::AtLeast(m) => range(*m, f64::INFINITY, true, false),
@@ -78,21 +148,53 @@ impl NumberTest {
             TraitTest::AtMost(m) => range(f64::NEG_INFINITY, *m, false, true),
             TraitTest::Below(m) => range(f64::NEG_INFINITY, *m, false, false),
             TraitTest::Equals(Scalar::Number(e)) => range(*e, *e, true, true),
+            // A number equals a text constant when the text reads as that number.
+            TraitTest::Equals(Scalar::Text(e)) => match parse_decimal(e) {
+                Some(x) => range(x, x, true, true),
+                None => NumberTest::Always(false),
+            },
+            TraitTest::OneOf(list) => {
+                let mut points = Vec::new();
+                for item in list {
+                    match item {
+                        Scalar::Number(n) => points.push(*n),
+                        Scalar::Text(t) => points.extend(parse_decimal(t)),
+                        Scalar::Bool(_) => return NumberTest::General(test.clone()),
+                    }
+                }
+                match points.as_slice() {
+                    [] => NumberTest::Always(false),
+                    [x] => range(*x, *x, true, true),
+                    _ => NumberTest::General(test.clone()),
+                }
+            }
             TraitTest::Equals(Scalar::Bool(want)) | TraitTest::IsTrue(want) => NumberTest::NonZero(*want),
             TraitTest::Exists(want) => NumberTest::Always(*want),
             TraitTest::Contains(_) => NumberTest::Always(false),
-            _ => NumberTest::General,
         }
     }
 
-    fn check(self, test: &TraitTest, n: f64) -> bool {
-        match self {
-            NumberTest::Always(result) => result,
-            NumberTest::Range { lo, hi, lo_inclusive, hi_inclusive } => {
-                (if lo_inclusive { n >= lo } else { n > lo }) && (if hi_inclusive { n <= hi } else { n < hi })
+    fn and(self, other: NumberTest) -> NumberTest {
+        match (self, other) {
+            (NumberTest::Always(false), _) | (_, NumberTest::Always(false)) => NumberTest::Always(false),
+            (NumberTest::Always(true), x) | (x, NumberTest::Always(true)) => x,
+            (NumberTest::Range { lo: a, hi: b }, NumberTest::Range { lo: c, hi: d }) => NumberTest::Range { lo: a.max(c), hi: b.min(d) },
+            (NumberTest::Every(mut list), x) => {
+                list.push(x);
+                NumberTest::Every(list)
             }
-            NumberTest::NonZero(want) => (n != 0.0) == want,
-            NumberTest::General => trait_test(test, Some(&Scalar::Number(n))),
+            (x, y) => NumberTest::Every(vec![x, y]),
+        }
+    }
+
+    #[inline(always)]
+    fn check(&self, n: f64) -> bool {
+        match self {
+            NumberTest::Range { lo, hi } => (n >= *lo) & (n <= *hi),
+            NumberTest::Always(result) => *result,
+            NumberTest::NonZero(want) => (n != 0.0) == *want,
+            NumberTest::General(test) => trait_test(test, Some(&Scalar::Number(n))),
+            NumberTest::Every(list) => list.iter().all(|t| t.check(n)),
         }
     }
 }
@@ -127,7 +229,6 @@ impl FlatModel {
                 }
             }
         }
-        let unknown = Scalar::Text("\u{1}".to_string());
         let mut unknown_ok = vec![true; fields.len()];
         let mut rules = Vec::with_capacity(model.rules.len());
         for rule in &model.rules {
@@ -138,25 +239,17 @@ impl FlatModel {
                     *ok = false;
                 }
             }
-            let tests = tests
-                .iter()
-                .map(|test| {
-                    let mut by_text: Vec<bool> =
-                        texts.iter().map(|t| trait_test(test, Some(&Scalar::Text(t.clone())))).collect();
-                    by_text.push(trait_test(test, Some(&unknown)));
-                    FlatTest {
-                        test: test.clone(),
-                        by_text,
-                        missing: trait_test(test, None),
-                        on_false: trait_test(test, Some(&Scalar::Bool(false))),
-                        on_true: trait_test(test, Some(&Scalar::Bool(true))),
-                        number: NumberTest::of(test),
-                    }
-                })
-                .collect();
-            rules.push(FlatRule { slot, tests, points: rule.points, fit: rule.score == ScoreKind::Fit, group: rule.group });
+            let mut merged = tests.iter().map(|test| FlatTest::of(test, &texts));
+            let Some(first) = merged.next() else { continue };
+            let test = merged.fold(first, FlatTest::and);
+            rules.push(FlatRule { slot, test, points: rule.points, fit: rule.score == ScoreKind::Fit, group: rule.group });
         }
+        if model.groups.len() > MAX_FAST_GROUPS {
+            return Err(format!("more than {MAX_FAST_GROUPS} groups"));
+        }
+        let ops = rules.iter().enumerate().map(|(i, rule)| Op::of(i, rule)).collect();
         Ok(FlatModel {
+            ops,
             fields,
             texts,
             unknown_ok,
@@ -170,38 +263,40 @@ impl FlatModel {
 
     /// The total, in hundredths, of one lead encoded as `codes` and `numbers` (one per field).
     pub fn score(&self, codes: &[f64], numbers: &[f64]) -> i64 {
-        let (mut fit, mut engagement) = (0i64, 0i64);
-        let mut group_sums = [0i64; 16];
-        let small_groups = self.groups.len() <= group_sums.len();
-        let mut big_group_sums = if small_groups { Vec::new() } else { vec![0i64; self.groups.len()] };
-        for rule in &self.rules {
-            let code = codes.get(rule.slot).copied().unwrap_or(MISSING);
-            let number = numbers.get(rule.slot).copied().unwrap_or(0.0);
-            if !rule.tests.iter().all(|t| holds(t, code, number)) {
-                continue;
-            }
-            match rule.group {
-                Some(g) if small_groups => {
-                    if let Some(sum) = group_sums.get_mut(g) {
-                        *sum += rule.points;
-                    }
-                }
-                Some(g) => {
-                    if let Some(sum) = big_group_sums.get_mut(g) {
-                        *sum += rule.points;
-                    }
-                }
-                None => {}
-            }
-            if rule.fit {
-                fit += rule.points;
+        // [fit, engagement] and [no group, group 0, group 1, …]: every rule adds to one of each,
+        // so the loop has no branch on whether it fired.
+        let mut scores = [0i64; 2];
+        let mut group_sums = [0i64; MAX_FAST_GROUPS + 1];
+        for op in &self.ops {
+            let code = codes.get(op.slot).copied().unwrap_or(MISSING);
+            let number = numbers.get(op.slot).copied().unwrap_or(0.0);
+            let hit = if op.complex {
+                self.rules.get(op.rule).is_some_and(|rule| holds(&rule.test, code, number))
+            } else if code == NUMBER {
+                ((number >= op.lo) & (number <= op.hi)) != op.negate
+            } else if code >= 0.0 {
+                (op.text_bits >> ((code as u32) & 63)) & 1 == 1
             } else {
-                engagement += rule.points;
+                let special = match code {
+                    c if c == MISSING => 0,
+                    c if c == BOOLEAN => 1 + u32::from(number != 0.0),
+                    _ => 3,
+                };
+                (op.special >> special) & 1 == 1
+            };
+            let points = op.points * i64::from(hit);
+            if let Some(sum) = scores.get_mut(op.score) {
+                *sum += points;
+            }
+            if let Some(sum) = group_sums.get_mut(op.group) {
+                *sum += points;
             }
         }
+        let [mut fit, mut engagement] = scores;
+        let group_sums = group_sums.get(1..).unwrap_or(&[]);
         // Group limits adjust the score their rules feed, as in the general engine.
         for (g, (min, max)) in self.groups.iter().enumerate() {
-            let sum = if small_groups { group_sums.get(g) } else { big_group_sums.get(g) }.copied().unwrap_or(0);
+            let sum = group_sums.get(g).copied().unwrap_or(0);
             let limited = clamp_opt(sum, *min, *max);
             if limited != sum {
                 let fit_group = self.rules.iter().find(|r| r.group == Some(g)).is_some_and(|r| r.fit);
@@ -227,6 +322,33 @@ impl FlatModel {
     }
 }
 
+impl Op {
+    fn of(index: usize, rule: &FlatRule) -> Op {
+        let test = &rule.test;
+        let (lo, hi, negate, number_simple) = match test.number {
+            NumberTest::Range { lo, hi } => (lo, hi, false, true),
+            NumberTest::NonZero(want) => (0.0, 0.0, want, true),
+            NumberTest::Always(result) => (f64::INFINITY, f64::NEG_INFINITY, result, true),
+            _ => (0.0, 0.0, false, false),
+        };
+        let unknown = test.by_text.last().copied().unwrap_or(false);
+        let special = u8::from(test.missing) | u8::from(test.on_false) << 1 | u8::from(test.on_true) << 2 | u8::from(unknown) << 3;
+        Op {
+            slot: rule.slot,
+            rule: index,
+            score: usize::from(!rule.fit),
+            group: rule.group.map_or(0, |g| g + 1),
+            points: rule.points,
+            lo,
+            hi,
+            negate,
+            text_bits: test.text_bits.unwrap_or(0),
+            special,
+            complex: !number_simple || test.text_bits.is_none(),
+        }
+    }
+}
+
 fn needs_the_text(test: &TraitTest) -> bool {
     match test {
         TraitTest::Equals(Scalar::Number(_)) => true,
@@ -246,11 +368,16 @@ fn clamp_opt(value: i64, min: Option<i64>, max: Option<i64>) -> i64 {
     min.map_or(value, |m| value.max(m))
 }
 
+#[inline(always)]
 fn holds(test: &FlatTest, code: f64, number: f64) -> bool {
-    if code >= 0.0 {
-        test.by_text.get(code as usize).copied().unwrap_or(false)
-    } else if code == NUMBER {
-        test.number.check(&test.test, number)
+    if code == NUMBER {
+        test.number.check(number)
+    } else if code >= 0.0 {
+        let i = code as usize;
+        match test.text_bits {
+            Some(bits) => i < 64 && (bits >> i) & 1 == 1,
+            None => test.by_text.get(i).copied().unwrap_or(false),
+        }
     } else if code == BOOLEAN {
         if number != 0.0 {
             test.on_true
