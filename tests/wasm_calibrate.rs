@@ -1,7 +1,7 @@
 //! The calibration exports at the JS boundary, in Node and headless Chromium: CSV text in, plain
 //! objects out, progress reported through a JS callback, and errors as `Error`s naming the row.
 #![cfg(all(target_arch = "wasm32", feature = "calibrate"))]
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 use js_sys::{Array, Function, Object, Reflect, JSON};
 use leadscore::ffi::calibrate as ffi;

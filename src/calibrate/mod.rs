@@ -208,22 +208,23 @@ pub(crate) struct Learned<'a> {
 fn learn<'a>(cells: &'a [Cells], rows: &[usize], outcome: &[bool], options: &CalibrateOptions) -> Result<Learned<'a>, Errors> {
     let truth: Vec<bool> = rows.iter().map(|&r| outcome.get(r).copied().unwrap_or(false)).collect();
     let every: Vec<usize> = (0..cells.len()).collect();
-    let first = fit_points(cells, &every, rows, &truth, options)?;
+    // The tests need only the levels, not a regression: one fit, on the columns kept.
+    let all_encoders = encode::fit_encoders(cells, &every, rows, options);
+    let all_design = encode::design(cells, &all_encoders, rows);
     let name = |column: usize| cells.get(column).map(|c| c.column.name.clone()).unwrap_or_default();
     let mut left_out: Vec<(String, String)> = every
         .iter()
-        .filter(|&&c| !first.encoders.iter().any(|e| e.column == c))
+        .filter(|&&c| !all_encoders.iter().any(|e| e.column == c))
         .map(|&c| (name(c), format!("no answer is given on at least {} rows", options.min_level_rows)))
         .collect();
     // Strength: the chi-square statistic of the column's levels against the outcome, over its
     // critical value; at least 1 is significant. Tested one column at a time, so that two columns
     // telling the same story (lead origin and lead source) do not hide each other.
-    let mut ranked: Vec<(usize, f64)> = first
-        .encoders
+    let mut ranked: Vec<(usize, f64)> = all_encoders
         .iter()
         .enumerate()
         .map(|(e, encoder)| {
-            let levels: Vec<u32> = (0..rows.len()).map(|r| first.design.row(r).get(e).copied().unwrap_or(encode::IMPLICIT)).collect();
+            let levels: Vec<u32> = (0..rows.len()).map(|r| all_design.row(r).get(e).copied().unwrap_or(encode::IMPLICIT)).collect();
             let (statistic, df) = metrics::independence(&levels, &truth);
             (encoder.column, statistic / metrics::chi_square_critical(df, options.significance))
         })
@@ -239,13 +240,8 @@ fn learn<'a>(cells: &'a [Cells], rows: &[usize], outcome: &[bool], options: &Cal
             keep.push(column);
         }
     }
-    let fitted = if keep.len() == first.encoders.len() {
-        first
-    } else {
-        keep.sort_unstable();
-        fit_points(cells, &keep, rows, &truth, options)?
-    };
-    let Fitted { encoders, design, points, .. } = fitted;
+    keep.sort_unstable();
+    let Fitted { encoders, design, points } = fit_points(cells, &keep, rows, &truth, options)?;
     let scores: Vec<(i64, i64, i64)> = (0..rows.len())
         .map(|i| {
             let (fit, engagement) = points.row_scores(design.row(i), &encoders, cells);
