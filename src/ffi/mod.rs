@@ -1,6 +1,7 @@
 //! The one boundary to JavaScript (wasm32 builds only). Each file holds the exports of one area;
 //! the helpers here convert values and errors, and no scoring logic lives in this module.
 
+pub mod edge;
 pub mod scoring;
 
 use crate::error::Errors;
