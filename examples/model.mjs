@@ -5,7 +5,7 @@ export default {
   version: '1',
   rules: [
     { id: 'pricing', label: 'Viewed the pricing page', points: 15, max: 1, when: { page_view: { path: '/pricing*' } } },
-    { id: 'pricing-time', label: '2 minutes on pricing', points: 15, when: { engaged: { path: '/pricing*', seconds: 120 } } },
+    { id: 'pricing-time', label: '10 minutes on pricing', points: 15, when: { engaged: { path: '/pricing*', seconds: 600 } } },
     { id: 'whitepaper', label: 'Downloaded the whitepaper', points: 10, max: 1, when: { download: { url: '*whitepaper*' } } },
     { id: 'returning', label: 'Came back', points: 10, when: { visits: { at_least: 2 } } },
     { id: 'webinar', label: 'Registered for the webinar', points: 20, max: 1, when: { form_submit: { form: 'webinar' } } },

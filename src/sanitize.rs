@@ -9,9 +9,9 @@ use crate::model::Model;
 use crate::state::{self, Event, Tally, TimedEvent, VisitorState, VISIT_GAP_MS};
 use crate::value::Value;
 
-/// Engaged time one page can add after the last recorded activity: the engaged report for the
-/// page a visitor is on arrives with its time, so up to one visit gap may precede it.
-pub const ONE_PAGE_MS: i64 = VISIT_GAP_MS;
+/// Engaged time one page may add beyond the span between first and last activity: the report of
+/// the page in view can be stamped when its engagement began rather than when it ended.
+pub const ONE_PAGE_MS: i64 = 5 * 60 * 1000;
 /// Most occurrences one key (a page, a download, a click name…) can claim.
 pub const MAX_COUNT: u32 = 1_000;
 /// Longest accepted form name (the same limit as any key in the state).
@@ -41,7 +41,7 @@ pub fn clamp(state: &mut VisitorState, now: i64) -> Vec<String> {
         cut(&mut t.active);
     }
     if moved > 0 {
-        notes.push(format!("{moved} times after now moved to now"));
+        notes.push(format!("times after now moved to now: {moved}"));
     }
     let latest = tallies(state).flat_map(|t| [t.active, t.older, t.last()]).fold(state.last, i64::max);
     state.last = latest;
@@ -226,15 +226,15 @@ mod tests {
         assert!(total <= MIN + ONE_PAGE_MS, "{total}");
         assert_eq!(s.pages[0].engaged_ms, MIN + ONE_PAGE_MS);
         assert_eq!(notes.len(), 1, "{notes:?}");
-        assert!(notes[0].starts_with("engaged time 86400 s > 1860 s"), "{notes:?}");
+        assert!(notes[0].starts_with("engaged time 86400 s > 360 s"), "{notes:?}");
     }
 
     #[test]
     fn engaged_time_is_scaled_in_proportion_across_pages() {
         let mut s = state(T0, T0, vec![page("/a", 1, vec![T0], 3_600), page("/b", 1, vec![T0], 1_800)]);
         clamp(&mut s, T0);
-        assert_eq!(s.pages[0].engaged_ms, 1_200_000);
-        assert_eq!(s.pages[1].engaged_ms, 600_000);
+        assert_eq!(s.pages[0].engaged_ms, 200_000);
+        assert_eq!(s.pages[1].engaged_ms, 100_000);
     }
 
     #[test]
@@ -245,7 +245,7 @@ mod tests {
         assert_eq!(s.last, now);
         assert_eq!(s.pages[0].recent, vec![T0, now]);
         assert_eq!(s.pages[0].active, now);
-        assert!(notes[0].contains("times after now moved to now"), "{notes:?}");
+        assert_eq!(notes[0], "times after now moved to now: 3", "{notes:?}"); // last, a recent time, active
     }
 
     #[test]

@@ -40,15 +40,30 @@ export function toRequest(req) {
   });
 }
 
-/** Web Response -> node:http response. */
-export async function send(response, res) {
+/** Beyond this, an unread request body is not drained but the connection closed. */
+const DRAIN_LIMIT = 16 * 1024 * 1024;
+
+/**
+ * Web Response -> node:http response. A body qualify did not read (too large) is drained so the
+ * connection can serve the next request; past DRAIN_LIMIT the connection is closed instead.
+ */
+export async function send(response, res, req) {
   res.writeHead(response.status, Object.fromEntries(response.headers));
   res.end(Buffer.from(await response.arrayBuffer()));
+  if (req && !req.complete) {
+    let drained = 0;
+    req.removeAllListeners('data');
+    req.on('data', (chunk) => {
+      drained += chunk.length;
+      if (drained > DRAIN_LIMIT) req.destroy();
+    });
+    req.resume();
+  }
 }
 
 const port = Number(process.env.PORT ?? 8789);
 const server = createServer((req, res) => {
-  handle(toRequest(req), process.env).then((response) => send(response, res)).catch((error) => {
+  handle(toRequest(req), process.env).then((response) => send(response, res, req)).catch((error) => {
     console.error(error);
     if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
     res.end('{"ok":false,"error":"internal error","field":null}');
