@@ -192,3 +192,19 @@ test('field types: numbers, booleans and strings as configured', async () => {
   assert.equal(bad.status, 400);
   assert.deepEqual(await bad.json(), { ok: false, error: 'expected a number', field: 'size' });
 });
+
+test('leadscore/edge/init: the caller supplies the wasm (the Vercel/Netlify form), then qualify works', async () => {
+  const { execFileSync } = await import('node:child_process');
+  const script = `
+    import { readFileSync } from 'node:fs';
+    import { init, qualify, engineVersion } from 'leadscore/edge/init';
+    import model from './examples/model.mjs';
+    init(new WebAssembly.Module(readFileSync('./pkg/core/leadscore_bg.wasm')));
+    const request = new Request('http://x/', { method: 'POST', body: 'email=a@acme-logistics.com&company_size=120&job_title=VP', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const answer = await (await qualify(request, { model, form: 'demo' })).json();
+    console.log(JSON.stringify({ version: engineVersion(), qualified: answer.qualified }));`;
+  const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: new URL('../../', import.meta.url), encoding: 'utf8', timeout: 30_000 });
+  const result = JSON.parse(out);
+  assert.match(result.version, /^\d+\.\d+\.\d+/);
+  assert.equal(result.qualified, true);
+});
