@@ -296,6 +296,3 @@ export class FlatScorer {
 export function scoreLead(doc: ModelDocument, lead: Lead, now?: number, options?: ModelOptions): ScoreCard;
 
 export function engineVersion(): string;
-
-// leadscore/edge (docs/edge.md): its types, for code that names them from the main entry.
-export type { Decision, ForwardTarget, QualifiedLead, QualifyError, QualifyOptions } from './edge.js';

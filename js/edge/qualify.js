@@ -190,7 +190,7 @@ async function decide(request, options) {
   if (typeof options.waitUntil === 'function') {
     options.waitUntil(sending.then(async (outcome) => {
       if (outcome.status !== 'sent' && replay) await replay.store.delete?.(id);
-    }));
+    }).catch((error) => console.error('leadscore/edge: replay store failed', error)));
     decision.forward = { status: 'pending', target: target.name };
     return { status: 200, body: decision };
   }

@@ -4,7 +4,7 @@ import {
   type Decision, type ForwardFailure, type QualifiedLead, type QualifyError, type QualifyOptions, type WebRequest,
 } from 'leadscore/edge';
 import { init, Model } from 'leadscore/edge/init';
-import type { Decision as DecisionFromMain, ModelDocument } from 'leadscore';
+import type { ModelDocument } from 'leadscore';
 
 declare const request: WebRequest;
 declare const doc: ModelDocument;
@@ -46,11 +46,10 @@ async function run(): Promise<void> {
 }
 
 init(new Uint8Array(8));
-const fromMain: DecisionFromMain | undefined = undefined;
 
 // @ts-expect-error: the model is required
 const missingModel: QualifyOptions = { forward: 'https://x.example' };
 // @ts-expect-error: field types are auto, string, number or boolean
 const badType: QualifyOptions = { model: doc, fields: { a: { type: 'date' } } };
 
-void [run, withSegment, withWebhook, fromMain, missingModel, badType];
+void [run, withSegment, withWebhook, missingModel, badType];
