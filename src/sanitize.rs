@@ -175,7 +175,7 @@ pub fn score_submission(model: &Model, submission: &Value, now: i64) -> Result<S
     match form {
         Some(form) => {
             let ts = now.div_euclid(1000) * 1000;
-            let event = Event::FormSubmit { form: form.to_lowercase(), traits };
+            let event = Event::FormSubmit { form: form.to_ascii_lowercase(), traits };
             visitor.ingest(&TimedEvent { ts, id: form_id, event });
         }
         None => visitor.merge_traits(&traits),
