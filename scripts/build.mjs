@@ -73,7 +73,7 @@ run(join(root, 'node_modules', '.bin', 'wasm-opt'), ['-Oz', '--strip-debug', '--
 
 // 4. The package's own files live in js/, laid out as in pkg/: one entry per runtime (each loads the wasm its
 // own way, then re-exports ./api.js, the one shared module), the public types and the README.
-for (const file of readdirSync(join(root, 'js'))) if (file !== 'cli.mjs') cpSync(join(root, 'js', file), join(pkg, file));
+for (const file of readdirSync(join(root, 'js'))) if (file !== 'cli.mjs') cpSync(join(root, 'js', file), join(pkg, file), { recursive: true });
 
 const manifest = {
   name: 'leadscore',
@@ -93,12 +93,25 @@ const manifest = {
       import: './web.js',
       default: './web.js',
     },
+    // Pre-qualifying form submissions at the edge (docs/edge.md): the same core, initialised by the runtime's entry.
+    './edge': {
+      types: './edge.d.ts',
+      workerd: './edge-workerd.js',
+      deno: './edge-deno.js',
+      node: './edge-node.js',
+      browser: './edge-web.js',
+      import: './edge-web.js',
+      default: './edge-web.js',
+    },
+    // Bring your own wasm (Vercel/Netlify edge: `import wasm from 'leadscore/wasm?module'; init(wasm)`).
+    './edge/init': { types: './edge-init.d.ts', default: './edge-init.js' },
+    './wasm': './core/leadscore_bg.wasm',
     './schema.json': './schema.json',
     './browser/*': './browser/*',
     './package.json': './package.json',
   },
   bin: { leadscore: './bin/leadscore.mjs' },
-  sideEffects: ['./node.js', './deno.js', './workerd.js', './web.js'],
+  sideEffects: ['./node.js', './deno.js', './workerd.js', './web.js', './edge-node.js', './edge-deno.js', './edge-workerd.js', './edge-web.js'],
   keywords: ['lead scoring', 'webassembly', 'cloudflare-workers', 'deno'],
 };
 writeFileSync(join(pkg, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);

@@ -61,6 +61,7 @@ build_ok=no
 needs_pkg "node tests" node --test tests/js/*.test.mjs
 needs_pkg "deno tests" env NO_COLOR=1 node_modules/.bin/deno test --allow-read --no-lock tests/deno/
 needs_pkg "workerd tests" node --test tests/workerd/*.test.mjs
+needs_pkg "edge tests" node --test tests/edge/*.test.mjs
 needs_pkg "typescript types" node_modules/.bin/tsc -p tests/types
 step "wasm-bindgen-test node" "${wasm_test[@]}" cargo test --target wasm32-unknown-unknown
 step "wasm-bindgen-test chromium" "${wasm_test[@]}" WASM_BINDGEN_USE_BROWSER=1 CHROMEDRIVER=/usr/bin/chromedriver \

@@ -16,6 +16,7 @@ mod free_domains;
 pub mod model;
 pub mod pattern;
 mod read;
+pub mod sanitize;
 pub mod state;
 pub mod value;
 

@@ -3,6 +3,7 @@
 
 #[cfg(feature = "calibrate")]
 pub mod calibrate;
+pub mod edge;
 pub mod scoring;
 
 use crate::error::Errors;

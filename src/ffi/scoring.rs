@@ -82,6 +82,11 @@ impl JsModel {
         Ok(JsModel { set, selected })
     }
 
+    /// The selected model, for the other export files of the boundary.
+    pub(crate) fn selected(&self) -> Option<&crate::model::Model> {
+        self.set.models.get(self.selected)
+    }
+
     #[wasm_bindgen(getter)]
     pub fn name(&self) -> String {
         self.set.models.get(self.selected).map(|m| m.name.clone()).unwrap_or_default()
