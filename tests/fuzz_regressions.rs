@@ -34,3 +34,24 @@ fn a_cell_starting_with_a_byte_order_mark_survives_a_write_and_read() {
     // was taken for the file's byte-order mark.
     csv_round_trip("\r\r\u{feff}\r\rd\r\r");
 }
+
+#[test]
+fn a_state_with_a_very_long_referrer_or_campaign_saves_and_loads() {
+    // fuzz/events crash-6316e397: a 600-character referrer host was kept as a key, and the saved
+    // state was then refused on import (keys of at most 512 characters); a campaign key joining
+    // three 200-character UTM values was refused the same way.
+    use leadscore::value::Value;
+    let long = "a".repeat(600);
+    let utm = "u".repeat(200);
+    let events = format!(
+        r#"[{{"type":"page_view","ts":1763769600000,"path":"/","referrer":"https://{long}/x"}},
+           {{"type":"page_view","ts":1763769601000,"path":"/","utm":{{"source":"{utm}","medium":"{utm}","campaign":"{utm}"}}}}]"#
+    );
+    let model: Value = serde_json::from_str(r#"{"name":"m","rules":[]}"#).unwrap();
+    let mut scorer = leadscore::Scorer::new(&model, None).unwrap();
+    let list: Vec<Value> = serde_json::from_str(&events).unwrap();
+    assert_eq!(scorer.ingest_many(&list).accepted, 2);
+    let mut restored = leadscore::Scorer::new(&model, None).unwrap();
+    restored.import_state(&scorer.export_state()).unwrap();
+    assert_eq!(restored.state(), scorer.state());
+}
