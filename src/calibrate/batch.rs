@@ -173,7 +173,8 @@ mod tests {
         let out = score_csv(&doc(), csv, &options).unwrap();
         let lines: Vec<&str> = out.lines().collect();
         assert_eq!(lines[0], "id,score,stage,qualified,fit,engagement,breakdown,Converted");
-        assert_eq!(lines[1], "A1,65,mql,true,55,10,origin_api:30;visits:25;both:10,1", "`all` counts as engagement");
+        // A breakdown with ';' is quoted, so the file is not read back as ';'-separated.
+        assert_eq!(lines[1], "A1,65,mql,true,55,10,\"origin_api:30;visits:25;both:10\",1", "`all` counts as engagement");
         assert_eq!(lines[2], "A2,25,new,false,25,0,visits:25,0");
         assert_eq!(lines[3], "A3,25,new,false,25,0,visits:25,0", "thousands commas read as the engine reads them");
     }
