@@ -3,7 +3,7 @@
 //   cargo (wasm32, release) -> wasm-bindgen --target web -> wasm-opt -Oz -> pkg/ with one entry per runtime.
 // Usage: node scripts/build.mjs        (CARGO_TARGET_DIR is honoured; defaults to ./target)
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -136,7 +136,6 @@ writeFileSync(join(pkg, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n
 cpSync(join(root, 'js', 'index.d.ts'), join(pkg, 'index.d.ts'));
 cpSync(join(root, 'js', 'README.md'), join(pkg, 'README.md'));
 cpSync(join(root, 'schema', 'model.schema.json'), join(pkg, 'schema.json'));
-mkdirSync(join(pkg, 'browser')); // filled by the browser-tag build; present so the subpath exists
 
 // 5. Tests and tools import the package by name: node_modules/leadscore -> pkg. A plain symlink instead of
 // a `file:pkg` devDependency, which would make package-lock.json depend on whether pkg/ was built.
@@ -150,3 +149,6 @@ const raw = readFileSync(wasmFile).length;
 const gzip = gzipSync(readFileSync(wasmFile), { level: 9 }).length;
 const kib = (n) => `${(n / 1024).toFixed(1)} KiB`;
 console.log(`leadscore ${crate.version}: ${relative(root, wasmFile)} raw ${raw} bytes (${kib(raw)}), gzip ${gzip} bytes (${kib(gzip)})`);
+
+// 6. The website tag (pkg/browser/): its own slim wasm build, see scripts/build-browser.mjs.
+run(process.execPath, [join(root, 'scripts', 'build-browser.mjs')]);
