@@ -275,6 +275,23 @@ export class Scorer {
   free(): void;
 }
 
+/**
+ * Scores flat lead records (`{ company_size: 120, job_title: "VP" }`) through the model's compiled
+ * fast path. Only for models whose rules are all trait rules; results equal
+ * `new Model(doc).scoreLead({ traits: lead }).total`.
+ */
+export class FlatScorer {
+  /** @throws {LeadscoreError} when the model is invalid or has rules other than trait rules. */
+  constructor(doc: ModelDocument, options?: ModelOptions);
+  /** The fields the model reads, in slot order. */
+  readonly fields: string[];
+  /** The total (scale min..max, 0..100 by default) of one lead. */
+  score(lead: Traits): number;
+  /** The totals of many leads, in order. */
+  scoreBatch(leads: Traits[]): Float64Array;
+  free(): void;
+}
+
 /** One-shot scoring. @throws {LeadscoreError} */
 export function scoreLead(doc: ModelDocument, lead: Lead, now?: number, options?: ModelOptions): ScoreCard;
 

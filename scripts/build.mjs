@@ -71,41 +71,9 @@ writeFileSync(glue, readFileSync(glue, 'utf8').replace(/^\/\* @ts-self-types="[^
 const wasmFile = join(core, 'leadscore_bg.wasm');
 run(join(root, 'node_modules', '.bin', 'wasm-opt'), ['-Oz', '--strip-debug', '--strip-producers', ...WASM_FEATURES, wasmFile, '-o', wasmFile]);
 
-// 4. Entries: one per runtime, each only loads the wasm its own way, then re-exports ./api.js.
-const entries = {
-  'api.js': `// The public API, shared by every entry. Entries initialise the wasm before anything here is called.
-export { validateModel, Model, Scorer, scoreLead, engineVersion } from './core/leadscore.js';
-`,
-  'node.js': `// Node: read the wasm from disk synchronously, so the module is ready once imported.
-import { readFileSync } from 'node:fs';
-import { initSync } from './core/leadscore.js';
-
-initSync({ module: readFileSync(new URL('./core/leadscore_bg.wasm', import.meta.url)) });
-export * from './api.js';
-`,
-  'deno.js': `/* @ts-self-types="./index.d.ts" */
-// Deno: read the wasm from disk synchronously (needs --allow-read for the package directory).
-import { initSync } from './core/leadscore.js';
-
-initSync({ module: Deno.readFileSync(new URL('./core/leadscore_bg.wasm', import.meta.url)) });
-export * from './api.js';
-`,
-  'workerd.js': `// Cloudflare workerd: the runtime (or wrangler) compiles the wasm import; no fetch at start-up.
-import wasm from './core/leadscore_bg.wasm';
-import { initSync } from './core/leadscore.js';
-
-initSync({ module: wasm });
-export * from './api.js';
-`,
-  'web.js': `// Browsers and bundlers: fetch + compile once, before the importing module runs (top-level await).
-// Bundlers see \`new URL(..., import.meta.url)\` and emit the .wasm as an asset.
-import init from './core/leadscore.js';
-
-await init({ module_or_path: new URL('./core/leadscore_bg.wasm', import.meta.url) });
-export * from './api.js';
-`,
-};
-for (const [file, text] of Object.entries(entries)) writeFileSync(join(pkg, file), text);
+// 4. The package's own files live in js/, laid out as in pkg/: one entry per runtime (each loads the wasm its
+// own way, then re-exports ./api.js, the one shared module), the public types and the README.
+for (const file of readdirSync(join(root, 'js'))) cpSync(join(root, 'js', file), join(pkg, file));
 
 const manifest = {
   name: 'leadscore',
@@ -133,8 +101,6 @@ const manifest = {
   keywords: ['lead scoring', 'webassembly', 'cloudflare-workers', 'deno'],
 };
 writeFileSync(join(pkg, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-cpSync(join(root, 'js', 'index.d.ts'), join(pkg, 'index.d.ts'));
-cpSync(join(root, 'js', 'README.md'), join(pkg, 'README.md'));
 cpSync(join(root, 'schema', 'model.schema.json'), join(pkg, 'schema.json'));
 
 // 5. Tests and tools import the package by name: node_modules/leadscore -> pkg. A plain symlink instead of

@@ -12,13 +12,13 @@ const builtWasm = join(root, 'pkg', 'core', 'leadscore_bg.wasm');
 
 /** Newest modification time among the inputs of the build. */
 function newestSource() {
-  const files = ['Cargo.toml', 'Cargo.lock', 'js/index.d.ts', 'schema/model.schema.json', 'scripts/build.mjs']
-    .map((f) => join(root, f));
+  const files = ['Cargo.toml', 'Cargo.lock', 'schema/model.schema.json', 'scripts/build.mjs'].map((f) => join(root, f));
   const walk = (dir) => readdirSync(dir, { withFileTypes: true }).forEach((entry) => {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) walk(path); else files.push(path);
   });
   walk(join(root, 'src'));
+  walk(join(root, 'js'));
   return Math.max(...files.filter(existsSync).map((f) => statSync(f).mtimeMs));
 }
 

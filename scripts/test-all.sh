@@ -56,7 +56,7 @@ build_ok=no
 [[ " ${failed[*]} " == *" build pkg "* ]] || build_ok=yes
 
 needs_pkg "node tests" node --test tests/js/*.test.mjs
-needs_pkg "deno tests" node_modules/.bin/deno test --allow-read --no-lock tests/deno/
+needs_pkg "deno tests" env NO_COLOR=1 node_modules/.bin/deno test --allow-read --no-lock tests/deno/
 needs_pkg "workerd tests" node --test tests/workerd/*.test.mjs
 needs_pkg "typescript types" node_modules/.bin/tsc -p tests/types
 step "wasm-bindgen-test node" "${wasm_test[@]}" cargo test --target wasm32-unknown-unknown

@@ -3,7 +3,7 @@
 
 use crate::free_domains::is_free_domain;
 use crate::model::{Condition, Decay, Model, Occurrence, Rule, Scalar, ScoreKind, StateCondition, TraitTest};
-use crate::read::fmt_centi;
+use crate::read::{fmt_centi, parse_decimal};
 use crate::state::{Tally, VisitorState};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -295,7 +295,7 @@ fn holds(condition: &StateCondition, state: &VisitorState, now: i64) -> bool {
         }
         StateCondition::EmailDomain { free, domains } => {
             let Some(Scalar::Text(domain)) = state.trait_value("email_domain") else { return false };
-            let domain = domain.trim().to_lowercase();
+            let domain = domain.trim().to_ascii_lowercase();
             let free_ok = free.is_none_or(|want| is_free_domain(&domain) == want);
             let list_ok = domains.is_empty() || domains.iter().any(|d| d.matches_lower(&domain));
             free_ok && list_ok
@@ -309,7 +309,7 @@ fn holds(condition: &StateCondition, state: &VisitorState, now: i64) -> bool {
 fn as_number(value: &Scalar) -> Option<f64> {
     match value {
         Scalar::Number(n) => Some(*n),
-        Scalar::Text(s) => s.trim().replace(',', "").parse::<f64>().ok().filter(|n| n.is_finite()),
+        Scalar::Text(s) => parse_decimal(s),
         Scalar::Bool(_) => None,
     }
 }
@@ -318,22 +318,22 @@ fn is_truthy(value: &Scalar) -> bool {
     match value {
         Scalar::Bool(b) => *b,
         Scalar::Number(n) => *n != 0.0,
-        Scalar::Text(s) => matches!(s.trim().to_lowercase().as_str(), "yes" | "true" | "y" | "1" | "on"),
+        Scalar::Text(s) => matches!(s.trim().to_ascii_lowercase().as_str(), "yes" | "true" | "y" | "1" | "on"),
     }
 }
 
 /// Model text is lower-case already; trait text is compared case-insensitively.
 fn same(expected: &Scalar, value: &Scalar) -> bool {
     match (expected, value) {
-        (Scalar::Text(e), Scalar::Text(v)) => v.trim().to_lowercase() == *e,
+        (Scalar::Text(e), Scalar::Text(v)) => v.trim().to_ascii_lowercase() == *e,
         (Scalar::Number(e), v) => as_number(v) == Some(*e),
         (Scalar::Bool(e), v) => is_truthy(v) == *e,
-        (Scalar::Text(e), Scalar::Number(n)) => e.parse::<f64>().ok() == Some(*n),
+        (Scalar::Text(e), Scalar::Number(n)) => parse_decimal(e) == Some(*n),
         (Scalar::Text(_), Scalar::Bool(_)) => false,
     }
 }
 
-fn trait_test(test: &TraitTest, value: Option<&Scalar>) -> bool {
+pub(crate) fn trait_test(test: &TraitTest, value: Option<&Scalar>) -> bool {
     let present = value.filter(|v| !matches!(v, Scalar::Text(s) if s.trim().is_empty()));
     match (test, present) {
         (TraitTest::Exists(want), v) => v.is_some() == *want,
@@ -343,7 +343,7 @@ fn trait_test(test: &TraitTest, value: Option<&Scalar>) -> bool {
         (TraitTest::Equals(e), Some(v)) => same(e, v),
         (TraitTest::OneOf(list), Some(v)) => list.iter().any(|e| same(e, v)),
         (TraitTest::Contains(needles), Some(Scalar::Text(s))) => {
-            let hay = s.to_lowercase();
+            let hay = s.to_ascii_lowercase();
             needles.iter().any(|n| hay.contains(n.as_str()))
         }
         (TraitTest::Contains(_), Some(_)) => false,

@@ -10,6 +10,7 @@
 #[cfg(any(feature = "browser", test))]
 pub mod browser;
 pub mod engine;
+pub mod flat;
 pub mod error;
 mod free_domains;
 pub mod model;

@@ -734,11 +734,11 @@ fn parse_occurrence(kind: &str, body: &Value, path: &str, errors: &mut Errors) -
             if let Some(v) = read::field(entries, "type") {
                 let p = join(path, "type");
                 match v {
-                    Value::String(s) => types.push(s.trim_start_matches('.').to_lowercase()),
+                    Value::String(s) => types.push(s.trim_start_matches('.').to_ascii_lowercase()),
                     Value::Array(items) => {
                         for (i, item) in items.iter().enumerate() {
                             if let Some(s) = read::string(item, &index(&p, i), 20, errors) {
-                                types.push(s.trim_start_matches('.').to_lowercase());
+                                types.push(s.trim_start_matches('.').to_ascii_lowercase());
                             }
                         }
                     }
@@ -902,13 +902,13 @@ fn parse_trait(entries: &[(String, Value)], path: &str, errors: &mut Errors) -> 
                 )
             }),
             "contains" => match v {
-                Value::String(s) => Some(TraitTest::Contains(vec![s.to_lowercase()])),
+                Value::String(s) => Some(TraitTest::Contains(vec![s.to_ascii_lowercase()])),
                 Value::Array(items) => Some(TraitTest::Contains(
                     items
                         .iter()
                         .take(MAX_LIST)
                         .enumerate()
-                        .filter_map(|(i, x)| read::string(x, &index(&p, i), MAX_TEXT, errors).map(|s| s.to_lowercase()))
+                        .filter_map(|(i, x)| read::string(x, &index(&p, i), MAX_TEXT, errors).map(|s| s.to_ascii_lowercase()))
                         .collect(),
                 )),
                 other => {
@@ -954,7 +954,7 @@ fn parse_trait(entries: &[(String, Value)], path: &str, errors: &mut Errors) -> 
 
 fn scalar(value: &Value, path: &str, errors: &mut Errors) -> Option<Scalar> {
     match Scalar::from_value(value) {
-        Some(Scalar::Text(s)) => Some(Scalar::Text(s.to_lowercase())),
+        Some(Scalar::Text(s)) => Some(Scalar::Text(s.to_ascii_lowercase())),
         Some(other) => Some(other),
         None => {
             errors.push(path, format!("expected a string, number or boolean, got {}", value.kind()));

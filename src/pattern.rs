@@ -14,7 +14,7 @@ pub enum Pattern {
 
 impl Pattern {
     pub fn new(source: &str) -> Pattern {
-        let lower = source.to_lowercase();
+        let lower = source.to_ascii_lowercase();
         if lower.chars().all(|c| c == '*') {
             return Pattern::Any;
         }
@@ -49,7 +49,7 @@ impl Pattern {
     pub fn matches(&self, subject: &str) -> bool {
         match self {
             Pattern::Any => true,
-            _ => self.matches_lower(&subject.to_lowercase()),
+            _ => self.matches_lower(&subject.to_ascii_lowercase()),
         }
     }
 }

@@ -118,8 +118,8 @@ pub fn duration(value: &Value, path: &str, errors: &mut Errors) -> Option<i64> {
             return None;
         }
     };
-    match digits.parse::<f64>() {
-        Ok(n) if n > 0.0 && n * unit_ms <= 3_650.0 * 86_400_000.0 => Some((n * unit_ms).round() as i64),
+    match parse_decimal(digits) {
+        Some(n) if n > 0.0 && n * unit_ms <= 3_650.0 * 86_400_000.0 => Some((n * unit_ms).round() as i64),
         _ => {
             errors.push(path, format!("{HINT}, above zero and at most 10 years"));
             None
@@ -127,13 +127,72 @@ pub fn duration(value: &Value, path: &str, errors: &mut Errors) -> Option<i64> {
     }
 }
 
-/// Numbers in messages without float noise: `50`, `7.5`, `-0.25`.
+/// Numbers in messages without float noise: `50`, `7.5`, `-0.25` (two decimals at most, which
+/// is all a model holds; avoiding float formatting keeps its code out of the WASM).
 pub fn fmt_num(n: f64) -> String {
     if n.fract() == 0.0 && n.abs() < 1e15 {
         format!("{}", n as i64)
     } else {
-        format!("{n}")
+        fmt_centi((n * 100.0).round() as i64)
     }
+}
+
+/// A plain decimal such as `42`, `-3.5`, `1e6` or `25,000` (thousands separators ignored).
+/// Hand-written because the standard float parser is a large share of a small WASM module;
+/// inputs here are form answers and durations, not full-precision data.
+pub fn parse_decimal(text: &str) -> Option<f64> {
+    let text = text.trim();
+    let (negative, rest) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text.strip_prefix('+').unwrap_or(text)),
+    };
+    let (mantissa_text, exponent) = match rest.find(['e', 'E']) {
+        Some(at) => {
+            let exp: i32 = parse_int(rest.get(at + 1..)?)?;
+            (rest.get(..at)?, exp)
+        }
+        None => (rest, 0),
+    };
+    let (whole, fraction) = mantissa_text.split_once('.').unwrap_or((mantissa_text, ""));
+    if whole.is_empty() && fraction.is_empty() {
+        return None;
+    }
+    let mut value = 0.0f64;
+    let mut digits = 0;
+    for c in whole.chars().filter(|&c| c != ',') {
+        value = value * 10.0 + f64::from(c.to_digit(10)?);
+        digits += 1;
+    }
+    let mut scale = 0i32;
+    for c in fraction.chars() {
+        value = value * 10.0 + f64::from(c.to_digit(10)?);
+        scale += 1;
+        digits += 1;
+    }
+    if digits == 0 || digits > 30 {
+        return None;
+    }
+    let power = exponent.checked_sub(scale)?;
+    if !(-300..=300).contains(&power) {
+        return None;
+    }
+    let value = if power >= 0 { value * 10f64.powi(power) } else { value / 10f64.powi(-power) };
+    value.is_finite().then_some(if negative { -value } else { value })
+}
+
+fn parse_int(text: &str) -> Option<i32> {
+    let (negative, digits) = match text.strip_prefix('-') {
+        Some(d) => (true, d),
+        None => (false, text.strip_prefix('+').unwrap_or(text)),
+    };
+    if digits.is_empty() || digits.len() > 4 {
+        return None;
+    }
+    let mut n = 0i32;
+    for c in digits.chars() {
+        n = n * 10 + i32::try_from(c.to_digit(10)?).ok()?;
+    }
+    Some(if negative { -n } else { n })
 }
 
 /// Hundredths as a plain number string: 1500 → "15", 750 → "7.5", -25 → "-0.25".
@@ -145,5 +204,31 @@ pub fn fmt_centi(c: i64) -> String {
         0 => format!("{sign}{whole}"),
         f if f % 10 == 0 => format!("{sign}{whole}.{}", f / 10),
         f => format!("{sign}{whole}.{f:02}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{fmt_centi, parse_decimal};
+
+    #[test]
+    fn decimals_parse_like_form_answers_are_written() {
+        assert_eq!(parse_decimal("42"), Some(42.0));
+        assert_eq!(parse_decimal(" -3.5 "), Some(-3.5));
+        assert_eq!(parse_decimal("25,000"), Some(25_000.0));
+        assert_eq!(parse_decimal("1e6"), Some(1_000_000.0));
+        assert_eq!(parse_decimal("2.5E-1"), Some(0.25));
+        assert_eq!(parse_decimal(".5"), Some(0.5));
+        for bad in ["", "-", ".", "1.2.3", "12abc", "e5", "1e", "1e99999", "NaN", "inf"] {
+            assert_eq!(parse_decimal(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn hundredths_print_without_float_noise() {
+        assert_eq!(fmt_centi(1500), "15");
+        assert_eq!(fmt_centi(750), "7.5");
+        assert_eq!(fmt_centi(-25), "-0.25");
+        assert_eq!(fmt_centi(1), "0.01");
     }
 }

@@ -181,7 +181,7 @@ impl TimedEvent {
                     let part = |k: &str, errors: &mut Errors| {
                         read::field(u, k)
                             .and_then(|v| read::string(v, &join(&p, k), 200, errors))
-                            .map(|s| s.to_lowercase())
+                            .map(|s| s.to_ascii_lowercase())
                             .unwrap_or_default()
                     };
                     Some([part("source", &mut errors), part("medium", &mut errors), part("campaign", &mut errors)])
@@ -199,17 +199,17 @@ impl TimedEvent {
                 };
                 Event::Engaged { path: normalize_path(&page), seconds }
             }
-            "download" => Event::Download { url: text("url", &mut errors).to_lowercase() },
+            "download" => Event::Download { url: text("url", &mut errors).to_ascii_lowercase() },
             "form_submit" => {
-                let form = text("form", &mut errors).to_lowercase();
+                let form = text("form", &mut errors).to_ascii_lowercase();
                 let traits = read::field(entries, "traits")
                     .map(|v| parse_traits(v, &join(path, "traits"), &mut errors))
                     .unwrap_or_default();
                 Event::FormSubmit { form, traits }
             }
-            "click" => Event::Click { name: text("name", &mut errors).to_lowercase() },
-            "event" => Event::Named { name: text("name", &mut errors).to_lowercase() },
-            "email_click" => Event::EmailClick { campaign: text("campaign", &mut errors).to_lowercase() },
+            "click" => Event::Click { name: text("name", &mut errors).to_ascii_lowercase() },
+            "event" => Event::Named { name: text("name", &mut errors).to_ascii_lowercase() },
+            "email_click" => Event::EmailClick { campaign: text("campaign", &mut errors).to_ascii_lowercase() },
             "scroll" => {
                 let page = text("path", &mut errors);
                 let depth = match read::field(entries, "depth") {
@@ -246,7 +246,7 @@ fn normalize_path(path: &str) -> String {
     if path.is_empty() {
         "/".to_string()
     } else {
-        path.to_lowercase()
+        path.to_ascii_lowercase()
     }
 }
 
@@ -254,7 +254,7 @@ fn normalize_path(path: &str) -> String {
 fn host_of(url: &str) -> Option<String> {
     let rest = url.split_once("://").map(|(_, r)| r)?;
     let authority = rest.split(['/', '?', '#']).next()?;
-    let host = authority.rsplit('@').next()?.split(':').next()?.to_lowercase();
+    let host = authority.rsplit('@').next()?.split(':').next()?.to_ascii_lowercase();
     (!host.is_empty()).then_some(host)
 }
 
@@ -360,7 +360,7 @@ impl VisitorState {
             if key == "email" {
                 if let Scalar::Text(email) = value {
                     if let Some((_, domain)) = email.trim().rsplit_once('@') {
-                        self.set_trait("email_domain", Scalar::Text(domain.to_lowercase()));
+                        self.set_trait("email_domain", Scalar::Text(domain.to_ascii_lowercase()));
                     }
                 }
             }

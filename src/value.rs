@@ -161,6 +161,24 @@ impl<'de> Visitor<'de> for ValueVisitor {
     fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
         d.deserialize_any(self)
     }
+    fn visit_i128<E>(self, v: i128) -> Result<Value, E> {
+        Ok(Value::Number(v as f64))
+    }
+    fn visit_u128<E>(self, v: u128) -> Result<Value, E> {
+        Ok(Value::Number(v as f64))
+    }
+    fn visit_char<E>(self, v: char) -> Result<Value, E> {
+        Ok(Value::String(v.to_string()))
+    }
+    fn visit_bytes<E: serde::de::Error>(self, _: &[u8]) -> Result<Value, E> {
+        Err(E::custom("binary data is not plain JSON data"))
+    }
+    fn visit_newtype_struct<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        d.deserialize_any(self)
+    }
+    fn visit_enum<A: serde::de::EnumAccess<'de>>(self, _: A) -> Result<Value, A::Error> {
+        Err(serde::de::Error::custom("enums are not plain JSON data"))
+    }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
         if self.depth >= MAX_DEPTH {
             return Err(serde::de::Error::custom("nested too deeply"));
@@ -176,7 +194,7 @@ impl<'de> Visitor<'de> for ValueVisitor {
             return Err(serde::de::Error::custom("nested too deeply"));
         }
         let mut entries: Vec<(String, Value)> = Vec::new();
-        while let Some(key) = map.next_key::<String>()? {
+        while let Some(key) = map.next_key_seed(KeySeed)? {
             let value = map.next_value_seed(Seeded { depth: self.depth + 1 })?;
             // Later duplicates win, as in JSON.parse.
             if let Some(slot) = entries.iter_mut().find(|(k, _)| *k == key) {
@@ -188,6 +206,62 @@ impl<'de> Visitor<'de> for ValueVisitor {
         Ok(Value::Object(entries))
     }
 }
+
+/// Object keys. Written out instead of `String`'s own visitor because that one's "invalid type"
+/// errors format floats, and float formatting is a large share of a small WASM module.
+struct KeySeed;
+
+impl<'de> serde::de::DeserializeSeed<'de> for KeySeed {
+    type Value = String;
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<String, D::Error> {
+        deserializer.deserialize_any(KeySeed)
+    }
+}
+
+impl<'de> Visitor<'de> for KeySeed {
+    type Value = String;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a string key")
+    }
+    fn visit_str<E>(self, v: &str) -> Result<String, E> {
+        Ok(v.to_string())
+    }
+    fn visit_string<E>(self, v: String) -> Result<String, E> {
+        Ok(v)
+    }
+    fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<String, E> {
+        Err(E::custom(KEY_ERROR))
+    }
+    fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<String, E> {
+        Ok(v.to_string())
+    }
+    fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<String, E> {
+        Ok(v.to_string())
+    }
+    fn visit_f64<E: serde::de::Error>(self, _: f64) -> Result<String, E> {
+        Err(E::custom(KEY_ERROR))
+    }
+    fn visit_char<E>(self, v: char) -> Result<String, E> {
+        Ok(v.to_string())
+    }
+    fn visit_bytes<E: serde::de::Error>(self, _: &[u8]) -> Result<String, E> {
+        Err(E::custom(KEY_ERROR))
+    }
+    fn visit_unit<E: serde::de::Error>(self) -> Result<String, E> {
+        Err(E::custom(KEY_ERROR))
+    }
+    fn visit_none<E: serde::de::Error>(self) -> Result<String, E> {
+        Err(E::custom(KEY_ERROR))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, _: A) -> Result<String, A::Error> {
+        Err(serde::de::Error::custom(KEY_ERROR))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, _: A) -> Result<String, A::Error> {
+        Err(serde::de::Error::custom(KEY_ERROR))
+    }
+}
+
+const KEY_ERROR: &str = "object keys must be strings";
 
 impl<'de> Deserialize<'de> for Value {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Value, D::Error> {

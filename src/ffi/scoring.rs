@@ -174,3 +174,81 @@ impl JsScorer {
         self.inner.import_state(&value).map_err(|e| error(&e, "invalid state"))
     }
 }
+
+/// The fast path for flat leads (see `flat.rs`): the JS wrapper (`js/fast.js`) encodes leads
+/// straight into this object's buffer in WASM memory, then asks for totals.
+#[wasm_bindgen(js_name = FastScorer)]
+pub struct JsFastScorer {
+    flat: crate::flat::FlatModel,
+    /// Per lead: one code per field, then one number per field.
+    input: Vec<f64>,
+    /// Per lead: the total.
+    output: Vec<f64>,
+}
+
+#[wasm_bindgen(js_class = Model)]
+impl JsModel {
+    /// The fast scorer for this model, or an Error saying why the model needs the general path.
+    #[wasm_bindgen(js_name = fastScorer)]
+    pub fn fast_scorer(&self) -> Result<JsFastScorer, JsValue> {
+        let model = self.set.models.get(self.selected).ok_or_else(|| error(&Errors::single("model", "missing"), "invalid model"))?;
+        let flat = crate::flat::FlatModel::compile(model)
+            .map_err(|why| error(&Errors::single("rules", why), "no fast path for this model"))?;
+        Ok(JsFastScorer { flat, input: Vec::new(), output: Vec::new() })
+    }
+}
+
+#[wasm_bindgen(js_class = FastScorer)]
+impl JsFastScorer {
+    /// `{ fields, texts, unknownOk }`: what the encoder needs.
+    pub fn layout(&self) -> JsValue {
+        let strings = |list: &[String]| Value::Array(list.iter().map(|s| Value::from(s.as_str())).collect());
+        to_js(&Value::object(vec![
+            ("fields", strings(&self.flat.fields)),
+            ("texts", strings(&self.flat.texts)),
+            ("unknownOk", Value::Array(self.flat.unknown_ok.iter().map(|b| Value::Bool(*b)).collect())),
+        ]))
+    }
+
+    /// Makes room for `leads` encoded leads; returns the input buffer's address in WASM memory
+    /// (valid until the next call to reserve, which may move it).
+    pub fn reserve(&mut self, leads: usize) -> usize {
+        let width = 2 * self.flat.fields.len();
+        let leads = leads.clamp(1, 1 << 20);
+        self.input.resize(leads * width, 0.0);
+        self.output.resize(leads, 0.0);
+        self.input.as_ptr() as usize
+    }
+
+    /// The output buffer's address (totals of the last `scoreBatch`).
+    #[wasm_bindgen(js_name = outputAddress)]
+    pub fn output_address(&self) -> usize {
+        self.output.as_ptr() as usize
+    }
+
+    /// The total of the first lead in the buffer.
+    pub fn score(&self) -> f64 {
+        let n = self.flat.fields.len();
+        let codes = self.input.get(..n).unwrap_or(&[]);
+        let numbers = self.input.get(n..2 * n).unwrap_or(&[]);
+        self.flat.score(codes, numbers) as f64 / 100.0
+    }
+
+    /// Scores the first `leads` leads in the buffer into the output buffer.
+    #[wasm_bindgen(js_name = scoreBatch)]
+    pub fn score_batch(&mut self, leads: usize) {
+        let n = self.flat.fields.len();
+        let width = 2 * n;
+        for (i, out) in self.output.iter_mut().enumerate().take(leads) {
+            let row = self.input.get(i * width..(i + 1) * width).unwrap_or(&[]);
+            let (codes, numbers) = row.split_at(row.len().min(n));
+            *out = self.flat.score(codes, numbers) as f64 / 100.0;
+        }
+    }
+}
+
+/// The module's memory, for encoders that write into WASM buffers directly.
+#[wasm_bindgen(js_name = wasmMemory)]
+pub fn wasm_memory() -> JsValue {
+    wasm_bindgen::memory()
+}

@@ -7,6 +7,10 @@ import { loadGoldenCases } from './golden-files.mjs';
 
 const cases = loadGoldenCases();
 
+test('the package resolves to its Node entry', () => {
+  assert.match(import.meta.resolve('leadscore'), /\/pkg\/node\.js$/);
+});
+
 test('there are golden cases', () => {
   assert.ok(cases.length > 0, 'tests/golden/ holds no *.json case');
 });

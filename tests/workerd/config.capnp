@@ -15,6 +15,7 @@ const goldenWorker :Workerd.Worker = (
     (name = "golden.mjs", esModule = embed "../js/golden.mjs"),
     (name = "leadscore", esModule = embed "../../pkg/workerd.js"),
     (name = "api.js", esModule = embed "../../pkg/api.js"),
+    (name = "flat.js", esModule = embed "../../pkg/flat.js"),
     (name = "core/leadscore.js", esModule = embed "../../pkg/core/leadscore.js"),
     (name = "core/leadscore_bg.wasm", wasm = embed "../../pkg/core/leadscore_bg.wasm"),
   ],

@@ -42,6 +42,7 @@ before(async () => {
 
 after(() => {
   workerd?.kill('SIGTERM');
+  setTimeout(() => workerd?.kill('SIGKILL'), 5_000).unref(); // in case it ignores SIGTERM
 });
 
 test('the worker loads the package', async () => {

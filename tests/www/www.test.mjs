@@ -36,6 +36,7 @@ before(async () => {
 after(async () => {
   await browser?.close();
   server?.kill('SIGTERM');
+  setTimeout(() => server?.kill('SIGKILL'), 5_000).unref(); // in case it ignores SIGTERM
 });
 
 test('serves the page, the package and the wasm with the right MIME types', async () => {

@@ -1,0 +1,313 @@
+//! The fast path for leads that are flat records (CRM rows, edge form fields, the benchmark):
+//! a model whose rules are all trait rules compiles to slot programs over numbers, so scoring
+//! one lead allocates nothing and crosses the JS boundary as a few numbers.
+//!
+//! A lead is encoded per field as (code, number). Text is looked up, trimmed and ASCII-lower-cased,
+//! in the model's table of text constants; every trait test was evaluated once per constant at
+//! compile time, so text compares cost a table read. Text outside the table can only be scored
+//! here when the field's tests cannot tell unknown texts apart (no numeric tests, no `contains`);
+//! otherwise the encoder must use the general path (`score_lead`). Results equal the general
+//! engine's to the hundredth; a property test holds them to that.
+
+use crate::engine::trait_test;
+use crate::model::{Condition, Model, Scalar, ScoreKind, StateCondition, TraitTest};
+
+/// Field codes besides constant indexes (which are ≥ 0).
+pub const MISSING: f64 = -1.0;
+pub const NUMBER: f64 = -2.0;
+pub const BOOLEAN: f64 = -3.0;
+pub const UNKNOWN_TEXT: f64 = -4.0;
+
+/// Words `is_true` accepts; in the table so an unknown text is known not to be one of them.
+const TRUTHY: &[&str] = &["yes", "true", "y", "1", "on"];
+
+#[derive(Debug, Clone)]
+pub struct FlatModel {
+    pub fields: Vec<String>,
+    /// Lower-case text constants; a text's code is its index here.
+    pub texts: Vec<String>,
+    /// Per field: whether an unknown text can be scored here (else: general path).
+    pub unknown_ok: Vec<bool>,
+    rules: Vec<FlatRule>,
+    groups: Vec<(Option<i64>, Option<i64>)>,
+    cap_fit: Option<i64>,
+    cap_engagement: Option<i64>,
+    scale: (i64, i64),
+}
+
+#[derive(Debug, Clone)]
+struct FlatRule {
+    slot: usize,
+    /// All of the rule's tests, merged into one (they test the same value).
+    test: FlatTest,
+    points: i64,
+    fit: bool,
+    group: Option<usize>,
+}
+
+#[derive(Debug, Clone)]
+struct FlatTest {
+    number: NumberTest,
+    /// The results for each text constant then an unknown text, as bits when there are at most
+    /// 63 constants (the usual case), else as a table.
+    text_bits: Option<u64>,
+    by_text: Vec<bool>,
+    /// The results for a missing value, for false and for true.
+    missing: bool,
+    on_false: bool,
+    on_true: bool,
+}
+
+impl FlatTest {
+    /// One test of a rule, evaluated ahead for every value that is not a number.
+    fn of(test: &TraitTest, texts: &[String]) -> FlatTest {
+        let unknown = Scalar::Text("\u{1}".to_string());
+        let mut by_text: Vec<bool> = texts.iter().map(|t| trait_test(test, Some(&Scalar::Text(t.clone())))).collect();
+        by_text.push(trait_test(test, Some(&unknown)));
+        FlatTest {
+            number: NumberTest::of(test),
+            text_bits: None,
+            by_text,
+            missing: trait_test(test, None),
+            on_false: trait_test(test, Some(&Scalar::Bool(false))),
+            on_true: trait_test(test, Some(&Scalar::Bool(true))),
+        }
+        .with_bits()
+    }
+
+    /// Both tests at once (a rule's tests all apply to the same value).
+    fn and(self, other: FlatTest) -> FlatTest {
+        FlatTest {
+            number: self.number.and(other.number),
+            text_bits: None,
+            by_text: self.by_text.iter().zip(&other.by_text).map(|(a, b)| *a && *b).collect(),
+            missing: self.missing && other.missing,
+            on_false: self.on_false && other.on_false,
+            on_true: self.on_true && other.on_true,
+        }
+        .with_bits()
+    }
+
+    fn with_bits(mut self) -> FlatTest {
+
+        self.text_bits = (self.by_text.len() <= 64)
+            .then(|| self.by_text.iter().enumerate().fold(0u64, |bits, (i, &b)| bits | (u64::from(b) << i)));
+        self
+    }
+}
+
+/// A test applied to a number, reduced to the cheapest check that gives the engine's answer.
+#[derive(Debug, Clone)]
+enum NumberTest {
+    Always(bool),
+    /// lo ≤ n ≤ hi (open ends are moved to the next float, so one form serves all).
+    Range { lo: f64, hi: f64 },
+    /// (n != 0) == want
+    NonZero(bool),
+    /// Anything else goes through the general test.
+    General(TraitTest),
+    Every(Vec<NumberTest>),
+}
+
+impl NumberTest {
+    fn of(test: &TraitTest) -> NumberTest {
+        let range = |lo: f64, hi: f64, lo_inclusive: bool, hi_inclusive: bool| NumberTest::Range {
+            lo: if lo_inclusive { lo } else { lo.next_up() },
+            hi: if hi_inclusive { hi } else { hi.next_down() },
+        };
+        match test {
+            TraitTest::Between(lo, hi) => range(*lo, *hi, true, true),
+            TraitTest::AtLeast(m) => range(*m, f64::INFINITY, true, false),
+            TraitTest::Above(m) => range(*m, f64::INFINITY, false, false),
+            TraitTest::AtMost(m) => range(f64::NEG_INFINITY, *m, false, true),
+            TraitTest::Below(m) => range(f64::NEG_INFINITY, *m, false, false),
+            TraitTest::Equals(Scalar::Number(e)) => range(*e, *e, true, true),
+            TraitTest::Equals(Scalar::Bool(want)) | TraitTest::IsTrue(want) => NumberTest::NonZero(*want),
+            TraitTest::Exists(want) => NumberTest::Always(*want),
+            TraitTest::Contains(_) => NumberTest::Always(false),
+            other => NumberTest::General(other.clone()),
+        }
+    }
+
+    fn and(self, other: NumberTest) -> NumberTest {
+        match (self, other) {
+            (NumberTest::Always(false), _) | (_, NumberTest::Always(false)) => NumberTest::Always(false),
+            (NumberTest::Always(true), x) | (x, NumberTest::Always(true)) => x,
+            (NumberTest::Range { lo: a, hi: b }, NumberTest::Range { lo: c, hi: d }) => NumberTest::Range { lo: a.max(c), hi: b.min(d) },
+            (NumberTest::Every(mut list), x) => {
+                list.push(x);
+                NumberTest::Every(list)
+            }
+            (x, y) => NumberTest::Every(vec![x, y]),
+        }
+    }
+
+    #[inline(always)]
+    fn check(&self, n: f64) -> bool {
+        match self {
+            NumberTest::Range { lo, hi } => (n >= *lo) & (n <= *hi),
+            NumberTest::Always(result) => *result,
+            NumberTest::NonZero(want) => (n != 0.0) == *want,
+            NumberTest::General(test) => trait_test(test, Some(&Scalar::Number(n))),
+            NumberTest::Every(list) => list.iter().all(|t| t.check(n)),
+        }
+    }
+}
+
+impl FlatModel {
+    /// Compiles `model`, or says why it needs the general path.
+    pub fn compile(model: &Model) -> Result<FlatModel, String> {
+        let mut fields: Vec<String> = Vec::new();
+        let mut texts: Vec<String> = TRUTHY.iter().map(|s| (*s).to_string()).collect();
+        for rule in &model.rules {
+            let Condition::State(StateCondition::Trait { field, tests }) = &rule.when else {
+                return Err(format!("rule {} is not a trait rule", rule.id));
+            };
+            if !fields.contains(field) {
+                fields.push(field.clone());
+            }
+            for test in tests {
+                let constants: Vec<&Scalar> = match test {
+                    TraitTest::Equals(s) => vec![s],
+                    TraitTest::OneOf(list) => list.iter().collect(),
+                    _ => Vec::new(),
+                };
+                for constant in constants {
+                    if let Scalar::Text(t) = constant {
+                        if !t.is_ascii() {
+                            return Err(format!("rule {} compares non-ASCII text", rule.id));
+                        }
+                        if !texts.contains(t) {
+                            texts.push(t.clone());
+                        }
+                    }
+                }
+            }
+        }
+        let mut unknown_ok = vec![true; fields.len()];
+        let mut rules = Vec::with_capacity(model.rules.len());
+        for rule in &model.rules {
+            let Condition::State(StateCondition::Trait { field, tests }) = &rule.when else { continue };
+            let slot = fields.iter().position(|f| f == field).unwrap_or(0);
+            if tests.iter().any(needs_the_text) {
+                if let Some(ok) = unknown_ok.get_mut(slot) {
+                    *ok = false;
+                }
+            }
+            let mut merged = tests.iter().map(|test| FlatTest::of(test, &texts));
+            let Some(first) = merged.next() else { continue };
+            let test = merged.fold(first, FlatTest::and);
+            rules.push(FlatRule { slot, test, points: rule.points, fit: rule.score == ScoreKind::Fit, group: rule.group });
+        }
+        Ok(FlatModel {
+            fields,
+            texts,
+            unknown_ok,
+            rules,
+            groups: model.groups.iter().map(|g| (g.min, g.max)).collect(),
+            cap_fit: model.cap_fit,
+            cap_engagement: model.cap_engagement,
+            scale: (model.scale_min, model.scale_max),
+        })
+    }
+
+    /// The total, in hundredths, of one lead encoded as `codes` and `numbers` (one per field).
+    pub fn score(&self, codes: &[f64], numbers: &[f64]) -> i64 {
+        let (mut fit, mut engagement) = (0i64, 0i64);
+        let mut group_sums = [0i64; 16];
+        let small_groups = self.groups.len() <= group_sums.len();
+        let mut big_group_sums = if small_groups { Vec::new() } else { vec![0i64; self.groups.len()] };
+        for rule in &self.rules {
+            let code = codes.get(rule.slot).copied().unwrap_or(MISSING);
+            let number = numbers.get(rule.slot).copied().unwrap_or(0.0);
+            let hit = holds(&rule.test, code, number);
+            // Branch-free on the data: whether a rule fires is as good as random per lead.
+            let points = rule.points * i64::from(hit);
+            match rule.group {
+                Some(g) if small_groups => {
+                    if let Some(sum) = group_sums.get_mut(g) {
+                        *sum += points;
+                    }
+                }
+                Some(g) => {
+                    if let Some(sum) = big_group_sums.get_mut(g) {
+                        *sum += points;
+                    }
+                }
+                None => {}
+            }
+            if rule.fit {
+                fit += points;
+            } else {
+                engagement += points;
+            }
+        }
+        // Group limits adjust the score their rules feed, as in the general engine.
+        for (g, (min, max)) in self.groups.iter().enumerate() {
+            let sum = if small_groups { group_sums.get(g) } else { big_group_sums.get(g) }.copied().unwrap_or(0);
+            let limited = clamp_opt(sum, *min, *max);
+            if limited != sum {
+                let fit_group = self.rules.iter().find(|r| r.group == Some(g)).is_some_and(|r| r.fit);
+                if fit_group {
+                    fit += limited - sum;
+                } else {
+                    engagement += limited - sum;
+                }
+            }
+        }
+        let fit = clamp_opt(fit, None, self.cap_fit);
+        let engagement = clamp_opt(engagement, None, self.cap_engagement);
+        (fit + engagement).clamp(self.scale.0, self.scale.1)
+    }
+
+    /// The code of a text value, as the encoder must compute it.
+    pub fn text_code(&self, text: &str) -> f64 {
+        let key = text.trim().to_ascii_lowercase();
+        if key.is_empty() {
+            return MISSING;
+        }
+        self.texts.iter().position(|t| *t == key).map_or(UNKNOWN_TEXT, |i| i as f64)
+    }
+}
+
+fn needs_the_text(test: &TraitTest) -> bool {
+    match test {
+        TraitTest::Equals(Scalar::Number(_)) => true,
+        TraitTest::OneOf(list) => list.iter().any(|s| matches!(s, Scalar::Number(_))),
+        TraitTest::Contains(_)
+        | TraitTest::Between(..)
+        | TraitTest::AtLeast(_)
+        | TraitTest::AtMost(_)
+        | TraitTest::Below(_)
+        | TraitTest::Above(_) => true,
+        _ => false,
+    }
+}
+
+fn clamp_opt(value: i64, min: Option<i64>, max: Option<i64>) -> i64 {
+    let value = max.map_or(value, |m| value.min(m));
+    min.map_or(value, |m| value.max(m))
+}
+
+#[inline(always)]
+fn holds(test: &FlatTest, code: f64, number: f64) -> bool {
+    if code == NUMBER {
+        test.number.check(number)
+    } else if code >= 0.0 {
+        let i = code as usize;
+        match test.text_bits {
+            Some(bits) => i < 64 && (bits >> i) & 1 == 1,
+            None => test.by_text.get(i).copied().unwrap_or(false),
+        }
+    } else if code == BOOLEAN {
+        if number != 0.0 {
+            test.on_true
+        } else {
+            test.on_false
+        }
+    } else if code == UNKNOWN_TEXT {
+        test.by_text.last().copied().unwrap_or(false)
+    } else {
+        test.missing
+    }
+}
