@@ -73,7 +73,10 @@ run(join(root, 'node_modules', '.bin', 'wasm-opt'), ['-Oz', '--strip-debug', '--
 
 // 4. The package's own files live in js/, laid out as in pkg/: one entry per runtime (each loads the wasm its
 // own way, then re-exports ./api.js, the one shared module), the public types and the README.
-for (const file of readdirSync(join(root, 'js'))) cpSync(join(root, 'js', file), join(pkg, file));
+// (Folders are built by their own scripts: js/browser/ by build-browser.mjs into pkg/browser/.)
+for (const file of readdirSync(join(root, 'js'), { withFileTypes: true })) {
+  if (file.isFile()) cpSync(join(root, 'js', file.name), join(pkg, file.name));
+}
 
 const manifest = {
   name: 'leadscore',

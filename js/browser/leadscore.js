@@ -108,6 +108,7 @@ const DOWNLOADS = 'pdf,doc,docx,xls,xlsx,ppt,pptx,csv,zip,epub,key,odt,pages';
   if (data.endpoint) {
     outbox = createOutbox({ endpoint: data.endpoint, emit });
     w.addEventListener('pagehide', guard(() => outbox.pagehide()));
+    w.addEventListener('pageshow', guard((event) => event.persisted && outbox.pageshow()));
   }
 
   // Opt-in (data-gtm[="variableName"]): events pushed to Google Tag Manager's dataLayer are signals.

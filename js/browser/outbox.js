@@ -66,6 +66,7 @@ export function createOutbox({ endpoint, emit, storage = () => localStorage, fet
   let dirty = false; // the last write failed: memory holds the newest entries
   let on = false; // consent: may store and send
   let broken = false; // this page's fetch throws: leave the entries to the next page load
+  let gone = false; // pagehide: no new request from this page
   let claimed;
   let inFlight;
   let timer;
@@ -94,8 +95,8 @@ export function createOutbox({ endpoint, emit, storage = () => localStorage, fet
     emit(name, detail(e, status, reason));
   };
 
-  function flush(immediate) {
-    if (!on || broken || inFlight || claimed || !endpoint) return;
+  function flush() {
+    if (!on || broken || gone || inFlight || claimed || !endpoint) return;
     const t = now();
     const expired = load().filter((x) => t - x.first > GIVE_UP_MS);
     for (const e of expired) drop(e, 'give-up', 0, 'expired');
@@ -110,7 +111,7 @@ export function createOutbox({ endpoint, emit, storage = () => localStorage, fet
     e.owner = tab;
     e.lease = t + LEASE_MS;
     save();
-    if (immediate === true || dirty) send(e.key);
+    if (dirty) send(e.key); // storage unusable: no other tab can see this outbox anyway
     else {
       claimed = e.key;
       setTimer(verify, VERIFY_MS);
@@ -183,6 +184,11 @@ export function createOutbox({ endpoint, emit, storage = () => localStorage, fet
       on = true;
       flush();
     },
+    /** Back from the back/forward cache: sending is possible again. */
+    pageshow() {
+      gone = false;
+      flush();
+    },
     /** Opt-out: forget every undelivered lead. */
     stop() {
       on = false;
@@ -191,10 +197,21 @@ export function createOutbox({ endpoint, emit, storage = () => localStorage, fet
       clearTimer(timer);
       try { storage().removeItem(OUTBOX_KEY); } catch {}
     },
-    /** The page is going away: send what is due now, with keepalive, without waiting for the claim check. */
+    /**
+     * The page is going away. A claimed entry not yet sent is released for the next page load rather than
+     * sent now: a request started at unload gets no answer this page could record, so it would be sent
+     * again later. (Requests already in flight carry on: keepalive.)
+     */
     pagehide() {
+      const e = claimed && entries.find((x) => x.key === claimed);
       claimed = undefined;
-      flush(true);
+      gone = true;
+      clearTimer(timer);
+      if (e) {
+        e.owner = '';
+        e.lease = 0;
+        save();
+      }
     },
   };
 }

@@ -1,0 +1,173 @@
+// The website tag in real Chromium against the demo server (issue 3): what a visitor does is collected, an
+// unqualified visitor sends nothing, a qualified one is delivered exactly once with a breakdown adding up.
+import assert from 'node:assert/strict';
+import { after, before, test as nodeTest } from 'node:test';
+import {
+  activity, cents, exportState, launch, openPage, pageOf, qualify, ready, startServer, until, visit,
+} from './support.mjs';
+
+/** Every test is bounded: a stuck browser fails it instead of hanging the suite. */
+const test = (name, fn) => nodeTest(name, { timeout: 120_000 }, fn);
+
+let server;
+before(async () => { server = await startServer(); });
+after(async () => { await server?.stop(); });
+
+/** A fresh browser for one test, closed whatever happens. */
+async function withBrowser(fn) {
+  const browser = await launch();
+  try { return await fn(browser.context); } finally { await browser.close(); }
+}
+
+const noErrors = async (page, seen) => {
+  assert.deepEqual(seen.pageErrors, [], 'no uncaught exception');
+  assert.deepEqual(await page.evaluate(() => window.__onerror), [], 'nothing reached window.onerror');
+};
+
+test('a visitor who reads home and pricing sends nothing', () => withBrowser(async (context) => {
+  const since = await activity(server.url);
+  const { page, seen } = await openPage(context);
+  const requests = [];
+  page.on('request', (r) => requests.push(`${r.method()} ${new URL(r.url()).pathname}`));
+  const first = await visit(page, server.url, '/');
+  assert.equal(first.total, 0);
+  await page.click('a[data-nav=pricing]');
+  const card = await ready(page);
+  assert.equal(card.total, 15);
+  assert.equal(card.qualified, false);
+  await page.waitForTimeout(1500); // time for anything queued to go out
+  await page.goto('about:blank'); // pagehide
+  assert.equal((await since()).posts, 0);
+  const tagRequests = requests.filter((r) => /leadscore|\/api\//.test(r));
+  assert.deepEqual([...new Set(tagRequests)].sort(), [
+    'GET /leadscore-core.js', 'GET /leadscore-core.wasm', 'GET /leadscore-model.json', 'GET /leadscore.js',
+  ], 'only the tag, its wasm and the model are requested');
+  assert.deepEqual(seen.consoleErrors, []);
+  await noErrors(page, seen);
+}));
+
+test('a qualified visitor is delivered exactly once, with a breakdown that adds up to the total', () => withBrowser(async (context) => {
+  const since = await activity(server.url);
+  const { page, seen } = await openPage(context);
+  const card = await qualify(page, server.url);
+  assert.equal(card.stage, 'mql');
+  assert.equal(card.total, 80);
+  const [stored] = await until(async () => { const { leads } = await since(); return leads.length && leads; }, 15_000, 'the lead');
+  const lead = stored.lead;
+  assert.equal(lead.stage, 'mql');
+  assert.equal(lead.qualified, true);
+  assert.equal(lead.total, 80);
+  assert.equal(lead.fit, 35);
+  assert.equal(lead.engagement, 45);
+  assert.equal(lead.model, 'textbook');
+  assert.equal(lead.model_version, '1');
+  assert.equal(lead.breakdown.reduce((sum, line) => sum + cents(line.points), 0), cents(lead.total), 'breakdown adds up');
+  assert.deepEqual(lead.breakdown.map((l) => l.rule).sort(), ['company-size', 'job-title', 'pricing', 'webinar', 'whitepaper']);
+  assert.match(lead.lead_id, /^[0-9a-f]{32}$/);
+  assert.equal(lead.idempotency_key, `${lead.lead_id}:textbook:mql`);
+  assert.deepEqual(lead.traits, { email: 'ann@acme.com', email_domain: 'acme.com', company_size: 120, job_title: 'Head of Sales' },
+    'only allow-listed fields: not the free-text questions');
+  assert.deepEqual(lead.history.downloads, [{ url: '/files/whitepaper-lead-scoring.pdf', count: 1 }]);
+  assert.deepEqual(lead.history.forms, [{ form: 'webinar', count: 1 }]);
+  assert.ok(lead.history.pages.some((p) => p.path === '/pricing' && p.views === 1));
+  assert.equal(lead.history.visits, 1);
+
+  // The form carried the visitor state for the server (leadscore_state = exportState()).
+  const forms = await (await fetch(`${server.url}/api/forms`)).json();
+  const state = JSON.parse(forms.at(-1).fields.leadscore_state);
+  assert.equal(state.v, 1);
+  assert.equal(state.traits.email_domain, 'acme.com');
+  assert.ok(!JSON.stringify(state).includes('555-0100'), 'no free text in the state');
+
+  // More browsing and a reload: still exactly one delivery.
+  await visit(page, server.url, '/features');
+  await page.reload();
+  await ready(page);
+  await page.waitForTimeout(1000);
+  const after = await since();
+  assert.equal(after.posts, 1, 'one POST in all');
+  assert.equal(after.leads.length, 1);
+
+  // The marketing view shows the lead with its breakdown.
+  await page.goto(`${server.url}/leads`);
+  await page.waitForSelector('.lead', { timeout: 10_000 });
+  const shown = `.lead[data-lead="${lead.lead_id}"]`;
+  assert.equal(await page.$eval(shown, (n) => n.dataset.total), '80');
+  assert.equal(await page.$$eval(`${shown} tbody tr`, (n) => n.length), 5);
+  await noErrors(page, seen);
+}));
+
+test('collects CTA clicks, downloads, scroll depth, engaged time and only allow-listed form fields', () => withBrowser(async (context) => {
+  const { page, seen } = await openPage(context);
+  await visit(page, server.url, '/');
+  await page.waitForTimeout(2200); // engaged while visible and focused
+  await Promise.all([page.waitForURL('**/contact'), page.click('[data-leadscore-event=book-demo]')]);
+  await ready(page);
+  await page.fill('input[name=email]', 'bo@beta.io');
+  await page.fill('input[name=company]', 'Beta Inc');
+  await page.selectOption('select[name=budget]', '10k-50k');
+  await page.selectOption('select[name=authority]', 'decision maker');
+  await page.selectOption('select[name=need]', 'lead scoring');
+  await page.selectOption('select[name=timeline]', 'this quarter');
+  await page.fill('textarea[name=message]', 'private note');
+  await Promise.all([page.waitForURL('**/thanks**'), page.click('button[type=submit]')]);
+  await ready(page);
+  const state = await exportState(page);
+  assert.deepEqual(state.clicks?.map((c) => [c[0], c[1]]), [['book-demo', 1]]);
+  assert.deepEqual(state.forms?.map((f) => f[0]), ['contact']);
+  assert.deepEqual(state.traits, {
+    email: 'bo@beta.io', email_domain: 'beta.io', budget: '10k-50k', authority: 'decision maker', need: 'lead scoring',
+    timeline: 'this quarter',
+  });
+  const home = pageOf(state, '/');
+  assert.ok(home.engaged >= 2, `engaged seconds on / recorded when leaving it: ${home.engaged}`);
+  assert.equal(home.scroll, 100, 'the short home page was seen to the bottom');
+  await noErrors(page, seen);
+}));
+
+test('single-page-app navigation is counted: pushState, popstate, hashchange; replaceState to the same path is not', () => withBrowser(async (context) => {
+  const { page, seen } = await openPage(context);
+  await visit(page, server.url, '/features');
+  await page.click('a[data-tab=integrations]');
+  await page.click('a[data-tab=security]');
+  await page.goBack(); // popstate → /features/integrations
+  await page.evaluate(() => history.replaceState({ x: 1 }, '', location.pathname)); // same path: not a view
+  await page.evaluate(() => { location.hash = '#/changelog'; }); // a hash route
+  await page.waitForFunction(() => location.hash === '#/changelog');
+  await page.waitForTimeout(200);
+  const state = await exportState(page);
+  assert.equal(pageOf(state, '/features').views, 1);
+  assert.equal(pageOf(state, '/features/integrations').views, 2, 'pushState, then Back');
+  assert.equal(pageOf(state, '/features/security').views, 1);
+  assert.equal(pageOf(state, '/features/integrations/changelog').views, 1, 'hash route');
+  await noErrors(page, seen);
+}));
+
+test('two open tabs neither double-count nor double-send', () => withBrowser(async (context) => {
+  const since = await activity(server.url);
+  const a = await openPage(context);
+  const b = await openPage(context);
+  await visit(a.page, server.url, '/');
+  await visit(b.page, server.url, '/pricing');
+  await visit(a.page, server.url, '/whitepaper');
+  await a.page.click('#download');
+  await visit(b.page, server.url, '/webinar');
+  await b.page.fill('input[name=email]', 'cy@gamma.dev');
+  await b.page.fill('input[name=company_size]', '80');
+  await b.page.fill('input[name=job_title]', 'Director of Sales');
+  await Promise.all([b.page.waitForURL('**/thanks**'), b.page.click('button[type=submit]')]);
+  await ready(b.page);
+  await until(async () => (await since()).stored, 15_000, 'the lead');
+  // Tab A keeps browsing after B qualified: it must not queue the same stage again.
+  await visit(a.page, server.url, '/pricing');
+  await visit(a.page, server.url, '/features');
+  await a.page.waitForTimeout(1500);
+  assert.equal((await since()).posts, 1, 'one POST across both tabs');
+  const state = await exportState(a.page);
+  for (const [path, views] of [['/', 1], ['/pricing', 2], ['/whitepaper', 1], ['/webinar', 1], ['/thanks', 1], ['/features', 1]]) {
+    assert.equal(pageOf(state, path)?.views, views, `${path} counted once per view`);
+  }
+  assert.deepEqual(state.downloads.map((d) => [d[0], d[1]]), [['/files/whitepaper-lead-scoring.pdf', 1]]);
+  await noErrors(a.page, a.seen);
+  await noErrors(b.page, b.seen);
+}));
