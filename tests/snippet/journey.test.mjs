@@ -1,30 +1,19 @@
 // The website tag in real Chromium against the demo server (issue 3): what a visitor does is collected, an
 // unqualified visitor sends nothing, a qualified one is delivered exactly once with a breakdown adding up.
 import assert from 'node:assert/strict';
-import { after, before, test as nodeTest } from 'node:test';
 import {
-  activity, cents, exportState, launch, openPage, pageOf, qualify, ready, startServer, until, visit,
+  activity, cents, exportState, openPage, pageOf, qualify, ready, suite, until, visit,
 } from './support.mjs';
 
-/** Every test is bounded: a stuck browser fails it instead of hanging the suite. */
-const test = (name, fn) => nodeTest(name, { timeout: 120_000 }, fn);
 
-let server;
-before(async () => { server = await startServer(); });
-after(async () => { await server?.stop(); });
-
-/** A fresh browser for one test, closed whatever happens. */
-async function withBrowser(fn) {
-  const browser = await launch();
-  try { return await fn(browser.context); } finally { await browser.close(); }
-}
+const { test, browse, server } = suite();
 
 const noErrors = async (page, seen) => {
   assert.deepEqual(seen.pageErrors, [], 'no uncaught exception');
   assert.deepEqual(await page.evaluate(() => window.__onerror), [], 'nothing reached window.onerror');
 };
 
-test('a visitor who reads home and pricing sends nothing', () => withBrowser(async (context) => {
+test('a visitor who reads home and pricing sends nothing', () => browse(async (context) => {
   const since = await activity(server.url);
   const { page, seen } = await openPage(context);
   const requests = [];
@@ -46,7 +35,7 @@ test('a visitor who reads home and pricing sends nothing', () => withBrowser(asy
   await noErrors(page, seen);
 }));
 
-test('a qualified visitor is delivered exactly once, with a breakdown that adds up to the total', () => withBrowser(async (context) => {
+test('a qualified visitor is delivered exactly once, with a breakdown that adds up to the total', () => browse(async (context) => {
   const since = await activity(server.url);
   const { page, seen } = await openPage(context);
   const card = await qualify(page, server.url);
@@ -97,7 +86,7 @@ test('a qualified visitor is delivered exactly once, with a breakdown that adds 
   await noErrors(page, seen);
 }));
 
-test('collects CTA clicks, downloads, scroll depth, engaged time and only allow-listed form fields', () => withBrowser(async (context) => {
+test('collects CTA clicks, downloads, scroll depth, engaged time and only allow-listed form fields', () => browse(async (context) => {
   const { page, seen } = await openPage(context);
   await visit(page, server.url, '/');
   await page.waitForTimeout(2200); // engaged while visible and focused
@@ -125,7 +114,7 @@ test('collects CTA clicks, downloads, scroll depth, engaged time and only allow-
   await noErrors(page, seen);
 }));
 
-test('single-page-app navigation is counted: pushState, popstate, hashchange; replaceState to the same path is not', () => withBrowser(async (context) => {
+test('single-page-app navigation is counted: pushState, popstate, hashchange; replaceState to the same path is not', () => browse(async (context) => {
   const { page, seen } = await openPage(context);
   await visit(page, server.url, '/features');
   await page.click('a[data-tab=integrations]');
@@ -143,7 +132,7 @@ test('single-page-app navigation is counted: pushState, popstate, hashchange; re
   await noErrors(page, seen);
 }));
 
-test('two open tabs neither double-count nor double-send', () => withBrowser(async (context) => {
+test('two open tabs neither double-count nor double-send', () => browse(async (context) => {
   const since = await activity(server.url);
   const a = await openPage(context);
   const b = await openPage(context);

@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { after, before, test as nodeTest } from 'node:test';
 import { chromium } from 'playwright-core';
 import { CHROMIUM } from '../support/chromium.mjs';
 
@@ -71,7 +72,7 @@ export async function launch({ visitor = true } = {}) {
  * Opens a page that records what matters: requests to the lead endpoint, page errors (uncaught exceptions and
  * rejections), console errors, and window.onerror calls (registered before any page script).
  */
-export async function openPage(context, { init } = {}) {
+export async function openPage(context, { init, arg } = {}) {
   const page = await context.newPage();
   const seen = { posts: [], pageErrors: [], consoleErrors: [] };
   page.on('request', (request) => {
@@ -84,7 +85,7 @@ export async function openPage(context, { init } = {}) {
     window.addEventListener('error', (event) => window.__onerror.push(String(event.message)));
     window.addEventListener('unhandledrejection', (event) => window.__onerror.push(`unhandled: ${event.reason}`));
   });
-  if (init) await page.addInitScript(init);
+  if (init) await page.addInitScript(init, arg);
   return { page, seen };
 }
 
@@ -162,3 +163,41 @@ export async function activity(url) {
     };
   };
 }
+
+/**
+ * One demo server for a test file (started before its tests, stopped after), bounded tests, and a fresh
+ * browser per test: `const { test, browse, server } = suite(); test('…', browse(async (context) => …))`.
+ */
+export function suite() {
+  const server = { url: undefined };
+  let running;
+  before(async () => {
+    running = await startServer();
+    server.url = running.url;
+  });
+  after(async () => { await running?.stop(); });
+  return {
+    server,
+    test: (name, fn) => nodeTest(name, { timeout: 120_000 }, fn),
+    browse: (fn, options) => async () => {
+      const browser = await launch(options);
+      try { return await fn(browser.context); } finally { await browser.close(); }
+    },
+  };
+}
+
+/**
+ * Qualifies through the page API on the current page (pricing viewed, the whitepaper, the webinar form) and
+ * records the tag's qualified/delivered/give-up events in window.__events; returns the score card.
+ */
+export const qualifyHere = (page, traits) => page.evaluate(async (t) => {
+  window.__events = [];
+  for (const name of ['qualified', 'delivered', 'give-up']) window.leadscore.on(name, (d) => window.__events.push([name, d]));
+  await window.leadscore.track('page_view', { path: '/pricing' });
+  await window.leadscore.track('download', { url: '/files/whitepaper-lead-scoring.pdf' });
+  await window.leadscore.track('form_submit', { form: 'webinar', traits: t });
+  return window.leadscore.score();
+}, { email: 'dee@delta.example', company_size: 150, job_title: 'Operations Manager', ...traits });
+
+/** The details of the tag's `name` events recorded by qualifyHere. */
+export const events = (page, name) => page.evaluate((n) => window.__events.filter(([e]) => e === n).map(([, d]) => d), name);
