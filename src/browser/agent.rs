@@ -93,6 +93,11 @@ fn random_id() -> String {
     id
 }
 
+/// The browser's decodeURIComponent (None for malformed escapes).
+fn decode(text: &str) -> Option<String> {
+    js_sys::decode_uri_component(text).ok().map(String::from)
+}
+
 fn stringify(value: &JsValue) -> Option<String> {
     JSON::stringify(value).ok().map(String::from)
 }
@@ -365,7 +370,7 @@ impl Agent {
                 event.push(("referrer", text(urls::without_query(&referrer))));
             }
         }
-        if let Some(utm) = urls::utm(&location.search().unwrap_or_default()) {
+        if let Some(utm) = urls::utm(&location.search().unwrap_or_default(), decode) {
             event.push(("utm", utm));
         }
         self.record(event);
@@ -548,7 +553,11 @@ impl Agent {
         let props = match props {
             Value::Object(entries) => entries,
             Value::Null => Vec::new(),
-            other => return Err(format!("track({name:?}, props): props must be an object, got {}", other.kind())),
+            other => {
+                let mut message = String::from("track(name, props): props must be an object, got ");
+                message.push_str(other.kind());
+                return Err(message);
+            }
         };
         let mut event = Vec::with_capacity(props.len() + 3);
         if TYPES.contains(&name) {
@@ -685,11 +694,11 @@ impl Agent {
         };
         let value = JSON::parse(&raw).ok().and_then(|v| from_js(v, "stored").ok());
         // Corrupt or foreign data is ignored here and replaced at the next save.
-        let Some(env) = value.as_ref().and_then(Envelope::from_value) else { return false };
-        if let Some(state) = env.state.as_ref().and_then(|s| VisitorState::from_value(s).ok()) {
+        let Some(mut env) = value.and_then(Envelope::from_value) else { return false };
+        if let Some(state) = env.state.take().and_then(|s| VisitorState::from_value(&s).ok()) {
             self.state = state;
         }
-        self.env = Envelope { state: None, ..env };
+        self.env = env;
         true
     }
 

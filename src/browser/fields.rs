@@ -75,12 +75,28 @@ pub fn read(control: &Control, extra: &[String]) -> Option<(String, Value)> {
         "email" => Value::String(text),
         "company_size" => company_size(&text).map(Value::Number).unwrap_or(Value::String(text)),
         _ if kind == "checkbox" && text == "on" => Value::Bool(true),
-        _ => match text.parse::<f64>() {
-            Ok(n) if n.is_finite() => Value::Number(n),
-            _ => Value::String(text),
-        },
+        _ => number(&text).map(Value::Number).unwrap_or(Value::String(text)),
     };
     Some((key, value))
+}
+
+/// A plain decimal number (`120`, `-3`, `0.5`), without the weight of a full float parser.
+pub fn number(text: &str) -> Option<f64> {
+    let (negative, digits) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text),
+    };
+    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
+    let all_digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if whole.is_empty() || whole.len() > 15 || fraction.len() > 6 || !all_digits(whole) || !all_digits(fraction) {
+        return None;
+    }
+    let mut n = 0.0;
+    for b in whole.bytes().chain(fraction.bytes()) {
+        n = n * 10.0 + f64::from(b - b'0');
+    }
+    n /= 10f64.powi(fraction.len() as i32);
+    Some(if negative { -n } else { n })
 }
 
 fn known(name: &str, kind: &str, autocomplete: &str) -> Option<&'static str> {
@@ -194,5 +210,11 @@ mod tests {
         assert_eq!(company_size("10k+"), Some(10000.0));
         assert_eq!(company_size("many"), None);
         assert_eq!(normalize("  Company-Size "), "company_size");
+        assert_eq!(number("120"), Some(120.0));
+        assert_eq!(number("-0.25"), Some(-0.25));
+        assert_eq!(number("1e5"), None);
+        assert_eq!(number("12a"), None);
+        assert_eq!(number("."), None);
+        assert_eq!(number(""), None);
     }
 }

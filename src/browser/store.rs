@@ -27,19 +27,28 @@ impl Envelope {
     }
 
     /// None for anything that is not an envelope of this version (corrupt, foreign or future data).
-    pub fn from_value(value: &Value) -> Option<Envelope> {
+    pub fn from_value(value: Value) -> Option<Envelope> {
         if value.get("v").and_then(Value::as_f64) != Some(VERSION) {
             return None;
         }
-        let id = value.get("id").and_then(Value::as_str).filter(|id| (8..=64).contains(&id.len()))?.to_string();
-        let mut sent = Vec::new();
-        for (model, stage) in value.get("sent").and_then(Value::as_object).unwrap_or_default() {
-            if let Some(stage) = stage.as_str() {
-                sent.push((model.clone(), stage.to_string()));
+        let Value::Object(entries) = value else { return None };
+        let mut envelope = Envelope::default();
+        for (key, value) in entries {
+            match (key.as_str(), value) {
+                ("id", Value::String(id)) if (8..=64).contains(&id.len()) => envelope.id = id,
+                ("state", Value::Null) => {}
+                ("state", state) => envelope.state = Some(state),
+                ("sent", Value::Object(sent)) => {
+                    for (model, stage) in sent {
+                        if let Value::String(stage) = stage {
+                            envelope.sent.push((model, stage));
+                        }
+                    }
+                }
+                _ => {}
             }
         }
-        let state = value.get("state").filter(|s| **s != Value::Null).cloned();
-        Some(Envelope { id, state, sent })
+        (!envelope.id.is_empty()).then_some(envelope)
     }
 
     pub fn to_value(&self, state: Value) -> Value {
@@ -75,22 +84,22 @@ mod tests {
         env.set_sent("m", "mql");
         env.set_sent("other", "sql");
         let value = env.to_value(Value::object(vec![("v", Value::Number(1.0))]));
-        let back = Envelope::from_value(&value).unwrap_or_default();
+        let back = Envelope::from_value(value).unwrap_or_default();
         assert_eq!(back.id, env.id);
         assert_eq!(back.sent("m"), Some("mql"));
         assert_eq!(back.sent("other"), Some("sql"));
         assert_eq!(back.sent("none"), None);
         assert!(back.state.is_some());
 
-        assert_eq!(Envelope::from_value(&Value::from("garbage")), None);
-        assert_eq!(Envelope::from_value(&Value::object(vec![("v", Value::Number(2.0)), ("id", Value::from("abcdefgh"))])), None);
-        assert_eq!(Envelope::from_value(&Value::object(vec![("v", Value::Number(1.0)), ("id", Value::from("short"))])), None);
+        assert_eq!(Envelope::from_value(Value::from("garbage")), None);
+        assert_eq!(Envelope::from_value(Value::object(vec![("v", Value::Number(2.0)), ("id", Value::from("abcdefgh"))])), None);
+        assert_eq!(Envelope::from_value(Value::object(vec![("v", Value::Number(1.0)), ("id", Value::from("short"))])), None);
         let odd = Value::object(vec![
             ("v", Value::Number(1.0)),
             ("id", Value::from("abcdefgh")),
             ("sent", Value::object(vec![("m", Value::Number(3.0))])),
             ("state", Value::Null),
         ]);
-        assert_eq!(Envelope::from_value(&odd), Some(Envelope::new("abcdefgh".into())));
+        assert_eq!(Envelope::from_value(odd), Some(Envelope::new("abcdefgh".into())));
     }
 }

@@ -18,53 +18,28 @@ pub fn page_path(pathname: &str, hash: &str) -> String {
     }
 }
 
-/// The value of `key` in a query string (`?a=1&b=2`), percent-decoded.
-pub fn query_param(search: &str, key: &str) -> Option<String> {
-    search
+/// The value of `key` in a query string (`?a=1&b=2`), decoded by `decode` (`+` is a space).
+pub fn query_param(search: &str, key: &str, decode: fn(&str) -> Option<String>) -> Option<String> {
+    let (_, value) = search
         .trim_start_matches('?')
         .split('&')
-        .filter_map(|pair| pair.split_once('=').or(Some((pair, ""))))
-        .find(|(k, _)| decode(k) == key)
-        .map(|(_, v)| decode(v))
+        .map(|pair| pair.split_once('=').unwrap_or((pair, "")))
+        .find(|(k, _)| *k == key)?;
+    decode(&value.replace('+', " "))
 }
 
-/// The `utm` object of a page view, or None when the URL carries no UTM parameter.
-pub fn utm(search: &str) -> Option<Value> {
+/// The `utm` object of a page view, or None when the URL carries no UTM parameter. `decode` is
+/// the percent-decoder (the browser's `decodeURIComponent` in the tag).
+pub fn utm(search: &str, decode: fn(&str) -> Option<String>) -> Option<Value> {
     let mut entries = Vec::new();
     for part in ["source", "medium", "campaign", "term", "content"] {
         let mut key = String::from("utm_");
         key.push_str(part);
-        if let Some(v) = query_param(search, &key).filter(|v| !v.is_empty()) {
+        if let Some(v) = query_param(search, &key, decode).filter(|v| !v.is_empty()) {
             entries.push((part, Value::String(v.chars().take(200).collect())));
         }
     }
     (!entries.is_empty()).then(|| Value::object(entries))
-}
-
-/// Percent-decoding with `+` as a space; invalid escapes are kept as they are, text that does not
-/// decode to UTF-8 reads as empty.
-pub fn decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while let Some(&b) = bytes.get(i) {
-        let hex = |at: usize| bytes.get(at).and_then(|h| (*h as char).to_digit(16));
-        match (b, hex(i + 1), hex(i + 2)) {
-            (b'%', Some(hi), Some(lo)) => {
-                out.push((hi * 16 + lo) as u8);
-                i += 3;
-            }
-            (b'+', _, _) => {
-                out.push(b' ');
-                i += 1;
-            }
-            _ => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8(out).unwrap_or_default()
 }
 
 /// The lower-cased host of an absolute URL (`https://a.example:8443/x` → `a.example:8443`).
@@ -118,16 +93,34 @@ mod tests {
         assert_eq!(page_path("", ""), "/");
     }
 
+    /// Percent-decoding for the tests (the tag uses the browser's decodeURIComponent).
+    fn decode(text: &str) -> Option<String> {
+        let bytes = text.as_bytes();
+        let mut out = Vec::new();
+        let mut i = 0;
+        while let Some(&b) = bytes.get(i) {
+            if b == b'%' {
+                let hex = text.get(i + 1..i + 3)?;
+                out.push(u8::from_str_radix(hex, 16).ok()?);
+                i += 3;
+            } else {
+                out.push(b);
+                i += 1;
+            }
+        }
+        String::from_utf8(out).ok()
+    }
+
     #[test]
     fn utm_parameters() {
-        let utm = utm("?utm_source=news&utm_medium=email&utm_campaign=spring%20sale&x=1").unwrap_or_default();
+        let utm = utm("?utm_source=news&utm_medium=email&utm_campaign=spring%20sale&x=1", decode).unwrap_or_default();
         assert_eq!(utm.get("source"), Some(&Value::from("news")));
         assert_eq!(utm.get("campaign"), Some(&Value::from("spring sale")));
         assert_eq!(utm.get("term"), None);
-        assert_eq!(super::utm("?q=1"), None);
-        assert_eq!(query_param("a=1+2&b", "a").as_deref(), Some("1 2"));
-        assert_eq!(query_param("a=%zz%41", "a").as_deref(), Some("%zzA"));
-        assert_eq!(query_param("b", "b").as_deref(), Some(""));
+        assert_eq!(super::utm("?q=1", decode), None);
+        assert_eq!(super::utm("?utm_source=%zz", decode), None, "undecodable values are dropped");
+        assert_eq!(query_param("a=1+2&b", "a", decode).as_deref(), Some("1 2"));
+        assert_eq!(query_param("b", "b", decode).as_deref(), Some(""));
     }
 
     #[test]
