@@ -71,6 +71,9 @@ pub(crate) struct Agent {
     page: String,
     since: Option<f64>,
     engaged: f64,
+    /// When the engaged time not yet recorded ended: its event carries this time, not the time it
+    /// is recorded, so an idle tab does not look active to the 30-minute visit rule.
+    engaged_at: f64,
     last_input: f64,
     scroll_mark: u8,
     scroll_at: f64,
@@ -210,6 +213,7 @@ pub(crate) fn start(config: JsValue, model: JsValue, host: JsValue) -> Result<()
         page: String::new(),
         since: None,
         engaged: 0.0,
+        engaged_at: now,
         last_input: now,
         scroll_mark: 0,
         scroll_at: 0.0,
@@ -403,6 +407,7 @@ impl Agent {
             let until = now.min(self.last_input + IDLE_MS);
             if until > since {
                 self.engaged += until - since;
+                self.engaged_at = until;
             }
         }
         let visible = self.document.visibility_state() == VisibilityState::Visible;
@@ -418,7 +423,8 @@ impl Agent {
             let seconds = (self.engaged / 1000.0).floor();
             self.engaged -= seconds * 1000.0;
             let path = text(&self.page);
-            self.record(vec![("type", text("engaged")), ("path", path), ("seconds", Value::Number(seconds))]);
+            let at = self.engaged_at;
+            self.record_at(at, vec![("type", text("engaged")), ("path", path), ("seconds", Value::Number(seconds))]);
         }
     }
 
@@ -443,7 +449,9 @@ impl Agent {
         if mark > self.scroll_mark {
             self.scroll_mark = mark;
             let path = text(&self.page);
-            self.record(vec![("type", text("scroll")), ("path", path), ("depth", Value::Number(f64::from(mark)))]);
+            // Scrolling is input: it happened at the last input, not when this check noticed it.
+            let at = self.last_input;
+            self.record_at(at, vec![("type", text("scroll")), ("path", path), ("depth", Value::Number(f64::from(mark)))]);
         }
     }
 
@@ -650,11 +658,15 @@ impl Agent {
 
     // ---- state and storage --------------------------------------------------------------------
 
-    fn record(&mut self, mut fields: Vec<(&'static str, Value)>) {
+    fn record(&mut self, fields: Vec<(&'static str, Value)>) {
+        self.record_at(now(), fields);
+    }
+
+    fn record_at(&mut self, ts: f64, mut fields: Vec<(&'static str, Value)>) {
         if self.off {
             return;
         }
-        fields.push(("ts", Value::Number(now())));
+        fields.push(("ts", Value::Number(ts)));
         // Collected events are well-formed; a rejected one (e.g. an odd page title) is skipped.
         let _ = self.ingest(Value::object(fields));
     }

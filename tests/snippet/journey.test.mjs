@@ -160,3 +160,33 @@ test('two open tabs neither double-count nor double-send', () => browse(async (c
   await noErrors(a.page, a.seen);
   await noErrors(b.page, b.seen);
 }));
+
+test('a page restored from the back/forward cache is a new page view', browse(async (context) => {
+  const { page, seen } = await openPage(context, {
+    init: () => addEventListener('pageshow', (event) => { window.__restored = event.persisted; }),
+  });
+  await visit(page, server.url, '/pricing');
+  await visit(page, server.url, '/features');
+  await page.goBack({ waitUntil: 'commit' });
+  await page.waitForFunction(() => location.pathname === '/pricing' && window.__restored !== undefined);
+  assert.equal(await page.evaluate(() => window.__restored), true, 'restored from the bfcache, not reloaded');
+  await page.waitForTimeout(200);
+  assert.equal(pageOf(await exportState(page), '/pricing').views, 2);
+  await noErrors(page, seen);
+}, { bfcache: true }));
+
+test('a new visit after 30 minutes without activity, and return visits across days', browse(async (context) => {
+  await context.clock.install({ time: new Date('2026-03-02T09:00:00Z') });
+  const { page, seen } = await openPage(context);
+  await visit(page, server.url, '/');
+  await visit(page, server.url, '/pricing');
+  // Idle: engaged time stops 5 minutes after the last input, so 40 minutes later is a new visit.
+  await page.clock.fastForward('40:00');
+  await visit(page, server.url, '/features');
+  await page.clock.fastForward('49:00:00'); // two days later
+  await visit(page, server.url, '/whitepaper');
+  const state = await exportState(page);
+  assert.equal(state.visits[1], 3, 'visits: the first, one after 40 minutes away, one two days later');
+  assert.equal(pageOf(state, '/pricing').views, 1);
+  await noErrors(page, seen);
+}));

@@ -48,16 +48,18 @@ export async function startServer() {
 
 /**
  * A fresh browser profile. `visitor: true` (default) hides automation, as a person's browser would look;
- * `visitor: false` keeps Playwright's defaults (navigator.webdriver, HeadlessChrome), which the tag treats as a bot.
+ * `visitor: false` keeps Playwright's defaults (navigator.webdriver, HeadlessChrome), which the tag treats as a bot;
+ * `bfcache: true` lets pages go into the back/forward cache.
  */
-export async function launch({ visitor = true } = {}) {
+export async function launch({ visitor = true, bfcache = false } = {}) {
   const profile = mkdtempSync(join(tmpdir(), 'leadscore-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
     timeout: 60_000,
     args: visitor ? [...ARGS, '--disable-blink-features=AutomationControlled'] : ARGS,
-    ...(visitor && { ignoreDefaultArgs: ['--enable-automation'], userAgent: USER_AGENT }),
+    // bfcache: Playwright turns the back/forward cache off unless told otherwise.
+    ...(visitor && { ignoreDefaultArgs: ['--enable-automation', ...(bfcache ? ['--disable-back-forward-cache'] : [])], userAgent: USER_AGENT }),
   });
   return {
     context,
