@@ -3,7 +3,7 @@
 //   cargo (wasm32, release) -> wasm-bindgen --target web -> wasm-opt -Oz -> pkg/ with one entry per runtime.
 // Usage: node scripts/build.mjs        (CARGO_TARGET_DIR is honoured; defaults to ./target)
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -73,9 +73,9 @@ run(join(root, 'node_modules', '.bin', 'wasm-opt'), ['-Oz', '--strip-debug', '--
 
 // 4. The package's own files live in js/, laid out as in pkg/: one entry per runtime (each loads the wasm its
 // own way, then re-exports ./api.js, the one shared module), the public types and the README.
-// (Folders are built by their own scripts: js/browser/ by build-browser.mjs into pkg/browser/.)
-for (const file of readdirSync(join(root, 'js'), { withFileTypes: true })) {
-  if (file.isFile()) cpSync(join(root, 'js', file.name), join(pkg, file.name));
+// (js/browser/ is built by build-browser.mjs into pkg/browser/, see step 6.)
+for (const file of readdirSync(join(root, 'js'))) {
+  if (file !== 'cli.mjs' && file !== 'browser') cpSync(join(root, 'js', file), join(pkg, file), { recursive: true });
 }
 
 const manifest = {
@@ -96,15 +96,33 @@ const manifest = {
       import: './web.js',
       default: './web.js',
     },
+    // Pre-qualifying form submissions at the edge (docs/edge.md): the same core, initialised by the runtime's entry.
+    './edge': {
+      types: './edge.d.ts',
+      workerd: './edge-workerd.js',
+      deno: './edge-deno.js',
+      node: './edge-node.js',
+      browser: './edge-web.js',
+      import: './edge-web.js',
+      default: './edge-web.js',
+    },
+    // Bring your own wasm (Vercel/Netlify edge: `import wasm from 'leadscore/wasm?module'; init(wasm)`).
+    './edge/init': { types: './edge-init.d.ts', default: './edge-init.js' },
+    './wasm': './core/leadscore_bg.wasm',
     './schema.json': './schema.json',
     './browser/*': './browser/*',
     './package.json': './package.json',
   },
-  sideEffects: ['./node.js', './deno.js', './workerd.js', './web.js'],
+  bin: { leadscore: './bin/leadscore.mjs' },
+  sideEffects: ['./node.js', './deno.js', './workerd.js', './web.js', './edge-node.js', './edge-deno.js', './edge-workerd.js', './edge-web.js'],
   keywords: ['lead scoring', 'webassembly', 'cloudflare-workers', 'deno'],
 };
 writeFileSync(join(pkg, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
 cpSync(join(root, 'schema', 'model.schema.json'), join(pkg, 'schema.json'));
+// The CLI (`npx leadscore calibrate|score|funnel`) runs this package's wasm through ../node.js.
+mkdirSync(join(pkg, 'bin'));
+cpSync(join(root, 'js', 'cli.mjs'), join(pkg, 'bin', 'leadscore.mjs'));
+chmodSync(join(pkg, 'bin', 'leadscore.mjs'), 0o755);
 
 // 5. Tests and tools import the package by name: node_modules/leadscore -> pkg. A plain symlink instead of
 // a `file:pkg` devDependency, which would make package-lock.json depend on whether pkg/ was built.

@@ -29,6 +29,16 @@ else
   cargo install wasm-bindgen-cli --version "$bindgen_version" --force
 fi
 
+log "cargo-fuzz on the nightly toolchain (fuzz smoke runs)"
+if ! rustup toolchain list | grep -q '^nightly'; then
+  rustup toolchain install nightly --profile minimal
+fi
+if cargo fuzz --version >/dev/null 2>&1; then
+  echo "already installed"
+else
+  cargo install cargo-fuzz --version 0.13.2
+fi
+
 log "chromium + chromedriver (headless browser tests)"
 if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then
   echo "already installed"

@@ -54,6 +54,9 @@ step "cargo clippy wasm32" cargo clippy --all-targets --target wasm32-unknown-un
 step "cargo clippy wasm32 browser" cargo clippy --lib --target wasm32-unknown-unknown --no-default-features \
   --features browser -- -D warnings
 
+# Each fuzz target briefly, from the committed seeds (long campaigns: bash scripts/fuzz.sh 600).
+step "fuzz smoke" bash scripts/fuzz.sh 10
+
 step "build pkg" node scripts/build.mjs
 build_ok=no
 [[ " ${failed[*]} " == *" build pkg "* ]] || build_ok=yes
@@ -61,6 +64,7 @@ build_ok=no
 needs_pkg "node tests" node --test tests/js/*.test.mjs
 needs_pkg "deno tests" env NO_COLOR=1 node_modules/.bin/deno test --allow-read --no-lock tests/deno/
 needs_pkg "workerd tests" node --test tests/workerd/*.test.mjs
+needs_pkg "edge tests" node --test tests/edge/*.test.mjs
 needs_pkg "typescript types" node_modules/.bin/tsc -p tests/types
 step "wasm-bindgen-test node" "${wasm_test[@]}" cargo test --target wasm32-unknown-unknown
 step "wasm-bindgen-test chromium" "${wasm_test[@]}" WASM_BINDGEN_USE_BROWSER=1 CHROMEDRIVER=/usr/bin/chromedriver \

@@ -10,6 +10,7 @@
 //! engine's to the hundredth; a property test holds them to that.
 
 use crate::engine::trait_test;
+use crate::read::parse_decimal;
 use crate::model::{Condition, Model, Scalar, ScoreKind, StateCondition, TraitTest};
 
 /// Field codes besides constant indexes (which are ≥ 0).
@@ -29,6 +30,7 @@ pub struct FlatModel {
     /// Per field: whether an unknown text can be scored here (else: general path).
     pub unknown_ok: Vec<bool>,
     rules: Vec<FlatRule>,
+    ops: Vec<Op>,
     groups: Vec<(Option<i64>, Option<i64>)>,
     cap_fit: Option<i64>,
     cap_engagement: Option<i64>,
@@ -44,6 +46,30 @@ struct FlatRule {
     fit: bool,
     group: Option<usize>,
 }
+
+/// A rule reduced to what the hot loop reads: one cache-friendly record, no enums to match.
+#[derive(Debug, Clone, Copy)]
+struct Op {
+    slot: usize,
+    /// The rule's index in `FlatModel::rules`, read only for complex tests.
+    rule: usize,
+    /// Index of the rule's score in the accumulators (0 fit, 1 engagement), and of its group
+    /// (0 for none, else 1 + the group's index).
+    score: usize,
+    group: usize,
+    points: i64,
+    /// For numbers: lo ≤ n ≤ hi, the result inverted when `negate`.
+    lo: f64,
+    hi: f64,
+    negate: bool,
+    /// Results per text code (bit i), and bits 0..3 of `special`: missing, false, true, unknown text.
+    text_bits: u64,
+    special: u8,
+    /// The number or text test does not fit this record: ask `FlatRule::test`.
+    complex: bool,
+}
+
+const MAX_FAST_GROUPS: usize = 15;
 
 #[derive(Debug, Clone)]
 struct FlatTest {
@@ -122,10 +148,29 @@ impl NumberTest {
             TraitTest::AtMost(m) => range(f64::NEG_INFINITY, *m, false, true),
             TraitTest::Below(m) => range(f64::NEG_INFINITY, *m, false, false),
             TraitTest::Equals(Scalar::Number(e)) => range(*e, *e, true, true),
+            // A number equals a text constant when the text reads as that number.
+            TraitTest::Equals(Scalar::Text(e)) => match parse_decimal(e) {
+                Some(x) => range(x, x, true, true),
+                None => NumberTest::Always(false),
+            },
+            TraitTest::OneOf(list) => {
+                let mut points = Vec::new();
+                for item in list {
+                    match item {
+                        Scalar::Number(n) => points.push(*n),
+                        Scalar::Text(t) => points.extend(parse_decimal(t)),
+                        Scalar::Bool(_) => return NumberTest::General(test.clone()),
+                    }
+                }
+                match points.as_slice() {
+                    [] => NumberTest::Always(false),
+                    [x] => range(*x, *x, true, true),
+                    _ => NumberTest::General(test.clone()),
+                }
+            }
             TraitTest::Equals(Scalar::Bool(want)) | TraitTest::IsTrue(want) => NumberTest::NonZero(*want),
             TraitTest::Exists(want) => NumberTest::Always(*want),
             TraitTest::Contains(_) => NumberTest::Always(false),
-            other => NumberTest::General(other.clone()),
         }
     }
 
@@ -199,7 +244,12 @@ impl FlatModel {
             let test = merged.fold(first, FlatTest::and);
             rules.push(FlatRule { slot, test, points: rule.points, fit: rule.score == ScoreKind::Fit, group: rule.group });
         }
+        if model.groups.len() > MAX_FAST_GROUPS {
+            return Err(format!("more than {MAX_FAST_GROUPS} groups"));
+        }
+        let ops = rules.iter().enumerate().map(|(i, rule)| Op::of(i, rule)).collect();
         Ok(FlatModel {
+            ops,
             fields,
             texts,
             unknown_ok,
@@ -213,38 +263,40 @@ impl FlatModel {
 
     /// The total, in hundredths, of one lead encoded as `codes` and `numbers` (one per field).
     pub fn score(&self, codes: &[f64], numbers: &[f64]) -> i64 {
-        let (mut fit, mut engagement) = (0i64, 0i64);
-        let mut group_sums = [0i64; 16];
-        let small_groups = self.groups.len() <= group_sums.len();
-        let mut big_group_sums = if small_groups { Vec::new() } else { vec![0i64; self.groups.len()] };
-        for rule in &self.rules {
-            let code = codes.get(rule.slot).copied().unwrap_or(MISSING);
-            let number = numbers.get(rule.slot).copied().unwrap_or(0.0);
-            let hit = holds(&rule.test, code, number);
-            // Branch-free on the data: whether a rule fires is as good as random per lead.
-            let points = rule.points * i64::from(hit);
-            match rule.group {
-                Some(g) if small_groups => {
-                    if let Some(sum) = group_sums.get_mut(g) {
-                        *sum += points;
-                    }
-                }
-                Some(g) => {
-                    if let Some(sum) = big_group_sums.get_mut(g) {
-                        *sum += points;
-                    }
-                }
-                None => {}
-            }
-            if rule.fit {
-                fit += points;
+        // [fit, engagement] and [no group, group 0, group 1, …]: every rule adds to one of each,
+        // so the loop has no branch on whether it fired.
+        let mut scores = [0i64; 2];
+        let mut group_sums = [0i64; MAX_FAST_GROUPS + 1];
+        for op in &self.ops {
+            let code = codes.get(op.slot).copied().unwrap_or(MISSING);
+            let number = numbers.get(op.slot).copied().unwrap_or(0.0);
+            let hit = if op.complex {
+                self.rules.get(op.rule).is_some_and(|rule| holds(&rule.test, code, number))
+            } else if code == NUMBER {
+                ((number >= op.lo) & (number <= op.hi)) != op.negate
+            } else if code >= 0.0 {
+                (op.text_bits >> ((code as u32) & 63)) & 1 == 1
             } else {
-                engagement += points;
+                let special = match code {
+                    c if c == MISSING => 0,
+                    c if c == BOOLEAN => 1 + u32::from(number != 0.0),
+                    _ => 3,
+                };
+                (op.special >> special) & 1 == 1
+            };
+            let points = op.points * i64::from(hit);
+            if let Some(sum) = scores.get_mut(op.score) {
+                *sum += points;
+            }
+            if let Some(sum) = group_sums.get_mut(op.group) {
+                *sum += points;
             }
         }
+        let [mut fit, mut engagement] = scores;
+        let group_sums = group_sums.get(1..).unwrap_or(&[]);
         // Group limits adjust the score their rules feed, as in the general engine.
         for (g, (min, max)) in self.groups.iter().enumerate() {
-            let sum = if small_groups { group_sums.get(g) } else { big_group_sums.get(g) }.copied().unwrap_or(0);
+            let sum = group_sums.get(g).copied().unwrap_or(0);
             let limited = clamp_opt(sum, *min, *max);
             if limited != sum {
                 let fit_group = self.rules.iter().find(|r| r.group == Some(g)).is_some_and(|r| r.fit);
@@ -267,6 +319,33 @@ impl FlatModel {
             return MISSING;
         }
         self.texts.iter().position(|t| *t == key).map_or(UNKNOWN_TEXT, |i| i as f64)
+    }
+}
+
+impl Op {
+    fn of(index: usize, rule: &FlatRule) -> Op {
+        let test = &rule.test;
+        let (lo, hi, negate, number_simple) = match test.number {
+            NumberTest::Range { lo, hi } => (lo, hi, false, true),
+            NumberTest::NonZero(want) => (0.0, 0.0, want, true),
+            NumberTest::Always(result) => (f64::INFINITY, f64::NEG_INFINITY, result, true),
+            _ => (0.0, 0.0, false, false),
+        };
+        let unknown = test.by_text.last().copied().unwrap_or(false);
+        let special = u8::from(test.missing) | u8::from(test.on_false) << 1 | u8::from(test.on_true) << 2 | u8::from(unknown) << 3;
+        Op {
+            slot: rule.slot,
+            rule: index,
+            score: usize::from(!rule.fit),
+            group: rule.group.map_or(0, |g| g + 1),
+            points: rule.points,
+            lo,
+            hi,
+            negate,
+            text_bits: test.text_bits.unwrap_or(0),
+            special,
+            complex: !number_simple || test.text_bits.is_none(),
+        }
     }
 }
 

@@ -9,6 +9,10 @@
 /// in wasm32 builds with the `browser` feature, the web-sys collector behind it.
 #[cfg(any(feature = "browser", test))]
 pub mod browser;
+#[cfg(feature = "calibrate")]
+pub mod calibrate;
+#[cfg(feature = "calibrate")]
+pub mod csv;
 pub mod engine;
 pub mod flat;
 pub mod error;
@@ -16,6 +20,7 @@ mod free_domains;
 pub mod model;
 pub mod pattern;
 mod read;
+pub mod sanitize;
 pub mod state;
 pub mod value;
 
@@ -23,6 +28,7 @@ pub mod value;
 pub mod ffi;
 
 use engine::ScoreCard;
+use serde::ser::{Serialize, SerializeStruct, Serializer};
 use error::{index, Errors};
 use model::{Model, ModelSet};
 use state::{Ingested, TimedEvent, VisitorState};
@@ -176,40 +182,44 @@ fn read_lead<'a>(lead: &'a Value, errors: &mut Errors) -> Option<LeadParts<'a>> 
     Some(LeadParts { traits: field("traits"), events: field("events"), state: field("state") })
 }
 
-/// The score card as plain data, points as numbers (hundredths turned back into decimals).
-pub fn card_to_value(card: &ScoreCard) -> Value {
-    let points = |c: i64| Value::Number(c as f64 / 100.0);
-    let texts = |list: &[String]| Value::Array(list.iter().map(|s| Value::String(s.clone())).collect());
-    let optional = |s: &Option<String>| s.clone().map(Value::String).unwrap_or(Value::Null);
-    let breakdown = card
-        .breakdown
-        .iter()
-        .map(|line| {
-            Value::object(vec![
-                ("rule", Value::String(line.rule.clone())),
-                ("label", Value::String(line.label.clone())),
-                ("score", Value::String(line.score.to_string())),
-                ("points", points(line.points)),
-                ("base", points(line.base)),
-                ("decayed", points(line.base - line.points)),
-                ("count", Value::Number(f64::from(line.count))),
-                ("counted", Value::Number(f64::from(line.counted))),
-            ])
-        })
-        .collect();
-    Value::object(vec![
-        ("model", Value::String(card.model.clone())),
-        ("model_version", optional(&card.model_version)),
-        ("fit", points(card.fit)),
-        ("engagement", points(card.engagement)),
-        ("total", points(card.total)),
-        ("grade", Value::String(card.grade.clone())),
-        ("stage", Value::String(card.stage.clone())),
-        ("qualified", Value::Bool(card.qualified)),
-        ("reasons", texts(&card.reasons)),
-        ("disqualified_by", texts(&card.disqualified_by)),
-        ("next_step", optional(&card.next_step)),
-        ("scored_at", Value::Number(card.scored_at as f64)),
-        ("breakdown", Value::Array(breakdown)),
-    ])
+/// Points in whole hundredths as the decimal number they stand for.
+fn points(centi: i64) -> f64 {
+    centi as f64 / 100.0
+}
+
+// The score card serializes with `&'static str` field names: serde-wasm-bindgen caches those as JS
+// strings, which makes handing a card to JS several times cheaper than a map with owned keys.
+impl Serialize for ScoreCard {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut card = serializer.serialize_struct("ScoreCard", 13)?;
+        card.serialize_field("model", &self.model)?;
+        card.serialize_field("model_version", &self.model_version)?;
+        card.serialize_field("fit", &points(self.fit))?;
+        card.serialize_field("engagement", &points(self.engagement))?;
+        card.serialize_field("total", &points(self.total))?;
+        card.serialize_field("grade", &self.grade)?;
+        card.serialize_field("stage", &self.stage)?;
+        card.serialize_field("qualified", &self.qualified)?;
+        card.serialize_field("reasons", &self.reasons)?;
+        card.serialize_field("disqualified_by", &self.disqualified_by)?;
+        card.serialize_field("next_step", &self.next_step)?;
+        card.serialize_field("scored_at", &(self.scored_at as f64))?;
+        card.serialize_field("breakdown", &self.breakdown)?;
+        card.end()
+    }
+}
+
+impl Serialize for engine::Line {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut line = serializer.serialize_struct("Line", 8)?;
+        line.serialize_field("rule", &self.rule)?;
+        line.serialize_field("label", &self.label)?;
+        line.serialize_field("score", self.score)?;
+        line.serialize_field("points", &points(self.points))?;
+        line.serialize_field("base", &points(self.base))?;
+        line.serialize_field("decayed", &points(self.base - self.points))?;
+        line.serialize_field("count", &self.count)?;
+        line.serialize_field("counted", &self.counted)?;
+        line.end()
+    }
 }

@@ -2,19 +2,15 @@
 //! exact score card, rejected events, or model errors. `UPDATE_GOLDEN=1 cargo test --test golden`
 //! rewrites the expectations from the engine; review the diff by hand before committing it.
 #![cfg(not(target_arch = "wasm32"))]
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 use leadscore::value::Value;
-use leadscore::{card_to_value, model::ModelSet, Scorer};
+use leadscore::{model::ModelSet, Scorer};
 use serde_json::Value as Json;
 use std::path::PathBuf;
 
 fn to_value(json: &Json) -> Value {
     serde_json::from_value(json.clone()).unwrap()
-}
-
-fn to_json(value: &Value) -> Json {
-    serde_json::to_value(value).unwrap()
 }
 
 /// JSON equality where numbers compare by value (15 == 15.0).
@@ -51,11 +47,11 @@ fn run_case(case: &Json) -> Json {
             let mut scorer = Scorer::new(&model, case["model_name"].as_str()).unwrap();
             let events: Vec<Value> = case["events"].as_array().unwrap().iter().map(to_value).collect();
             let summary = scorer.ingest_many(&events);
-            let card = to_json(&card_to_value(&scorer.score(case["now"].as_i64().unwrap()).unwrap()));
+            let card = serde_json::to_value(scorer.score(case["now"].as_i64().unwrap()).unwrap()).unwrap();
             // Saving and restoring the state must not change the score.
             let mut restored = Scorer::new(&model, case["model_name"].as_str()).unwrap();
             restored.import_state(&scorer.export_state()).unwrap();
-            let again = to_json(&card_to_value(&restored.score(case["now"].as_i64().unwrap()).unwrap()));
+            let again = serde_json::to_value(restored.score(case["now"].as_i64().unwrap()).unwrap()).unwrap();
             assert!(same(&card, &again), "state round trip changed the score");
             let mut expect = serde_json::json!({ "card": card });
             if !summary.rejected.is_empty() {

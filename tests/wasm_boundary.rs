@@ -1,7 +1,7 @@
 //! The JS boundary, run by wasm-bindgen-test in Node and in headless Chromium: values cross as
 //! plain JS objects, errors arrive as `Error`s naming the field, nothing throws on bad events.
 #![cfg(target_arch = "wasm32")]
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 use js_sys::{Array, JsString, Reflect, JSON};
 use wasm_bindgen::prelude::*;

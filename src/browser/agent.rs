@@ -101,6 +101,11 @@ fn decode(text: &str) -> Option<String> {
     js_sys::decode_uri_component(text).ok().map(String::from)
 }
 
+/// A typed value (a score card, a payload) as a plain JS object, without a `Value` tree.
+fn serialized<T: serde::Serialize>(value: &T) -> JsValue {
+    value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).unwrap_or(JsValue::NULL)
+}
+
 fn stringify(value: &JsValue) -> Option<String> {
     JSON::stringify(value).ok().map(String::from)
 }
@@ -596,7 +601,7 @@ impl Agent {
         }
         self.sync();
         match &self.model {
-            Some(model) => to_js(&crate::card_to_value(&engine::score(model, &self.state, now() as i64))),
+            Some(model) => serialized(&engine::score(model, &self.state, now() as i64)),
             None => JsValue::NULL,
         }
     }
@@ -735,7 +740,7 @@ impl Agent {
         let Some(model) = &self.model else { return };
         let now = now();
         let card = engine::score(model, &self.state, now as i64);
-        let js = to_js(&crate::card_to_value(&card));
+        let js = serialized(&card);
         let rank = stage_rank(model, &card.stage);
         if card.qualified && rank > self.announced {
             self.announced = rank;
@@ -759,7 +764,7 @@ impl Agent {
         let page = urls::without_query(&href);
         [Detail::Full, Detail::NoHistory, Detail::Minimal].into_iter().find_map(|detail| {
             let value = payload::payload(card, &self.state, &self.env.id, key, page, detail);
-            stringify(&to_js(&value)).filter(|json| json.len() <= MAX_BODY_BYTES)
+            stringify(&serialized(&value)).filter(|json| json.len() <= MAX_BODY_BYTES)
         })
     }
 }

@@ -14,10 +14,13 @@
 //!                "source": { "referrers": ["www.google.com"], "campaigns": [{ "source": …, "medium": …, "campaign": … }] } },
 //!   "page": "https://example.com/webinar", "sent_by": "leadscore-browser/0.1.0" }
 //! ```
+//! (Field order: lead id and key, then the score card's fields, then traits, history, page.)
 
 use crate::engine::ScoreCard;
+use crate::model::Scalar;
 use crate::state::{Tally, VisitorState};
 use crate::value::Value;
+use serde::ser::{Serialize, SerializeMap, Serializer};
 
 /// Bodies above this are slimmed down: keepalive requests are limited to 64 KB.
 pub const MAX_BODY_BYTES: usize = 60_000;
@@ -38,33 +41,56 @@ pub fn idempotency_key(lead_id: &str, model: &str, stage: &str) -> String {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Detail {
     Full,
+    /// Without the history.
     NoHistory,
+    /// Without the history, and of the traits only the email and its domain.
     Minimal,
 }
 
-pub fn payload(card: &ScoreCard, state: &VisitorState, lead_id: &str, key: &str, page: &str, detail: Detail) -> Value {
-    let mut entries = vec![
-        ("lead_id".to_string(), Value::from(lead_id)),
-        ("idempotency_key".to_string(), Value::from(key)),
-    ];
-    if let Value::Object(card_entries) = crate::card_to_value(card) {
-        for (k, v) in card_entries {
-            let keep = detail != Detail::Minimal || !matches!(k.as_str(), "reasons" | "next_step");
-            if keep {
-                entries.push((k, v));
-            }
+/// The delivered lead: serialized straight to a JS object (then JSON) without a `Value` tree.
+#[derive(serde::Serialize)]
+pub struct Payload<'a> {
+    lead_id: &'a str,
+    idempotency_key: &'a str,
+    #[serde(flatten)]
+    card: &'a ScoreCard,
+    traits: Traits<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    history: Option<Value>,
+    page: &'a str,
+    sent_by: &'static str,
+}
+
+/// The visitor's traits as an object; `email_only` keeps `email` and `email_domain`.
+pub struct Traits<'a>(&'a [(String, Scalar)], bool);
+
+impl Serialize for Traits<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(None)?;
+        for (key, value) in self.0.iter().filter(|(k, _)| !self.1 || k.starts_with("email")) {
+            map.serialize_entry(key, &value.to_value())?;
         }
+        map.end()
     }
-    let traits = state.traits.iter().filter(|(k, _)| detail != Detail::Minimal || k.starts_with("email"));
-    entries.push(("traits".to_string(), Value::Object(traits.map(|(k, v)| (k.clone(), v.to_value())).collect())));
-    if detail == Detail::Full {
-        entries.push(("history".to_string(), history(state)));
+}
+
+pub fn payload<'a>(
+    card: &'a ScoreCard,
+    state: &'a VisitorState,
+    lead_id: &'a str,
+    key: &'a str,
+    page: &'a str,
+    detail: Detail,
+) -> Payload<'a> {
+    Payload {
+        lead_id,
+        idempotency_key: key,
+        card,
+        traits: Traits(&state.traits, detail == Detail::Minimal),
+        history: (detail == Detail::Full).then(|| history(state)),
+        page,
+        sent_by: concat!("leadscore-browser/", env!("CARGO_PKG_VERSION")),
     }
-    entries.push(("page".to_string(), Value::from(page)));
-    let mut agent = String::from("leadscore-browser/");
-    agent.push_str(crate::ENGINE_VERSION);
-    entries.push(("sent_by".to_string(), Value::String(agent)));
-    Value::Object(entries)
 }
 
 /// Pages with engaged seconds, downloads, forms, clicks, events and the source of the visits.
@@ -121,9 +147,19 @@ mod tests {
     use super::*;
     use crate::model::ModelSet;
     use crate::state::TimedEvent;
+    use serde_json::Value as Json;
 
     fn event(json: Vec<(&str, Value)>) -> TimedEvent {
         TimedEvent::parse(&Value::object(json), "e").unwrap_or_else(|e| unreachable!("{e}"))
+    }
+
+    /// The value at a JSON pointer, null when absent.
+    fn at(json: &Json, pointer: &str) -> Json {
+        json.pointer(pointer).cloned().unwrap_or(Json::Null)
+    }
+
+    fn json(payload: &Payload) -> Json {
+        serde_json::to_value(payload).unwrap_or_else(|e| unreachable!("{e}"))
     }
 
     #[test]
@@ -158,20 +194,23 @@ mod tests {
         let card = crate::engine::score(model, &state, 1_763_856_000_000);
         let key = idempotency_key("lead1234", "m", &card.stage);
         assert_eq!(key, format!("lead1234:m:{}", card.stage));
-        let full = payload(&card, &state, "lead1234", &key, "https://a.test/pricing", Detail::Full);
-        assert_eq!(full.get("lead_id"), Some(&Value::from("lead1234")));
-        assert_eq!(full.get("total"), Some(&Value::Number(60.0)));
-        assert_eq!(full.get("traits").and_then(|t| t.get("email_domain")), Some(&Value::from("acme.com")));
-        let history = full.get("history").cloned().unwrap_or_default();
-        assert_eq!(history.get("visits"), Some(&Value::Number(1.0)));
-        let page = history.get("pages").and_then(Value::as_array).and_then(|p| p.first()).cloned().unwrap_or_default();
-        assert_eq!(page.get("path"), Some(&Value::from("/pricing")));
-        let campaign = history.get("source").and_then(|s| s.get("campaigns")).and_then(Value::as_array).and_then(|c| c.first()).cloned();
-        assert_eq!(campaign.and_then(|c| c.get("medium").cloned()), Some(Value::from("email")));
+        let full = json(&payload(&card, &state, "lead1234", &key, "https://a.test/pricing", Detail::Full));
+        assert_eq!(at(&full, "/lead_id"), "lead1234");
+        assert_eq!(at(&full, "/idempotency_key"), key.as_str());
+        assert_eq!(at(&full, "/total"), 60.0);
+        assert_eq!(at(&full, "/model"), "m");
+        assert_eq!(at(&full, "/breakdown/0/rule"), "pricing");
+        assert_eq!(at(&full, "/traits/email_domain"), "acme.com");
+        assert_eq!(at(&full, "/history/visits"), 1.0);
+        assert_eq!(at(&full, "/history/pages/0/path"), "/pricing");
+        assert_eq!(at(&full, "/history/source/campaigns/0/medium"), "email");
+        assert_eq!(at(&full, "/history/source/referrers/0"), "www.google.com");
+        assert_eq!(at(&full, "/page"), "https://a.test/pricing");
 
-        let minimal = payload(&card, &state, "lead1234", &key, "", Detail::Minimal);
-        assert_eq!(minimal.get("history"), None);
-        assert_eq!(minimal.get("traits").and_then(|t| t.get("job_title")), None);
-        assert!(minimal.get("breakdown").is_some());
+        let minimal = json(&payload(&card, &state, "lead1234", &key, "", Detail::Minimal));
+        assert_eq!(at(&minimal, "/history"), Json::Null);
+        assert_eq!(at(&minimal, "/traits/job_title"), Json::Null);
+        assert_eq!(at(&minimal, "/traits/email"), "ann@acme.com");
+        assert!(at(&minimal, "/breakdown").is_array());
     }
 }

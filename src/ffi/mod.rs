@@ -3,6 +3,10 @@
 
 #[cfg(all(feature = "browser", target_arch = "wasm32"))]
 pub mod browser;
+#[cfg(feature = "calibrate")]
+pub mod calibrate;
+#[cfg(feature = "api")]
+pub mod edge;
 #[cfg(feature = "api")]
 pub mod scoring;
 

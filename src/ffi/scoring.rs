@@ -6,8 +6,22 @@ use super::{error, field_error, from_js, to_js};
 use crate::error::Errors;
 use crate::model::ModelSet;
 use crate::value::Value;
-use crate::{card_to_value, engine::ScoreCard, Ingest, Scorer as CoreScorer};
+use crate::{engine::ScoreCard, Ingest, Scorer as CoreScorer};
+use serde::Serialize;
 use wasm_bindgen::prelude::*;
+
+/// Typed results go straight to JS objects (no intermediate `Value`); nothing in them can fail.
+fn serialize<T: Serialize + ?Sized>(value: &T) -> JsValue {
+    value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).unwrap_or(JsValue::NULL)
+}
+
+#[derive(Serialize)]
+struct IngestOutcome {
+    accepted: bool,
+    duplicate: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<String>,
+}
 
 fn now_or(now: Option<f64>) -> i64 {
     match now {
@@ -24,7 +38,7 @@ fn model_option(options: &JsValue) -> Option<String> {
 }
 
 fn card_js(card: &ScoreCard) -> JsValue {
-    to_js(&card_to_value(card))
+    serialize(card)
 }
 
 /// Checks a model document without throwing: `{ ok: true, models }` or `{ ok: false, errors }`.
@@ -66,6 +80,11 @@ impl JsModel {
         let chosen = set.select(name.as_deref()).map_err(|e| error(&e, "invalid options"))?;
         let selected = set.models.iter().position(|m| std::ptr::eq(m, chosen)).unwrap_or(0);
         Ok(JsModel { set, selected })
+    }
+
+    /// The selected model, for the other export files of the boundary.
+    pub(crate) fn selected(&self) -> Option<&crate::model::Model> {
+        self.set.models.get(self.selected)
     }
 
     #[wasm_bindgen(getter)]
@@ -125,11 +144,7 @@ impl JsScorer {
             Ingest::Duplicate => (true, true, None),
             Ingest::Rejected(reason) => (false, false, Some(reason)),
         };
-        let mut entries = vec![("accepted", Value::Bool(accepted)), ("duplicate", Value::Bool(duplicate))];
-        if let Some(reason) = reason {
-            entries.push(("reason", Value::String(reason)));
-        }
-        to_js(&Value::object(entries))
+        serialize(&IngestOutcome { accepted, duplicate, reason })
     }
 
     /// `{ accepted, duplicates, rejected: [{ index, reason }] }`.
@@ -159,7 +174,7 @@ impl JsScorer {
     #[wasm_bindgen(js_name = scoreAll)]
     pub fn score_all(&self, now: Option<f64>) -> JsValue {
         let cards = self.inner.score_all(now_or(now));
-        to_js(&Value::Array(cards.iter().map(card_to_value).collect()))
+        serialize(&cards)
     }
 
     #[wasm_bindgen(js_name = exportState)]

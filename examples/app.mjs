@@ -1,0 +1,60 @@
+// The edge examples' application, the same in workerd, Deno and Node: each runtime only adapts
+// its server and its environment to `handle(request, env, { waitUntil })`.
+//   POST /forms/<contact|webinar|demo>  qualify the submission (the path names the form in the model)
+//   GET  /health                        { ok, engine, forward_failures }
+// Environment: FORWARD_URL (where qualified leads go; unset: decide only), FORWARD_KIND (webhook |
+// hubspot | segment), HUBSPOT_PORTAL_ID, HUBSPOT_FORM_GUID, HUBSPOT_TOKEN, SEGMENT_WRITE_KEY,
+// CORS_ORIGIN, LEADSCORE_NOW (a fixed clock, for tests and demos), LEADSCORE_EXPOSE_BREAKDOWN=1.
+import { createQualifier, hubspot, segment, webhook } from 'leadscore/edge';
+import model from './model.mjs';
+
+const FORMS = ['contact', 'webinar', 'demo'];
+let forwardFailures = 0;
+
+function target(env) {
+  const url = env.FORWARD_URL || undefined;
+  switch (env.FORWARD_KIND || 'webhook') {
+    case 'hubspot':
+      return hubspot({ portalId: env.HUBSPOT_PORTAL_ID ?? '0', formGuid: env.HUBSPOT_FORM_GUID ?? '', token: env.HUBSPOT_TOKEN || undefined, url });
+    case 'segment':
+      return segment({ writeKey: env.SEGMENT_WRITE_KEY ?? '', url });
+    default:
+      return url ? webhook(url) : undefined;
+  }
+}
+
+/** One qualifier per environment object (workerd passes the same `env` to every request). */
+const qualifiers = new WeakMap();
+function qualifierFor(env) {
+  let qualify = qualifiers.get(env);
+  if (!qualify) {
+    qualify = createQualifier({
+      model,
+      forward: target(env),
+      form: (request) => new URL(request.url).pathname.split('/')[2],
+      now: env.LEADSCORE_NOW ? () => Number(env.LEADSCORE_NOW) : undefined,
+      exposeBreakdown: env.LEADSCORE_EXPOSE_BREAKDOWN === '1',
+      cors: env.CORS_ORIGIN || undefined,
+      timeoutMs: env.FORWARD_TIMEOUT_MS ? Number(env.FORWARD_TIMEOUT_MS) : undefined,
+      onForwardError(failure) {
+        forwardFailures += 1;
+        // The whole lead goes to the log: a failed delivery can be replayed from there.
+        console.error(JSON.stringify({ event: 'leadscore.forward_failed', ...failure }));
+      },
+    });
+    qualifiers.set(env, qualify);
+  }
+  return qualify;
+}
+
+export async function handle(request, env, { waitUntil } = {}) {
+  const { pathname } = new URL(request.url);
+  const [, section, form] = pathname.split('/');
+  if (section === 'health' && request.method === 'GET') {
+    return Response.json({ ok: true, forward_failures: forwardFailures });
+  }
+  if (section !== 'forms' || !FORMS.includes(form)) {
+    return Response.json({ ok: false, error: `no such form; POST to /forms/{${FORMS.join(',')}}`, field: 'path' }, { status: 404 });
+  }
+  return qualifierFor(env)(request, waitUntil ? { waitUntil } : undefined);
+}

@@ -1,0 +1,223 @@
+// Reading an untrusted form submission: a capped body, three content types, an allow-list of
+// fields mapped to traits, and the visitor state the snippet attaches. Web-standard APIs only.
+// Every failure is a value `{ status, error, field }`, never an exception.
+
+/** Form fields mapped to traits when the `fields` option is not given (same names as the traits). */
+export const DEFAULT_FIELDS = Object.freeze([
+  'email', 'first_name', 'last_name', 'company', 'company_size', 'job_title', 'industry', 'country',
+  'phone', 'website', 'budget', 'authority', 'need', 'timeline_days',
+]);
+export const STATE_FIELD = 'leadscore_state';
+export const STATE_HEADER = 'x-leadscore-state';
+/** The id of the submission as the browser recorded it (a `form_submit` event id), if it did. */
+export const EVENT_ID_FIELD = 'leadscore_event_id';
+export const DEFAULT_MAX_BODY_BYTES = 32 * 1024;
+const MAX_FIELDS = 200;
+const MAX_TEXT = 512;
+/** A saved state nests four containers deep (state → pages → entry → times). */
+const MAX_STATE_DEPTH = 4;
+const NUMBER = /^-?(0|[1-9]\d{0,14})(\.\d{1,6})?$/;
+const TRUE = new Set(['true', 'on', 'yes', '1']);
+const FALSE = new Set(['false', 'off', 'no', '0', '']);
+
+const fail = (status, field, error) => ({ ok: false, status, field, error });
+
+/**
+ * The allow-list as `[{ field, trait, type }]`: from an array of names (trait = field name) or an
+ * object `{ field: trait }` / `{ field: { trait, type } }` with type 'auto' | 'string' | 'number' | 'boolean'.
+ */
+export function fieldMap(fields = DEFAULT_FIELDS) {
+  const entries = Array.isArray(fields) ? fields.map((name) => [name, name]) : Object.entries(fields ?? {});
+  return entries.map(([field, spec]) => {
+    const trait = typeof spec === 'string' ? spec : spec?.trait ?? field;
+    const type = typeof spec === 'object' && spec?.type ? spec.type : 'auto';
+    return { field, trait, type };
+  });
+}
+
+/** Reads at most `max` bytes of the body; `null` when it is longer. */
+async function readCapped(request, max) {
+  const declared = Number(request.headers.get('content-length'));
+  if (Number.isFinite(declared) && declared > max) return null;
+  if (!request.body) return new Uint8Array(0);
+  const reader = request.body.getReader();
+  const chunks = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > max) {
+      await reader.cancel().catch(() => {});
+      return null;
+    }
+    chunks.push(value);
+  }
+  const bytes = new Uint8Array(size);
+  let at = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  return bytes;
+}
+
+function mediaType(request) {
+  return (request.headers.get('content-type') ?? '').split(';')[0].trim().toLowerCase();
+}
+
+/** The submitted fields as a Map name → value (first occurrence wins), or a failure. */
+async function parseBody(request, bytes) {
+  const type = mediaType(request);
+  const text = () => new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
+  const fields = new Map();
+  const add = (name, value) => {
+    if (!fields.has(name)) fields.set(name, value);
+    return fields.size <= MAX_FIELDS;
+  };
+  if (type === 'application/x-www-form-urlencoded' || type === 'multipart/form-data') {
+    let entries;
+    try {
+      entries = type === 'multipart/form-data'
+        ? await new Response(bytes, { headers: { 'content-type': request.headers.get('content-type') } }).formData()
+        : new URLSearchParams(text());
+    } catch {
+      return fail(400, 'body', `malformed ${type} body`);
+    }
+    for (const [name, value] of entries) {
+      // Files are never traits; their names are not even looked at.
+      if (typeof value !== 'string') continue;
+      if (!add(name, value)) return fail(400, 'body', `more than ${MAX_FIELDS} fields`);
+    }
+    return { ok: true, type, fields };
+  }
+  if (type === 'application/json' || type.endsWith('+json')) {
+    let doc;
+    try {
+      doc = JSON.parse(text());
+    } catch (error) {
+      const why = error instanceof RangeError ? 'nested too deeply' : 'not valid JSON';
+      return fail(400, 'body', why);
+    }
+    if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) {
+      return fail(400, 'body', 'expected a JSON object of form fields');
+    }
+    for (const [name, value] of Object.entries(doc)) {
+      if (value !== null && typeof value === 'object' && name !== STATE_FIELD) {
+        return fail(400, name, 'expected a string, number or boolean (form fields are flat)');
+      }
+      if (!add(name, value)) return fail(400, 'body', `more than ${MAX_FIELDS} fields`);
+    }
+    return { ok: true, type, fields };
+  }
+  return unsupported(type);
+}
+
+const supported = (type) =>
+  type === 'application/x-www-form-urlencoded' || type === 'multipart/form-data' || type === 'application/json' || type.endsWith('+json');
+
+const unsupported = (type) => fail(415, 'content-type',
+  `unsupported content type ${JSON.stringify(type || '(none)')}: send application/x-www-form-urlencoded, multipart/form-data or application/json`);
+
+/** The path of the first container nested deeper than `max`, or null. Stops at the limit. */
+function tooDeep(value, path, depth, max) {
+  if (value === null || typeof value !== 'object') return null;
+  if (depth > max) return path;
+  const entries = Array.isArray(value) ? value.map((v, i) => [`${path}[${i}]`, v]) : Object.entries(value).map(([k, v]) => [`${path}.${k}`, v]);
+  for (const [p, v] of entries) {
+    const found = tooDeep(v, p, depth + 1, max);
+    if (found) return found;
+  }
+  return null;
+}
+
+function decodeState(raw, source) {
+  if (raw === undefined || raw === null || raw === '') return { ok: true, state: undefined };
+  let state = raw;
+  if (typeof raw === 'string') {
+    let text = raw.trim();
+    // Headers may carry the JSON base64url-encoded (no quotes or non-ASCII to worry about).
+    if (source === STATE_HEADER && !text.startsWith('{')) {
+      try {
+        text = new TextDecoder('utf-8', { fatal: true }).decode(
+          Uint8Array.from(atob(text.replaceAll('-', '+').replaceAll('_', '/')), (c) => c.charCodeAt(0)));
+      } catch {
+        return fail(400, source, 'neither JSON nor base64url-encoded JSON');
+      }
+    }
+    try {
+      state = JSON.parse(text);
+    } catch {
+      return fail(400, source, 'not valid JSON');
+    }
+  }
+  if (state === null || typeof state !== 'object' || Array.isArray(state)) {
+    return fail(400, source, 'expected the visitor state object exported by the snippet');
+  }
+  const deep = tooDeep(state, source, 1, MAX_STATE_DEPTH);
+  if (deep) return fail(400, deep, `nested deeper than a visitor state (${MAX_STATE_DEPTH} levels)`);
+  return { ok: true, state };
+}
+
+function coerce(value, type) {
+  if (value === null || value === undefined) return { value: undefined };
+  if (typeof value === 'number') {
+    return Number.isFinite(value) && type !== 'string' && type !== 'boolean'
+      ? { value } : { error: `expected ${type === 'auto' ? 'a finite number' : `a ${type}`}` };
+  }
+  if (typeof value === 'boolean') {
+    return type === 'auto' || type === 'boolean' ? { value } : { error: `expected a ${type}` };
+  }
+  const text = String(value).trim();
+  if (text.length > MAX_TEXT) return { error: `at most ${MAX_TEXT} characters` };
+  if (type === 'boolean') {
+    const lower = text.toLowerCase();
+    if (TRUE.has(lower)) return { value: true };
+    if (FALSE.has(lower)) return { value: false };
+    return { error: 'expected yes/no, true/false or on/off' };
+  }
+  if (text === '') return { value: undefined };
+  if (type === 'number') return NUMBER.test(text) ? { value: Number(text) } : { error: 'expected a number' };
+  if (type === 'auto' && NUMBER.test(text)) return { value: Number(text) };
+  return { value: text };
+}
+
+/**
+ * Reads and checks a submission.
+ * @returns {Promise<{ ok: true, bytes, type, traits, state, stateSource, eventId, ignored } | { ok: false, status, field, error }>}
+ */
+export async function readSubmission(request, { fields = DEFAULT_FIELDS, maxBodyBytes = DEFAULT_MAX_BODY_BYTES } = {}) {
+  const type = mediaType(request);
+  if (!supported(type)) return unsupported(type);
+  let bytes;
+  try {
+    bytes = await readCapped(request, maxBodyBytes);
+  } catch {
+    return fail(400, 'body', 'the body could not be read');
+  }
+  if (bytes === null) return fail(413, 'body', `larger than ${maxBodyBytes} bytes`);
+  const parsed = await parseBody(request, bytes);
+  if (!parsed.ok) return parsed;
+
+  const traits = {};
+  const allowed = new Set([STATE_FIELD, EVENT_ID_FIELD]);
+  for (const { field, trait, type: kind } of fieldMap(fields)) {
+    allowed.add(field);
+    if (!parsed.fields.has(field)) continue;
+    const { value, error } = coerce(parsed.fields.get(field), kind);
+    if (error) return fail(400, field, error);
+    if (value !== undefined) traits[trait] = value;
+  }
+  const ignored = [...parsed.fields.keys()].filter((name) => !allowed.has(name));
+
+  const fromField = parsed.fields.get(STATE_FIELD);
+  const stateSource = fromField !== undefined && fromField !== '' ? STATE_FIELD : STATE_HEADER;
+  const decoded = decodeState(stateSource === STATE_FIELD ? fromField : request.headers.get(STATE_HEADER), stateSource);
+  if (!decoded.ok) return decoded;
+
+  let eventId = parsed.fields.get(EVENT_ID_FIELD);
+  if (eventId !== undefined && (typeof eventId !== 'string' || eventId.length === 0 || eventId.length > 128)) {
+    return fail(400, EVENT_ID_FIELD, 'expected a string of 1 to 128 characters');
+  }
+  return { ok: true, bytes, type: parsed.type, traits, state: decoded.state, stateSource, eventId, ignored };
+}

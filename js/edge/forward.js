@@ -1,0 +1,145 @@
+// Forwarding a qualified lead: targets build one HTTP request from the lead; `deliver` sends it
+// with a timeout and one retry and reports the outcome as a value (it never throws).
+
+export const DEFAULT_TIMEOUT_MS = 3000;
+export const DEFAULT_RETRY_DELAY_MS = 250;
+
+const json = (body, headers = {}) => ({ headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+
+/**
+ * A generic JSON webhook: POSTs the lead as it is (`type`, `id`, `submitted_at`, `form`, `traits`,
+ * `card` with its breakdown, `clamped`, `page_uri`) with an `Idempotency-Key` header.
+ */
+export function webhook(url, { headers = {} } = {}) {
+  const target = String(url);
+  return {
+    name: 'webhook',
+    url: target,
+    build: (lead) => ({ url: target, ...json(lead, { 'idempotency-key': lead.id, ...headers }) }),
+  };
+}
+
+const HUBSPOT_API = 'https://api.hsforms.com/submissions/v3/integration';
+/** Contact properties that receive the score in HubSpot (create them in the portal, or rename here). */
+export const HUBSPOT_SCORE_PROPERTIES = Object.freeze({
+  total: 'leadscore_score', grade: 'leadscore_grade', stage: 'leadscore_stage', breakdown: 'leadscore_breakdown',
+});
+
+/** One line per breakdown entry: "Viewed the pricing page +15; Free email domain -15". */
+export function breakdownText(card) {
+  return card.breakdown.map((line) => `${line.label} ${line.points >= 0 ? '+' : ''}${line.points}`).join('; ');
+}
+
+/**
+ * HubSpot's form-submission API (v3): `{ submittedAt, fields: [{ objectTypeId, name, value }], context }`.
+ * With `token` (a private app token) it uses the authenticated `secure/submit` endpoint.
+ * `url` overrides the endpoint (tests, proxies); `scoreProperties: false` sends the traits only.
+ */
+export function hubspot({ portalId, formGuid, token, url, scoreProperties = HUBSPOT_SCORE_PROPERTIES } = {}) {
+  const path = `${token ? 'secure/submit' : 'submit'}/${encodeURIComponent(portalId ?? '')}/${encodeURIComponent(formGuid ?? '')}`;
+  const target = url ? String(url) : `${HUBSPOT_API}/${path}`;
+  return {
+    name: 'hubspot',
+    url: target,
+    build(lead) {
+      const fields = Object.entries(lead.traits).map(([name, value]) => ({ objectTypeId: '0-1', name, value: String(value) }));
+      if (scoreProperties) {
+        const values = { total: lead.card.total, grade: lead.card.grade, stage: lead.card.stage, breakdown: breakdownText(lead.card) };
+        for (const [key, name] of Object.entries(scoreProperties)) {
+          if (name && values[key] !== undefined) fields.push({ objectTypeId: '0-1', name, value: String(values[key]) });
+        }
+      }
+      const context = {};
+      if (lead.context.hutk) context.hutk = lead.context.hutk;
+      if (lead.page_uri) context.pageUri = lead.page_uri;
+      if (lead.form) context.pageName = lead.form;
+      const body = { submittedAt: String(lead.submitted_at_ms), fields, context };
+      return { url: target, ...json(body, token ? { authorization: `Bearer ${token}` } : {}) };
+    },
+  };
+}
+
+const SEGMENT_API = 'https://api.segment.io/v1/batch';
+
+/**
+ * Segment's HTTP tracking API: one `/v1/batch` request holding an `identify` (the traits and the
+ * score) and a `track` (`event`, default "Lead Qualified", with the card) — basic auth with the
+ * write key. `userId(lead)` may name the user; otherwise the `ajs_anonymous_id` cookie or the
+ * submission id is the anonymous id.
+ */
+export function segment({ writeKey, url = SEGMENT_API, event = 'Lead Qualified', userId } = {}) {
+  const target = String(url);
+  return {
+    name: 'segment',
+    url: target,
+    build(lead) {
+      const who = {};
+      const user = typeof userId === 'function' ? userId(lead) : undefined;
+      if (user) who.userId = String(user);
+      else who.anonymousId = lead.context.anonymous_id ?? lead.id;
+      const { card } = lead;
+      const timestamp = lead.submitted_at;
+      const identify = {
+        type: 'identify', messageId: `${lead.id}-identify`, timestamp, ...who,
+        traits: { ...lead.traits, lead_score: card.total, lead_grade: card.grade, lead_stage: card.stage },
+      };
+      const track = {
+        type: 'track', messageId: `${lead.id}-track`, timestamp, ...who, event,
+        properties: {
+          form: lead.form, model: card.model, model_version: card.model_version, total: card.total, fit: card.fit,
+          engagement: card.engagement, grade: card.grade, stage: card.stage, qualified: card.qualified,
+          breakdown: card.breakdown, clamped: lead.clamped,
+        },
+        context: lead.page_uri ? { page: { url: lead.page_uri } } : {},
+      };
+      const body = { batch: [identify, track], sentAt: timestamp };
+      return { url: target, ...json(body, { authorization: `Basic ${btoa(`${writeKey ?? ''}:`)}` }) };
+    },
+  };
+}
+
+/** A target from the `forward` option: a target object, or a URL (a webhook). */
+export function toTarget(forward) {
+  if (forward === undefined || forward === null || forward === false) return null;
+  if (typeof forward === 'string' || forward instanceof URL) return webhook(forward);
+  if (typeof forward?.build === 'function') return forward;
+  throw new TypeError('forward: expected a URL, webhook(url), hubspot({…}) or segment({…})');
+}
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const retryable = (status) => status === 408 || status === 429 || status >= 500;
+
+/**
+ * Sends the lead: at most two attempts (a retry after a network error, a timeout, 408, 429 or 5xx),
+ * each bounded by `timeoutMs`. Resolves `{ status: 'sent' | 'failed', target, attempts, http_status?, error? }`.
+ */
+export async function deliver(target, lead, { fetch = globalThis.fetch, timeoutMs = DEFAULT_TIMEOUT_MS, retryDelayMs = DEFAULT_RETRY_DELAY_MS } = {}) {
+  let request;
+  try {
+    request = target.build(lead);
+  } catch (error) {
+    return { status: 'failed', target: target.name, attempts: 0, error: `could not build the payload: ${error?.message ?? error}` };
+  }
+  let error;
+  let httpStatus;
+  for (let attempt = 1; attempt <= 2; attempt++) {
+    httpStatus = undefined;
+    try {
+      const response = await fetch(request.url, {
+        method: 'POST', headers: request.headers, body: request.body, signal: AbortSignal.timeout(timeoutMs),
+      });
+      httpStatus = response.status;
+      await response.arrayBuffer().catch(() => {});
+      if (response.ok) return { status: 'sent', target: target.name, attempts: attempt, http_status: httpStatus };
+      error = `HTTP ${httpStatus}`;
+      if (!retryable(httpStatus)) return { status: 'failed', target: target.name, attempts: attempt, http_status: httpStatus, error };
+    } catch (e) {
+      error = e?.name === 'TimeoutError' || e?.name === 'AbortError' ? `no answer within ${timeoutMs} ms`
+        : `${e?.message ?? e}${e?.cause?.code ? ` (${e.cause.code})` : ''}`;
+    }
+    if (attempt === 1) await sleep(retryDelayMs);
+  }
+  const failed = { status: 'failed', target: target.name, attempts: 2, error };
+  if (httpStatus !== undefined) failed.http_status = httpStatus;
+  return failed;
+}

@@ -1,0 +1,235 @@
+// `qualify(request, options)`: pre-qualifies a form submission at the edge with Web-standard
+// Request, Response and fetch only. Reads the fields and the visitor state the snippet attached,
+// rescores on the server (the state clamped to what is physically possible, any claimed score
+// ignored), answers the browser with the decision, and forwards one payload when qualified.
+// It never throws: every outcome is a Response with a JSON body.
+import { Model, scoreSubmission } from '../core/leadscore.js';
+import { EVENT_ID_FIELD, STATE_FIELD, fieldMap, readSubmission } from './body.js';
+import { deliver, toTarget } from './forward.js';
+
+export { DEFAULT_FIELDS, DEFAULT_MAX_BODY_BYTES, STATE_FIELD, STATE_HEADER, EVENT_ID_FIELD, readSubmission } from './body.js';
+export { webhook, hubspot, segment, deliver, breakdownText, HUBSPOT_SCORE_PROPERTIES } from './forward.js';
+
+const DEFAULT_REPLAY_WINDOW_MS = 10 * 60 * 1000;
+const REPLAY_MEMORY = 10_000;
+
+/** Remembers submission ids for a while, in this isolate's memory (bounded, oldest forgotten first). */
+export function memoryReplayStore({ max = REPLAY_MEMORY } = {}) {
+  const seen = new Map();
+  return {
+    has(id, now) {
+      const until = seen.get(id);
+      if (until === undefined) return false;
+      if (until > now) return true;
+      seen.delete(id);
+      return false;
+    },
+    add(id, now, windowMs) {
+      seen.delete(id);
+      seen.set(id, now + windowMs);
+      while (seen.size > max) seen.delete(seen.keys().next().value);
+    },
+    delete(id) {
+      seen.delete(id);
+    },
+  };
+}
+const defaultReplayStore = memoryReplayStore();
+
+const models = new WeakMap();
+
+function modelFor(options) {
+  const { model, modelName } = options;
+  if (model instanceof Model) return model;
+  if (model === null || typeof model !== 'object') throw new TypeError('model: expected a model document or a Model');
+  let cached = models.get(model);
+  if (!cached || cached.name !== (modelName ?? cached.name)) {
+    cached = new Model(model, modelName === undefined ? undefined : { model: modelName });
+    models.set(model, cached);
+  }
+  return cached;
+}
+
+function corsHeaders(request, cors) {
+  if (!cors) return {};
+  const origin = request.headers.get('origin');
+  const allowed = cors === '*' || (Array.isArray(cors) ? cors : [cors]).includes(origin);
+  if (!origin || !allowed) return {};
+  return { 'access-control-allow-origin': cors === '*' ? '*' : origin, vary: 'origin' };
+}
+
+function reply(status, body, headers = {}) {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers },
+  });
+}
+
+const failure = (status, field, error, extra = {}) => ({ status, body: { ok: false, error, field, ...extra } });
+
+async function submissionId(submission, request) {
+  const header = request.headers.get('x-leadscore-state') ?? '';
+  const prefix = new TextEncoder().encode(`${submission.type}\n${header}\n`);
+  const data = new Uint8Array(prefix.byteLength + submission.bytes.byteLength);
+  data.set(prefix);
+  data.set(submission.bytes, prefix.byteLength);
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', data));
+  return [...digest.subarray(0, 16)].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+function cookies(request) {
+  const jar = {};
+  for (const part of (request.headers.get('cookie') ?? '').split(';')) {
+    const at = part.indexOf('=');
+    if (at > 0) jar[part.slice(0, at).trim()] = part.slice(at + 1).trim();
+  }
+  return jar;
+}
+
+/** The page the form was on, without query or fragment (they may hold personal data). */
+function pageUri(request) {
+  try {
+    const url = new URL(request.headers.get('referer') ?? '');
+    return url.protocol === 'http:' || url.protocol === 'https:' ? `${url.origin}${url.pathname}` : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Core error paths (`state.pages[0]`, `traits.company_size`) renamed to what the client sent. */
+function clientField(path, traitToField, stateSource) {
+  if (path === 'state' || path.startsWith('state.')) return stateSource + path.slice('state'.length);
+  if (path.startsWith('traits.')) {
+    const trait = path.slice('traits.'.length);
+    return traitToField.get(trait) ?? trait;
+  }
+  if (path === 'form_id') return EVENT_ID_FIELD;
+  return path;
+}
+
+async function reportFailure(options, report) {
+  try {
+    if (typeof options.onForwardError === 'function') {
+      await options.onForwardError(report);
+      return;
+    }
+  } catch (error) {
+    console.error('leadscore/edge: onForwardError threw', error);
+  }
+  // Never lost silently: without a callback the lead goes to the log, whole, so it can be replayed.
+  console.error(`leadscore/edge: forwarding failed: ${JSON.stringify(report)}`);
+}
+
+async function forwardLead(target, lead, options) {
+  const outcome = await deliver(target, lead, options);
+  if (outcome.status !== 'sent') await reportFailure(options, { ...outcome, id: lead.id, lead });
+  return outcome;
+}
+
+async function decide(request, options) {
+  if (request.method !== 'POST') {
+    return failure(405, 'method', `expected POST, got ${request.method}`);
+  }
+  const now = typeof options.now === 'function' ? options.now() : options.now ?? Date.now();
+  const model = modelFor(options);
+  const target = toTarget(options.forward);
+  const map = fieldMap(options.fields);
+
+  const submission = await readSubmission(request, { fields: options.fields, maxBodyBytes: options.maxBodyBytes });
+  if (!submission.ok) return failure(submission.status, submission.field, submission.error);
+
+  const id = await submissionId(submission, request);
+  const replay = options.replay === false ? null : { store: defaultReplayStore, windowMs: DEFAULT_REPLAY_WINDOW_MS, ...options.replay };
+  if (replay && await replay.store.has(id, now)) {
+    return failure(409, 'body', 'this submission was already received', { id });
+  }
+
+  const form = typeof options.form === 'function' ? options.form(request, submission.traits) : options.form;
+  const scored = scoreSubmission(model, {
+    state: submission.state ?? null,
+    traits: submission.traits,
+    form: form === undefined || form === null || form === '' ? null : String(form),
+    form_id: submission.eventId ?? id,
+  }, now);
+  if (!scored.ok) {
+    const traitToField = new Map(map.map(({ field, trait }) => [trait, field]));
+    const errors = scored.errors.map((e) => ({ field: clientField(e.path, traitToField, submission.stateSource), message: e.message }));
+    const first = errors[0] ?? { field: 'body', message: 'invalid submission' };
+    return failure(400, first.field, first.message, { errors });
+  }
+  if (replay) await replay.store.add(id, now, replay.windowMs);
+
+  const { card, clamped } = scored;
+  const decision = {
+    ok: true, id, qualified: card.qualified, model: card.model, model_version: card.model_version,
+    total: card.total, fit: card.fit, engagement: card.engagement, grade: card.grade, stage: card.stage,
+    next_step: card.next_step, clamped, ignored_fields: submission.ignored.slice(0, 20),
+  };
+  if (options.exposeBreakdown) {
+    decision.reasons = card.reasons;
+    decision.disqualified_by = card.disqualified_by;
+    decision.breakdown = card.breakdown;
+  }
+  if (!card.qualified || !target) {
+    decision.forward = { status: target ? 'skipped' : 'none' };
+    return { status: 200, body: decision };
+  }
+
+  const jar = cookies(request);
+  const anonymous = jar.ajs_anonymous_id ? decodeURIComponent(jar.ajs_anonymous_id).replace(/^"|"$/g, '') : undefined;
+  const lead = {
+    type: 'lead.qualified', id, submitted_at: new Date(now).toISOString(), form: form ?? null,
+    traits: submission.traits, card, clamped, page_uri: pageUri(request) ?? null,
+  };
+  // Adapter-only context, never part of the generic webhook payload.
+  Object.defineProperties(lead, {
+    submitted_at_ms: { value: now, enumerable: false },
+    context: { value: { hutk: jar.hubspotutk, anonymous_id: anonymous }, enumerable: false },
+  });
+  const sending = forwardLead(target, lead, options);
+  if (typeof options.waitUntil === 'function') {
+    options.waitUntil(sending.then(async (outcome) => {
+      if (outcome.status !== 'sent' && replay) await replay.store.delete?.(id);
+    }).catch((error) => console.error('leadscore/edge: replay store failed', error)));
+    decision.forward = { status: 'pending', target: target.name };
+    return { status: 200, body: decision };
+  }
+  decision.forward = await sending;
+  // A lead that could not be delivered may be submitted again.
+  if (decision.forward.status !== 'sent' && replay) await replay.store.delete?.(id);
+  return { status: 200, body: decision };
+}
+
+/**
+ * Qualifies one form submission. Resolves a Response, never rejects:
+ * 200 with the decision; 400 (a malformed part, naming the field), 405, 409 (a replay),
+ * 413 (too large), 415 (content type); 500 only for a broken configuration.
+ */
+export async function qualify(request, options = {}) {
+  let headers = {};
+  try {
+    headers = corsHeaders(request, options.cors);
+    if (request.method === 'OPTIONS' && options.cors) {
+      return new Response(null, {
+        status: 204,
+        headers: {
+          ...headers, 'access-control-allow-methods': 'POST, OPTIONS',
+          'access-control-allow-headers': 'content-type, x-leadscore-state', 'access-control-max-age': '600',
+        },
+      });
+    }
+    const { status, body } = await decide(request, options);
+    if (status === 405) headers = { ...headers, allow: options.cors ? 'POST, OPTIONS' : 'POST' };
+    return reply(status, body, headers);
+  } catch (error) {
+    console.error('leadscore/edge: qualify failed', error);
+    return reply(500, { ok: false, error: `internal error: ${error?.message ?? error}`, field: null }, headers);
+  }
+}
+
+/** `qualify` with the options fixed once; per-request extras (e.g. `waitUntil`) may be passed. */
+export function createQualifier(options) {
+  modelFor(options);
+  toTarget(options.forward);
+  return (request, extra) => qualify(request, extra ? { ...options, ...extra } : options);
+}

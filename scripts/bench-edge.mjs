@@ -1,0 +1,225 @@
+#!/usr/bin/env node
+// Edge benchmark (not a test): `npm run bench:edge` after `npm run build`.
+//   1. CPU time per qualification in Node (qualify() called directly, Request built in the loop)
+//   2. CPU time per qualification in workerd (process CPU over N requests, minus the same number
+//      of requests that skip qualification: what remains is qualify's own cost)
+//   3. cold start: wasm compile + instantiate and the whole `import 'leadscore/edge'` in fresh Node
+//      processes; workerd start-up to first answer, the example against a worker without the wasm
+//   4. load: 10,000 submissions through workerd on loopback, 32 at a time, forwarding the qualified
+//      ones to a local receiver: throughput, latency, errors, leads forwarded.
+// Prints a table and one line of JSON at the end. Everything binds 127.0.0.1; every child is stopped.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { post, root, startReceiver, startWorkerd, stopAll } from '../tests/edge/harness.mjs';
+
+const QUALIFY_N = Number(process.env.QUALIFY_N ?? 5000);
+const LOAD_N = Number(process.env.LOAD_N ?? 10_000);
+const LOAD_CONCURRENCY = 32;
+const COLD_RUNS = 7;
+const TICK_MS = 1000 / Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const pct = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))];
+const fmt = (x, digits = 3) => Number(x.toFixed(digits));
+
+const { default: model } = await import('../examples/model.mjs');
+const state = JSON.stringify({
+  v: 1, first: 1763769600000, last: 840, visits: ['', 1, -1, [0]],
+  pages: [['/', 1, -1, [0]], ['/pricing', 1, -1, [60], 650, 0, 720], ['/webinar', 1, -1, [840]]],
+  downloads: [['/files/whitepaper.pdf', 1, -1, [780]]],
+});
+// Three in four qualify (a business email, a company of 50-349); the fourth is a free email at a company of 5.
+const body = (i) => new URLSearchParams(i % 4 ? {
+  email: `lead${i}@acme-logistics.com`, company_size: String(50 + (i % 300)), job_title: 'Head of Sales', leadscore_state: state,
+} : { email: `lead${i}@gmail.com`, company_size: '5', job_title: 'Student', leadscore_state: state }).toString();
+
+// 1. Node: qualify() in-process.
+async function nodeCpu() {
+  const { qualify } = await import('leadscore/edge');
+  const options = { model, form: 'webinar', now: 1763856000000 };
+  const request = (i) => new Request('http://edge.local/forms/webinar', {
+    method: 'POST', body: body(i), headers: { 'content-type': 'application/x-www-form-urlencoded' },
+  });
+  for (let i = 0; i < 500; i++) await (await qualify(request(-i - 1), options)).arrayBuffer(); // warm-up
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  for (let i = 0; i < QUALIFY_N; i++) await (await qualify(request(i), options)).arrayBuffer();
+  const wall = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
+  return { cpu_ms: (cpu.user + cpu.system) / 1000 / QUALIFY_N, wall_ms: wall / QUALIFY_N };
+}
+
+// 3a. Node cold start, in fresh processes.
+function nodeCold() {
+  const script = `
+    import { readFileSync } from 'node:fs';
+    import { performance } from 'node:perf_hooks';
+    const bytes = readFileSync(new URL('./pkg/core/leadscore_bg.wasm', 'file://${root}'));
+    let t = performance.now();
+    const module = new WebAssembly.Module(bytes);
+    const compile = performance.now() - t;
+    t = performance.now();
+    const { initSync } = await import('./pkg/core/leadscore.js');
+    const glue = performance.now() - t;
+    t = performance.now();
+    initSync({ module });
+    const instantiate = performance.now() - t;
+    console.log(JSON.stringify({ compile, glue, instantiate }));`;
+  const entry = `
+    import { performance } from 'node:perf_hooks';
+    const t = performance.now();
+    await import('leadscore/edge');
+    console.log(JSON.stringify({ import_edge: performance.now() - t }));`;
+  const runs = [];
+  for (let i = 0; i < COLD_RUNS; i++) {
+    const a = JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: root, encoding: 'utf8' }));
+    const b = JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', entry], { cwd: root, encoding: 'utf8' }));
+    runs.push({ ...a, ...b });
+  }
+  const m = (k) => fmt(median(runs.map((r) => r[k])), 2);
+  return { compile_ms: m('compile'), instantiate_ms: m('instantiate'), glue_ms: m('glue'), import_edge_ms: m('import_edge') };
+}
+
+function cpuTicks(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return Number(fields[11]) + Number(fields[12]); // utime + stime (fields 14 and 15)
+}
+
+async function drive(url, n, concurrency, make) {
+  let next = 0;
+  const latencies = [];
+  const errors = [];
+  const answers = [];
+  const worker = async () => {
+    while (next < n) {
+      const i = next++;
+      const t = performance.now();
+      try {
+        const answer = await make(url, i);
+        latencies.push(performance.now() - t);
+        if (answer.status !== 200) errors.push(`${answer.status} ${JSON.stringify(answer.body).slice(0, 120)}`);
+        else answers.push(answer.body);
+      } catch (error) {
+        errors.push(String(error?.cause?.code ?? error?.message ?? error));
+      }
+    }
+  };
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  return { seconds: (performance.now() - t0) / 1000, latencies, errors, answers };
+}
+
+const submit = (url, i) => post(url, '/forms/webinar', {
+  method: 'POST', body: body(i), headers: { 'content-type': 'application/x-www-form-urlencoded' },
+});
+const health = (url) => post(url, '/health', { method: 'GET' });
+
+// 2. workerd: process CPU over N submissions minus N requests that do not qualify anything.
+async function workerdCpu() {
+  const w = await startWorkerd({ LEADSCORE_NOW: '1763856000000' });
+  const pid = w.child.pid;
+  await drive(w.url, 500, 8, (url, i) => submit(url, 1_000_000 + i));
+  await drive(w.url, 500, 8, health);
+  let t = cpuTicks(pid);
+  await drive(w.url, QUALIFY_N, 8, (url, i) => submit(url, 2_000_000 + i));
+  const qualifyTicks = cpuTicks(pid) - t;
+  t = cpuTicks(pid);
+  await drive(w.url, QUALIFY_N, 8, health);
+  const baseTicks = cpuTicks(pid) - t;
+  await stopAll();
+  return {
+    gross_cpu_ms: fmt(qualifyTicks * TICK_MS / QUALIFY_N), http_only_cpu_ms: fmt(baseTicks * TICK_MS / QUALIFY_N),
+    cpu_ms: fmt((qualifyTicks - baseTicks) * TICK_MS / QUALIFY_N),
+  };
+}
+
+// 3b. workerd start-up to first answer: the example against a worker without the wasm (21 pairs).
+async function workerdCold() {
+  const dir = mkdtempSync(join(tmpdir(), 'leadscore-bench-'));
+  writeFileSync(join(dir, 'hello.mjs'), 'export default { fetch: () => new Response("ok") };\n');
+  writeFileSync(join(dir, 'config.capnp'), `using Workerd = import "/workerd/workerd.capnp";
+const config :Workerd.Config = (
+  services = [ (name = "main", worker = (compatibilityDate = "2025-09-01", modules = [ (name = "hello.mjs", esModule = embed "hello.mjs") ])) ],
+  sockets = [ (name = "http", address = "127.0.0.1:0", http = (), service = "main") ],
+);\n`);
+  const once = async (config, path) => {
+    const t = performance.now();
+    const w = await startWorkerd({}, config);
+    await (path === '/health' ? health(w.url) : post(w.url, '/', { method: 'GET' }));
+    const ms = performance.now() - t;
+    await stopAll();
+    return ms;
+  };
+  try {
+    // Interleaved, so a burst of load on the shared machine hits both alike; pairwise differences.
+    const example = [];
+    const bare = [];
+    for (let i = 0; i < 3 * COLD_RUNS; i++) {
+      example.push(await once('examples/cloudflare-worker/config.capnp', '/health'));
+      bare.push(await once(join(dir, 'config.capnp'), '/'));
+    }
+    const added = median(example.map((e, i) => e - bare[i]));
+    return { example_first_answer_ms: fmt(median(example), 1), bare_worker_first_answer_ms: fmt(median(bare), 1), leadscore_added_ms: fmt(added, 1) };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+// 4. Load: 10,000 submissions through workerd, forwarding to a receiver.
+async function load() {
+  const receiver = await startReceiver();
+  const w = await startWorkerd({ FORWARD_URL: receiver.url('/hook'), LEADSCORE_NOW: '1763856000000' });
+  try {
+    const run = await drive(w.url, LOAD_N, LOAD_CONCURRENCY, (url, i) => submit(url, 3_000_000 + i));
+    const qualified = run.answers.filter((a) => a.qualified).length;
+    const until = Date.now() + 30_000;
+    while (receiver.received.length < qualified && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+    const ids = new Set(receiver.received.map((r) => r.body.id));
+    return {
+      requests: LOAD_N, concurrency: LOAD_CONCURRENCY, seconds: fmt(run.seconds, 2), per_second: Math.round(LOAD_N / run.seconds),
+      p50_ms: fmt(pct(run.latencies, 0.5), 2), p99_ms: fmt(pct(run.latencies, 0.99), 2), errors: run.errors.length,
+      qualified, forwarded: receiver.received.length, forwarded_unique: ids.size, first_errors: run.errors.slice(0, 3),
+    };
+  } finally {
+    await stopAll();
+    await receiver.stop();
+  }
+}
+
+try {
+  const node = await nodeCpu();
+  const coldNode = nodeCold();
+  const workerd = await workerdCpu();
+  const coldWorkerd = await workerdCold();
+  const loadResult = await load();
+  const versions = {
+    node: process.version,
+    workerd: execFileSync(join(root, 'node_modules/.bin/workerd'), ['--version'], { encoding: 'utf8' }).trim(),
+    wasm_bytes: readFileSync(join(root, 'pkg/core/leadscore_bg.wasm')).length,
+  };
+  console.log(`machine: ${cpus().length} × ${cpus()[0]?.model}; ${versions.node}; ${versions.workerd}; wasm ${versions.wasm_bytes} bytes`);
+  console.table({
+    'Node: CPU per qualification (ms)': fmt(node.cpu_ms),
+    'Node: wall per qualification (ms)': fmt(node.wall_ms),
+    'workerd: CPU per qualification, net (ms)': workerd.cpu_ms,
+    'workerd: CPU per request incl. HTTP (ms)': workerd.gross_cpu_ms,
+    'workerd: CPU per plain HTTP request (ms)': workerd.http_only_cpu_ms,
+    'Node cold: wasm compile (ms)': coldNode.compile_ms,
+    'Node cold: wasm instantiate (ms)': coldNode.instantiate_ms,
+    'Node cold: import leadscore/edge (ms)': coldNode.import_edge_ms,
+    'workerd cold: example, start to first answer (ms)': coldWorkerd.example_first_answer_ms,
+    'workerd cold: bare worker, start to first answer (ms)': coldWorkerd.bare_worker_first_answer_ms,
+    'workerd cold: added by leadscore (ms)': coldWorkerd.leadscore_added_ms,
+    [`load: ${LOAD_N} requests through workerd (req/s)`]: loadResult.per_second,
+    'load: p50 / p99 latency (ms)': `${loadResult.p50_ms} / ${loadResult.p99_ms}`,
+    'load: errors': loadResult.errors,
+    'load: qualified / forwarded / unique': `${loadResult.qualified} / ${loadResult.forwarded} / ${loadResult.forwarded_unique}`,
+  });
+  console.log(JSON.stringify({ node, workerd, cold_node: coldNode, cold_workerd: coldWorkerd, load: loadResult, versions }));
+} finally {
+  await stopAll();
+}

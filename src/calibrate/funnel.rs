@@ -1,0 +1,209 @@
+//! Funnel metrics from a CSV of scored leads with their outcomes (e.g. `leadscore score --keep
+//! Converted` joined later with what sales recorded): how many leads reach each stage, how often
+//! each stage converts, MQL→SQL, and cost per lead, per MQL, per SQL and per conversion.
+
+use super::columns::{cell_key, cell_number, read_outcome};
+use super::options::FunnelOptions;
+use crate::csv::{self, Table};
+use crate::error::Errors;
+use crate::value::Value;
+
+/// The engine's default stage names in funnel order, used when there is no score to order by.
+const KNOWN_ORDER: &[&str] = &["new", "warm", "mql", "sql"];
+const MAX_LISTED: usize = 5;
+
+struct StageRow {
+    name: String,
+    leads: usize,
+    converted: usize,
+    score_sum: f64,
+    cost: f64,
+}
+
+pub fn funnel(text: &str, options: &FunnelOptions) -> Result<Value, Errors> {
+    let table = csv::parse(text)?;
+    let outcome = read_outcome(&table, table.require_column(&options.label, "options.label")?)?;
+    let stage_column = table.require_column(&options.stage, "options.stage")?;
+    let score_column = table.column(&options.score);
+    let costs = match &options.cost {
+        Some(name) => Some(read_costs(&table, table.require_column(name, "options.cost")?)?),
+        None => None,
+    };
+    let mut stages: Vec<StageRow> = Vec::new();
+    for (row, &converted) in outcome.iter().enumerate() {
+        let name = table.cell(row, stage_column).trim().to_string();
+        let index = match stages.iter().position(|s| s.name == name) {
+            Some(i) => i,
+            None => {
+                stages.push(StageRow { name, leads: 0, converted: 0, score_sum: 0.0, cost: 0.0 });
+                stages.len() - 1
+            }
+        };
+        if let Some(stage) = stages.get_mut(index) {
+            stage.leads += 1;
+            stage.converted += usize::from(converted);
+            stage.score_sum += score_column.and_then(|c| cell_number(table.cell(row, c))).unwrap_or(0.0);
+            stage.cost += costs.as_ref().and_then(|c| c.get(row)).copied().unwrap_or(0.0);
+        }
+    }
+    order_stages(&mut stages, score_column.is_some());
+
+    let leads = outcome.len();
+    let converted = outcome.iter().filter(|&&y| y).count();
+    let rate = |a: usize, b: usize| if b > 0 { Value::Number(a as f64 / b as f64) } else { Value::Null };
+    let mut reached = 0usize;
+    let mut reached_converted = 0usize;
+    let mut reached_by_stage: Vec<(String, usize)> = Vec::new();
+    let mut stage_values = Vec::new();
+    // Walk from the top stage down: "reached" a stage means at it or above.
+    for stage in stages.iter().rev() {
+        reached += stage.leads;
+        reached_converted += stage.converted;
+        reached_by_stage.push((stage.name.to_ascii_lowercase(), reached));
+        let mut entries = vec![
+            ("stage", Value::String(stage.name.clone())),
+            ("leads", count(stage.leads)),
+            ("share", rate(stage.leads, leads)),
+            ("converted", count(stage.converted)),
+            ("conversion_rate", rate(stage.converted, stage.leads)),
+            ("reached", count(reached)),
+            ("reached_conversion_rate", rate(reached_converted, reached)),
+        ];
+        if costs.is_some() {
+            entries.push(("cost", Value::Number(stage.cost)));
+        }
+        stage_values.push(Value::object(entries));
+    }
+    stage_values.reverse();
+    let reached_of = |name: &str| reached_by_stage.iter().find(|(n, _)| n == name).map(|(_, r)| *r);
+    let (mql, sql) = (reached_of("mql"), reached_of("sql"));
+    let mql_to_sql = match (mql, sql) {
+        (Some(m), Some(s)) => rate(s, m),
+        _ => Value::Null,
+    };
+    let mut entries = vec![
+        ("leads", count(leads)),
+        ("converted", count(converted)),
+        ("conversion_rate", rate(converted, leads)),
+        ("stages", Value::Array(stage_values)),
+        ("mql_to_sql_rate", mql_to_sql),
+    ];
+    if let Some(costs) = &costs {
+        let total: f64 = costs.iter().sum();
+        let per = |n: Option<usize>| match n {
+            Some(n) if n > 0 => Value::Number(total / n as f64),
+            _ => Value::Null,
+        };
+        entries.push((
+            "cost",
+            Value::object(vec![
+                ("total", Value::Number(total)),
+                ("per_lead", per(Some(leads))),
+                ("per_mql", per(mql)),
+                ("per_sql", per(sql)),
+                ("per_conversion", per(Some(converted))),
+            ]),
+        ));
+    }
+    Ok(Value::object(entries))
+}
+
+fn count(n: usize) -> Value {
+    Value::Number(n as f64)
+}
+
+/// Lowest stage first: by mean score when scores are there, else new, warm, mql, sql, then the
+/// others in order of appearance.
+fn order_stages(stages: &mut [StageRow], by_score: bool) {
+    if by_score {
+        stages.sort_by(|a, b| (a.score_sum / a.leads.max(1) as f64).total_cmp(&(b.score_sum / b.leads.max(1) as f64)));
+    } else {
+        let rank = |s: &StageRow| KNOWN_ORDER.iter().position(|k| s.name.eq_ignore_ascii_case(k)).unwrap_or(KNOWN_ORDER.len());
+        stages.sort_by_key(rank);
+    }
+}
+
+/// The cost of each row; empty is 0, anything else that is not a number is an error naming the row.
+fn read_costs(table: &Table, column: usize) -> Result<Vec<f64>, Errors> {
+    let name = table.header.get(column).cloned().unwrap_or_default();
+    let mut errors = Errors::default();
+    let mut bad = 0usize;
+    let costs = (0..table.rows.len())
+        .map(|row| {
+            let cell = table.cell(row, column);
+            match (cell_key(cell), cell_number(cell.trim().trim_start_matches(['$', '€', '£']))) {
+                (None, _) => 0.0,
+                (Some(_), Some(n)) => n,
+                (Some(_), None) => {
+                    bad += 1;
+                    if bad <= MAX_LISTED {
+                        errors.push("csv", format!("{}: \"{name}\" is \"{}\", not a number", table.row_name(row), cell.trim()));
+                    }
+                    0.0
+                }
+            }
+        })
+        .collect();
+    if bad > MAX_LISTED {
+        errors.push("csv", format!("and {} more rows whose cost is not a number", bad - MAX_LISTED));
+    }
+    errors.into_result(costs)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+    use super::*;
+    use serde_json::json;
+
+    fn as_json(value: &Value) -> serde_json::Value {
+        serde_json::to_value(value).unwrap()
+    }
+
+    const SCORED: &str = "id,score,stage,Converted,Cost\n\
+        1,10,new,0,5\n2,15,new,0,5\n3,22,warm,1,5\n4,30,warm,0,5\n\
+        5,55,mql,1,10\n6,60,mql,0,10\n7,85,sql,1,10\n8,90,sql,1,$10\n";
+
+    #[test]
+    fn conversion_per_stage_mql_to_sql_and_cost() {
+        let mut options = FunnelOptions::new("Converted");
+        options.cost = Some("Cost".into());
+        let report = as_json(&funnel(SCORED, &options).unwrap());
+        assert_eq!(report["leads"], json!(8.0));
+        assert_eq!(report["conversion_rate"], json!(0.5));
+        let stages = report["stages"].as_array().unwrap();
+        let names: Vec<&str> = stages.iter().map(|s| s["stage"].as_str().unwrap()).collect();
+        assert_eq!(names, ["new", "warm", "mql", "sql"]);
+        assert_eq!(stages[2]["conversion_rate"], json!(0.5));
+        assert_eq!(stages[2]["reached"], json!(4.0));
+        assert_eq!(stages[3]["conversion_rate"], json!(1.0));
+        assert_eq!(report["mql_to_sql_rate"], json!(0.5));
+        assert_eq!(report["cost"]["total"], json!(60.0));
+        assert_eq!(report["cost"]["per_lead"], json!(7.5));
+        assert_eq!(report["cost"]["per_mql"], json!(15.0));
+        assert_eq!(report["cost"]["per_sql"], json!(30.0));
+        assert_eq!(report["cost"]["per_conversion"], json!(15.0));
+    }
+
+    #[test]
+    fn bad_outcomes_and_costs_are_named() {
+        let options = FunnelOptions::new("Converted");
+        let e = funnel("stage,Converted\nnew,maybe\nmql,\n", &options).unwrap_err().to_string();
+        assert!(e.contains("row 2: \"Converted\" is \"maybe\"; expected 1/0"), "{e}");
+        assert!(e.contains("row 3: \"Converted\" is empty"), "{e}");
+        let mut options = FunnelOptions::new("Converted");
+        options.cost = Some("Cost".into());
+        let e = funnel("stage,Converted,Cost\nnew,1,ten\n", &options).unwrap_err().to_string();
+        assert!(e.contains("row 2: \"Cost\" is \"ten\", not a number"), "{e}");
+        let e = funnel("Converted\n1\n", &options).unwrap_err().to_string();
+        assert!(e.starts_with("options.stage: no column \"stage\""), "{e}");
+    }
+
+    #[test]
+    fn known_stage_order_without_scores() {
+        let report = as_json(&funnel("stage,Converted\nsql,1\nnew,0\nmql,1\n", &FunnelOptions::new("Converted")).unwrap());
+        let names: Vec<&str> = report["stages"].as_array().unwrap().iter().map(|s| s["stage"].as_str().unwrap()).collect();
+        assert_eq!(names, ["new", "mql", "sql"]);
+        assert!(report.get("cost").is_none());
+    }
+}

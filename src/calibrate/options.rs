@@ -1,0 +1,248 @@
+//! The options of `calibrate`, `scoreCsv` and `funnel`, read from a plain object (the JS options
+//! argument, or what the CLI builds from its flags). Keys are camelCase like other JS options;
+//! unknown keys are errors, since a misspelt option silently ignored gives a wrong model.
+
+use crate::error::{join, Errors};
+use crate::read;
+use crate::value::Value;
+
+/// Cells that mean "no answer" besides empty ones (compared trimmed and lower-cased).
+pub const DEFAULT_PLACEHOLDERS: &[&str] = &["select", "n/a", "na", "null", "nan", "none selected", "-", "--", "?", "(blank)"];
+
+/// How a stage's threshold is chosen on the learning rows.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Target {
+    /// The top share of leads (0..1) reach the stage.
+    Top(f64),
+    /// The lowest score at which the leads at or above it convert at least this often (0..1].
+    Precision(f64),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct CalibrateOptions {
+    /// The outcome column: 1/0, yes/no or true/false.
+    pub label: String,
+    /// The column identifying a lead; never learned from.
+    pub id: Option<String>,
+    pub exclude: Vec<String>,
+    /// Columns forced to count as behaviour (engagement) or as traits (fit).
+    pub behaviour: Vec<String>,
+    pub fit: Vec<String>,
+    pub mql: Target,
+    /// None: a quarter of the MQL share, so SQL is always a stricter stage than MQL.
+    pub sql: Option<Target>,
+    pub folds: usize,
+    /// Most bins per numeric column.
+    pub bins: usize,
+    /// Answers seen on fewer learning rows than this get no rule of their own.
+    pub min_level_rows: usize,
+    /// Ridge penalty of the logistic regression (sum of log-losses + penalty/2 · |w|²).
+    pub regularization: f64,
+    /// Penalty on the squared difference between neighbouring bins of a numeric column.
+    pub smoothing: f64,
+    /// A column stays in the model when its link to the outcome is significant at this level
+    /// (0.001, 0.01 or 0.05; a chi-square test of its levels against the outcome).
+    pub significance: f64,
+    pub seed: u64,
+    /// Placeholders read as missing, lower-case.
+    pub missing: Vec<String>,
+    pub name: String,
+}
+
+impl CalibrateOptions {
+    pub fn new(label: &str) -> CalibrateOptions {
+        CalibrateOptions {
+            label: label.to_string(),
+            id: None,
+            exclude: Vec::new(),
+            behaviour: Vec::new(),
+            fit: Vec::new(),
+            mql: Target::Top(0.2),
+            sql: None,
+            folds: 5,
+            bins: 15,
+            min_level_rows: 10,
+            regularization: 2.0,
+            smoothing: 20.0,
+            significance: 0.01,
+            seed: 1,
+            missing: DEFAULT_PLACEHOLDERS.iter().map(|s| (*s).to_string()).collect(),
+            name: "calibrated".to_string(),
+        }
+    }
+
+    pub fn from_value(value: &Value) -> Result<CalibrateOptions, Errors> {
+        const KEYS: &[&str] = &[
+            "label", "id", "exclude", "behaviour", "fit", "mqlTop", "mqlPrecision", "sqlTop", "minPrecision", "folds", "bins",
+            "minLevelRows", "regularization", "smoothing", "significance", "seed", "missing", "name",
+        ];
+        let mut errors = Errors::default();
+        let entries = read::object(value, "options", KEYS, &mut errors).unwrap_or(&[]);
+        let Some(label) = text(entries, "label", &mut errors) else {
+            if read::field(entries, "label").is_none() {
+                errors.push("options.label", "required: the column holding the outcome (1 = converted, 0 = not)");
+            }
+            return Err(errors);
+        };
+        let mut options = CalibrateOptions::new(&label);
+        options.id = text(entries, "id", &mut errors);
+        options.exclude = names(entries, "exclude", &mut errors);
+        options.behaviour = names(entries, "behaviour", &mut errors);
+        options.fit = names(entries, "fit", &mut errors);
+        let mql_top = share(entries, "mqlTop", false, &mut errors);
+        let mql_precision = share(entries, "mqlPrecision", true, &mut errors);
+        options.mql = match (mql_top, mql_precision) {
+            (Some(_), Some(_)) => {
+                errors.push("options", "give mqlTop or mqlPrecision, not both");
+                options.mql
+            }
+            (Some(top), None) => Target::Top(top),
+            (None, Some(precision)) => Target::Precision(precision),
+            (None, None) => options.mql,
+        };
+        let sql_top = share(entries, "sqlTop", false, &mut errors);
+        let min_precision = share(entries, "minPrecision", true, &mut errors);
+        options.sql = match (sql_top, min_precision) {
+            (Some(_), Some(_)) => {
+                errors.push("options", "give sqlTop or minPrecision, not both");
+                None
+            }
+            (Some(top), None) => Some(Target::Top(top)),
+            (None, Some(precision)) => Some(Target::Precision(precision)),
+            (None, None) => None,
+        };
+        if let (Target::Top(mql), Some(Target::Top(sql))) = (options.mql, options.sql) {
+            if sql >= mql {
+                errors.push("options.sqlTop", "must be a smaller share than mqlTop: SQL is the stricter stage");
+            }
+        }
+        if let Some(v) = read::field(entries, "folds") {
+            options.folds = read::whole(v, "options.folds", 2.0, 20.0, &mut errors).map_or(options.folds, |n| n as usize);
+        }
+        if let Some(v) = read::field(entries, "bins") {
+            options.bins = read::whole(v, "options.bins", 2.0, 50.0, &mut errors).map_or(options.bins, |n| n as usize);
+        }
+        if let Some(v) = read::field(entries, "minLevelRows") {
+            options.min_level_rows =
+                read::whole(v, "options.minLevelRows", 1.0, 1e6, &mut errors).map_or(options.min_level_rows, |n| n as usize);
+        }
+        if let Some(v) = read::field(entries, "regularization") {
+            options.regularization = read::number(v, "options.regularization", 1e-3, 1e4, &mut errors).unwrap_or(options.regularization);
+        }
+        if let Some(v) = read::field(entries, "smoothing") {
+            options.smoothing = read::number(v, "options.smoothing", 0.0, 1e5, &mut errors).unwrap_or(options.smoothing);
+        }
+        if let Some(v) = read::field(entries, "significance") {
+            match v.as_f64() {
+                Some(level) if [0.001, 0.01, 0.05].contains(&level) => options.significance = level,
+                _ => errors.push("options.significance", "expected 0.001, 0.01 or 0.05"),
+            }
+        }
+        if let Some(v) = read::field(entries, "seed") {
+            options.seed = read::whole(v, "options.seed", 0.0, 4e9, &mut errors).map_or(options.seed, u64::from);
+        }
+        if read::field(entries, "missing").is_some() {
+            options.missing = names(entries, "missing", &mut errors).iter().map(|s| s.trim().to_ascii_lowercase()).collect();
+        }
+        if let Some(name) = text(entries, "name", &mut errors) {
+            options.name = name;
+        }
+        errors.into_result(options)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ScoreCsvOptions {
+    /// The column copied into the `id` column; default: a column named `id` (or ending in ` id` /
+    /// `_id`), else the row number.
+    pub id: Option<String>,
+    /// Input columns copied after the score columns (e.g. the outcome, for `funnel`).
+    pub keep: Vec<String>,
+    /// Which model of a multi-model document.
+    pub model: Option<String>,
+    /// The time scored at (ms since the epoch); the JS boundary defaults it to the current time.
+    pub now: Option<i64>,
+}
+
+impl ScoreCsvOptions {
+    pub fn from_value(value: &Value) -> Result<ScoreCsvOptions, Errors> {
+        if *value == Value::Null {
+            return Ok(ScoreCsvOptions::default());
+        }
+        let mut errors = Errors::default();
+        let entries = read::object(value, "options", &["id", "keep", "model", "now"], &mut errors).unwrap_or(&[]);
+        let options = ScoreCsvOptions {
+            id: text(entries, "id", &mut errors),
+            keep: names(entries, "keep", &mut errors),
+            model: text(entries, "model", &mut errors),
+            now: read::field(entries, "now")
+                .filter(|v| **v != Value::Null)
+                .and_then(|v| read::number(v, "options.now", -8.64e15, 8.64e15, &mut errors))
+                .map(|n| n as i64),
+        };
+        errors.into_result(options)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct FunnelOptions {
+    pub label: String,
+    pub stage: String,
+    pub score: String,
+    pub cost: Option<String>,
+}
+
+impl FunnelOptions {
+    pub fn new(label: &str) -> FunnelOptions {
+        FunnelOptions { label: label.to_string(), stage: "stage".into(), score: "score".into(), cost: None }
+    }
+
+    pub fn from_value(value: &Value) -> Result<FunnelOptions, Errors> {
+        let mut errors = Errors::default();
+        let entries = read::object(value, "options", &["label", "stage", "score", "cost"], &mut errors).unwrap_or(&[]);
+        let Some(label) = text(entries, "label", &mut errors) else {
+            if read::field(entries, "label").is_none() {
+                errors.push("options.label", "required: the column holding the outcome (1 = converted, 0 = not)");
+            }
+            return Err(errors);
+        };
+        let mut options = FunnelOptions::new(&label);
+        if let Some(stage) = text(entries, "stage", &mut errors) {
+            options.stage = stage;
+        }
+        if let Some(score) = text(entries, "score", &mut errors) {
+            options.score = score;
+        }
+        options.cost = text(entries, "cost", &mut errors);
+        errors.into_result(options)
+    }
+}
+
+fn text(entries: &[(String, Value)], key: &str, errors: &mut Errors) -> Option<String> {
+    read::field(entries, key).filter(|v| **v != Value::Null).and_then(|v| read::string(v, &join("options", key), 200, errors))
+}
+
+/// A list of column names; a single name is accepted as a list of one.
+fn names(entries: &[(String, Value)], key: &str, errors: &mut Errors) -> Vec<String> {
+    let path = join("options", key);
+    match read::field(entries, key) {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::String(s)) => vec![s.clone()],
+        Some(v) => read::array(v, &path, errors)
+            .map(|items| {
+                items.iter().enumerate().filter_map(|(i, item)| read::string(item, &crate::error::index(&path, i), 200, errors)).collect()
+            })
+            .unwrap_or_default(),
+    }
+}
+
+/// A share between 0 and 1 (exclusive; a precision may be 1).
+fn share(entries: &[(String, Value)], key: &str, allow_one: bool, errors: &mut Errors) -> Option<f64> {
+    let path = join("options", key);
+    let n = read::number(read::field(entries, key).filter(|v| **v != Value::Null)?, &path, 0.0, 1.0, errors)?;
+    if n <= 0.0 || (n >= 1.0 && !allow_one) {
+        errors.push(&path, "expected a share between 0 and 1, e.g. 0.2 for 20 %");
+        return None;
+    }
+    Some(n)
+}

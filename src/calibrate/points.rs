@@ -1,0 +1,225 @@
+//! Learned weights as whole points a marketer can read and edit, and the rules that carry them.
+//!
+//! Per column, the weakest level seen in the learning rows gets 0 and the others get the log-odds
+//! they add above it, so every rule adds points and no lead is pushed below the scale's floor (a
+//! pile of leads at 0 would be tied, and ties lose ranking). One factor then maps the learning
+//! rows' totals onto 0..100: the top 0.1 % reach 100, so the scale is spread, not bunched.
+
+use super::columns::Role;
+use super::encode::{Cells, Design, Encoder, Levels, IMPLICIT};
+use super::logistic::Weights;
+use crate::value::Value;
+
+/// Share of learning rows allowed above the top of the scale (they tie at 100).
+const TOP_QUANTILE: f64 = 0.999;
+/// The scale's top, in whole points.
+pub const SCALE_MAX: i64 = 100;
+
+#[derive(Debug, Clone)]
+pub struct ColumnPoints {
+    /// Index into the encoders.
+    pub encoder: usize,
+    /// Whole points per level.
+    pub levels: Vec<i64>,
+    /// Whole points when no level applies.
+    pub implicit: i64,
+}
+
+impl ColumnPoints {
+    fn of(&self, code: u32, first: u32) -> i64 {
+        if code == IMPLICIT {
+            self.implicit
+        } else {
+            self.levels.get(code.saturating_sub(first) as usize).copied().unwrap_or(0)
+        }
+    }
+
+    /// The spread between the column's best and worst level: how much it can move a score.
+    pub fn range(&self) -> i64 {
+        let max = self.levels.iter().copied().chain([self.implicit]).max().unwrap_or(0);
+        let min = self.levels.iter().copied().chain([self.implicit]).min().unwrap_or(0);
+        max - min
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Points {
+    pub columns: Vec<ColumnPoints>,
+    /// Points per unit of log-odds.
+    pub per_log_odds: f64,
+}
+
+/// Whole points from the regression's weights; None when nothing separates the outcomes.
+pub fn from_weights(weights: &Weights, encoders: &[Encoder], design: &Design) -> Option<Points> {
+    let mut shifted: Vec<(Vec<f64>, f64)> = Vec::with_capacity(encoders.len());
+    for (e, encoder) in encoders.iter().enumerate() {
+        let first = encoder.first as usize;
+        let raw: Vec<f64> = (first..first + encoder.width()).map(|f| weights.features.get(f).copied().unwrap_or(0.0)).collect();
+        let mut seen = vec![0usize; raw.len()];
+        let mut implicit_seen = false;
+        for row in 0..design.codes.len() / design.columns.max(1) {
+            match design.row(row).get(e).copied() {
+                Some(IMPLICIT) => implicit_seen = true,
+                Some(code) => {
+                    if let Some(s) = seen.get_mut((code as usize).saturating_sub(first)) {
+                        *s += 1;
+                    }
+                }
+                None => {}
+            }
+        }
+        let floor = raw
+            .iter()
+            .zip(&seen)
+            .filter(|(_, &n)| n > 0)
+            .map(|(w, _)| *w)
+            .chain(implicit_seen.then_some(0.0))
+            .fold(f64::INFINITY, f64::min);
+        let floor = if floor.is_finite() { floor } else { 0.0 };
+        let levels: Vec<f64> = raw.iter().map(|w| (w - floor).max(0.0)).collect();
+        // No answer never happened while learning: the model knows nothing about it, so it gets the
+        // column's average, neither rewarded nor punished.
+        let implicit = if implicit_seen {
+            (-floor).max(0.0)
+        } else {
+            let total = seen.iter().sum::<usize>().max(1) as f64;
+            levels.iter().zip(&seen).map(|(p, &n)| p * n as f64).sum::<f64>() / total
+        };
+        shifted.push((levels, implicit));
+    }
+    let rows = design.codes.len() / design.columns.max(1);
+    let mut totals: Vec<f64> = (0..rows)
+        .map(|row| {
+            design
+                .row(row)
+                .iter()
+                .zip(encoders.iter().zip(&shifted))
+                .map(|(&code, (encoder, (levels, implicit)))| {
+                    if code == IMPLICIT {
+                        *implicit
+                    } else {
+                        levels.get(code.saturating_sub(encoder.first) as usize).copied().unwrap_or(0.0)
+                    }
+                })
+                .sum()
+        })
+        .collect();
+    totals.sort_unstable_by(f64::total_cmp);
+    let top = totals.get(((rows.saturating_sub(1)) as f64 * TOP_QUANTILE) as usize).copied().unwrap_or(0.0);
+    if top <= 1e-9 {
+        return None;
+    }
+    let per_log_odds = SCALE_MAX as f64 / top;
+    // A rare level far stronger than any common combination could exceed what a rule may hold.
+    let whole = |x: f64| ((x * per_log_odds).round() as i64).min(crate::model::MAX_POINTS as i64);
+    let columns = shifted
+        .iter()
+        .enumerate()
+        .map(|(encoder, (levels, implicit))| ColumnPoints {
+            encoder,
+            levels: levels.iter().map(|w| whole(*w)).collect(),
+            implicit: whole(*implicit),
+        })
+        .collect();
+    Some(Points { columns, per_log_odds })
+}
+
+impl Points {
+    /// (fit, engagement) of a learning row, in whole points, before the scale's clamp: the
+    /// engine's arithmetic for the rules `rules` writes.
+    pub fn row_scores(&self, row: &[u32], encoders: &[Encoder], cells: &[Cells]) -> (i64, i64) {
+        let mut fit = 0;
+        let mut engagement = 0;
+        for ((code, column), encoder) in row.iter().zip(&self.columns).zip(encoders) {
+            let points = column.of(*code, encoder.first);
+            match cells.get(encoder.column).map(|c| c.column.role) {
+                Some(Role::Engagement) => engagement += points,
+                _ => fit += points,
+            }
+        }
+        (fit, engagement)
+    }
+
+    /// The rules with the column each reads, strongest column first; levels worth 0 points get
+    /// no rule.
+    pub fn rules(&self, encoders: &[Encoder], cells: &[Cells]) -> Vec<(String, Value)> {
+        let mut order: Vec<&ColumnPoints> = self.columns.iter().collect();
+        order.sort_by_key(|c| std::cmp::Reverse(c.range()));
+        let mut ids: Vec<String> = Vec::new();
+        let mut rules = Vec::new();
+        for column in order {
+            let Some(encoder) = encoders.get(column.encoder) else { continue };
+            let Some(data) = cells.get(encoder.column) else { continue };
+            let mut levels: Vec<(Option<usize>, i64)> = column.levels.iter().enumerate().map(|(l, p)| (Some(l), *p)).collect();
+            levels.push((None, column.implicit));
+            // Bins read best low to high; answers from most to fewest points.
+            if !matches!(encoder.levels, Levels::Bins { .. }) {
+                levels.sort_by_key(|(_, p)| std::cmp::Reverse(*p));
+            }
+            for (level, points) in levels.into_iter().filter(|(_, p)| *p > 0) {
+                let id = unique_id(&mut ids, &format!("{}_{}", slug(&data.column.name), slug(&encoder.level_slug(data, level))));
+                let rule = Value::object(vec![
+                    ("id", Value::String(id)),
+                    ("label", Value::String(shorten(&encoder.label(data, level), 200))),
+                    ("score", Value::String(data.column.role.as_str().to_string())),
+                    ("points", Value::Number(points as f64)),
+                    ("when", encoder.condition(data, level)),
+                ]);
+                rules.push((data.column.name.clone(), rule));
+            }
+        }
+        rules
+    }
+}
+
+/// Lower-case letters and digits joined by `_`: `Lead Origin` → `lead_origin`.
+fn slug(text: &str) -> String {
+    let mut out = String::new();
+    for c in text.chars().map(|c| c.to_ascii_lowercase()) {
+        if c.is_alphanumeric() {
+            out.push(c);
+        } else if !out.ends_with('_') && !out.is_empty() {
+            out.push('_');
+        }
+    }
+    let trimmed = out.trim_end_matches('_');
+    shorten(if trimmed.is_empty() { "x" } else { trimmed }, 60)
+}
+
+fn unique_id(taken: &mut Vec<String>, wanted: &str) -> String {
+    let mut id = wanted.to_string();
+    let mut n = 2;
+    while taken.contains(&id) {
+        id = format!("{wanted}_{n}");
+        n += 1;
+    }
+    taken.push(id.clone());
+    id
+}
+
+fn shorten(text: &str, max_chars: usize) -> String {
+    if text.chars().count() <= max_chars {
+        text.to_string()
+    } else {
+        let mut cut: String = text.chars().take(max_chars - 1).collect();
+        cut.push('…');
+        cut
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+    use super::*;
+
+    #[test]
+    fn slugs_and_ids() {
+        assert_eq!(slug("Lead Origin"), "lead_origin");
+        assert_eq!(slug("  Time (s) "), "time_s");
+        assert_eq!(slug("***"), "x");
+        let mut taken = Vec::new();
+        assert_eq!(unique_id(&mut taken, "a"), "a");
+        assert_eq!(unique_id(&mut taken, "a"), "a_2");
+        assert_eq!(shorten("abcdef", 4), "abc…");
+    }
+}

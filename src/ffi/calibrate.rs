@@ -1,0 +1,60 @@
+//! Calibration exports: `calibrate`, `scoreCsv`, `funnel`. CSV crosses as text (one copy into
+//! wasm memory); options and results as plain objects.
+
+use super::{error, from_js, to_js};
+use crate::calibrate::{self, CalibrateOptions, FunnelOptions, Progress, ScoreCsvOptions};
+use crate::value::Value;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+/// The options without `key` (a function cannot cross as data), and that key's function if any.
+fn split_callback(options: &JsValue, key: &str) -> (JsValue, Option<js_sys::Function>) {
+    if !options.is_object() {
+        return (options.clone(), None);
+    }
+    let name = JsValue::from_str(key);
+    let callback = js_sys::Reflect::get(options, &name).ok().and_then(|f| f.dyn_into::<js_sys::Function>().ok());
+    let copy = js_sys::Object::assign(&js_sys::Object::new(), options.unchecked_ref());
+    // Deleting from a fresh plain object cannot fail.
+    let _ = js_sys::Reflect::delete_property(&copy, &name);
+    (copy.into(), callback)
+}
+
+/// Learns a model from a CSV of past leads: `{ model, report }`. `options.onProgress({ step,
+/// steps, message })` is called between steps (a worker can post it to the page).
+#[wasm_bindgen]
+pub fn calibrate(csv_text: &str, options: JsValue) -> Result<JsValue, JsValue> {
+    let (plain, on_progress) = split_callback(&options, "onProgress");
+    let value = from_js(plain, "options")?;
+    let options = CalibrateOptions::from_value(&value).map_err(|e| error(&e, "invalid options"))?;
+    let mut progress = |p: Progress<'_>| {
+        if let Some(callback) = &on_progress {
+            let event = Value::object(vec![
+                ("step", Value::Number(p.step as f64)),
+                ("steps", Value::Number(p.steps as f64)),
+                ("message", Value::from(p.message)),
+            ]);
+            // A throwing progress callback must not abort the calibration.
+            let _ = callback.call1(&JsValue::NULL, &to_js(&event));
+        }
+    };
+    let result = calibrate::calibrate(csv_text, &options, &mut progress).map_err(|e| error(&e, "calibrate"))?;
+    Ok(to_js(&Value::object(vec![("model", result.model), ("report", result.report)])))
+}
+
+/// Scores every row of a CSV with a model document; returns CSV text with the columns
+/// `id,score,stage,qualified,fit,engagement,breakdown` (then `options.keep`).
+#[wasm_bindgen(js_name = scoreCsv)]
+pub fn score_csv(doc: JsValue, csv_text: &str, options: JsValue) -> Result<String, JsValue> {
+    let doc = from_js(doc, "model")?;
+    let mut options = ScoreCsvOptions::from_value(&from_js(options, "options")?).map_err(|e| error(&e, "invalid options"))?;
+    options.now = options.now.or(Some(js_sys::Date::now() as i64));
+    calibrate::score_csv(&doc, csv_text, &options).map_err(|e| error(&e, "scoreCsv"))
+}
+
+/// Funnel metrics from a CSV of scored leads with outcomes.
+#[wasm_bindgen]
+pub fn funnel(csv_text: &str, options: JsValue) -> Result<JsValue, JsValue> {
+    let options = FunnelOptions::from_value(&from_js(options, "options")?).map_err(|e| error(&e, "invalid options"))?;
+    calibrate::funnel(csv_text, &options).map(|report| to_js(&report)).map_err(|e| error(&e, "funnel"))
+}

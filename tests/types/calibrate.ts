@@ -1,0 +1,17 @@
+// Compile-only checks of the calibration types: the learned model is an ordinary document.
+import { calibrate, funnel, scoreCsv, type CalibrationReport, type FunnelReport, type ModelDocument } from 'leadscore';
+
+declare const csv: string;
+const { model, report } = calibrate(csv, {
+  label: 'Converted', id: 'Prospect ID', exclude: ['Notes'], mqlTop: 0.2, minPrecision: 0.7, folds: 5,
+  onProgress: ({ step, steps, message }) => void [step / steps, message.length],
+});
+const doc: ModelDocument = model;
+const auc: number = report.cross_validation.auc;
+const roc: [number, number][] = report.cross_validation.roc;
+const kept: CalibrationReport['columns'][number]['left_out'] = report.columns[0]?.left_out ?? null;
+const scored: string = scoreCsv(doc, csv, { id: 'Prospect ID', keep: ['Converted'] });
+const stages: FunnelReport['stages'] = funnel(scored, { label: 'Converted', cost: 'Cost' }).stages;
+// @ts-expect-error the label is required
+calibrate(csv, {});
+void [auc, roc, kept, stages];

@@ -1,0 +1,55 @@
+// Compile-only checks of `leadscore/edge` and `leadscore/edge/init` types.
+import {
+  createQualifier, hubspot, qualify, segment, webhook, readSubmission, memoryReplayStore, DEFAULT_FIELDS,
+  type Decision, type ForwardFailure, type QualifiedLead, type QualifyError, type QualifyOptions, type WebRequest,
+} from 'leadscore/edge';
+import { init, Model } from 'leadscore/edge/init';
+import type { ModelDocument } from 'leadscore';
+
+declare const request: WebRequest;
+declare const doc: ModelDocument;
+
+const failures: ForwardFailure[] = [];
+const options: QualifyOptions = {
+  model: doc,
+  forward: hubspot({ portalId: 123, formGuid: 'abc', token: 'pat', scoreProperties: { total: 'score' } }),
+  fields: { companySize: { trait: 'company_size', type: 'number' }, email: 'email' },
+  form: (_request, traits) => (traits.company_size ? 'demo' : undefined),
+  now: () => 1,
+  maxBodyBytes: 16_384,
+  timeoutMs: 2000,
+  onForwardError: (failure) => { failures.push(failure); },
+  waitUntil: (promise) => { void promise; },
+  exposeBreakdown: true,
+  cors: ['https://www.example.com'],
+  replay: { windowMs: 60_000, store: memoryReplayStore({ max: 100 }) },
+};
+const withUrl: QualifyOptions = { model: new Model(doc), forward: 'https://hooks.example.com/lead', fields: ['email'] };
+const withSegment: QualifyOptions = { model: doc, forward: segment({ writeKey: 'k', userId: (lead: QualifiedLead) => String(lead.traits.email) }) };
+const withWebhook: QualifyOptions = { model: doc, forward: webhook('https://x.example', { headers: { authorization: 'x' } }), replay: false };
+
+async function run(): Promise<void> {
+  const response = await qualify(request, options);
+  const body = (await response.json()) as Decision | QualifyError;
+  if (body.ok) {
+    const qualified: boolean = body.qualified;
+    const status: string = body.forward.status;
+    void [qualified, status];
+  } else {
+    const field: string | null = body.field;
+    void field;
+  }
+  const handler = createQualifier(withUrl);
+  await handler(request, { waitUntil: () => {} });
+  const read = await readSubmission(request, { fields: DEFAULT_FIELDS });
+  if (read.ok) { const traits = read.traits; void traits; } else { const status: 400 | 413 | 415 = read.status; void status; }
+}
+
+init(new Uint8Array(8));
+
+// @ts-expect-error: the model is required
+const missingModel: QualifyOptions = { forward: 'https://x.example' };
+// @ts-expect-error: field types are auto, string, number or boolean
+const badType: QualifyOptions = { model: doc, fields: { a: { type: 'date' } } };
+
+void [run, withSegment, withWebhook, missingModel, badType];
