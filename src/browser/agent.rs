@@ -33,7 +33,9 @@ const IDLE_MS: f64 = 300_000.0;
 const MAX_PENDING: usize = 200;
 const SCROLL_MARKS: [u8; 4] = [100, 75, 50, 25];
 const SCROLL_EVERY_MS: f64 = 250.0;
+/// The hidden inputs added to submitted forms (the names the edge function reads).
 const STATE_INPUT: &str = "leadscore_state";
+const EVENT_ID_INPUT: &str = "leadscore_event_id";
 
 #[wasm_bindgen]
 extern "C" {
@@ -493,13 +495,19 @@ impl Agent {
             .find(|n| !n.is_empty())
             .unwrap_or_else(|| "form".to_string());
         let traits = self.read_form(&form);
-        let mut submitted = vec![("type", text("form_submit")), ("form", Value::String(name))];
+        // The event id travels with the form (leadscore_event_id), so a server scoring the attached
+        // state and this submission counts the submission once (the core drops a repeated id).
+        let id = random_id();
+        let mut submitted = vec![("type", text("form_submit")), ("id", text(&id)), ("form", Value::String(name))];
         if !traits.is_empty() {
             submitted.push(("traits", Value::Object(traits)));
         }
         self.record(submitted);
         if self.consent && !self.off && self.config.attach_state {
-            self.attach_state(&form);
+            if let Some(json) = stringify(&to_js(&self.state.to_value())) {
+                self.hidden_input(&form, STATE_INPUT, &json);
+                self.hidden_input(&form, EVENT_ID_INPUT, &id);
+            }
         }
     }
 
@@ -537,24 +545,25 @@ impl Agent {
         traits
     }
 
-    /// Puts the visitor state (`exportState()`) into the form as the hidden `leadscore_state`
-    /// input, so the server receiving the form can score it too.
-    fn attach_state(&self, form: &Element) {
-        let Some(json) = stringify(&to_js(&self.state.to_value())) else { return };
-        let existing = form.query_selector("input[name=leadscore_state]").ok().flatten();
-        let input = match existing {
+    /// Sets the hidden input `name` of the form (added if missing): `leadscore_state`, the visitor
+    /// state (`exportState()`), and `leadscore_event_id`, so the server receiving the form can score it.
+    fn hidden_input(&self, form: &Element, name: &str, value: &str) {
+        let mut selector = String::from("input[name=");
+        selector.push_str(name);
+        selector.push(']');
+        let input = match form.query_selector(&selector).ok().flatten() {
             Some(input) => input,
             None => {
                 let Ok(input) = self.document.create_element("input") else { return };
                 let _ = input.set_attribute("type", "hidden");
-                let _ = input.set_attribute("name", STATE_INPUT);
+                let _ = input.set_attribute("name", name);
                 if form.append_child(&input).is_err() {
                     return;
                 }
                 input
             }
         };
-        set(&input, "value", &JsValue::from_str(&json));
+        set(&input, "value", &JsValue::from_str(value));
     }
 
     // ---- the page API -------------------------------------------------------------------------

@@ -1,8 +1,10 @@
 // The website tag in real Chromium against the demo server (issue 3): what a visitor does is collected, an
 // unqualified visitor sends nothing, a qualified one is delivered exactly once with a breakdown adding up.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import {
-  activity, cents, exportState, openPage, pageOf, qualify, ready, suite, until, visit,
+  activity, cents, exportState, openPage, pageOf, qualify, ready, root, suite, until, visit,
 } from './support.mjs';
 
 
@@ -63,10 +65,22 @@ test('a qualified visitor is delivered exactly once, with a breakdown that adds 
 
   // The form carried the visitor state for the server (leadscore_state = exportState()).
   const forms = await (await fetch(`${server.url}/api/forms`)).json();
-  const state = JSON.parse(forms.at(-1).fields.leadscore_state);
+  const { fields } = forms.at(-1);
+  const state = JSON.parse(fields.leadscore_state);
   assert.equal(state.v, 1);
+  assert.match(fields.leadscore_event_id, /^[0-9a-f]{32}$/, 'the id the submission was recorded under');
   assert.equal(state.traits.email_domain, 'acme.com');
   assert.ok(!JSON.stringify(state).includes('555-0100'), 'no free text in the state');
+
+  // The edge function scores the same form post to the same total, counting the submission once.
+  const { qualify: qualifyAtEdge } = await import('leadscore/edge');
+  const model = JSON.parse(readFileSync(join(root, 'www', 'models', 'textbook.json'), 'utf8'));
+  const request = new Request('https://edge.example/forms/webinar', {
+    method: 'POST', body: new URLSearchParams(fields), headers: { 'content-type': 'application/x-www-form-urlencoded' },
+  });
+  const edge = await (await qualifyAtEdge(request, { model, form: 'webinar', exposeBreakdown: true })).json();
+  assert.equal(edge.total, lead.total);
+  assert.equal(edge.breakdown.find((line) => line.rule === 'webinar').count, 1, 'one submission, not two');
 
   // More browsing and a reload: still exactly one delivery.
   await visit(page, server.url, '/features');
