@@ -9,7 +9,7 @@
 
 use super::config::Config;
 use super::fields::{self, Control};
-use super::payload::{self, Detail, MAX_BODY_BYTES};
+use super::payload::{self, MAX_BODY_BYTES};
 use super::store::{Envelope, KEY, OPT_OUT_KEY};
 use super::urls;
 use crate::engine;
@@ -758,7 +758,7 @@ impl Agent {
         let sent = self.env.sent(&model.name).map(|s| stage_rank(model, s)).unwrap_or(-1);
         if card.qualified && rank > sent && self.consent && self.config.deliver {
             let key = payload::idempotency_key(&self.env.id, &model.name, &card.stage);
-            if let Some(body) = self.body(&card, &key) {
+            if let Some(body) = self.body(&js, &key) {
                 self.env.set_sent(&model.name, &card.stage);
                 let job = Array::of3(&JsValue::from_str(&key), &JsValue::from_str(&card.stage), &JsValue::from_str(&body));
                 self.out.push(("_send", job.into()));
@@ -767,13 +767,20 @@ impl Agent {
         self.out.push(("score", js));
     }
 
-    /// The payload as JSON, slimmed down when it would not fit one keepalive request.
-    fn body(&self, card: &engine::ScoreCard, key: &str) -> Option<String> {
+    /// The payload as JSON: the lead id and key, the score card (serialized as the page API sees
+    /// it), then the extras; slimmed down when it would not fit one keepalive request.
+    fn body(&self, card: &JsValue, key: &str) -> Option<String> {
         let href = self.window.location().href().unwrap_or_default();
         let page = urls::without_query(&href);
-        [Detail::Full, Detail::NoHistory, Detail::Minimal].into_iter().find_map(|detail| {
-            let value = payload::payload(card, &self.state, &self.env.id, key, page, detail);
-            stringify(&serialized(&value)).filter(|json| json.len() <= MAX_BODY_BYTES)
+        payload::DETAILS.into_iter().find_map(|detail| {
+            let body = Object::new();
+            set(&body, "lead_id", &JsValue::from_str(&self.env.id));
+            set(&body, "idempotency_key", &JsValue::from_str(key));
+            let body = Object::assign(&body, card.unchecked_ref());
+            for (name, value) in payload::extras(&self.state, page, detail) {
+                set(&body, name, &to_js(&value));
+            }
+            stringify(&body).filter(|json| json.len() <= MAX_BODY_BYTES)
         })
     }
 }

@@ -14,13 +14,10 @@
 //!                "source": { "referrers": ["www.google.com"], "campaigns": [{ "source": …, "medium": …, "campaign": … }] } },
 //!   "page": "https://example.com/webinar", "sent_by": "leadscore-browser/0.1.0" }
 //! ```
-//! (Field order: lead id and key, then the score card's fields, then traits, history, page.)
+//! (The tag puts the lead id and key first, then the score card, then [`extras`].)
 
-use crate::engine::ScoreCard;
-use crate::model::Scalar;
 use crate::state::{Tally, VisitorState};
 use crate::value::Value;
-use serde::ser::{Serialize, SerializeMap, Serializer};
 
 /// Bodies above this are slimmed down: keepalive requests are limited to 64 KB.
 pub const MAX_BODY_BYTES: usize = 60_000;
@@ -47,50 +44,29 @@ pub enum Detail {
     Minimal,
 }
 
-/// The delivered lead: serialized straight to a JS object (then JSON) without a `Value` tree.
-#[derive(serde::Serialize)]
-pub struct Payload<'a> {
-    lead_id: &'a str,
-    idempotency_key: &'a str,
-    #[serde(flatten)]
-    card: &'a ScoreCard,
-    traits: Traits<'a>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    history: Option<Value>,
-    page: &'a str,
-    sent_by: &'static str,
-}
+pub const DETAILS: [Detail; 3] = [Detail::Full, Detail::NoHistory, Detail::Minimal];
 
-/// The visitor's traits as an object; `email_only` keeps `email` and `email_domain`.
-pub struct Traits<'a>(&'a [(String, Scalar)], bool);
+/// Who sent the payload (`sent_by`).
+pub const SENT_BY: &str = concat!("leadscore-browser/", env!("CARGO_PKG_VERSION"));
 
-impl Serialize for Traits<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(None)?;
-        for (key, value) in self.0.iter().filter(|(k, _)| !self.1 || k.starts_with("email")) {
-            map.serialize_entry(key, &value.to_value())?;
-        }
-        map.end()
+/// What follows the lead id, the idempotency key and the score card (which the tag serializes on
+/// its own): the traits, the history (`Full` only), the page and `sent_by`.
+pub fn extras(state: &VisitorState, page: &str, detail: Detail) -> Vec<(&'static str, Value)> {
+    let traits = state
+        .traits
+        .iter()
+        .filter(|(k, _)| detail != Detail::Minimal || k.starts_with("email"))
+        .map(|(k, v)| (k.clone(), v.to_value()))
+        .collect();
+    let mut extras = vec![
+        ("traits", Value::Object(traits)),
+        ("page", Value::from(page)),
+        ("sent_by", Value::from(SENT_BY)),
+    ];
+    if detail == Detail::Full {
+        extras.push(("history", history(state)));
     }
-}
-
-pub fn payload<'a>(
-    card: &'a ScoreCard,
-    state: &'a VisitorState,
-    lead_id: &'a str,
-    key: &'a str,
-    page: &'a str,
-    detail: Detail,
-) -> Payload<'a> {
-    Payload {
-        lead_id,
-        idempotency_key: key,
-        card,
-        traits: Traits(&state.traits, detail == Detail::Minimal),
-        history: (detail == Detail::Full).then(|| history(state)),
-        page,
-        sent_by: concat!("leadscore-browser/", env!("CARGO_PKG_VERSION")),
-    }
+    extras
 }
 
 /// Pages with engaged seconds, downloads, forms, clicks, events and the source of the visits.
@@ -158,8 +134,17 @@ mod tests {
         json.pointer(pointer).cloned().unwrap_or(Json::Null)
     }
 
-    fn json(payload: &Payload) -> Json {
-        serde_json::to_value(payload).unwrap_or_else(|e| unreachable!("{e}"))
+    /// The payload as the tag assembles it: the card's fields, then the extras.
+    fn json(card: &crate::engine::ScoreCard, key: &str, extras: Vec<(&'static str, Value)>) -> Json {
+        let mut json = serde_json::to_value(card).unwrap_or_else(|e| unreachable!("{e}"));
+        if let Json::Object(map) = &mut json {
+            map.insert("lead_id".to_string(), Json::from("lead1234"));
+            map.insert("idempotency_key".to_string(), Json::from(key));
+            for (k, v) in extras {
+                map.insert(k.to_string(), serde_json::to_value(&v).unwrap_or_else(|e| unreachable!("{e}")));
+            }
+        }
+        json
     }
 
     #[test]
@@ -194,7 +179,7 @@ mod tests {
         let card = crate::engine::score(model, &state, 1_763_856_000_000);
         let key = idempotency_key("lead1234", "m", &card.stage);
         assert_eq!(key, format!("lead1234:m:{}", card.stage));
-        let full = json(&payload(&card, &state, "lead1234", &key, "https://a.test/pricing", Detail::Full));
+        let full = json(&card, &key, extras(&state, "https://a.test/pricing", Detail::Full));
         assert_eq!(at(&full, "/lead_id"), "lead1234");
         assert_eq!(at(&full, "/idempotency_key"), key.as_str());
         assert_eq!(at(&full, "/total"), 60.0);
@@ -207,7 +192,7 @@ mod tests {
         assert_eq!(at(&full, "/history/source/referrers/0"), "www.google.com");
         assert_eq!(at(&full, "/page"), "https://a.test/pricing");
 
-        let minimal = json(&payload(&card, &state, "lead1234", &key, "", Detail::Minimal));
+        let minimal = json(&card, &key, extras(&state, "", Detail::Minimal));
         assert_eq!(at(&minimal, "/history"), Json::Null);
         assert_eq!(at(&minimal, "/traits/job_title"), Json::Null);
         assert_eq!(at(&minimal, "/traits/email"), "ann@acme.com");
