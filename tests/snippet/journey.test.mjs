@@ -204,3 +204,46 @@ test('a new visit after 30 minutes without activity, and return visits across da
   assert.equal(pageOf(state, '/pricing').views, 1);
   await noErrors(page, seen);
 }));
+
+test('calls made before the tag loads are queued by the inline stub and replayed in order', browse(async (context) => {
+  // Hold the tag back so the page's own calls land in the stub's queue.
+  await context.route('**/leadscore.js', async (route) => {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    await route.continue();
+  });
+  const { page, seen } = await openPage(context);
+  await page.goto(`${server.url}/pricing`, { waitUntil: 'domcontentloaded' });
+  const early = await page.evaluate(async () => {
+    const loaded = typeof window.leadscore.version === 'string';
+    window.__readyCalls = 0;
+    window.leadscore.on('ready', () => { window.__readyCalls += 1; });
+    const tracked = window.leadscore.track('newsletter_signup');
+    window.leadscore.identify({ plan: 'pro' });
+    const scored = window.leadscore.score();
+    const queued = window.leadscore.q?.length;
+    return { loaded, queued, tracked: await tracked, scored: await scored };
+  });
+  assert.equal(early.loaded, false, 'the tag was not loaded yet');
+  assert.ok(early.queued >= 3, `queued: ${early.queued} (the demo's debug panel queues its own listeners too)`);
+  assert.equal(early.tracked, true, "the stub's promise resolves once replayed");
+  assert.equal(early.scored.total, 15, 'score() through the stub resolves with the card');
+  const state = await exportState(page);
+  assert.deepEqual(state.events.map((e) => e[0]), ['newsletter_signup']);
+  assert.equal(state.traits.plan, 'pro');
+  assert.equal(await page.evaluate(() => window.__readyCalls), 1);
+  await noErrors(page, seen);
+}));
+
+test('page views carry UTM parameters and the referrer from other sites; an email campaign counts as an email click', browse(async (context) => {
+  const { page, seen } = await openPage(context);
+  await page.goto(`${server.url}/pricing?utm_source=newsletter&utm_medium=email&utm_campaign=Nov%20launch&email=ann%40acme.com`,
+    { referer: 'https://www.google.com/search?q=lead+scoring' });
+  await ready(page);
+  await visit(page, server.url, '/features'); // an internal referrer is not a source
+  const state = await exportState(page);
+  assert.deepEqual(state.campaigns.map((c) => c[0]), ['newsletter|email|nov launch']);
+  assert.deepEqual(state.email_clicks.map((c) => c[0]), ['nov launch']);
+  assert.deepEqual(state.referrers.map((r) => r[0]), ['www.google.com']);
+  assert.ok(!JSON.stringify(state).includes('acme.com'), 'the query string is not kept');
+  await noErrors(page, seen);
+}));
