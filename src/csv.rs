@@ -275,7 +275,14 @@ pub fn write_row<S: AsRef<str>>(out: &mut String, fields: &[S]) {
             out.push(',');
         }
         let field = field.as_ref();
-        let needs_quotes = field.contains([',', '"', '\n', '\r']) || field.starts_with(' ') || field.ends_with(' ');
+        // Semicolons and tabs are quoted too, so delimiter detection reads the output back as commas.
+        // A lone empty cell is quoted too, or its row would be a blank line, which readers skip.
+        let needs_quotes = field.contains([',', ';', '\t', '"', '\n', '\r'])
+            || field.starts_with(' ')
+            || field.ends_with(' ')
+            || (field.is_empty() && fields.len() == 1)
+            // A leading byte-order mark would be taken for the file's own and dropped.
+            || field.starts_with('\u{feff}');
         if needs_quotes {
             out.push('"');
             out.push_str(&field.replace('"', "\"\""));

@@ -23,6 +23,11 @@ pub const STATE_VERSION: f64 = 1.0;
 const MIN_TS: f64 = 946_684_800_000.0;
 const MAX_TS: f64 = 7_258_118_400_000.0;
 const MAX_KEY_LEN: usize = 512;
+/// Saved keys may be longer than any one event field: a campaign key joins three UTM values.
+const MAX_SAVED_KEY_LEN: usize = 3 * MAX_UTM_LEN + 2;
+const MAX_UTM_LEN: usize = 200;
+/// The longest host name DNS allows.
+const MAX_HOST_LEN: usize = 253;
 
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Tally {
@@ -180,7 +185,7 @@ impl TimedEvent {
                     let u = read::object(v, &p, &["source", "medium", "campaign", "term", "content"], &mut errors)?;
                     let part = |k: &str, errors: &mut Errors| {
                         read::field(u, k)
-                            .and_then(|v| read::string(v, &join(&p, k), 200, errors))
+                            .and_then(|v| read::string(v, &join(&p, k), MAX_UTM_LEN, errors))
                             .map(|s| s.to_ascii_lowercase())
                             .unwrap_or_default()
                     };
@@ -255,7 +260,8 @@ fn host_of(url: &str) -> Option<String> {
     let rest = url.split_once("://").map(|(_, r)| r)?;
     let authority = rest.split(['/', '?', '#']).next()?;
     let host = authority.rsplit('@').next()?.split(':').next()?.to_ascii_lowercase();
-    (!host.is_empty()).then_some(host)
+    // Longer is no host at all; keeping it would only bloat the state.
+    (!host.is_empty() && host.len() <= MAX_HOST_LEN).then_some(host)
 }
 
 pub fn parse_traits(value: &Value, path: &str, errors: &mut Errors) -> Vec<(String, Scalar)> {
@@ -521,7 +527,7 @@ fn read_tally(value: &Value, path: &str, base: i64, page: bool, errors: &mut Err
     }
     let at = |i: usize| items.get(i).unwrap_or(&Value::Null);
     let span = MAX_TS - MIN_TS;
-    let key = read::string(at(0), &index(path, 0), MAX_KEY_LEN, errors).unwrap_or_default();
+    let key = read::string(at(0), &index(path, 0), MAX_SAVED_KEY_LEN, errors).unwrap_or_default();
     let n = read::whole(at(1), &index(path, 1), 0.0, f64::from(u32::MAX), errors).unwrap_or(0);
     let older = match at(2) {
         Value::Number(x) if *x == -1.0 => 0,

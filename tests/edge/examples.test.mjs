@@ -219,5 +219,10 @@ test('load: 400 submissions through workerd, 16 at a time, no errors, every qual
   assert.equal(errors.length, 0, JSON.stringify(errors.slice(0, 3)));
   const qualified = results.filter((r) => r.body.qualified);
   assert.equal(qualified.length, total * 3 / 4);
-  for (const r of qualified) assert.equal((await receiver.waitFor('/hook/workerd', r.body.id)).length, 1);
+  for (const r of qualified) {
+    const attempts = await receiver.waitFor('/hook/workerd', r.body.id);
+    // Under load a forward may time out and be retried once; the receiver dedupes by Idempotency-Key.
+    assert.ok(attempts.length >= 1 && attempts.length <= 2, `${attempts.length} attempts`);
+    assert.equal(receiver.delivered('/hook/workerd', r.body.id).length, 1);
+  }
 });

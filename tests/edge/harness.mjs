@@ -139,6 +139,19 @@ export async function startReceiver() {
   receiver.url = (path) => `http://127.0.0.1:${receiver.port}${path}`;
   /** The requests received on `path` whose body has this `id` (or whose batch messages derive from it). */
   receiver.find = (path, id) => receiver.received.filter((r) => r.path === path && (r.body?.id === id || r.body?.batch?.[0]?.messageId === `${id}-identify`));
+  /**
+   * What a real receiver keeps: the requests for `id`, duplicates by `Idempotency-Key` dropped (a
+   * retry after a timeout may repeat a request that did arrive: the key lets the receiver tell).
+   */
+  receiver.delivered = (path, id) => {
+    const seen = new Set();
+    return receiver.find(path, id).filter((r) => {
+      const key = r.headers['idempotency-key'];
+      if (key && seen.has(key)) return false;
+      if (key) seen.add(key);
+      return true;
+    });
+  };
   /** Waits (bounded) until `count` requests on `path` carry `id`. */
   receiver.waitFor = async (path, id, count = 1, ms = 10_000) => {
     const until = Date.now() + ms;
