@@ -23,7 +23,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Document, Element, Event, Storage, VisibilityState, Window};
 
-/// Housekeeping interval: engaged time, scroll depth, GTM events.
+/// Housekeeping interval: engaged time and scroll depth.
 const TICK_MS: f64 = 5_000.0;
 /// Engaged time is recorded in chunks of at least this much while the visitor stays on a page.
 const ENGAGED_CHUNK_MS: f64 = 10_000.0;
