@@ -73,7 +73,10 @@ run(join(root, 'node_modules', '.bin', 'wasm-opt'), ['-Oz', '--strip-debug', '--
 
 // 4. The package's own files live in js/, laid out as in pkg/: one entry per runtime (each loads the wasm its
 // own way, then re-exports ./api.js, the one shared module), the public types and the README.
-for (const file of readdirSync(join(root, 'js'))) if (file !== 'cli.mjs') cpSync(join(root, 'js', file), join(pkg, file), { recursive: true });
+// (js/browser/ is built by build-browser.mjs into pkg/browser/, see step 6.)
+for (const file of readdirSync(join(root, 'js'))) {
+  if (file !== 'cli.mjs' && file !== 'browser') cpSync(join(root, 'js', file), join(pkg, file), { recursive: true });
+}
 
 const manifest = {
   name: 'leadscore',
@@ -116,7 +119,6 @@ const manifest = {
 };
 writeFileSync(join(pkg, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
 cpSync(join(root, 'schema', 'model.schema.json'), join(pkg, 'schema.json'));
-mkdirSync(join(pkg, 'browser')); // filled by the browser-tag build; present so the subpath exists
 // The CLI (`npx leadscore calibrate|score|funnel`) runs this package's wasm through ../node.js.
 mkdirSync(join(pkg, 'bin'));
 cpSync(join(root, 'js', 'cli.mjs'), join(pkg, 'bin', 'leadscore.mjs'));
@@ -134,3 +136,6 @@ const raw = readFileSync(wasmFile).length;
 const gzip = gzipSync(readFileSync(wasmFile), { level: 9 }).length;
 const kib = (n) => `${(n / 1024).toFixed(1)} KiB`;
 console.log(`leadscore ${crate.version}: ${relative(root, wasmFile)} raw ${raw} bytes (${kib(raw)}), gzip ${gzip} bytes (${kib(gzip)})`);
+
+// 6. The website tag (pkg/browser/): its own slim wasm build, see scripts/build-browser.mjs.
+run(process.execPath, [join(root, 'scripts', 'build-browser.mjs')]);

@@ -18,6 +18,7 @@ const MIME = {
   '.txt': 'text/plain; charset=utf-8',
   '.md': 'text/markdown; charset=utf-8',
   '.ts': 'text/plain; charset=utf-8',
+  '.pdf': 'application/pdf',
 };
 
 /** The file under `dir` for a URL path, or undefined if the path tries to leave `dir`. */
@@ -33,8 +34,13 @@ function resolveInside(dir, urlPath) {
  * @returns an http.Server, not yet listening.
  */
 export function createStaticServer(mounts) {
+  return createServer(createStaticHandler(mounts));
+}
+
+/** The request handler of createStaticServer, for servers that answer some routes themselves first. */
+export function createStaticHandler(mounts) {
   const prefixes = Object.keys(mounts).sort((a, b) => b.length - a.length);
-  return createServer(async (request, response) => {
+  return async (request, response) => {
     const send = (status, text) => response.writeHead(status, { 'content-type': 'text/plain' }).end(text);
     if (request.method !== 'GET' && request.method !== 'HEAD') return send(405, 'method not allowed\n');
     const path = request.url.split('?')[0]; // not new URL(): '//x' would parse as a host
@@ -57,5 +63,5 @@ export function createStaticServer(mounts) {
     } catch {
       send(404, 'not found\n');
     }
-  });
+  };
 }

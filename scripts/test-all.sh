@@ -50,6 +50,9 @@ step "cargo test" cargo test
 step "cargo clippy" cargo clippy --all-targets -- -D warnings
 # The wasm-bindgen boundary (src/ffi.rs) only compiles for wasm32, so lint that target too.
 step "cargo clippy wasm32" cargo clippy --all-targets --target wasm32-unknown-unknown -- -D warnings
+# The website tag's collector (src/browser/agent.rs) only compiles for wasm32 with the browser feature.
+step "cargo clippy wasm32 browser" cargo clippy --lib --target wasm32-unknown-unknown --no-default-features \
+  --features browser -- -D warnings
 
 # Each fuzz target briefly, from the committed seeds (long campaigns: bash scripts/fuzz.sh 600).
 step "fuzz smoke" bash scripts/fuzz.sh 10
@@ -67,6 +70,8 @@ step "wasm-bindgen-test node" "${wasm_test[@]}" cargo test --target wasm32-unkno
 step "wasm-bindgen-test chromium" "${wasm_test[@]}" WASM_BINDGEN_USE_BROWSER=1 CHROMEDRIVER=/usr/bin/chromedriver \
   WASM_BINDGEN_TEST_WEBDRIVER_JSON="$PWD/scripts/webdriver.json" cargo test --target wasm32-unknown-unknown
 needs_pkg "demo page" node --test tests/www/*.test.mjs
+# The website tag (pkg/browser/) in Chromium against the demo server, its outbox in Node, its weight.
+needs_pkg "website tag" node --test tests/snippet/*.test.mjs
 needs_pkg "packaging" node --test tests/pack/*.test.mjs
 
 printf '\n===== summary\n'

@@ -5,6 +5,10 @@
 //! The only bridge to JavaScript is `ffi` (wasm32 builds), a thin layer over [`Scorer`] and
 //! [`score_lead`].
 
+/// The website tag: pure policy (config, form fields, URLs, storage envelope, payload) plus,
+/// in wasm32 builds with the `browser` feature, the web-sys collector behind it.
+#[cfg(any(feature = "browser", test))]
+pub mod browser;
 #[cfg(feature = "calibrate")]
 pub mod calibrate;
 #[cfg(feature = "calibrate")]

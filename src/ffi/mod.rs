@@ -1,9 +1,13 @@
 //! The one boundary to JavaScript (wasm32 builds only). Each file holds the exports of one area;
 //! the helpers here convert values and errors, and no scoring logic lives in this module.
 
+#[cfg(all(feature = "browser", target_arch = "wasm32"))]
+pub mod browser;
 #[cfg(feature = "calibrate")]
 pub mod calibrate;
+#[cfg(feature = "api")]
 pub mod edge;
+#[cfg(feature = "api")]
 pub mod scoring;
 
 use crate::error::Errors;

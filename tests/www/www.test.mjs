@@ -41,7 +41,8 @@ after(async () => {
 
 test('serves the page, the package and the wasm with the right MIME types', async () => {
   const expectations = {
-    '': 'text/html', 'app.js': 'text/javascript', 'models/textbook.json': 'application/json',
+    '': 'text/html', 'examples/app.js': 'text/javascript', 'leadscore.js': 'text/javascript',
+    'leadscore-core.wasm': 'application/wasm', 'files/whitepaper-lead-scoring.pdf': 'application/pdf', 'models/textbook.json': 'application/json',
     'pkg/web.js': 'text/javascript', 'pkg/core/leadscore_bg.wasm': 'application/wasm',
   };
   for (const [path, type] of Object.entries(expectations)) {
@@ -57,9 +58,9 @@ test('serves the page, the package and the wasm with the right MIME types', asyn
   }
 });
 
-test('the demo page scores four visitors in Chromium', async () => {
+test('the examples page scores four visitors in Chromium', async () => {
   browser = await launchChromium();
-  const { page, errors } = await openPage(browser.context, baseUrl, '.card', 4);
+  const { page, errors } = await openPage(browser.context, `${baseUrl}examples/`, '.card', 4);
   const cards = await page.$$eval('.card', (nodes) => nodes.map((n) => ({
     visitor: n.dataset.visitor, total: Number(n.dataset.total), lines: n.querySelectorAll('tbody tr').length,
   })));

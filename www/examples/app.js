@@ -71,7 +71,7 @@ function renderCard(visitor, card) {
 
 const cards = document.getElementById('cards');
 try {
-  const textbook = await (await fetch('models/textbook.json')).json();
+  const textbook = await (await fetch('../models/textbook.json')).json();
   const model = new Model(textbook);
   document.getElementById('engine').textContent = `Engine ${engineVersion()}.`;
   cards.replaceChildren(...visitors.map((visitor) => renderCard(visitor, model.scoreLead({ events: visitor.events }, now))));

@@ -1,0 +1,217 @@
+// The delivery outbox of the website tag (bundled into pkg/browser/leadscore.js).
+//
+// The wasm hands over a qualified lead once per stage reached (`add`); the outbox keeps it in
+// localStorage under `leadscore:outbox` until the endpoint acknowledges it, so a lead that qualifies as
+// the tab closes or while offline is delivered on a later page load. One POST per entry: fetch with
+// keepalive, `text/plain` (no CORS preflight), body < 64 KB. A tab claims an entry with a short lease and
+// checks the claim held before sending, so two tabs do not both send it; the idempotency key in the body
+// lets the receiver drop the rare duplicate (e.g. a response lost as the page closed).
+//
+// Retries: exponential backoff with jitter (1 s, 2 s, 4 s … capped at 1 h, each between half and all of
+// that), at least Retry-After (delta-seconds, at most a day) on 429/503. Give-up bound: MAX_ATTEMPTS
+// failed attempts, or GIVE_UP_MS after the lead was queued, whichever comes first; 400/413/422 give up at
+// once (the payload will never be accepted). Giving up emits `give-up` { key, stage, attempts, status,
+// reason }; success emits `delivered` { key, stage, attempts, status }.
+
+export const OUTBOX_KEY = 'leadscore:outbox';
+export const MAX_ATTEMPTS = 10;
+export const GIVE_UP_MS = 7 * 24 * 3600e3;
+export const FIRST_RETRY_MS = 1e3;
+export const MAX_RETRY_MS = 3600e3;
+export const MAX_RETRY_AFTER_MS = 24 * 3600e3;
+/** How long a tab's claim lasts; also how long one request may take before it counts as failed. */
+export const LEASE_MS = 10e3;
+/** Between claiming and sending, so that a concurrent claim by another tab shows. */
+export const VERIFY_MS = 120;
+export const MAX_OUTBOX = 8;
+
+/** The n-th retry waits between half and all of FIRST_RETRY_MS · 2^(n-1), capped at MAX_RETRY_MS. */
+export const backoff = (tries, random) => {
+  const full = Math.min(FIRST_RETRY_MS * 2 ** Math.min(Math.max(tries - 1, 0), 30), MAX_RETRY_MS);
+  return full / 2 + (full / 2) * Math.min(Math.max(random, 0), 1);
+};
+
+/** Retry-After in delta-seconds, in ms (an HTTP date is not parsed: the backoff applies then). */
+export const retryAfterMs = (header) => {
+  const text = header == null ? '' : String(header).trim();
+  const seconds = /^\d+(\.\d+)?$/.test(text) ? Number(text) : NaN;
+  return seconds >= 0 ? Math.min(seconds * 1e3, MAX_RETRY_AFTER_MS) : undefined;
+};
+
+/** What to do after an attempt that ended with HTTP `status` (0: network error or timeout). */
+export const verdict = (entry, status, retryAfter, now, random) => {
+  if ((status > 199 && status < 300) || status === 409) return { delivered: true }; // 409: already have it
+  if (status === 400 || status === 413 || status === 422) return { giveUp: 'rejected' };
+  if (entry.tries + 1 >= MAX_ATTEMPTS) return { giveUp: 'attempts' };
+  let delay = backoff(entry.tries + 1, random);
+  const after = status === 429 || status === 503 ? retryAfterMs(retryAfter) : undefined;
+  if (after > delay) delay = after;
+  if (now + delay - entry.first > GIVE_UP_MS) return { giveUp: 'expired' };
+  return { retry: now + delay };
+};
+
+const valid = (e) => e && typeof e.key === 'string' && typeof e.stage === 'string' && typeof e.body === 'string'
+  && typeof e.owner === 'string' && [e.tries, e.first, e.next, e.lease].every(Number.isFinite);
+
+/**
+ * @param o.endpoint  where to POST
+ * @param o.emit      (name, detail) => void
+ * @param o.storage   () => Storage (may throw; memory is used then)
+ * @param o.fetch     () => the fetch to use (looked up at send time: the page's current one)
+ */
+export function createOutbox({ endpoint, emit, storage = () => localStorage, fetch = () => globalThis.fetch,
+  now = Date.now, random = Math.random, setTimer = setTimeout, clearTimer = clearTimeout }) {
+  const tab = random().toString(36).slice(2);
+  let entries = [];
+  let dirty = false; // the last write failed: memory holds the newest entries
+  let on = false; // consent: may store and send
+  let broken = false; // this page's fetch throws: leave the entries to the next page load
+  let gone = false; // pagehide: no new request from this page
+  let claimed;
+  let inFlight;
+  let timer;
+
+  const load = () => {
+    if (!dirty) {
+      try {
+        const list = JSON.parse(storage().getItem(OUTBOX_KEY) || '[]');
+        entries = Array.isArray(list) ? list.filter(valid).slice(-MAX_OUTBOX) : [];
+      } catch {} // unreadable or corrupt: keep what memory has
+    }
+    return entries;
+  };
+  const save = () => {
+    try {
+      if (entries.length) storage().setItem(OUTBOX_KEY, JSON.stringify(entries));
+      else storage().removeItem(OUTBOX_KEY);
+      dirty = false;
+    } catch {
+      dirty = true;
+    }
+  };
+  const detail = (e, status, reason) => ({ key: e.key, stage: e.stage, attempts: e.tries + 1, status, ...(reason && { reason }) });
+  const drop = (e, name, status, reason) => {
+    entries = entries.filter((x) => x !== e);
+    emit(name, detail(e, status, reason));
+  };
+
+  function flush() {
+    if (!on || broken || gone || inFlight || claimed || !endpoint) return;
+    const t = now();
+    const expired = load().filter((x) => t - x.first > GIVE_UP_MS);
+    for (const e of expired) drop(e, 'give-up', 0, 'expired');
+    const e = entries.find((x) => x.next <= t && (!x.owner || x.owner === tab || x.lease <= t));
+    if (!e) {
+      const next = Math.min(...entries.map((x) => (!x.owner || x.owner === tab ? x.next : Math.max(x.next, x.lease))));
+      clearTimer(timer);
+      if (next < Infinity) timer = setTimer(flush, Math.min(next - t + 10, 2 ** 31 - 1));
+      if (expired.length) save();
+      return;
+    }
+    e.owner = tab;
+    e.lease = t + LEASE_MS;
+    save();
+    if (dirty) send(e.key); // storage unusable: no other tab can see this outbox anyway
+    else {
+      claimed = e.key;
+      setTimer(verify, VERIFY_MS);
+    }
+  }
+
+  function verify() {
+    const key = claimed;
+    claimed = undefined;
+    if (load().some((e) => e.key === key && e.owner === tab)) send(key);
+    else flush();
+  }
+
+  function send(key) {
+    const e = entries.find((x) => x.key === key);
+    if (!e) return;
+    let request;
+    try {
+      request = fetch()(endpoint, {
+        method: 'POST', body: e.body, keepalive: true, credentials: 'omit',
+        headers: { 'content-type': 'text/plain;charset=UTF-8' },
+      });
+    } catch {
+      // fetch replaced by something that throws: this page cannot send, a later one will.
+      broken = true;
+      e.owner = '';
+      e.lease = 0;
+      save();
+      return;
+    }
+    inFlight = key;
+    const done = (response) => {
+      let status = 0;
+      let retryAfter;
+      try {
+        status = typeof response.status === 'number' ? response.status : 0;
+        retryAfter = response.headers.get('retry-after');
+      } catch {}
+      result(key, status, retryAfter);
+    };
+    Promise.resolve(request).then(done, () => result(key, 0));
+    setTimer(() => inFlight === key && result(key, 0), LEASE_MS);
+  }
+
+  function result(key, status, retryAfter) {
+    if (inFlight === key) inFlight = undefined;
+    const e = load().find((x) => x.key === key);
+    if (e) {
+      const v = verdict(e, status, retryAfter, now(), random());
+      if (v.retry) Object.assign(e, { tries: e.tries + 1, next: v.retry, owner: '', lease: 0 });
+      else drop(e, v.delivered ? 'delivered' : 'give-up', status, v.giveUp);
+      save();
+    }
+    flush();
+  }
+
+  return {
+    /** Queues a payload (once per key) and tries to send it. */
+    add(key, stage, body) {
+      if (!on) return;
+      const t = now();
+      if (!load().some((e) => e.key === key)) {
+        entries = [...entries, { key, stage, body, tries: 0, first: t, next: t, owner: '', lease: 0 }].slice(-MAX_OUTBOX);
+        save();
+      }
+      flush();
+    },
+    /** Consent given (at start or later): deliver what earlier pages left. */
+    start() {
+      on = true;
+      flush();
+    },
+    /** Back from the back/forward cache: sending is possible again. */
+    pageshow() {
+      gone = false;
+      flush();
+    },
+    /** Opt-out: forget every undelivered lead. */
+    stop() {
+      on = false;
+      entries = [];
+      claimed = undefined;
+      clearTimer(timer);
+      try { storage().removeItem(OUTBOX_KEY); } catch {}
+    },
+    /**
+     * The page is going away. A claimed entry not yet sent is released for the next page load rather than
+     * sent now: a request started at unload gets no answer this page could record, so it would be sent
+     * again later. (Requests already in flight carry on: keepalive.)
+     */
+    pagehide() {
+      const e = claimed && entries.find((x) => x.key === claimed);
+      claimed = undefined;
+      gone = true;
+      clearTimer(timer);
+      if (e) {
+        e.owner = '';
+        e.lease = 0;
+        save();
+      }
+    },
+  };
+}

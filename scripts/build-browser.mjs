@@ -1,0 +1,62 @@
+#!/usr/bin/env node
+// Builds the website tag into pkg/browser/: what `<script async src="…/leadscore.js">` loads.
+//   leadscore.js          the loader (js/browser/leadscore.js + outbox.js, bundled and minified): data-* config,
+//                         bot check, page API, delivery
+//   leadscore-core.js     the wasm-bindgen glue (ES module, minified), imported by the loader
+//   leadscore-core.wasm   the slim wasm: `--no-default-features --features browser` (no npm JS API, no
+//                         calibration), wasm-opt -Oz
+// Usage: node scripts/build-browser.mjs   (run by scripts/build.mjs; CARGO_TARGET_DIR is honoured)
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { snippetSizes, formatSizes } from './snippet-size.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const out = join(root, 'pkg', 'browser');
+const targetDir = process.env.CARGO_TARGET_DIR ?? join(root, 'target');
+const bin = (name) => join(root, 'node_modules', '.bin', name);
+// Same list as scripts/build.mjs: what rustc's wasm32 target emits and wasm-opt must be told about.
+const WASM_FEATURES = [
+  '--enable-bulk-memory', '--enable-bulk-memory-opt', '--enable-nontrapping-float-to-int',
+  '--enable-sign-ext', '--enable-mutable-globals', '--enable-reference-types',
+  '--enable-multivalue', '--enable-call-indirect-overlong',
+];
+
+function run(cmd, args) {
+  console.log(`$ ${cmd} ${args.join(' ')}`);
+  execFileSync(cmd, args, { cwd: root, stdio: 'inherit' });
+}
+
+const version = readFileSync(join(root, 'Cargo.toml'), 'utf8').match(/^version\s*=\s*"([^"]+)"/m)?.[1] ?? '0.0.0';
+
+// 1. The slim wasm. Cargo keeps this feature set's artifacts apart from the default build's, but both
+//    are copied to the same leadscore.wasm: take it right away.
+run('cargo', ['build', '--release', '--target', 'wasm32-unknown-unknown', '--no-default-features', '--features', 'browser']);
+const rawWasm = join(targetDir, 'wasm32-unknown-unknown', 'release', 'leadscore.wasm');
+const work = join(targetDir, 'browser-tag');
+rmSync(work, { recursive: true, force: true });
+mkdirSync(work, { recursive: true });
+
+// 2. Glue. --target web: an ES module with `init` that accepts the wasm bytes the loader fetched.
+run('wasm-bindgen', ['--target', 'web', '--no-typescript', '--out-dir', work, '--out-name', 'leadscore-core', rawWasm]);
+const wasm = join(work, 'leadscore-core_bg.wasm');
+run(bin('wasm-opt'), ['-Oz', '--strip-debug', '--strip-producers', ...WASM_FEATURES, wasm, '-o', wasm]);
+
+// 3. Minify the glue and the loader (esbuild, a dependency of vite already).
+rmSync(out, { recursive: true, force: true });
+mkdirSync(out, { recursive: true });
+renameSync(wasm, join(out, 'leadscore-core.wasm'));
+const glue = readFileSync(join(work, 'leadscore-core.js'), 'utf8').replace(/^\/\* @ts-self-types="[^"]*" \*\/\n/, '');
+writeFileSync(join(work, 'glue.js'), glue);
+const esbuild = (entry, file, format, extra = []) => run(bin('esbuild'), [
+  entry, `--outfile=${file}`, `--format=${format}`, '--minify', '--target=es2020', '--legal-comments=none', ...extra,
+]);
+esbuild(join(work, 'glue.js'), join(out, 'leadscore-core.js'), 'esm');
+esbuild(join(root, 'js', 'browser', 'leadscore.js'), join(out, 'leadscore.js'), 'iife', ['--bundle']);
+const loader = join(out, 'leadscore.js');
+writeFileSync(loader, readFileSync(loader, 'utf8').replace('__VERSION__', version));
+esbuild(join(root, 'js', 'browser', 'stub.js'), join(out, 'stub.min.js'), 'iife', ['--target=es5']);
+
+const sizes = snippetSizes(out);
+console.log(`website tag (${relative(root, out)}):\n${formatSizes(sizes)}`);

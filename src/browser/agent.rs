@@ -1,0 +1,786 @@
+//! The tag at run time (wasm32 with the `browser` feature): web-sys listeners turn what the
+//! visitor does into core events, the visitor state is kept in localStorage, and a lead that
+//! qualifies is handed to the loader's outbox once per stage (`_send`), which delivers it.
+//!
+//! Every way into this module from JavaScript goes through one closure, [`dispatch`], wrapped by
+//! the loader's `guard` (a try/catch), so nothing can reach the page as an uncaught exception.
+//! The agent sits in a `RefCell`; a re-entrant call finds it busy and is dropped instead of
+//! panicking, and page callbacks run only after the agent is released.
+
+use super::config::Config;
+use super::fields::{self, Control};
+use super::payload::{self, MAX_BODY_BYTES};
+use super::store::{Envelope, KEY, OPT_OUT_KEY};
+use super::urls;
+use crate::engine;
+use crate::ffi::{from_js, to_js};
+use crate::model::{Model, ModelSet};
+use crate::state::{TimedEvent, VisitorState};
+use crate::value::Value;
+use js_sys::{Array, Function, Object, Proxy, Reflect, JSON};
+use std::cell::RefCell;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{Document, Element, Event, Storage, VisibilityState, Window};
+
+/// Housekeeping interval: engaged time and scroll depth.
+const TICK_MS: f64 = 5_000.0;
+/// Engaged time is recorded in chunks of at least this much while the visitor stays on a page.
+const ENGAGED_CHUNK_MS: f64 = 10_000.0;
+/// No input (keys, pointer, scroll, focus) for this long pauses engaged time.
+const IDLE_MS: f64 = 300_000.0;
+/// Events kept while consent is pending, replayed into the stored state once it is given.
+const MAX_PENDING: usize = 200;
+const SCROLL_MARKS: [u8; 4] = [100, 75, 50, 25];
+const SCROLL_EVERY_MS: f64 = 250.0;
+/// The hidden inputs added to submitted forms (the names the edge function reads).
+const STATE_INPUT: &str = "leadscore_state";
+const EVENT_ID_INPUT: &str = "leadscore_event_id";
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(catch, js_namespace = Reflect, js_name = apply)]
+    fn reflect_apply(target: &JsValue, this: &JsValue, args: &JsValue) -> Result<JsValue, JsValue>;
+}
+
+thread_local! {
+    static AGENT: RefCell<Option<Agent>> = const { RefCell::new(None) };
+}
+
+pub(crate) struct Agent {
+    config: Config,
+    model: Option<Model>,
+    state: VisitorState,
+    env: Envelope,
+    window: Window,
+    document: Document,
+    /// Present when the visitor's data may be persisted and storage is reachable.
+    storage: Option<Storage>,
+    /// The stored text as last read or written; anything else there was written by another tab.
+    seen: Option<String>,
+    /// The last write failed (storage full or throwing): memory holds the newest state.
+    dirty: bool,
+    /// Data may be stored and sent.
+    consent: bool,
+    /// Opted out: nothing is collected.
+    off: bool,
+    pending: Vec<Value>,
+    /// The guarded dispatcher: every listener, timer and promise callback.
+    dispatch: Function,
+    emit: Function,
+    /// Events for the page, emitted once the agent is released.
+    out: Vec<(&'static str, JsValue)>,
+    page: String,
+    since: Option<f64>,
+    engaged: f64,
+    /// When the engaged time not yet recorded ended: its event carries this time, not the time it
+    /// is recorded, so an idle tab does not look active to the 30-minute visit rule.
+    engaged_at: f64,
+    last_input: f64,
+    scroll_mark: u8,
+    scroll_at: f64,
+    /// Rank of the highest stage announced to the page (`qualified` event) during this page load.
+    announced: i64,
+}
+
+fn now() -> f64 {
+    js_sys::Date::now()
+}
+
+fn random_id() -> String {
+    let mut id = String::with_capacity(32);
+    for _ in 0..4 {
+        let n = (js_sys::Math::random() * 4_294_967_296.0) as u32;
+        for shift in (0..8).rev() {
+            id.push(char::from_digit((n >> (shift * 4)) & 0xf, 16).unwrap_or('0'));
+        }
+    }
+    id
+}
+
+/// The browser's decodeURIComponent (None for malformed escapes).
+fn decode(text: &str) -> Option<String> {
+    js_sys::decode_uri_component(text).ok().map(String::from)
+}
+
+/// A typed value (a score card, a payload) as a plain JS object, without a `Value` tree.
+fn serialized<T: serde::Serialize>(value: &T) -> JsValue {
+    value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).unwrap_or(JsValue::NULL)
+}
+
+fn stringify(value: &JsValue) -> Option<String> {
+    JSON::stringify(value).ok().map(String::from)
+}
+
+fn get(target: &JsValue, key: &str) -> JsValue {
+    Reflect::get(target, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+}
+
+fn set(target: &JsValue, key: &str, value: &JsValue) {
+    let _ = Reflect::set(target, &JsValue::from_str(key), value);
+}
+
+fn text(s: &str) -> Value {
+    Value::from(s)
+}
+
+fn clip(s: &str, max: usize) -> String {
+    s.trim().chars().take(max).collect()
+}
+
+fn stage_rank(model: &Model, stage: &str) -> i64 {
+    model.stages.iter().position(|s| s.name == stage).map(|i| i as i64).unwrap_or(-1)
+}
+
+/// Runs `f` on the agent, then emits the events it queued for the page. False when the agent is
+/// not started or already busy (a re-entrant call, dropped rather than panicking). Not generic, so
+/// the borrow-and-emit code exists once, not once per caller.
+#[inline(never)]
+pub(crate) fn with(f: &mut dyn FnMut(&mut Agent)) -> bool {
+    let taken = AGENT.with(|cell| {
+        let mut slot = cell.try_borrow_mut().ok()?;
+        let agent = slot.as_mut()?;
+        f(agent);
+        Some((std::mem::take(&mut agent.out), agent.emit.clone()))
+    });
+    let Some((out, emit)) = taken else { return false };
+    for (name, detail) in out {
+        let _ = emit.call2(&JsValue::NULL, &JsValue::from_str(name), &detail);
+    }
+    true
+}
+
+/// [`with`] for calls that return a value.
+pub(crate) fn with_value(f: fn(&mut Agent) -> JsValue) -> JsValue {
+    let mut value = JsValue::NULL;
+    with(&mut |a| value = f(a));
+    value
+}
+
+/// The model selected by the config, or the message to show in the console.
+fn load_model(config: &Config, doc: JsValue) -> Result<Model, String> {
+    let mut message = String::from("model ");
+    message.push_str(&config.model_url);
+    message.push_str(": ");
+    if let Some(error) = &config.model_error {
+        message.push_str(error);
+        return Err(message);
+    }
+    let parsed = from_js(doc, "model").map_err(|_| "not plain JSON data".to_string()).and_then(|value| {
+        let set = ModelSet::parse(&value).map_err(|e| e.to_string())?;
+        let chosen = set.select(config.model_name.as_deref()).map_err(|e| e.to_string())?;
+        let index = set.models.iter().position(|m| std::ptr::eq(m, chosen)).unwrap_or(0);
+        set.models.into_iter().nth(index).ok_or_else(|| "no model".to_string())
+    });
+    parsed.map_err(|e| {
+        message.push_str(&e);
+        message.push_str(" (nothing is scored until it is fixed; visits are still recorded)");
+        message
+    })
+}
+
+/// Starts the tag once: `config` is the script's dataset, `model` the parsed model document,
+/// `host` the loader's `{ guard, emit }`.
+pub(crate) fn start(config: JsValue, model: JsValue, host: JsValue) -> Result<(), JsValue> {
+    let started = AGENT.with(|cell| cell.try_borrow().map(|a| a.is_some()).unwrap_or(true));
+    if started {
+        return Ok(());
+    }
+    let function = |key: &str| get(&host, key).dyn_into::<Function>().ok();
+    let (Some(guard), Some(emit)) = (function("guard"), function("emit")) else {
+        return Err(JsValue::from_str("start(config, model, { guard, emit })"));
+    };
+    let window = web_sys::window().ok_or_else(|| JsValue::from_str("no window"))?;
+    let document = window.document().ok_or_else(|| JsValue::from_str("no document"))?;
+    let closure = Closure::<dyn FnMut(JsValue)>::new(dispatch);
+    let dispatch: Function = guard.call1(&JsValue::NULL, closure.as_ref())?.dyn_into()?;
+    closure.forget(); // lives as long as the page
+    let config = Config::from_value(&from_js(config, "config").unwrap_or_default());
+    let (model, error) = match load_model(&config, model) {
+        Ok(model) => (Some(model), None),
+        Err(message) => (None, Some(message)),
+    };
+    let now = now();
+    let mut agent = Agent {
+        consent: config.consent,
+        config,
+        model,
+        state: VisitorState::default(),
+        env: Envelope::new(random_id()),
+        window,
+        document,
+        storage: None,
+        seen: None,
+        dirty: false,
+        off: false,
+        pending: Vec::new(),
+        dispatch,
+        emit,
+        out: Vec::new(),
+        page: String::new(),
+        since: None,
+        engaged: 0.0,
+        engaged_at: now,
+        last_input: now,
+        scroll_mark: 0,
+        scroll_at: 0.0,
+        announced: -1,
+    };
+    if let Some(message) = error {
+        agent.out.push(("error", JsValue::from_str(&message)));
+    }
+    AGENT.with(|cell| {
+        if let Ok(mut slot) = cell.try_borrow_mut() {
+            *slot = Some(agent);
+        }
+    });
+    with(&mut Agent::begin);
+    Ok(())
+}
+
+/// The one entry point of listeners, the timer and the history hooks: `(event)` or `(tag)`.
+fn dispatch(first: JsValue) {
+    match first.as_string().as_deref() {
+        Some("tick") => with(&mut Agent::tick),
+        Some(_) => with(&mut Agent::navigate),
+        None => match first.dyn_into::<Event>() {
+            Ok(event) => with(&mut |a| a.on_event(&event)),
+            Err(_) => false,
+        },
+    };
+}
+
+impl Agent {
+    fn begin(&mut self) {
+        if self.consent {
+            self.open_storage();
+        }
+        self.listen();
+        self.page = self.current_path();
+        self.engagement();
+        self.page_view(true);
+        self.out.push(("_consent", JsValue::from_bool(self.consent)));
+        let card = self.card();
+        self.out.push(("ready", card));
+    }
+
+    fn open_storage(&mut self) {
+        self.storage = self.window.local_storage().ok().flatten();
+        let opted_out = self.storage.as_ref().and_then(|s| s.get_item(OPT_OUT_KEY).ok().flatten());
+        if opted_out.as_deref() == Some("1") {
+            self.off = true;
+            self.consent = false;
+            self.storage = None;
+        } else {
+            self.sync();
+        }
+    }
+
+    fn listen(&self) {
+        let f = &self.dispatch;
+        for kind in ["click", "auxclick", "submit", "keydown", "pointerdown"] {
+            let _ = self.document.add_event_listener_with_callback_and_bool(kind, f, true);
+        }
+        let _ = self.document.add_event_listener_with_callback_and_bool("visibilitychange", f, false);
+        for kind in ["scroll", "focus", "blur", "pagehide", "pageshow", "popstate", "hashchange"] {
+            let _ = self.window.add_event_listener_with_callback_and_bool(kind, f, false);
+        }
+        let _ = self.window.set_interval_with_callback_and_timeout_and_arguments_1(f, TICK_MS as i32, &JsValue::from_str("tick"));
+        self.hook_history();
+    }
+
+    /// Wraps `history.pushState` / `replaceState` in a Proxy: the original runs first, unchanged
+    /// (its errors reach the page as before), then the tag looks at the new location.
+    fn hook_history(&self) {
+        let Ok(history) = self.window.history() else { return };
+        let nav = self.dispatch.clone();
+        let apply = Closure::<dyn FnMut(JsValue, JsValue, JsValue) -> Result<JsValue, JsValue>>::new(
+            move |target: JsValue, this: JsValue, args: JsValue| {
+                let result = reflect_apply(&target, &this, &args)?;
+                let _ = nav.call1(&JsValue::NULL, &JsValue::from_str("nav"));
+                Ok(result)
+            },
+        );
+        let handler = Object::new();
+        set(&handler, "apply", apply.as_ref());
+        apply.forget();
+        for method in ["pushState", "replaceState"] {
+            let original = get(&history, method);
+            if original.is_function() {
+                set(&history, method, &Proxy::new(&original, &handler));
+            }
+        }
+    }
+
+    fn on_event(&mut self, event: &Event) {
+        let kind = event.type_();
+        match kind.as_str() {
+            "click" | "auxclick" => self.on_click(event),
+            "submit" => self.on_submit(event),
+            "scroll" => self.on_scroll(),
+            "keydown" | "pointerdown" => self.input(),
+            "visibilitychange" | "focus" | "blur" => {
+                self.input();
+                self.engagement();
+                if self.document.visibility_state() == VisibilityState::Hidden {
+                    self.record_engaged(1_000.0);
+                    self.save();
+                }
+            }
+            "pagehide" => {
+                self.end_page();
+                self.save();
+            }
+            "pageshow" if get(event, "persisted").is_truthy() => {
+                // Restored from the back/forward cache: a new page view.
+                self.input();
+                self.scroll_mark = 0;
+                self.engagement();
+                self.page_view(false);
+            }
+            "popstate" | "hashchange" => self.navigate(),
+            _ => {}
+        }
+    }
+
+    fn input(&mut self) {
+        let now = now();
+        // Input after an idle pause restarts engaged time.
+        if self.since.is_none() && now - self.last_input >= IDLE_MS {
+            self.last_input = now;
+            self.engagement();
+        }
+        self.last_input = now;
+    }
+
+    fn tick(&mut self) {
+        self.check_scroll();
+        self.record_engaged(ENGAGED_CHUNK_MS);
+    }
+
+    // ---- collection -------------------------------------------------------------------------
+
+    fn current_path(&self) -> String {
+        let location = self.window.location();
+        urls::page_path(&location.pathname().unwrap_or_default(), &location.hash().unwrap_or_default())
+    }
+
+    fn page_view(&mut self, first: bool) {
+        let location = self.window.location();
+        let href = location.href().unwrap_or_default();
+        let mut event = vec![
+            ("type", text("page_view")),
+            ("path", text(&self.page)),
+            ("url", text(urls::without_query(&href))),
+            ("title", Value::String(clip(&self.document.title(), 200))),
+        ];
+        if first {
+            let referrer = self.document.referrer();
+            let own = location.host().unwrap_or_default().to_ascii_lowercase();
+            if urls::host(&referrer).is_some_and(|host| host != own) {
+                event.push(("referrer", text(urls::without_query(&referrer))));
+            }
+        }
+        if let Some(utm) = urls::utm(&location.search().unwrap_or_default(), decode) {
+            event.push(("utm", utm));
+        }
+        self.record(event);
+    }
+
+    /// A single-page-app navigation (history API, popstate, hashchange): a page view when the
+    /// path changed.
+    fn navigate(&mut self) {
+        let path = self.current_path();
+        if path == self.page {
+            return;
+        }
+        self.end_page();
+        self.page = path;
+        self.scroll_mark = 0;
+        self.input();
+        self.page_view(false);
+    }
+
+    fn end_page(&mut self) {
+        self.check_scroll();
+        self.record_engaged(1_000.0);
+    }
+
+    /// Adds the time since the last update to engaged time if the page was visible, focused and
+    /// not idle, and starts a new stretch if it still is.
+    fn engagement(&mut self) {
+        let now = now();
+        if let Some(since) = self.since.take() {
+            let until = now.min(self.last_input + IDLE_MS);
+            if until > since {
+                self.engaged += until - since;
+                self.engaged_at = until;
+            }
+        }
+        let visible = self.document.visibility_state() == VisibilityState::Visible;
+        let focused = self.document.has_focus().unwrap_or(false);
+        if visible && focused && now - self.last_input < IDLE_MS {
+            self.since = Some(now);
+        }
+    }
+
+    fn record_engaged(&mut self, at_least: f64) {
+        self.engagement();
+        if self.engaged >= at_least {
+            let seconds = (self.engaged / 1000.0).floor();
+            self.engaged -= seconds * 1000.0;
+            let path = text(&self.page);
+            let at = self.engaged_at;
+            self.record_at(at, vec![("type", text("engaged")), ("path", path), ("seconds", Value::Number(seconds))]);
+        }
+    }
+
+    fn on_scroll(&mut self) {
+        let now = now();
+        self.input();
+        if now - self.scroll_at >= SCROLL_EVERY_MS {
+            self.scroll_at = now;
+            self.check_scroll();
+        }
+    }
+
+    fn check_scroll(&mut self) {
+        let y = self.window.scroll_y().unwrap_or(0.0);
+        let view = self.window.inner_height().ok().and_then(|v| v.as_f64()).unwrap_or(0.0);
+        let total = self.document.document_element().map(|e| e.scroll_height()).unwrap_or(0);
+        if total <= 0 {
+            return;
+        }
+        let depth = (y + view) / f64::from(total) * 100.0;
+        let mark = SCROLL_MARKS.into_iter().find(|m| depth + 0.5 >= f64::from(*m)).unwrap_or(0);
+        if mark > self.scroll_mark {
+            self.scroll_mark = mark;
+            let path = text(&self.page);
+            // Scrolling is input: it happened at the last input, not when this check noticed it.
+            let at = self.last_input;
+            self.record_at(at, vec![("type", text("scroll")), ("path", path), ("depth", Value::Number(f64::from(mark)))]);
+        }
+    }
+
+    fn on_click(&mut self, event: &Event) {
+        let Some(target) = event.target().and_then(|t| t.dyn_into::<Element>().ok()) else { return };
+        let closest = |selector: &str| target.closest(selector).ok().flatten();
+        let mut name = closest("[data-leadscore-event]").and_then(|e| e.get_attribute("data-leadscore-event"));
+        if name.is_none() {
+            if let Some(cta) = self.config.cta.as_deref().and_then(closest) {
+                let id = cta.id();
+                name = Some(if id.is_empty() { clip(&cta.text_content().unwrap_or_default(), 64) } else { id });
+            }
+        }
+        if let Some(name) = name.map(|n| clip(&n, 128)).filter(|n| !n.is_empty()) {
+            self.record(vec![("type", text("click")), ("name", Value::String(name))]);
+        }
+        let Some(link) = closest("a[href]") else { return };
+        let Some(href) = get(&link, "href").as_string() else { return };
+        if urls::is_download(&href, link.has_attribute("download"), &self.config.downloads) {
+            let own = self.window.location().host().unwrap_or_default();
+            self.record(vec![("type", text("download")), ("url", Value::String(urls::download_url(&href, &own)))]);
+        }
+    }
+
+    fn on_submit(&mut self, event: &Event) {
+        let Some(form) = event.target().and_then(|t| t.dyn_into::<Element>().ok()) else { return };
+        if form.has_attribute("data-leadscore-ignore") {
+            return;
+        }
+        let name = ["data-leadscore-form", "name", "id"]
+            .into_iter()
+            .filter_map(|attribute| form.get_attribute(attribute))
+            .map(|n| clip(&n, 128))
+            .find(|n| !n.is_empty())
+            .unwrap_or_else(|| "form".to_string());
+        let traits = self.read_form(&form);
+        // The event id travels with the form (leadscore_event_id), so a server scoring the attached
+        // state and this submission counts the submission once (the core drops a repeated id).
+        let id = random_id();
+        let mut submitted = vec![("type", text("form_submit")), ("id", text(&id)), ("form", Value::String(name))];
+        if !traits.is_empty() {
+            submitted.push(("traits", Value::Object(traits)));
+        }
+        self.record(submitted);
+        if self.consent && !self.off && self.config.attach_state {
+            if let Some(json) = stringify(&to_js(&self.state.to_value())) {
+                self.hidden_input(&form, STATE_INPUT, &json);
+                self.hidden_input(&form, EVENT_ID_INPUT, &id);
+            }
+        }
+    }
+
+    /// The allow-listed fields of a form (see [`fields`]), later controls winning.
+    fn read_form(&self, form: &Element) -> Vec<(String, Value)> {
+        let mut traits: Vec<(String, Value)> = Vec::new();
+        let Ok(controls) = form.query_selector_all("input,select,textarea") else { return traits };
+        for i in 0..controls.length().min(200) {
+            let Some(control) = controls.get(i).and_then(|n| n.dyn_into::<Element>().ok()) else { continue };
+            if control.has_attribute("data-leadscore-ignore") {
+                continue;
+            }
+            let attribute = |name: &str| control.get_attribute(name).unwrap_or_default();
+            let (tag, kind, name, autocomplete) =
+                (control.tag_name().to_ascii_lowercase(), attribute("type"), attribute("name"), attribute("autocomplete"));
+            let explicit = control.get_attribute("data-leadscore-trait");
+            let value = get(&control, "value").as_string().unwrap_or_default();
+            let checked = get(&control, "checked").is_truthy();
+            let seen = Control {
+                tag: &tag,
+                kind: &kind,
+                name: &name,
+                autocomplete: &autocomplete,
+                explicit: explicit.as_deref(),
+                value: &value,
+                checked,
+            };
+            if let Some((key, value)) = fields::read(&seen, &self.config.fields) {
+                traits.retain(|(k, _)| *k != key);
+                if traits.len() < 24 {
+                    traits.push((key, value));
+                }
+            }
+        }
+        traits
+    }
+
+    /// Sets the hidden input `name` of the form (added if missing): `leadscore_state`, the visitor
+    /// state (`exportState()`), and `leadscore_event_id`, so the server receiving the form can score it.
+    fn hidden_input(&self, form: &Element, name: &str, value: &str) {
+        let mut selector = String::from("input[name=");
+        selector.push_str(name);
+        selector.push(']');
+        let input = match form.query_selector(&selector).ok().flatten() {
+            Some(input) => input,
+            None => {
+                let Ok(input) = self.document.create_element("input") else { return };
+                let _ = input.set_attribute("type", "hidden");
+                let _ = input.set_attribute("name", name);
+                if form.append_child(&input).is_err() {
+                    return;
+                }
+                input
+            }
+        };
+        set(&input, "value", &JsValue::from_str(value));
+    }
+
+    // ---- the page API -------------------------------------------------------------------------
+
+    /// `leadscore.track(name, props)`: a core event type (`download`, `click`, …) with `props` as
+    /// its fields, or any other name as a named event.
+    pub(crate) fn track(&mut self, name: &str, props: Value) -> Result<(), String> {
+        const TYPES: &[&str] = &["page_view", "engaged", "download", "form_submit", "click", "email_click", "scroll", "event"];
+        let props = match props {
+            Value::Object(entries) => entries,
+            Value::Null => Vec::new(),
+            other => {
+                let mut message = String::from("track(name, props): props must be an object, got ");
+                message.push_str(other.kind());
+                return Err(message);
+            }
+        };
+        let mut event = Vec::with_capacity(props.len() + 3);
+        if TYPES.contains(&name) {
+            event.push(("type".to_string(), text(name)));
+            event.extend(props.into_iter().filter(|(k, _)| k != "type" && k != "ts"));
+        } else {
+            event.push(("type".to_string(), text("event")));
+            event.push(("name".to_string(), text(name)));
+            event.extend(props.into_iter().filter(|(k, _)| k == "id"));
+        }
+        event.push(("ts".to_string(), Value::Number(now())));
+        self.ingest(Value::Object(event))
+    }
+
+    pub(crate) fn identify(&mut self, traits: Value) -> Result<(), String> {
+        self.ingest(Value::object(vec![("type", text("identify")), ("ts", Value::Number(now())), ("traits", traits)]))
+    }
+
+    /// A page API misuse, shown as a console error by the loader.
+    pub(crate) fn report(&mut self, message: String) {
+        self.out.push(("error", JsValue::from_str(&message)));
+    }
+
+    /// The current score card, or null without a valid model or after opting out.
+    pub(crate) fn card(&mut self) -> JsValue {
+        if self.off {
+            return JsValue::NULL;
+        }
+        self.sync();
+        match &self.model {
+            Some(model) => serialized(&engine::score(model, &self.state, now() as i64)),
+            None => JsValue::NULL,
+        }
+    }
+
+    pub(crate) fn export_state(&mut self) -> JsValue {
+        if self.off {
+            return JsValue::NULL;
+        }
+        self.sync();
+        to_js(&self.state.to_value())
+    }
+
+    /// `leadscore.consent(true)`: store and send from now on, merging what this page collected
+    /// into the stored state. `consent(false)`: opt out, erase what is stored, collect nothing.
+    pub(crate) fn set_consent(&mut self, granted: bool) {
+        let storage = self.storage.clone().or_else(|| self.window.local_storage().ok().flatten());
+        if granted {
+            if let Some(s) = &storage {
+                let _ = s.remove_item(OPT_OUT_KEY);
+            }
+            self.off = false;
+            if self.consent {
+                return;
+            }
+            self.consent = true;
+            self.storage = storage;
+            self.seen = None;
+            self.dirty = false;
+            let memory = std::mem::take(&mut self.state);
+            if self.sync() {
+                for event in std::mem::take(&mut self.pending) {
+                    if let Ok(event) = TimedEvent::parse(&event, "event") {
+                        self.state.ingest(&event);
+                    }
+                }
+            } else {
+                self.state = memory;
+            }
+            self.pending.clear();
+            self.out.push(("_consent", JsValue::TRUE));
+            self.evaluate();
+            self.save();
+        } else {
+            if let Some(s) = &storage {
+                let _ = s.remove_item(KEY);
+                let _ = s.set_item(OPT_OUT_KEY, "1");
+            }
+            self.consent = false;
+            self.off = true;
+            self.storage = None;
+            self.seen = None;
+            self.state = VisitorState::default();
+            self.pending.clear();
+            self.env = Envelope::new(random_id());
+            self.out.push(("_consent", JsValue::FALSE));
+            self.out.push(("score", JsValue::NULL));
+        }
+    }
+
+    // ---- state and storage --------------------------------------------------------------------
+
+    fn record(&mut self, fields: Vec<(&'static str, Value)>) {
+        self.record_at(now(), fields);
+    }
+
+    fn record_at(&mut self, ts: f64, mut fields: Vec<(&'static str, Value)>) {
+        if self.off {
+            return;
+        }
+        fields.push(("ts", Value::Number(ts)));
+        // Collected events are well-formed; a rejected one (e.g. an odd page title) is skipped.
+        let _ = self.ingest(Value::object(fields));
+    }
+
+    fn ingest(&mut self, value: Value) -> Result<(), String> {
+        if self.off {
+            return Ok(());
+        }
+        let event = TimedEvent::parse(&value, "event").map_err(|e| e.to_string())?;
+        self.sync();
+        self.state.ingest(&event);
+        if !self.consent && self.pending.len() < MAX_PENDING {
+            self.pending.push(value);
+        }
+        self.evaluate();
+        self.save();
+        Ok(())
+    }
+
+    /// Adopts what another tab stored since this one last read or wrote; true when it did.
+    fn sync(&mut self) -> bool {
+        if self.dirty {
+            return false;
+        }
+        let Some(storage) = &self.storage else { return false };
+        let raw = storage.get_item(KEY).ok().flatten();
+        if raw == self.seen {
+            return false;
+        }
+        self.seen = raw.clone();
+        let Some(raw) = raw else {
+            // Erased elsewhere: by an opt-out in another tab, or by the site.
+            if storage.get_item(OPT_OUT_KEY).ok().flatten().as_deref() == Some("1") {
+                self.set_consent(false);
+            }
+            return false;
+        };
+        let value = JSON::parse(&raw).ok().and_then(|v| from_js(v, "stored").ok());
+        // Corrupt or foreign data is ignored here and replaced at the next save.
+        let Some(mut env) = value.and_then(Envelope::from_value) else { return false };
+        if let Some(state) = env.state.take().and_then(|s| VisitorState::from_value(&s).ok()) {
+            self.state = state;
+        }
+        self.env = env;
+        true
+    }
+
+    /// Writes the envelope; when storage throws (full, denied) memory keeps the state.
+    fn save(&mut self) {
+        if !self.consent || self.off {
+            return;
+        }
+        let Some(storage) = &self.storage else { return };
+        let Some(json) = stringify(&to_js(&self.env.to_value(self.state.to_value()))) else { return };
+        if storage.set_item(KEY, &json).is_ok() {
+            self.seen = Some(json);
+            self.dirty = false;
+        } else {
+            self.dirty = true;
+        }
+    }
+
+    // ---- scoring and delivery -----------------------------------------------------------------
+
+    fn evaluate(&mut self) {
+        let Some(model) = &self.model else { return };
+        let now = now();
+        let card = engine::score(model, &self.state, now as i64);
+        let js = serialized(&card);
+        let rank = stage_rank(model, &card.stage);
+        if card.qualified && rank > self.announced {
+            self.announced = rank;
+            self.out.push(("qualified", js.clone()));
+        }
+        let sent = self.env.sent(&model.name).map(|s| stage_rank(model, s)).unwrap_or(-1);
+        if card.qualified && rank > sent && self.consent && self.config.deliver {
+            let key = payload::idempotency_key(&self.env.id, &model.name, &card.stage);
+            if let Some(body) = self.body(&js, &key) {
+                self.env.set_sent(&model.name, &card.stage);
+                let job = Array::of3(&JsValue::from_str(&key), &JsValue::from_str(&card.stage), &JsValue::from_str(&body));
+                self.out.push(("_send", job.into()));
+            }
+        }
+        self.out.push(("score", js));
+    }
+
+    /// The payload as JSON: the lead id and key, the score card (serialized as the page API sees
+    /// it), then the extras; slimmed down when it would not fit one keepalive request.
+    fn body(&self, card: &JsValue, key: &str) -> Option<String> {
+        let href = self.window.location().href().unwrap_or_default();
+        let page = urls::without_query(&href);
+        payload::DETAILS.into_iter().find_map(|detail| {
+            let body = Object::new();
+            set(&body, "lead_id", &JsValue::from_str(&self.env.id));
+            set(&body, "idempotency_key", &JsValue::from_str(key));
+            let body = Object::assign(&body, card.unchecked_ref());
+            for (name, value) in payload::extras(&self.state, page, detail) {
+                set(&body, name, &to_js(&value));
+            }
+            stringify(&body).filter(|json| json.len() <= MAX_BODY_BYTES)
+        })
+    }
+}

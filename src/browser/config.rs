@@ -1,0 +1,73 @@
+//! The tag's configuration. The loader reads the script tag's `data-*` attributes and hands over
+//! a normalized object (see `js/browser/leadscore.js`); this is its Rust side.
+
+use crate::value::Value;
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Config {
+    /// `data-endpoint` is set: qualified leads are queued for delivery.
+    pub deliver: bool,
+    /// `data-model-name`: which model of a multi-model document scores this site.
+    pub model_name: Option<String>,
+    /// Data may be stored and sent from the start: no `data-require-consent`, and no Global
+    /// Privacy Control signal (unless `data-gpc="ignore"`).
+    pub consent: bool,
+    /// `data-downloads`: link extensions that count as downloads, lower case.
+    pub downloads: Vec<String>,
+    /// `data-cta`: a CSS selector whose clicks count as CTA clicks.
+    pub cta: Option<String>,
+    /// `data-fields`: form field names read in addition to the built-in allow-list.
+    pub fields: Vec<String>,
+    /// Add the hidden `leadscore_state` input to submitted forms (`data-attach-state="false"`: no).
+    pub attach_state: bool,
+    /// The model URL and, when it could not be fetched or parsed, why.
+    pub model_url: String,
+    pub model_error: Option<String>,
+}
+
+impl Config {
+    pub fn from_value(data: &Value) -> Config {
+        let text = |key: &str| data.get(key).and_then(Value::as_str).filter(|s| !s.is_empty()).map(str::to_string);
+        let flag = |key: &str| data.get(key) == Some(&Value::Bool(true));
+        let list = |key: &str| -> Vec<String> {
+            data.get(key).and_then(Value::as_str).unwrap_or_default().split(',').filter(|s| !s.is_empty()).map(str::to_string).collect()
+        };
+        Config {
+            deliver: flag("deliver"),
+            model_name: text("modelName"),
+            consent: flag("consent"),
+            downloads: list("downloads"),
+            cta: text("cta"),
+            fields: list("fields"),
+            attach_state: flag("attachState"),
+            model_url: text("model").unwrap_or_default(),
+            model_error: text("modelError"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_loaders_object() {
+        let c = Config::from_value(&Value::object(vec![
+            ("deliver", Value::Bool(true)),
+            ("consent", Value::Bool(false)),
+            ("downloads", Value::from("pdf,zip")),
+            ("fields", Value::from("")),
+            ("cta", Value::from(".cta")),
+            ("attachState", Value::Bool(true)),
+            ("model", Value::from("/m.json")),
+            ("modelName", Value::from("")),
+        ]));
+        assert!(c.deliver && !c.consent && c.attach_state);
+        assert_eq!(c.downloads, vec!["pdf", "zip"]);
+        assert!(c.fields.is_empty());
+        assert_eq!(c.cta.as_deref(), Some(".cta"));
+        assert_eq!(c.model_name, None);
+        assert_eq!(c.model_url, "/m.json");
+        assert_eq!(Config::from_value(&Value::Null), Config::default());
+    }
+}

@@ -1,0 +1,201 @@
+//! The JSON a qualified lead is delivered as: the score card (stage, fit, engagement, total,
+//! grade, full breakdown), the lead id and idempotency key, the traits given, and a compact history.
+//!
+//! ```jsonc
+//! { "lead_id": "…", "idempotency_key": "…:textbook:mql", "model": "textbook", "model_version": "1",
+//!   "fit": 35, "engagement": 45, "total": 80, "grade": "", "stage": "mql", "qualified": true,
+//!   "reasons": […], "disqualified_by": [], "next_step": "…", "scored_at": 1763856000000,
+//!   "breakdown": [{ "rule": "pricing", "label": "…", "score": "engagement", "points": 15, … }],
+//!   "traits": { "email": "ann@acme.com", "email_domain": "acme.com", "company_size": 120 },
+//!   "history": { "first_seen": …, "last_seen": …, "visits": 2,
+//!                "pages": [{ "path": "/pricing", "views": 2, "engaged_seconds": 42, "scroll": 75 }],
+//!                "downloads": [{ "url": "/files/whitepaper.pdf", "count": 1 }],
+//!                "forms": [{ "form": "webinar", "count": 1 }], "clicks": [], "events": [],
+//!                "source": { "referrers": ["www.google.com"], "campaigns": [{ "source": …, "medium": …, "campaign": … }] } },
+//!   "page": "https://example.com/webinar", "sent_by": "leadscore-browser/0.1.0" }
+//! ```
+//! (The tag puts the lead id and key first, then the score card, then [`extras`].)
+
+use crate::state::{Tally, VisitorState};
+use crate::value::Value;
+
+/// Bodies above this are slimmed down: keepalive requests are limited to 64 KB.
+pub const MAX_BODY_BYTES: usize = 60_000;
+
+/// `<lead id>:<model>:<stage>`: the same in every tab, so a receiver can drop duplicates.
+pub fn idempotency_key(lead_id: &str, model: &str, stage: &str) -> String {
+    let mut key = String::with_capacity(lead_id.len() + model.len() + stage.len() + 2);
+    for (i, part) in [lead_id, model, stage].into_iter().enumerate() {
+        if i > 0 {
+            key.push(':');
+        }
+        key.push_str(part);
+    }
+    key
+}
+
+/// How much to include: each level drops more, for the rare state too large for one request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Detail {
+    Full,
+    /// Without the history.
+    NoHistory,
+    /// Without the history, and of the traits only the email and its domain.
+    Minimal,
+}
+
+pub const DETAILS: [Detail; 3] = [Detail::Full, Detail::NoHistory, Detail::Minimal];
+
+/// Who sent the payload (`sent_by`).
+pub const SENT_BY: &str = concat!("leadscore-browser/", env!("CARGO_PKG_VERSION"));
+
+/// What follows the lead id, the idempotency key and the score card (which the tag serializes on
+/// its own): the traits, the history (`Full` only), the page and `sent_by`.
+pub fn extras(state: &VisitorState, page: &str, detail: Detail) -> Vec<(&'static str, Value)> {
+    let traits = state
+        .traits
+        .iter()
+        .filter(|(k, _)| detail != Detail::Minimal || k.starts_with("email"))
+        .map(|(k, v)| (k.clone(), v.to_value()))
+        .collect();
+    let mut extras = vec![
+        ("traits", Value::Object(traits)),
+        ("page", Value::from(page)),
+        ("sent_by", Value::from(SENT_BY)),
+    ];
+    if detail == Detail::Full {
+        extras.push(("history", history(state)));
+    }
+    extras
+}
+
+/// Pages with engaged seconds, downloads, forms, clicks, events and the source of the visits.
+pub fn history(state: &VisitorState) -> Value {
+    let counted = |list: &[Tally], name: &str| {
+        Value::Array(
+            list.iter()
+                .map(|t| Value::object(vec![(name, Value::from(t.key.as_str())), ("count", Value::Number(f64::from(t.n)))]))
+                .collect(),
+        )
+    };
+    let pages = state
+        .pages
+        .iter()
+        .map(|p| {
+            Value::object(vec![
+                ("path", Value::from(p.key.as_str())),
+                ("views", Value::Number(f64::from(p.n))),
+                ("engaged_seconds", Value::Number((p.engaged_ms / 1000) as f64)),
+                ("scroll", Value::Number(f64::from(p.scroll))),
+            ])
+        })
+        .collect();
+    let campaigns = state
+        .campaigns
+        .iter()
+        .map(|c| {
+            let mut parts = c.key.splitn(3, '|');
+            let mut part = || Value::from(parts.next().unwrap_or(""));
+            Value::object(vec![("source", part()), ("medium", part()), ("campaign", part())])
+        })
+        .collect();
+    Value::object(vec![
+        ("first_seen", Value::Number(state.first as f64)),
+        ("last_seen", Value::Number(state.last as f64)),
+        ("visits", Value::Number(f64::from(state.visits.n))),
+        ("pages", Value::Array(pages)),
+        ("downloads", counted(&state.downloads, "url")),
+        ("forms", counted(&state.forms, "form")),
+        ("clicks", counted(&state.clicks, "name")),
+        ("events", counted(&state.events, "name")),
+        (
+            "source",
+            Value::object(vec![
+                ("referrers", Value::Array(state.referrers.iter().map(|r| Value::from(r.key.as_str())).collect())),
+                ("campaigns", Value::Array(campaigns)),
+            ]),
+        ),
+    ])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::ModelSet;
+    use crate::state::TimedEvent;
+    use serde_json::Value as Json;
+
+    fn event(json: Vec<(&str, Value)>) -> TimedEvent {
+        TimedEvent::parse(&Value::object(json), "e").unwrap_or_else(|e| unreachable!("{e}"))
+    }
+
+    /// The value at a JSON pointer, null when absent.
+    fn at(json: &Json, pointer: &str) -> Json {
+        json.pointer(pointer).cloned().unwrap_or(Json::Null)
+    }
+
+    /// The payload as the tag assembles it: the card's fields, then the extras.
+    fn json(card: &crate::engine::ScoreCard, key: &str, extras: Vec<(&'static str, Value)>) -> Json {
+        let mut json = serde_json::to_value(card).unwrap_or_else(|e| unreachable!("{e}"));
+        if let Json::Object(map) = &mut json {
+            map.insert("lead_id".to_string(), Json::from("lead1234"));
+            map.insert("idempotency_key".to_string(), Json::from(key));
+            for (k, v) in extras {
+                map.insert(k.to_string(), serde_json::to_value(&v).unwrap_or_else(|e| unreachable!("{e}")));
+            }
+        }
+        json
+    }
+
+    #[test]
+    fn payload_carries_card_traits_and_history() {
+        let doc = Value::object(vec![
+            ("name", Value::from("m")),
+            (
+                "rules",
+                Value::Array(vec![Value::object(vec![
+                    ("id", Value::from("pricing")),
+                    ("points", Value::Number(60.0)),
+                    ("when", Value::object(vec![("page_view", Value::object(vec![("path", Value::from("/pricing"))]))])),
+                ])]),
+            ),
+        ]);
+        let set = ModelSet::parse(&doc).unwrap_or_else(|e| unreachable!("{e}"));
+        let mut state = VisitorState::default();
+        let ts = Value::Number(1_763_856_000_000.0);
+        state.ingest(&event(vec![
+            ("type", Value::from("page_view")),
+            ("ts", ts.clone()),
+            ("path", Value::from("/pricing")),
+            ("referrer", Value::from("https://www.google.com/")),
+            ("utm", Value::object(vec![("source", Value::from("news")), ("medium", Value::from("email"))])),
+        ]));
+        state.ingest(&event(vec![
+            ("type", Value::from("identify")),
+            ("ts", ts),
+            ("traits", Value::object(vec![("email", Value::from("ann@acme.com")), ("job_title", Value::from("CTO"))])),
+        ]));
+        let model = set.models.first().unwrap_or_else(|| unreachable!());
+        let card = crate::engine::score(model, &state, 1_763_856_000_000);
+        let key = idempotency_key("lead1234", "m", &card.stage);
+        assert_eq!(key, format!("lead1234:m:{}", card.stage));
+        let full = json(&card, &key, extras(&state, "https://a.test/pricing", Detail::Full));
+        assert_eq!(at(&full, "/lead_id"), "lead1234");
+        assert_eq!(at(&full, "/idempotency_key"), key.as_str());
+        assert_eq!(at(&full, "/total"), 60.0);
+        assert_eq!(at(&full, "/model"), "m");
+        assert_eq!(at(&full, "/breakdown/0/rule"), "pricing");
+        assert_eq!(at(&full, "/traits/email_domain"), "acme.com");
+        assert_eq!(at(&full, "/history/visits"), 1.0);
+        assert_eq!(at(&full, "/history/pages/0/path"), "/pricing");
+        assert_eq!(at(&full, "/history/source/campaigns/0/medium"), "email");
+        assert_eq!(at(&full, "/history/source/referrers/0"), "www.google.com");
+        assert_eq!(at(&full, "/page"), "https://a.test/pricing");
+
+        let minimal = json(&card, &key, extras(&state, "", Detail::Minimal));
+        assert_eq!(at(&minimal, "/history"), Json::Null);
+        assert_eq!(at(&minimal, "/traits/job_title"), Json::Null);
+        assert_eq!(at(&minimal, "/traits/email"), "ann@acme.com");
+        assert!(at(&minimal, "/breakdown").is_array());
+    }
+}

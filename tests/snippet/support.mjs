@@ -1,0 +1,205 @@
+// Shared by the website tag's browser tests: the demo server on a free port with its own data directory,
+// and Chromium launched as a visitor's browser (no automation flag, an ordinary user agent), since the tag
+// ignores bots: navigator.webdriver and headless user agents.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, before, test as nodeTest } from 'node:test';
+import { chromium } from 'playwright-core';
+import { CHROMIUM } from '../support/chromium.mjs';
+
+export const root = fileURLToPath(new URL('../../', import.meta.url));
+export const USER_AGENT = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/142.0.0.0 Safari/537.36';
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync', '--disable-quic'];
+
+/** Starts scripts/serve.mjs (PORT=0) with a fresh data directory; resolves { url, dataDir, stop }. */
+export async function startServer() {
+  const dataDir = mkdtempSync(join(tmpdir(), 'leadscore-data-'));
+  const server = spawn(process.execPath, ['scripts/serve.mjs'], {
+    cwd: root, env: { ...process.env, PORT: '0', LEADSCORE_DATA_DIR: dataDir }, stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const url = await new Promise((resolve, reject) => {
+    // Generous: serve.mjs builds pkg/ first when it is stale.
+    const timer = setTimeout(() => reject(new Error('serve.mjs did not start within 10 minutes')), 600_000);
+    let output = '';
+    server.stdout.on('data', (chunk) => {
+      output += chunk;
+      const found = output.match(/serving (http:\/\/127\.0\.0\.1:\d+)\//)?.[1];
+      if (found) { clearTimeout(timer); resolve(found); }
+    });
+    server.on('exit', (code) => { clearTimeout(timer); reject(new Error(`serve.mjs exited (${code}): ${output}`)); });
+  });
+  return {
+    url,
+    dataDir,
+    async stop() {
+      const exited = new Promise((resolve) => server.once('exit', resolve));
+      server.kill('SIGTERM');
+      const timer = setTimeout(() => server.kill('SIGKILL'), 5_000);
+      await exited;
+      clearTimeout(timer);
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * A fresh browser profile. `visitor: true` (default) hides automation, as a person's browser would look;
+ * `visitor: false` keeps Playwright's defaults (navigator.webdriver, HeadlessChrome), which the tag treats as a bot;
+ * `bfcache: true` lets pages go into the back/forward cache.
+ */
+export async function launch({ visitor = true, bfcache = false } = {}) {
+  const profile = mkdtempSync(join(tmpdir(), 'leadscore-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    timeout: 60_000,
+    args: visitor ? [...ARGS, '--disable-blink-features=AutomationControlled'] : ARGS,
+    // bfcache: Playwright turns the back/forward cache off unless told otherwise.
+    ...(visitor && { ignoreDefaultArgs: ['--enable-automation', ...(bfcache ? ['--disable-back-forward-cache'] : [])], userAgent: USER_AGENT }),
+  });
+  return {
+    context,
+    async close() {
+      await context.close().catch(() => {});
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * Opens a page that records what matters: requests to the lead endpoint, page errors (uncaught exceptions and
+ * rejections), console errors, and window.onerror calls (registered before any page script).
+ */
+export async function openPage(context, { init, arg } = {}) {
+  const page = await context.newPage();
+  const seen = { posts: [], pageErrors: [], consoleErrors: [] };
+  page.on('request', (request) => {
+    if (request.method() === 'POST' && new URL(request.url()).pathname === '/api/leads') seen.posts.push(request.postData());
+  });
+  page.on('pageerror', (error) => seen.pageErrors.push(error.message));
+  page.on('console', (message) => { if (message.type() === 'error') seen.consoleErrors.push(message.text()); });
+  await page.addInitScript(() => {
+    window.__onerror = [];
+    window.addEventListener('error', (event) => window.__onerror.push(String(event.message)));
+    window.addEventListener('unhandledrejection', (event) => window.__onerror.push(`unhandled: ${event.reason}`));
+  });
+  if (init) await page.addInitScript(init, arg);
+  return { page, seen };
+}
+
+/** Waits until the tag has started on the page (its `ready` event). */
+export async function ready(page, timeout = 20_000) {
+  await page.waitForFunction(() => window.leadscore && typeof window.leadscore.on === 'function', null, { timeout });
+  return page.evaluate(() => new Promise((resolve) => window.leadscore.on('ready', resolve)));
+}
+
+/** The leads the endpoint stored. */
+export async function storedLeads(url) {
+  const response = await fetch(`${url}/api/leads`, { signal: AbortSignal.timeout(10_000) });
+  return response.json();
+}
+
+/** Polls `check` (async, returns truthy when done) every 100 ms for at most `timeout` ms. */
+export async function until(check, timeout, what) {
+  const end = Date.now() + timeout;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > end) throw new Error(`timed out after ${timeout} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** Opens `path` and waits for the tag to start; returns the ready event's score card. */
+export async function visit(page, url, path) {
+  await page.goto(url + path, { timeout: 30_000 });
+  return ready(page);
+}
+
+/** The journey of issue 3's qualified visitor: pricing, the whitepaper PDF, the webinar form. */
+export async function qualify(page, url, { email = 'ann@acme.com', size = '120', title = 'Head of Sales' } = {}) {
+  await visit(page, url, '/pricing');
+  await visit(page, url, '/whitepaper');
+  await page.click('#download');
+  await visit(page, url, '/webinar');
+  await page.fill('input[name=email]', email);
+  await page.fill('input[name=company_size]', size);
+  await page.fill('input[name=job_title]', title);
+  await page.fill('textarea[name=questions]', 'Does it work with our CRM? Call me on 555-0100');
+  await Promise.all([page.waitForURL('**/thanks**', { timeout: 30_000 }), page.click('button[type=submit]')]);
+  return ready(page);
+}
+
+export async function stats(url) {
+  const response = await fetch(`${url}/api/stats`, { signal: AbortSignal.timeout(10_000) });
+  return response.json();
+}
+
+/** The visitor state the tag keeps (exportState), as the page sees it. */
+export const exportState = (page) => page.evaluate(() => window.leadscore.exportState());
+
+/** Engaged seconds, views and scroll depth of a page in an exported state (see src/state.rs for the format). */
+export function pageOf(state, path) {
+  const row = (state.pages ?? []).find((p) => p[0] === path);
+  return row && { views: row[1], engaged: row[4] ?? 0, scroll: row[5] ?? 0 };
+}
+
+/** Cents, so sums of breakdown points compare exactly. */
+export const cents = (x) => Math.round(x * 100);
+
+/**
+ * The endpoint's activity since this call: `await since()` → { posts, stored, duplicates, rejected, leads },
+ * so tests sharing one server only look at their own requests.
+ */
+export async function activity(url) {
+  const [base, before] = [await stats(url), (await storedLeads(url)).length];
+  return async () => {
+    const [now, leads] = [await stats(url), await storedLeads(url)];
+    return {
+      posts: now.posts - base.posts, stored: now.stored - base.stored, duplicates: now.duplicates - base.duplicates,
+      rejected: now.rejected - base.rejected, leads: leads.slice(before),
+    };
+  };
+}
+
+/**
+ * One demo server for a test file (started before its tests, stopped after), bounded tests, and a fresh
+ * browser per test: `const { test, browse, server } = suite(); test('…', browse(async (context) => …))`.
+ */
+export function suite() {
+  const server = { url: undefined };
+  let running;
+  before(async () => {
+    running = await startServer();
+    server.url = running.url;
+  });
+  after(async () => { await running?.stop(); });
+  return {
+    server,
+    test: (name, fn) => nodeTest(name, { timeout: 120_000 }, fn),
+    browse: (fn, options) => async () => {
+      const browser = await launch(options);
+      try { return await fn(browser.context); } finally { await browser.close(); }
+    },
+  };
+}
+
+/**
+ * Qualifies through the page API on the current page (pricing viewed, the whitepaper, the webinar form) and
+ * records the tag's qualified/delivered/give-up events in window.__events; returns the score card.
+ */
+export const qualifyHere = (page, traits) => page.evaluate(async (t) => {
+  window.__events = [];
+  for (const name of ['qualified', 'delivered', 'give-up']) window.leadscore.on(name, (d) => window.__events.push([name, d]));
+  await window.leadscore.track('page_view', { path: '/pricing' });
+  await window.leadscore.track('download', { url: '/files/whitepaper-lead-scoring.pdf' });
+  await window.leadscore.track('form_submit', { form: 'webinar', traits: t });
+  return window.leadscore.score();
+}, { email: 'dee@delta.example', company_size: 150, job_title: 'Operations Manager', ...traits });
+
+/** The details of the tag's `name` events recorded by qualifyHere. */
+export const events = (page, name) => page.evaluate((n) => window.__events.filter(([e]) => e === n).map(([, d]) => d), name);
