@@ -1,5 +1,3 @@
 // The public API, shared by every entry. Entries initialise the wasm before anything here is called.
 export { validateModel, Model, Scorer, scoreLead, engineVersion } from './core/leadscore.js';
 export { FlatScorer } from './flat.js';
-// Calibration (cargo feature `calibrate`): learn a model from a CSV of past leads, score a CSV, funnel metrics.
-export { calibrate, scoreCsv, funnel } from './core/leadscore.js';

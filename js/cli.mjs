@@ -46,8 +46,9 @@ function fail(message) {
 }
 
 async function loadPackage() {
-  // Installed: pkg/bin/leadscore.mjs next to pkg/node.js. In the repository: js/cli.mjs and pkg/node.js.
-  const candidates = [new URL('../node.js', import.meta.url), new URL('../pkg/node.js', import.meta.url)];
+  // The calibration entry (its own wasm). Installed: pkg/bin/leadscore.mjs next to pkg/calibrate-node.js;
+  // in the repository: js/cli.mjs and pkg/calibrate-node.js.
+  const candidates = [new URL('../calibrate-node.js', import.meta.url), new URL('../pkg/calibrate-node.js', import.meta.url)];
   const entry = candidates.find((url) => existsSync(url));
   if (!entry) fail('cannot find the leadscore package next to the CLI (build it with `npm run build`)');
   return import(entry.href);

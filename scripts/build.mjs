@@ -49,27 +49,33 @@ function lockedBindgenVersion() {
 const crate = crateInfo();
 const targetDir = process.env.CARGO_TARGET_DIR ?? join(root, 'target');
 
-// 1. Rust -> wasm
-run('cargo', ['build', '--release', '--target', 'wasm32-unknown-unknown']);
-const rawWasm = join(targetDir, 'wasm32-unknown-unknown', 'release', `${crate.libName}.wasm`);
-
-// 2. wasm-bindgen glue (ES module, `init`/`initSync`); refuse a mismatched CLI with a clear message.
+// 1–3. Two wasm builds of the crate: `core` (the scoring API and the edge exports: what browsers, bundlers and
+// edge workers load, kept small for download and cold start) and `calibrate` (the same plus calibration,
+// several times larger, loaded only by the CLI and the calibration page through `leadscore/calibrate`).
 const cliVersion = execFileSync('wasm-bindgen', ['--version'], { encoding: 'utf8' }).trim().split(' ')[1];
 const locked = lockedBindgenVersion();
 if (locked && cliVersion !== locked) {
   throw new Error(`wasm-bindgen CLI ${cliVersion} != Cargo.lock ${locked}; run scripts/setup.sh`);
 }
 rmSync(pkg, { recursive: true, force: true });
-run('wasm-bindgen', ['--target', 'web', '--out-dir', core, '--out-name', 'leadscore', rawWasm]);
-// The generated typings are loose (`any`) and name internals: js/index.d.ts is the public surface.
-// Drop them, and the glue's `@ts-self-types` pointer to them (Deno would follow it and fail).
-for (const file of readdirSync(core)) if (file.endsWith('.d.ts')) rmSync(join(core, file));
-const glue = join(core, 'leadscore.js');
-writeFileSync(glue, readFileSync(glue, 'utf8').replace(/^\/\* @ts-self-types="[^"]*" \*\/\n/, ''));
 
-// 3. Size optimisation in place.
-const wasmFile = join(core, 'leadscore_bg.wasm');
-run(join(root, 'node_modules', '.bin', 'wasm-opt'), ['-Oz', '--strip-debug', '--strip-producers', ...WASM_FEATURES, wasmFile, '-o', wasmFile]);
+/** cargo (release, wasm32, `features`) -> wasm-bindgen --target web -> wasm-opt -Oz, into `outDir`. */
+function buildWasm(features, outDir) {
+  run('cargo', ['build', '--release', '--target', 'wasm32-unknown-unknown', '--no-default-features', '--features', features]);
+  const rawWasm = join(targetDir, 'wasm32-unknown-unknown', 'release', `${crate.libName}.wasm`);
+  run('wasm-bindgen', ['--target', 'web', '--out-dir', outDir, '--out-name', 'leadscore', rawWasm]);
+  // The generated typings are loose (`any`) and name internals: js/index.d.ts is the public surface.
+  // Drop them, and the glue's `@ts-self-types` pointer to them (Deno would follow it and fail).
+  for (const file of readdirSync(outDir)) if (file.endsWith('.d.ts')) rmSync(join(outDir, file));
+  const glue = join(outDir, 'leadscore.js');
+  writeFileSync(glue, readFileSync(glue, 'utf8').replace(/^\/\* @ts-self-types="[^"]*" \*\/\n/, ''));
+  const wasm = join(outDir, 'leadscore_bg.wasm');
+  run(join(root, 'node_modules', '.bin', 'wasm-opt'), ['-Oz', '--strip-debug', '--strip-producers', ...WASM_FEATURES, wasm, '-o', wasm]);
+  return wasm;
+}
+
+const wasmFile = buildWasm('api', core);
+const calibrateWasm = buildWasm('api,calibrate', join(pkg, 'calibrate'));
 
 // 4. The package's own files live in js/, laid out as in pkg/: one entry per runtime (each loads the wasm its
 // own way, then re-exports ./api.js, the one shared module), the public types and the README.
@@ -108,18 +114,25 @@ const manifest = {
     },
     // Bring your own wasm (Vercel/Netlify edge: `import wasm from 'leadscore/wasm?module'; init(wasm)`).
     './edge/init': { types: './edge-init.d.ts', default: './edge-init.js' },
+    // Learning a model from past leads, scoring CSVs, funnel reports (docs/calibrate.md): a separate, larger wasm.
+    './calibrate': {
+      types: './calibrate.d.ts',
+      node: './calibrate-node.js',
+      default: './calibrate-web.js',
+    },
     './wasm': './core/leadscore_bg.wasm',
     './schema.json': './schema.json',
     './browser/*': './browser/*',
     './package.json': './package.json',
   },
   bin: { leadscore: './bin/leadscore.mjs' },
-  sideEffects: ['./node.js', './deno.js', './workerd.js', './web.js', './edge-node.js', './edge-deno.js', './edge-workerd.js', './edge-web.js'],
+  sideEffects: ['./node.js', './deno.js', './workerd.js', './web.js', './edge-node.js', './edge-deno.js', './edge-workerd.js', './edge-web.js',
+    './calibrate-node.js', './calibrate-web.js'],
   keywords: ['lead scoring', 'webassembly', 'cloudflare-workers', 'deno'],
 };
 writeFileSync(join(pkg, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
 cpSync(join(root, 'schema', 'model.schema.json'), join(pkg, 'schema.json'));
-// The CLI (`npx leadscore calibrate|score|funnel`) runs this package's wasm through ../node.js.
+// The CLI (`npx leadscore calibrate|score|funnel`) runs the calibration wasm through ../calibrate-node.js.
 mkdirSync(join(pkg, 'bin'));
 cpSync(join(root, 'js', 'cli.mjs'), join(pkg, 'bin', 'leadscore.mjs'));
 chmodSync(join(pkg, 'bin', 'leadscore.mjs'), 0o755);
@@ -132,10 +145,12 @@ if (existsSync(join(root, 'node_modules'))) {
   symlinkSync(relative(dirname(link), pkg), link, 'dir');
 }
 
-const raw = readFileSync(wasmFile).length;
-const gzip = gzipSync(readFileSync(wasmFile), { level: 9 }).length;
 const kib = (n) => `${(n / 1024).toFixed(1)} KiB`;
-console.log(`leadscore ${crate.version}: ${relative(root, wasmFile)} raw ${raw} bytes (${kib(raw)}), gzip ${gzip} bytes (${kib(gzip)})`);
+for (const file of [wasmFile, calibrateWasm]) {
+  const raw = readFileSync(file).length;
+  const gzip = gzipSync(readFileSync(file), { level: 9 }).length;
+  console.log(`leadscore ${crate.version}: ${relative(root, file)} raw ${raw} bytes (${kib(raw)}), gzip ${gzip} bytes (${kib(gzip)})`);
+}
 
 // 6. The website tag (pkg/browser/): its own slim wasm build, see scripts/build-browser.mjs.
 run(process.execPath, [join(root, 'scripts', 'build-browser.mjs')]);

@@ -21,7 +21,7 @@ if (!existsSync(join(root, 'pkg', 'node.js'))) {
   console.error('pkg/ is not built: run `npm run build` first');
   process.exit(1);
 }
-const { calibrate, scoreCsv } = await import(join(root, 'pkg', 'node.js'));
+const { calibrate, scoreCsv } = await import(join(root, 'pkg', 'calibrate-node.js'));
 const text = readFileSync(file, 'utf8');
 const options = { label: 'Converted', id: 'Prospect ID' };
 

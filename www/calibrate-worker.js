@@ -1,6 +1,6 @@
 // Calibrates off the page's main thread, so the page stays responsive and can show progress.
 // Module workers do not see the page's import map: the package's browser entry is imported by path.
-import { calibrate } from '/pkg/web.js';
+import { calibrate } from '/pkg/calibrate-web.js';
 
 self.onmessage = ({ data: { text, options } }) => {
   try {

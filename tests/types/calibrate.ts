@@ -1,5 +1,6 @@
 // Compile-only checks of the calibration types: the learned model is an ordinary document.
-import { calibrate, funnel, scoreCsv, type CalibrationReport, type FunnelReport, type ModelDocument } from 'leadscore';
+import type { ModelDocument } from 'leadscore';
+import { calibrate, funnel, scoreCsv, type CalibrationReport, type FunnelReport } from 'leadscore/calibrate';
 
 declare const csv: string;
 const { model, report } = calibrate(csv, {

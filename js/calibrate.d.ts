@@ -1,0 +1,113 @@
+// Types of `leadscore/calibrate` (docs/calibrate.md): a separate entry with its own, larger wasm.
+import type { ModelDefinition, ModelDocument, ScoreKind } from './index.js';
+export { validateModel, engineVersion } from './index.js';
+
+// ---------------------------------------------------------------- calibration (docs/calibrate.md)
+
+export interface CalibrateOptions {
+  /** The outcome column: 1/0, yes/no or true/false. */
+  label: string;
+  /** The lead id column (never learned from). */
+  id?: string;
+  /** Columns not to learn from. */
+  exclude?: string[];
+  /** Columns that are behaviour (engagement) / traits (fit), overriding what their names suggest. */
+  behaviour?: string[];
+  fit?: string[];
+  /** MQL = the top share of leads (default 0.2), or the lowest score whose leads convert at least this often. */
+  mqlTop?: number;
+  mqlPrecision?: number;
+  /** SQL = the lowest score above MQL whose leads convert at least this often, or the top share (default: a quarter of the MQL share). */
+  minPrecision?: number;
+  sqlTop?: number;
+  /** Cross-validation folds, 2..20 (default 5). */
+  folds?: number;
+  /** Most bins per numeric column (default 15). */
+  bins?: number;
+  /** Answers seen on fewer rows get no rule of their own (default 10). */
+  minLevelRows?: number;
+  /** Ridge penalty (default 2). */
+  regularization?: number;
+  seed?: number;
+  /** Cells meaning "no answer" besides empty ones (default: select, n/a, na, null, nan, -, --, ?, (blank)). */
+  missing?: string[];
+  /** The model's name (default "calibrated"). */
+  name?: string;
+  /** Called between steps (cross-validation folds), e.g. to post progress from a worker. */
+  onProgress?: (progress: { step: number; steps: number; message: string }) => void;
+}
+
+export interface RateAt { precision: number; recall: number; share: number }
+
+export interface CalibrationReport {
+  label: string;
+  rows: number;
+  converted: number;
+  conversion_rate: number;
+  folds: number;
+  /** Every held-out lead scored by the engine with the model learned on the other folds. */
+  cross_validation: {
+    method: string;
+    /** ROC AUC of the integer scores over all held-out leads (ties count half). */
+    auc: number;
+    auc_mean_of_folds: number;
+    auc_by_fold: number[];
+    lift: { top: number; conversion_rate: number; lift: number; recall: number }[];
+    /** Leads at MQL or above, and at SQL. */
+    mql: RateAt;
+    sql: RateAt;
+    stages: { stage: string; leads: number; converted: number; conversion_rate: number }[];
+    score_bands: { from: number; to: number; leads: number; converted: number }[];
+    ties: { distinct_scores: number; at_0: number; at_100: number };
+    /** [false positive rate, true positive rate] from (0,0) to (1,1). */
+    roc: [number, number][];
+  };
+  model: {
+    rules: number;
+    columns_used: number;
+    points_per_log_odds: number;
+    stages_on_learning_rows: Record<'warm' | 'mql' | 'sql', ({ min: number } & RateAt) | null>;
+  };
+  points: { rule: string; label: string; column: string; score: ScoreKind; points: number }[];
+  columns: {
+    name: string; type: 'numeric' | 'categorical' | 'yes/no'; role: ScoreKind; role_from: 'name' | 'option';
+    missing: number; answers: number; rules: number; points_range: number;
+    /** Why the column is not in the model (no significant link, too rare answers, ...), or null. */
+    left_out: string | null;
+  }[];
+  skipped: { name: string; reason: string }[];
+  notes: string[];
+}
+
+/** Learns a points model from a CSV of past leads. @throws {LeadscoreError} naming the row or column. */
+export function calibrate(csvText: string, options: CalibrateOptions): { model: ModelDefinition; report: CalibrationReport };
+
+export interface ScoreCsvOptions {
+  /** The id column (default: a column named id, or ending in " id"/"_id"; else the row number). */
+  id?: string;
+  /** Input columns copied after the score columns. */
+  keep?: string[];
+  /** Which model of a multi-model document. */
+  model?: string;
+  /** Defaults to Date.now(). */
+  now?: number;
+}
+
+/** CSV text with the columns id,score,stage,qualified,fit,engagement,breakdown (then `keep`). @throws {LeadscoreError} */
+export function scoreCsv(doc: ModelDocument, csvText: string, options?: ScoreCsvOptions): string;
+
+export interface FunnelReport {
+  leads: number;
+  converted: number;
+  conversion_rate: number | null;
+  stages: {
+    stage: string; leads: number; share: number | null; converted: number; conversion_rate: number | null;
+    /** Leads at this stage or above. */
+    reached: number; reached_conversion_rate: number | null; cost?: number;
+  }[];
+  mql_to_sql_rate: number | null;
+  cost?: { total: number; per_lead: number | null; per_mql: number | null; per_sql: number | null; per_conversion: number | null };
+}
+
+/** Funnel metrics from a CSV of scored leads with outcomes. @throws {LeadscoreError} */
+export function funnel(csvText: string, options: { label: string; stage?: string; score?: string; cost?: string }): FunnelReport;
