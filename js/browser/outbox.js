@@ -8,7 +8,7 @@
 // lets the receiver drop the rare duplicate (e.g. a response lost as the page closed).
 //
 // Retries: exponential backoff with jitter (1 s, 2 s, 4 s … capped at 1 h, each between half and all of
-// that), at least Retry-After (delta-seconds, at most a day) on 429/503. Give-up bound: MAX_ATTEMPTS
+// that), at least Retry-After (delta-seconds or an HTTP date, at most a day) on 429/503. Give-up bound: MAX_ATTEMPTS
 // failed attempts, or GIVE_UP_MS after the lead was queued, whichever comes first; 400/413/422 give up at
 // once (the payload will never be accepted). Giving up emits `give-up` { key, stage, attempts, status,
 // reason }; success emits `delivered` { key, stage, attempts, status }.
@@ -31,11 +31,12 @@ export const backoff = (tries, random) => {
   return full / 2 + (full / 2) * Math.min(Math.max(random, 0), 1);
 };
 
-/** Retry-After in delta-seconds, in ms (an HTTP date is not parsed: the backoff applies then). */
-export const retryAfterMs = (header) => {
+/** Retry-After, delta-seconds or an HTTP date (measured from `now`), in ms; undefined when unreadable. */
+export const retryAfterMs = (header, now = Date.now()) => {
   const text = header == null ? '' : String(header).trim();
-  const seconds = /^\d+(\.\d+)?$/.test(text) ? Number(text) : NaN;
-  return seconds >= 0 ? Math.min(seconds * 1e3, MAX_RETRY_AFTER_MS) : undefined;
+  if (/^\d+(\.\d+)?$/.test(text)) return Math.min(Number(text) * 1e3, MAX_RETRY_AFTER_MS);
+  const at = /[a-z]/i.test(text) ? Date.parse(text) : NaN;
+  return Number.isFinite(at) ? Math.min(Math.max(at - now, 0), MAX_RETRY_AFTER_MS) : undefined;
 };
 
 /** What to do after an attempt that ended with HTTP `status` (0: network error or timeout). */
@@ -44,7 +45,7 @@ export const verdict = (entry, status, retryAfter, now, random) => {
   if (status === 400 || status === 413 || status === 422) return { giveUp: 'rejected' };
   if (entry.tries + 1 >= MAX_ATTEMPTS) return { giveUp: 'attempts' };
   let delay = backoff(entry.tries + 1, random);
-  const after = status === 429 || status === 503 ? retryAfterMs(retryAfter) : undefined;
+  const after = status === 429 || status === 503 ? retryAfterMs(retryAfter, now) : undefined;
   if (after > delay) delay = after;
   if (now + delay - entry.first > GIVE_UP_MS) return { giveUp: 'expired' };
   return { retry: now + delay };

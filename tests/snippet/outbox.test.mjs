@@ -56,7 +56,10 @@ test('backoff, Retry-After and verdicts', () => {
   assert.equal(backoff(40, 1), 3600e3);
   assert.equal(retryAfterMs('120'), 120e3);
   assert.equal(retryAfterMs(' 2.5 '), 2500);
-  assert.equal(retryAfterMs('Wed, 21 Oct 2026 07:28:00 GMT'), undefined);
+  const now = Date.UTC(2026, 9, 21, 7, 27, 0);
+  assert.equal(retryAfterMs('Wed, 21 Oct 2026 07:28:00 GMT', now), 60e3);
+  assert.equal(retryAfterMs('Wed, 21 Oct 2026 07:00:00 GMT', now), 0, 'a date in the past: retry now');
+  assert.equal(retryAfterMs('soon', now), undefined);
   assert.equal(retryAfterMs(null), undefined);
   assert.equal(retryAfterMs('9999999'), 24 * 3600e3);
   const e = { tries: 0, first: 0 };
