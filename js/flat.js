@@ -10,6 +10,7 @@ const MISSING = -1, NUMBER = -2, BOOLEAN = -3, UNKNOWN_TEXT = -4;
 const MAX_TEXT = 512; // the general engine rejects longer trait texts
 const ASCII = /^[\x00-\x7f]*$/;
 const RAW_CACHE_LIMIT = 4096; // distinct raw texts remembered with their code
+const BATCH_CHUNK = 1024; // leads encoded and scored per call into WASM
 
 // Reads the model's fields of a lead into `values`. Generated with named property reads where the
 // platform allows it (each read site then sees one object shape and stays fast); workerd and
@@ -55,15 +56,20 @@ export class FlatScorer {
   /** Totals of many leads, as a Float64Array in the order given. */
   scoreBatch(leads) {
     const n = leads.length;
-    if (n > this.capacity) this.reserve(n);
-    if (this.input.byteLength === 0) this.remap();
+    const totals = new Float64Array(n);
+    if (this.capacity < BATCH_CHUNK) this.reserve(BATCH_CHUNK);
     const stride = 2 * this.width;
-    const slow = [];
-    for (let i = 0; i < n; i++) if (!this.encode(leads[i], i * stride)) slow.push(i);
-    this.core.scoreBatch(n);
-    if (this.output.byteLength === 0) this.remap();
-    const totals = this.output.slice(0, n);
-    for (const i of slow) totals[i] = this.general(leads[i]);
+    // Chunks small enough that the encoded leads stay in the CPU cache between encoding and scoring.
+    for (let start = 0; start < n; start += BATCH_CHUNK) {
+      const count = Math.min(BATCH_CHUNK, n - start);
+      if (this.input.byteLength === 0) this.remap();
+      const slow = [];
+      for (let i = 0; i < count; i++) if (!this.encode(leads[start + i], i * stride)) slow.push(i);
+      this.core.scoreBatch(count);
+      if (this.output.byteLength === 0) this.remap();
+      totals.set(this.output.subarray(0, count), start);
+      for (const i of slow) totals[start + i] = this.general(leads[start + i]);
+    }
     return totals;
   }
 
