@@ -4,7 +4,7 @@
 use crate::free_domains::is_free_domain;
 use crate::model::{Condition, Decay, Model, Occurrence, Rule, Scalar, ScoreKind, StateCondition, TraitTest};
 use crate::read::{fmt_centi, parse_decimal};
-use crate::state::{Tally, VisitorState};
+use crate::state::{Occurrences, Tally, VisitorState};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Line {
@@ -203,7 +203,7 @@ fn scaled(points: i64, factor: f64) -> i64 {
 /// Gathers matching occurrences, then applies window, once-per-period, max and decay, counting
 /// the most recent occurrences first (they are worth the most under decay).
 fn count_occurrences(rule: &Rule, decay: Option<Decay>, occurrence: &Occurrence, state: &VisitorState, now: i64) -> Option<Fired> {
-    let mut times: Vec<(i64, u32)> = Vec::new();
+    let mut times: Vec<Occurrences> = Vec::new();
     let mut gather = |list: &[Tally], matches: &dyn Fn(&str) -> bool| {
         for tally in list.iter().filter(|t| t.n > 0 && matches(&t.key)) {
             times.extend(tally.occurrences());
@@ -225,33 +225,35 @@ fn count_occurrences(rule: &Rule, decay: Option<Decay>, occurrence: &Occurrence,
         Occurrence::Referrer { host } => gather(&state.referrers, &|k| host.matches_lower(k)),
         Occurrence::EmailClick { campaign } => gather(&state.email_clicks, &|k| campaign.matches_lower(k)),
     }
-    let count: u32 = times.iter().map(|(_, n)| *n).fold(0u32, u32::saturating_add);
+    let count: u32 = times.iter().map(|o| o.count).fold(0u32, u32::saturating_add);
     if count == 0 {
         return None;
     }
-    times.sort_unstable_by_key(|t| std::cmp::Reverse(t.0));
+    times.sort_unstable_by_key(|o| std::cmp::Reverse(o.at));
     let oldest_allowed = rule.window_ms.map(|w| now - w);
     let limit = rule.max.unwrap_or(u32::MAX);
     let mut counted: u32 = 0;
     let mut weight = 0.0f64;
     let mut last_period: Option<i64> = None;
-    for (ts, n) in times {
-        if counted >= limit || oldest_allowed.is_some_and(|oldest| ts < oldest) {
+    for Occurrences { at, count: n, earliest } in times {
+        if counted >= limit || oldest_allowed.is_some_and(|oldest| at < oldest) {
             break;
         }
         let take = match rule.per_ms {
             Some(per) => {
-                let period = ts.div_euclid(per);
-                if last_period == Some(period) {
-                    continue;
-                }
-                last_period = Some(period);
-                1
+                // A forgotten group may cover several periods: as many as it spans, at most one
+                // per occurrence, less the one already counted. An upper bound, and one that never
+                // shrinks when more occurrences are forgotten.
+                let (top, bottom) = (at.div_euclid(per), earliest.div_euclid(per));
+                let spanned = u32::try_from(top - bottom + 1).unwrap_or(u32::MAX);
+                let already = u32::from(last_period == Some(top));
+                last_period = Some(bottom);
+                n.min(spanned).saturating_sub(already).min(limit - counted)
             }
             None => n.min(limit - counted),
         };
         counted += take;
-        weight += f64::from(take) * decay.map_or(1.0, |d| d.factor(now - ts));
+        weight += f64::from(take) * decay.map_or(1.0, |d| d.factor(now - at));
     }
     if counted == 0 {
         return None;

@@ -38,6 +38,7 @@ pub fn clamp(state: &mut VisitorState, now: i64) -> Vec<String> {
     for t in tallies_mut(state) {
         t.recent.iter_mut().for_each(&mut cut);
         cut(&mut t.older);
+        cut(&mut t.older_first);
         cut(&mut t.active);
     }
     if moved > 0 {
@@ -194,11 +195,11 @@ mod tests {
 
     fn page(key: &str, n: u32, recent: Vec<i64>, engaged_s: i64) -> Tally {
         let active = recent.last().copied().unwrap_or(0);
-        Tally { key: key.into(), n, recent, older: 0, engaged_ms: engaged_s * 1000, scroll: 0, active }
+        Tally { key: key.into(), n, recent, older: 0, older_first: 0, engaged_ms: engaged_s * 1000, scroll: 0, active }
     }
 
     fn state(first: i64, last: i64, pages: Vec<Tally>) -> VisitorState {
-        let visits = Tally { key: String::new(), n: 1, recent: vec![first], older: 0, engaged_ms: 0, scroll: 0, active: first };
+        let visits = Tally { key: String::new(), n: 1, recent: vec![first], older: 0, older_first: 0, engaged_ms: 0, scroll: 0, active: first };
         VisitorState { first, last, visits, pages, ..VisitorState::default() }
     }
 

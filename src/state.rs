@@ -38,6 +38,9 @@ pub struct Tally {
     pub recent: Vec<i64>,
     /// Time of the latest occurrence dropped from `recent` (0 when none).
     pub older: i64,
+    /// Time of the earliest occurrence dropped from `recent` (0 when none): with `older`, the span
+    /// the forgotten occurrences lie in, so once-per-period rules never merge their periods.
+    pub older_first: i64,
     /// Pages only: engaged milliseconds and the deepest scroll in percent.
     pub engaged_ms: i64,
     pub scroll: u8,
@@ -66,15 +69,26 @@ impl Tally {
         if self.recent.len() > RECENT {
             let dropped = self.recent.remove(0);
             self.older = self.older.max(dropped);
+            self.older_first = if self.older_first == 0 { dropped } else { self.older_first.min(dropped) };
         }
     }
 
-    /// Every occurrence as (time, how many at that time); forgotten ones at `older`.
-    pub fn occurrences(&self) -> impl Iterator<Item = (i64, u32)> + '_ {
+    /// Every occurrence as (time, how many, earliest time): a recent one is itself; the forgotten
+    /// ones are one group at `older`, known to lie between `older_first` and `older`.
+    pub fn occurrences(&self) -> impl Iterator<Item = Occurrences> + '_ {
         let forgotten = self.n.saturating_sub(self.recent.len() as u32);
-        let head = (forgotten > 0).then_some((self.older, forgotten));
-        head.into_iter().chain(self.recent.iter().map(|&t| (t, 1)))
+        let first = if self.older_first == 0 { self.older } else { self.older_first.min(self.older) };
+        let head = (forgotten > 0).then_some(Occurrences { at: self.older, count: forgotten, earliest: first });
+        head.into_iter().chain(self.recent.iter().map(|&t| Occurrences { at: t, count: 1, earliest: t }))
     }
+}
+
+/// Occurrences of one key at one time, or a forgotten group (see `Tally::occurrences`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Occurrences {
+    pub at: i64,
+    pub count: u32,
+    pub earliest: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -510,10 +524,14 @@ fn tally_value(t: &Tally, base: i64) -> Value {
         Value::Number(if t.older == 0 { -1.0 } else { secs(t.older, base) }),
         Value::Array(t.recent.iter().map(|&r| Value::Number(secs(r, base))).collect()),
     ];
+    let spread = t.older_first != 0 && t.older_first != t.older;
     if t.engaged_ms > 0 || t.scroll > 0 || t.active != t.last() {
         items.push(Value::Number(t.engaged_ms as f64 / 1000.0));
         items.push(Value::Number(f64::from(t.scroll)));
         items.push(Value::Number(secs(t.active, base)));
+    }
+    if spread {
+        items.push(Value::Number(secs(t.older_first, base)));
     }
     Value::Array(items)
 }
@@ -521,8 +539,13 @@ fn tally_value(t: &Tally, base: i64) -> Value {
 fn read_tally(value: &Value, path: &str, base: i64, page: bool, errors: &mut Errors) -> Option<Tally> {
     let before = errors.0.len();
     let items = read::array(value, path, errors)?;
-    if !(items.len() == 4 || (page && items.len() == 7)) {
-        errors.push(path, "expected [key, count, older, [recent times]] (pages may add engaged seconds, scroll depth, last active time)");
+    // 4 or 5 (+ the earliest forgotten time) items; pages may carry 3 more before that one.
+    let page_part = page && items.len() >= 7;
+    if !(matches!(items.len(), 4 | 5) || (page && matches!(items.len(), 7 | 8))) {
+        errors.push(
+            path,
+            "expected [key, count, older, [recent times], earliest older?] (pages may add engaged seconds, scroll depth, last active time before the last)",
+        );
         return None;
     }
     let at = |i: usize| items.get(i).unwrap_or(&Value::Null);
@@ -552,12 +575,22 @@ fn read_tally(value: &Value, path: &str, base: i64, page: bool, errors: &mut Err
     }
     let last = recent.last().copied().unwrap_or(older);
     let (mut engaged_ms, mut scroll, mut active) = (0, 0, last);
-    if items.len() == 7 {
+    if page_part {
         engaged_ms = read::number(at(4), &index(path, 4), 0.0, 1e9, errors).map(|s| (s * 1000.0).round() as i64).unwrap_or(0);
         scroll = read::number(at(5), &index(path, 5), 0.0, 100.0, errors).map(|d| d.round() as u8).unwrap_or(0);
         active = read::number(at(6), &index(path, 6), 0.0, span, errors).map(|s| base + (s * 1000.0) as i64).unwrap_or(last);
     }
-    (errors.0.len() == before).then_some(Tally { key, n, recent, older, engaged_ms, scroll, active })
+    let older_first = match items.len() {
+        5 | 8 => read::number(at(items.len() - 1), &index(path, items.len() - 1), 0.0, span, errors)
+            .map(|s| base + (s * 1000.0) as i64)
+            .unwrap_or(older),
+        _ => older,
+    };
+    if older_first > older {
+        errors.push(path, "the earliest forgotten time is after the latest");
+    }
+    let older_first = if older == 0 { 0 } else { older_first };
+    (errors.0.len() == before).then_some(Tally { key, n, recent, older, older_first, engaged_ms, scroll, active })
 }
 
 /// Applies `update` to the tally for `key`, created if new; when the list is full the least
