@@ -13,7 +13,7 @@ pub mod scoring;
 use crate::error::Errors;
 use crate::value::Value;
 use serde::Serialize;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 
 /// A core value as a plain JS value (maps become objects).
 pub(crate) fn to_js(value: &Value) -> JsValue {
@@ -21,13 +21,43 @@ pub(crate) fn to_js(value: &Value) -> JsValue {
     value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).unwrap_or(JsValue::NULL)
 }
 
-/// A plain JS value as a core value; `undefined` reads as null.
+/// A plain JS value as a core value; `undefined` reads as null. Walked with js-sys rather than
+/// deserialized with serde-wasm-bindgen: its error path formats floats, and float formatting is
+/// a large share of a small WASM module (the website tag has a size budget).
 pub(crate) fn from_js(value: JsValue, what: &str) -> Result<Value, JsValue> {
-    if value.is_undefined() {
+    js_to_value(&value, 0).map_err(|message| error(&Errors::single(what, message), "invalid input"))
+}
+
+fn js_to_value(value: &JsValue, depth: usize) -> Result<Value, String> {
+    if depth > crate::value::MAX_DEPTH {
+        return Err("nested too deeply".to_string());
+    }
+    if value.is_undefined() || value.is_null() {
         return Ok(Value::Null);
     }
-    serde_wasm_bindgen::from_value(value)
-        .map_err(|e| error(&Errors::single(what, format!("not plain data: {e}")), "invalid input"))
+    if let Some(b) = value.as_bool() {
+        return Ok(Value::Bool(b));
+    }
+    if let Some(n) = value.as_f64() {
+        return Ok(Value::Number(n));
+    }
+    if let Some(s) = value.as_string() {
+        return Ok(Value::String(s));
+    }
+    if js_sys::Array::is_array(value) {
+        let array: &js_sys::Array = value.unchecked_ref();
+        return array.iter().map(|item| js_to_value(&item, depth + 1)).collect::<Result<Vec<_>, _>>().map(Value::Array);
+    }
+    if value.is_object() {
+        let mut entries = Vec::new();
+        for pair in js_sys::Object::entries(value.unchecked_ref()).iter() {
+            let pair: js_sys::Array = pair.unchecked_into();
+            let key = pair.get(0).as_string().unwrap_or_default();
+            entries.push((key, js_to_value(&pair.get(1), depth + 1)?));
+        }
+        return Ok(Value::Object(entries));
+    }
+    Err("not plain data (a function, symbol or bigint)".to_string())
 }
 
 /// A JS `Error` whose message lists every problem and whose `errors` property holds them as
