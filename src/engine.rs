@@ -229,7 +229,7 @@ fn count_occurrences(rule: &Rule, decay: Option<Decay>, occurrence: &Occurrence,
     if count == 0 {
         return None;
     }
-    times.sort_unstable_by_key(|o| std::cmp::Reverse(o.at));
+    newest_first(&mut times);
     let oldest_allowed = rule.window_ms.map(|w| now - w);
     let limit = rule.max.unwrap_or(u32::MAX);
     let mut counted: u32 = 0;
@@ -241,14 +241,14 @@ fn count_occurrences(rule: &Rule, decay: Option<Decay>, occurrence: &Occurrence,
         }
         let take = match rule.per_ms {
             Some(per) => {
-                // A forgotten group may cover several periods: as many as it spans, at most one
-                // per occurrence, less the one already counted. An upper bound, and one that never
+                // A forgotten group may cover several periods: at most one per occurrence, in the
+                // periods it spans that were not counted already. An upper bound, and one that never
                 // shrinks when more occurrences are forgotten.
                 let (top, bottom) = (at.div_euclid(per), earliest.div_euclid(per));
                 let spanned = u32::try_from(top - bottom + 1).unwrap_or(u32::MAX);
                 let already = u32::from(last_period == Some(top));
                 last_period = Some(bottom);
-                n.min(spanned).saturating_sub(already).min(limit - counted)
+                n.min(spanned.saturating_sub(already)).min(limit - counted)
             }
             None => n.min(limit - counted),
         };
@@ -259,6 +259,22 @@ fn count_occurrences(rule: &Rule, decay: Option<Decay>, occurrence: &Occurrence,
         return None;
     }
     Some(Fired { points: scaled(rule.points, weight), base: rule.points * i64::from(counted), count, counted })
+}
+
+/// Sorts occurrences newest first. An insertion sort: the lists are a few dozen entries at most
+/// (bounded keys × recent times), and the standard sort would add ~4 KB to the website tag's WASM.
+fn newest_first(times: &mut [Occurrences]) {
+    for i in 1..times.len() {
+        let mut j = i;
+        while j > 0 {
+            let (Some(before), Some(here)) = (times.get(j - 1), times.get(j)) else { break };
+            if before.at >= here.at {
+                break;
+            }
+            times.swap(j - 1, j);
+            j -= 1;
+        }
+    }
 }
 
 /// The extension of a URL's path, lower-case ("pdf" for "/a/b.PDF?x=1").
