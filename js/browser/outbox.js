@@ -70,6 +70,7 @@ export function createOutbox({ endpoint, emit, storage = () => localStorage, fet
   let gone = false; // pagehide: no new request from this page
   let claimed;
   let inFlight;
+  let attempt; // the request in flight (its identity), see send
   let timer;
 
   const load = () => {
@@ -144,6 +145,15 @@ export function createOutbox({ endpoint, emit, storage = () => localStorage, fet
       return;
     }
     inFlight = key;
+    const id = (attempt = {}); // this attempt: its timeout must not end a later one (same key, sent after a retry)
+    const finish = (status, retryAfter) => {
+      if (attempt === id) {
+        attempt = undefined;
+        result(key, status, retryAfter);
+      } else if ((status > 199 && status < 300) || status === 409) {
+        result(key, status, retryAfter, true); // an attempt already counted as failed got through after all
+      }
+    };
     const done = (response) => {
       let status = 0;
       let retryAfter;
@@ -151,14 +161,14 @@ export function createOutbox({ endpoint, emit, storage = () => localStorage, fet
         status = typeof response.status === 'number' ? response.status : 0;
         retryAfter = response.headers.get('retry-after');
       } catch {}
-      result(key, status, retryAfter);
+      finish(status, retryAfter);
     };
-    Promise.resolve(request).then(done, () => result(key, 0));
-    setTimer(() => inFlight === key && result(key, 0), LEASE_MS);
+    Promise.resolve(request).then(done, () => finish(0));
+    setTimer(() => finish(0), LEASE_MS);
   }
 
-  function result(key, status, retryAfter) {
-    if (inFlight === key) inFlight = undefined;
+  function result(key, status, retryAfter, late) {
+    if (!late && inFlight === key) inFlight = undefined;
     const e = load().find((x) => x.key === key);
     if (e) {
       const v = verdict(e, status, retryAfter, now(), random());

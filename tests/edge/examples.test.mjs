@@ -104,16 +104,30 @@ describe('hostile bodies', () => {
     ['garbled multipart', { 'content-type': 'multipart/form-data; boundary=x' }, '--y\r\nnonsense', 400],
     ['wrong content type', { 'content-type': 'application/xml' }, '<lead/>', 415],
     ['no content type', {}, 'email=a@acme.com', 415],
-    ['a JSON array', { 'content-type': 'application/json' }, '[1,2,3]', 400],
+    ['a JSON array', { 'content-type': 'application/json' }, '[1,2,3]', 400, 'body'],
+    ['JSON null', { 'content-type': 'application/json' }, 'null', 400, 'body'],
+    ['a JSON string', { 'content-type': 'application/json' }, '"email=a@acme.com"', 400, 'body'],
+    ['an empty JSON body', { 'content-type': 'application/json' }, '', 400, 'body'],
+    ['invalid UTF-8 in JSON', { 'content-type': 'application/json' }, new Uint8Array([0x7b, 0x22, 0x65, 0x22, 0x3a, 0x22, 0xff, 0x22, 0x7d]), 400, 'body'],
+    ['a __proto__ object (prototype pollution)', { 'content-type': 'application/json' },
+      '{"email":"a@acme.com","__proto__":{"qualified":true,"total":100}}', 400, '__proto__'],
+    ['a field as an array', { 'content-type': 'application/json' }, '{"email":["a@acme.com"]}', 400, 'email'],
+    ['3,000 fields', { 'content-type': 'application/x-www-form-urlencoded' }, Array.from({ length: 3000 }, (_, i) => `f${i}=1`).join('&'), 400, 'body'],
+    ['a forged score inside the state', { 'content-type': 'application/x-www-form-urlencoded' },
+      new URLSearchParams({ email: 'a@acme.com', leadscore_state: '{"v":1,"first":0,"total":100,"qualified":true}' }).toString(), 400, 'leadscore_state'],
+    ['a garbage X-Leadscore-State header', { 'content-type': 'application/json', 'x-leadscore-state': '%%%not-base64' },
+      '{"email":"a@acme.com"}', 400, 'x-leadscore-state'],
+    ['text/plain', { 'content-type': 'text/plain' }, 'email=a@acme.com', 415, 'content-type'],
   ];
 
-  for (const [what, headers, body, status] of hostile) {
+  for (const [what, headers, body, status, field] of hostile) {
     test(`${what}: ${status} in every runtime, naming the field`, async () => {
       for (const r of Object.values(runtimes)) {
         const answer = await post(r.url, '/forms/contact', { method: 'POST', headers, body });
         assert.equal(answer.status, status, `${r.name}: ${JSON.stringify(answer.body).slice(0, 300)}`);
         assert.equal(answer.body.ok, false);
         assert.equal(typeof answer.body.field, 'string', `${r.name}: the error names a field`);
+        if (field) assert.ok(answer.body.field.startsWith(field), `${r.name}: field ${answer.body.field}, expected ${field}`);
         assert.ok(answer.body.error.length > 0);
       }
     });

@@ -36,6 +36,8 @@ function world({ statuses = [200], retryAfter } = {}) {
       }
       now = end;
     },
+    /** Runs `fn` `ms` from now on the fake clock (a slow endpoint's answer). */
+    later(ms, fn) { timers.push({ fn, at: now + ms }); },
     outbox(overrides = {}) {
       return createOutbox({
         endpoint: '/api/leads', emit: (name, detail) => events.push([name, detail]), storage: () => w.storage,
@@ -194,4 +196,42 @@ test('works from memory when storage throws; consent withdrawn forgets everythin
   await quiet.advance(5000);
   assert.equal(quiet.posts.length, 0);
   assert.ok(!quiet.data.has(OUTBOX_KEY));
+});
+
+test('a slow answer after a retry is not cut short by an earlier attempt\'s timeout', async () => {
+  // Every answer takes 8 s: a 500, then 200. The first attempt's 10 s timeout falls while the second is in
+  // flight; it must not count the second as failed (that sent a third POST while the second was pending).
+  const w = world();
+  const answers = [500, 200];
+  const box = w.outbox({
+    fetch: () => (url, init) => {
+      w.posts.push({ at: w.now(), url, init });
+      const status = answers.shift() ?? 200;
+      return new Promise((resolve) => w.later(8000, () => resolve({ status, headers: { get: () => null } })));
+    },
+  });
+  box.start();
+  box.add('k', 'mql', '{}');
+  await w.advance(60_000);
+  assert.equal(w.posts.length, 2, `POSTs at ${w.posts.map((p) => p.at)}`);
+  assert.deepEqual(w.events.map(([n, d]) => [n, d.attempts, d.status]), [['delivered', 2, 200]]);
+});
+
+test('a timed-out attempt whose 2xx arrives later is a delivery: no resend', async () => {
+  const w = world();
+  let answer;
+  const box = w.outbox({
+    fetch: () => (url, init) => {
+      w.posts.push({ at: w.now(), url, init });
+      return new Promise((resolve) => { answer = () => resolve({ status: 200, headers: { get: () => null } }); });
+    },
+  });
+  box.start();
+  box.add('k', 'mql', '{}');
+  await w.advance(LEASE_MS + 200); // timed out: a retry is scheduled 0.75 s later
+  assert.equal(w.posts.length, 1);
+  answer(); // … but the answer comes first
+  await w.advance(60_000);
+  assert.equal(w.posts.length, 1, 'not sent again after a confirmed 2xx');
+  assert.deepEqual(w.events.map(([n, d]) => [n, d.status]), [['delivered', 200]]);
 });

@@ -1,6 +1,6 @@
 // Consent, Global Privacy Control, the opt-out switch and bots (issue 3), in real Chromium.
 import assert from 'node:assert/strict';
-import { activity, events, openPage, qualifyHere, ready, suite, until, visit } from './support.mjs';
+import { activity, events, openPage, qualify, qualifyHere, ready, suite, until, visit } from './support.mjs';
 
 const { test, browse, server } = suite();
 
@@ -77,3 +77,114 @@ test('bots are neither scored nor sent: the wasm is not even loaded', () => brow
   assert.equal((await since()).posts, 0);
   assert.deepEqual(seen.pageErrors, []);
 }, { visitor: false }));
+
+/**
+ * Every request the browser makes to the lead endpoint, seen by interception (context.route: nothing gets past
+ * it unrecorded, whichever page, worker or API sends it) and by the request events.
+ */
+async function intercept(context) {
+  const routed = [];
+  const requested = [];
+  await context.route('**/api/leads', (route) => {
+    routed.push({ method: route.request().method(), body: route.request().postData() });
+    return route.continue();
+  });
+  context.on('request', (r) => { if (new URL(r.url()).pathname === '/api/leads') requested.push(r.method()); });
+  return { routed, requested };
+}
+
+test('request interception: zero requests to the endpoint from an unqualified visitor and before consent', () => browse(async (context) => {
+  const seen = await intercept(context);
+  const { page } = await openPage(context);
+  // Unqualified: home, pricing, features (a tab), the whitepaper page without the download; a page left.
+  await visit(page, server.url, '/');
+  await visit(page, server.url, '/pricing');
+  await visit(page, server.url, '/features');
+  await visit(page, server.url, '/whitepaper');
+  assert.equal((await page.evaluate(() => window.leadscore.score())).qualified, false);
+  await page.waitForTimeout(1500);
+  await page.goto('about:blank');
+  assert.deepEqual(seen.routed, [], 'no request to the endpoint from an unqualified visitor');
+  assert.deepEqual(seen.requested, []);
+
+  // Qualified, but consent is required and not given: still nothing, also across a reload.
+  await visit(page, server.url, '/pricing?consent=required');
+  assert.equal((await qualifyHere(page, { email: 'fay@phi.example' })).qualified, true);
+  await page.waitForTimeout(1500);
+  assert.deepEqual(seen.routed, [], 'no request before consent');
+  await page.reload();
+  await ready(page);
+  await page.waitForTimeout(1000);
+  assert.deepEqual(seen.routed, [], 'none after a reload either');
+
+  // Consent on this page: this page's collection is delivered, one request.
+  assert.equal((await qualifyHere(page, { email: 'fay@phi.example' })).qualified, true);
+  await page.evaluate(() => window.leadscore.consent(true));
+  await until(() => seen.routed.length === 1, 15_000, 'the lead after consent');
+  await page.waitForTimeout(1000);
+  assert.equal(seen.routed.length, 1);
+  assert.deepEqual(seen.requested, ['POST']);
+  assert.equal(JSON.parse(seen.routed[0].body).traits.email, 'fay@phi.example');
+}));
+
+// The payload of docs/snippet.md ("The payload"), as allowed keys and value types at every depth.
+const str = 'string';
+const num = 'number';
+const count = (name) => [{ [name]: str, count: num }];
+const PAYLOAD = {
+  lead_id: str, idempotency_key: str, model: str, model_version: str, fit: num, engagement: num, total: num, grade: str,
+  stage: str, qualified: 'boolean', reasons: [str], disqualified_by: [str], next_step: str, scored_at: num,
+  breakdown: [{ rule: str, label: str, score: str, points: num, base: num, decayed: num, count: num, counted: num }],
+  traits: { email: str, email_domain: str, company_size: num, job_title: str, budget: str, authority: str, need: str, timeline: str },
+  history: {
+    first_seen: num, last_seen: num, visits: num, pages: [{ path: str, views: num, engaged_seconds: num, scroll: num }],
+    downloads: count('url'), forms: count('form'), clicks: count('name'), events: count('name'),
+    source: { referrers: [str], campaigns: [{ source: str, medium: str, campaign: str }] },
+  },
+  page: str, sent_by: str,
+};
+
+/** Paths in `value` that `shape` does not allow (keys not listed, wrong types), recursively. */
+function outside(value, shape, path = '$') {
+  if (typeof shape === 'string') return typeof value === shape ? [] : [`${path}: ${typeof value}, expected ${shape}`];
+  if (Array.isArray(shape)) {
+    if (!Array.isArray(value)) return [`${path}: expected an array`];
+    return value.flatMap((item, i) => outside(item, shape[0], `${path}[${i}]`));
+  }
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return [`${path}: expected an object`];
+  return Object.entries(value).flatMap(([key, v]) => (key in shape ? outside(v, shape[key], `${path}.${key}`) : [`${path}.${key}: not allowed`]));
+}
+
+test('the delivered payload holds only allow-listed fields at every depth: no password, free text or secret', () => browse(async (context) => {
+  const seen = await intercept(context);
+  const { page } = await openPage(context);
+  // The webinar form gets fields the tag must never read, filled in before submitting.
+  const secrets = { password: 'hunter2-Secret!', card_number: '4111111111111111', api_token: 'tok_live_abc123XYZ',
+    notes: 'call me on 555-0199 about the merger', comment: 'private remark xyz' };
+  await page.addInitScript((values) => {
+    if (location.pathname !== '/webinar') return;
+    document.addEventListener('DOMContentLoaded', () => {
+      const form = document.querySelector('form');
+      form.insertAdjacentHTML('beforeend', `
+        <input type="password" name="password"><input name="card_number"><input name="api_token">
+        <input type="hidden" name="secret" value="hidden-${values.api_token}">
+        <input name="notes"><textarea name="comment"></textarea>`);
+      for (const [name, v] of Object.entries(values)) form.elements[name].value = v;
+    });
+  }, secrets);
+  const card = await qualify(page, server.url);
+  assert.equal(card.qualified, true);
+  await until(() => seen.routed.length === 1, 15_000, 'the lead');
+  await page.waitForTimeout(1000);
+  assert.equal(seen.routed.length, 1, 'one request');
+  const body = seen.routed[0].body;
+  const lead = JSON.parse(body);
+  assert.deepEqual(outside(lead, PAYLOAD), [], 'every key is in the documented payload');
+  assert.deepEqual(Object.keys(lead.traits).sort(), ['company_size', 'email', 'email_domain', 'job_title']);
+  for (const value of [...Object.values(secrets), 'hidden-', 'Does it work with our CRM', '555-0100']) {
+    assert.ok(!body.includes(value), `the payload does not contain ${value}`);
+  }
+  // The form still posted everything to the site itself (the tag only reads).
+  const forms = await (await fetch(`${server.url}/api/forms`)).json();
+  assert.equal(forms.at(-1).fields.password, secrets.password);
+}));

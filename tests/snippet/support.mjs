@@ -180,7 +180,12 @@ export function suite() {
   after(async () => { await running?.stop(); });
   return {
     server,
-    test: (name, fn) => nodeTest(name, { timeout: 120_000 }, fn),
+    // `test('…', () => browse(…))` hands back the browser function rather than running it: run what comes back,
+    // so that spelling cannot pass without doing anything.
+    test: (name, fn) => nodeTest(name, { timeout: 120_000 }, async (t) => {
+      const run = await fn(t);
+      if (typeof run === 'function') await run();
+    }),
     browse: (fn, options) => async () => {
       const browser = await launch(options);
       try { return await fn(browser.context); } finally { await browser.close(); }
