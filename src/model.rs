@@ -421,20 +421,10 @@ fn parse_rule(value: &Value, path: &str, groups: &[Group], errors: &mut Errors) 
     if let Some(v) = read::field(entries, "description") {
         read::string(v, &join(path, "description"), 2_000, errors);
     }
-    let points = match read::field(entries, "points") {
-        Some(v) => read::centi(v, &join(path, "points"), MAX_POINTS, errors),
-        None => {
-            errors.push(&join(path, "points"), "required: the points this rule adds (negative to subtract)");
-            None
-        }
-    };
-    let when = match read::field(entries, "when") {
-        Some(v) => parse_condition(v, &join(path, "when"), errors),
-        None => {
-            errors.push(&join(path, "when"), "required: the condition of this rule");
-            None
-        }
-    };
+    let points = required(entries, "points", path, "the points this rule adds (negative to subtract)", errors)
+        .and_then(|(v, at)| read::centi(v, &at, MAX_POINTS, errors));
+    let when = required(entries, "when", path, "the condition of this rule", errors)
+        .and_then(|(v, at)| parse_condition(v, &at, errors));
     let score = match read::field(entries, "score") {
         None => match &when {
             Some(Condition::State(StateCondition::Trait { .. } | StateCondition::EmailDomain { .. })) => ScoreKind::Fit,
@@ -761,6 +751,22 @@ fn parse_occurrence(kind: &str, body: &Value, path: &str, errors: &mut Errors) -
     (errors.0.len() == before).then_some(occurrence)
 }
 
+/// The field `key` with its path, or an error saying it is required and what it is for.
+fn required<'a>(
+    entries: &'a [(String, Value)],
+    key: &str,
+    path: &str,
+    what: &str,
+    errors: &mut Errors,
+) -> Option<(&'a Value, String)> {
+    let at = join(path, key);
+    let found = read::field(entries, key);
+    if found.is_none() {
+        errors.push(&at, format!("required: {what}"));
+    }
+    found.map(|v| (v, at))
+}
+
 const TRAIT_TESTS: &[&str] =
     &["trait", "equals", "one_of", "contains", "between", "at_least", "at_most", "below", "above", "exists", "is_true"];
 
@@ -789,46 +795,26 @@ fn parse_state(value: &Value, path: &str, depth: usize, errors: &mut Errors) -> 
     let condition = match key.as_str() {
         "engaged" => {
             let e = read::object(body, &p, &["path", "seconds"], errors)?;
-            let seconds = match read::field(e, "seconds") {
-                Some(v) => read::number(v, &join(&p, "seconds"), 0.0, 86_400.0 * 365.0, errors),
-                None => {
-                    errors.push(&join(&p, "seconds"), "required: the engaged seconds to reach");
-                    None
-                }
-            };
+            let seconds = required(e, "seconds", &p, "the engaged seconds to reach", errors)
+                .and_then(|(v, at)| read::number(v, &at, 0.0, 86_400.0 * 365.0, errors));
             StateCondition::Engaged { path: pattern(e, "path", &p, errors), seconds: seconds.unwrap_or(0.0) }
         }
         "visits" => {
             let e = read::object(body, &p, &["at_least"], errors)?;
-            let at_least = match read::field(e, "at_least") {
-                Some(v) => read::whole(v, &join(&p, "at_least"), 1.0, 1e6, errors),
-                None => {
-                    errors.push(&join(&p, "at_least"), "required: the number of visits to reach");
-                    None
-                }
-            };
+            let at_least = required(e, "at_least", &p, "the number of visits to reach", errors)
+                .and_then(|(v, at)| read::whole(v, &at, 1.0, 1e6, errors));
             StateCondition::Visits { at_least: at_least.unwrap_or(1) }
         }
         "scroll" => {
             let e = read::object(body, &p, &["path", "depth"], errors)?;
-            let depth = match read::field(e, "depth") {
-                Some(v) => read::number(v, &join(&p, "depth"), 0.0, 100.0, errors),
-                None => {
-                    errors.push(&join(&p, "depth"), "required: the scroll depth in percent");
-                    None
-                }
-            };
+            let depth = required(e, "depth", &p, "the scroll depth in percent", errors)
+                .and_then(|(v, at)| read::number(v, &at, 0.0, 100.0, errors));
             StateCondition::Scroll { path: pattern(e, "path", &p, errors), depth: depth.unwrap_or(0.0) }
         }
         "inactive" => {
             let e = read::object(body, &p, &["for"], errors)?;
-            let for_ms = match read::field(e, "for") {
-                Some(v) => read::duration(v, &join(&p, "for"), errors),
-                None => {
-                    errors.push(&join(&p, "for"), "required: how long without activity, e.g. \"90d\"");
-                    None
-                }
-            };
+            let for_ms = required(e, "for", &p, "how long without activity, e.g. \"90d\"", errors)
+                .and_then(|(v, at)| read::duration(v, &at, errors));
             StateCondition::Inactive { for_ms: for_ms.unwrap_or(1) }
         }
         "email_domain" => {
