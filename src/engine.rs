@@ -165,7 +165,8 @@ fn adjustment(rule: String, label: String, score: &'static str, points: i64) -> 
     Line { rule, label, score, points, base: points, count: 0, counted: 0 }
 }
 
-fn clamp_opt(value: i64, min: Option<i64>, max: Option<i64>) -> i64 {
+/// `value` held within the optional bounds (a cap, a floor).
+pub(crate) fn clamp_opt(value: i64, min: Option<i64>, max: Option<i64>) -> i64 {
     let value = max.map_or(value, |m| value.min(m));
     min.map_or(value, |m| value.max(m))
 }

@@ -9,7 +9,7 @@
 //! otherwise the encoder must use the general path (`score_lead`). Results equal the general
 //! engine's to the hundredth; a property test holds them to that.
 
-use crate::engine::trait_test;
+use crate::engine::{clamp_opt, trait_test};
 use crate::read::parse_decimal;
 use crate::model::{Condition, Model, Scalar, ScoreKind, StateCondition, TraitTest};
 
@@ -363,10 +363,6 @@ fn needs_the_text(test: &TraitTest) -> bool {
     }
 }
 
-fn clamp_opt(value: i64, min: Option<i64>, max: Option<i64>) -> i64 {
-    let value = max.map_or(value, |m| value.min(m));
-    min.map_or(value, |m| value.max(m))
-}
 
 #[inline(always)]
 fn holds(test: &FlatTest, code: f64, number: f64) -> bool {
