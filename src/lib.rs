@@ -65,7 +65,7 @@ pub struct Scorer {
 impl Scorer {
     pub fn new(doc: &Value, model: Option<&str>) -> Result<Scorer, Errors> {
         let models = ModelSet::parse(doc)?;
-        let selected = selected_index(&models, model)?;
+        let selected = models.select_index(model)?;
         Ok(Scorer { models, selected, state: VisitorState::default() })
     }
 
@@ -124,10 +124,6 @@ impl Scorer {
     }
 }
 
-fn selected_index(models: &ModelSet, name: Option<&str>) -> Result<usize, Errors> {
-    let chosen = models.select(name)?;
-    Ok(models.models.iter().position(|m| std::ptr::eq(m, chosen)).unwrap_or(0))
-}
 
 /// Scores one lead given as `{ "traits": {…}, "events": […], "state": {…} }` (all optional):
 /// the stateless path used by edge functions, batch scoring and the CLI.

@@ -255,9 +255,16 @@ impl ModelSet {
 
     /// The named model, or the first when no name is given.
     pub fn select(&self, name: Option<&str>) -> Result<&Model, Errors> {
+        let index = self.select_index(name)?;
+        self.models.get(index).ok_or_else(|| Errors::single("models", "no model in the document"))
+    }
+
+    /// The position of the named model, or of the first when no name is given.
+    pub fn select_index(&self, name: Option<&str>) -> Result<usize, Errors> {
         match name {
-            None => self.models.first().ok_or_else(|| Errors::single("models", "no model in the document")),
-            Some(name) => self.models.iter().find(|m| m.name == name).ok_or_else(|| {
+            None if self.models.is_empty() => Err(Errors::single("models", "no model in the document")),
+            None => Ok(0),
+            Some(name) => self.models.iter().position(|m| m.name == name).ok_or_else(|| {
                 let names: Vec<&str> = self.models.iter().map(|m| m.name.as_str()).collect();
                 Errors::single("model", format!("no model named \"{name}\" (the document has: {})", names.join(", ")))
             }),

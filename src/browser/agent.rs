@@ -168,8 +168,7 @@ fn load_model(config: &Config, doc: JsValue) -> Result<Model, String> {
     }
     let parsed = from_js(doc, "model").map_err(|_| "not plain JSON data".to_string()).and_then(|value| {
         let set = ModelSet::parse(&value).map_err(|e| e.to_string())?;
-        let chosen = set.select(config.model_name.as_deref()).map_err(|e| e.to_string())?;
-        let index = set.models.iter().position(|m| std::ptr::eq(m, chosen)).unwrap_or(0);
+        let index = set.select_index(config.model_name.as_deref()).map_err(|e| e.to_string())?;
         set.models.into_iter().nth(index).ok_or_else(|| "no model".to_string())
     });
     parsed.map_err(|e| {

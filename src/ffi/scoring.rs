@@ -77,8 +77,7 @@ impl JsModel {
         let doc = from_js(doc, "model")?;
         let set = ModelSet::parse(&doc).map_err(|e| error(&e, "invalid model"))?;
         let name = model_option(&options);
-        let chosen = set.select(name.as_deref()).map_err(|e| error(&e, "invalid options"))?;
-        let selected = set.models.iter().position(|m| std::ptr::eq(m, chosen)).unwrap_or(0);
+        let selected = set.select_index(name.as_deref()).map_err(|e| error(&e, "invalid options"))?;
         Ok(JsModel { set, selected })
     }
 
