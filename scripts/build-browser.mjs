@@ -30,10 +30,35 @@ function run(cmd, args) {
 
 const version = readFileSync(join(root, 'Cargo.toml'), 'utf8').match(/^version\s*=\s*"([^"]+)"/m)?.[1] ?? '0.0.0';
 
-// 1. The slim wasm. Cargo keeps this feature set's artifacts apart from the default build's, but both
-//    are copied to the same leadscore.wasm: take it right away.
-run('cargo', ['build', '--release', '--target', 'wasm32-unknown-unknown', '--no-default-features', '--features', 'browser']);
-const rawWasm = join(targetDir, 'wasm32-unknown-unknown', 'release', 'leadscore.wasm');
+// 1. The slim wasm. Preferred: nightly with std rebuilt under the immediate-abort panic strategy, which
+//    drops every panic message and the formatting code behind it (about 8 KB gzip of the tag; the
+//    library denies panics anyway, so only the unreachable paths of std and core are lost). It has its
+//    own target dir: the RUSTFLAGS would otherwise rebuild the stable artifacts every time. When the
+//    nightly or its rust-src is missing, or a future nightly renames the flag, the stable build is used
+//    and the build says so (the tag works the same, it is just heavier).
+const CARGO_ARGS = ['build', '--release', '--target', 'wasm32-unknown-unknown', '--no-default-features', '--features', 'browser'];
+function buildImmediateAbort() {
+  const dir = join(targetDir, 'tag-immediate-abort');
+  try {
+    console.log('$ cargo +nightly ' + [...CARGO_ARGS, '-Z', 'build-std=std,panic_abort'].join(' '));
+    execFileSync('cargo', ['+nightly', ...CARGO_ARGS, '-Z', 'build-std=std,panic_abort'], {
+      cwd: root, stdio: 'inherit',
+      env: { ...process.env, CARGO_TARGET_DIR: dir, RUSTFLAGS: '-Zunstable-options -Cpanic=immediate-abort' },
+    });
+    return join(dir, 'wasm32-unknown-unknown', 'release', 'leadscore.wasm');
+  } catch {
+    console.warn('build-browser: the nightly immediate-abort build failed (see above); using the stable build, '
+      + 'which makes the tag about 8 KB gzip heavier. `bash scripts/setup.sh` installs the nightly and its rust-src.');
+    return null;
+  }
+}
+function buildStable() {
+  // Cargo keeps this feature set's artifacts apart from the default build's, but both are copied to
+  // the same leadscore.wasm: it is taken right away.
+  run('cargo', CARGO_ARGS);
+  return join(targetDir, 'wasm32-unknown-unknown', 'release', 'leadscore.wasm');
+}
+const rawWasm = (process.env.LEADSCORE_TAG_STABLE ? null : buildImmediateAbort()) ?? buildStable();
 const work = join(targetDir, 'browser-tag');
 rmSync(work, { recursive: true, force: true });
 mkdirSync(work, { recursive: true });

@@ -29,9 +29,16 @@ else
   cargo install wasm-bindgen-cli --version "$bindgen_version" --force
 fi
 
-log "cargo-fuzz on the nightly toolchain (fuzz smoke runs)"
+log "nightly toolchain: cargo-fuzz (fuzz smoke runs), rust-src (the website tag)"
 if ! rustup toolchain list | grep -q '^nightly'; then
   rustup toolchain install nightly --profile minimal
+fi
+# rust-src: the website tag's wasm is built with std rebuilt for the immediate-abort panic strategy
+# (scripts/build-browser.mjs).
+if rustup component list --toolchain nightly --installed | grep -q '^rust-src'; then
+  echo "rust-src already installed"
+else
+  rustup component add rust-src --toolchain nightly
 fi
 if cargo fuzz --version >/dev/null 2>&1; then
   echo "already installed"
