@@ -58,7 +58,8 @@ function buildStable() {
   run('cargo', CARGO_ARGS);
   return join(targetDir, 'wasm32-unknown-unknown', 'release', 'leadscore.wasm');
 }
-const rawWasm = (process.env.LEADSCORE_TAG_STABLE ? null : buildImmediateAbort()) ?? buildStable();
+const immediateAbortWasm = process.env.LEADSCORE_TAG_STABLE ? null : buildImmediateAbort();
+const rawWasm = immediateAbortWasm ?? buildStable();
 const work = join(targetDir, 'browser-tag');
 rmSync(work, { recursive: true, force: true });
 mkdirSync(work, { recursive: true });
@@ -82,6 +83,9 @@ esbuild(join(root, 'js', 'browser', 'leadscore.js'), join(out, 'leadscore.js'), 
 const loader = join(out, 'leadscore.js');
 writeFileSync(loader, readFileSync(loader, 'utf8').replace('__VERSION__', version));
 esbuild(join(root, 'js', 'browser', 'stub.js'), join(out, 'stub.min.js'), 'iife', ['--target=es5']);
+
+// Which build it was, for the size test's regression ceiling (kept out of pkg/: not deployed).
+writeFileSync(join(work, 'build.json'), JSON.stringify({ panic: immediateAbortWasm ? 'immediate-abort' : 'abort' }) + '\n');
 
 const sizes = snippetSizes(out);
 console.log(`website tag (${relative(root, out)}):\n${formatSizes(sizes)}`);

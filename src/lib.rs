@@ -183,6 +183,47 @@ fn points(centi: i64) -> f64 {
     centi as f64 / 100.0
 }
 
+impl ScoreCard {
+    /// The card as a `Value`: the same fields in the same order as its `Serialize` impl below (a
+    /// test holds the two together). The website tag hands cards to JS this way, so its wasm
+    /// carries no serializer; the npm API keeps serde for speed (see below).
+    pub fn to_value(&self) -> Value {
+        let text = |s: &Option<String>| s.as_ref().map_or(Value::Null, |s| Value::from(s.as_str()));
+        let texts = |list: &[String]| Value::Array(list.iter().map(|s| Value::from(s.as_str())).collect());
+        Value::object(vec![
+            ("model", Value::from(self.model.as_str())),
+            ("model_version", text(&self.model_version)),
+            ("fit", Value::Number(points(self.fit))),
+            ("engagement", Value::Number(points(self.engagement))),
+            ("total", Value::Number(points(self.total))),
+            ("grade", Value::from(self.grade.as_str())),
+            ("stage", Value::from(self.stage.as_str())),
+            ("qualified", Value::Bool(self.qualified)),
+            ("reasons", texts(&self.reasons)),
+            ("disqualified_by", texts(&self.disqualified_by)),
+            ("next_step", text(&self.next_step)),
+            ("scored_at", Value::Number(self.scored_at as f64)),
+            ("breakdown", Value::Array(self.breakdown.iter().map(engine::Line::to_value).collect())),
+        ])
+    }
+}
+
+impl engine::Line {
+    /// One breakdown line as a `Value`, like its `Serialize` impl.
+    pub fn to_value(&self) -> Value {
+        Value::object(vec![
+            ("rule", Value::from(self.rule.as_str())),
+            ("label", Value::from(self.label.as_str())),
+            ("score", Value::from(self.score)),
+            ("points", Value::Number(points(self.points))),
+            ("base", Value::Number(points(self.base))),
+            ("decayed", Value::Number(points(self.base - self.points))),
+            ("count", Value::Number(f64::from(self.count))),
+            ("counted", Value::Number(f64::from(self.counted))),
+        ])
+    }
+}
+
 // The score card serializes with `&'static str` field names: serde-wasm-bindgen caches those as JS
 // strings, which makes handing a card to JS several times cheaper than a map with owned keys.
 impl Serialize for ScoreCard {

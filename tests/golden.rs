@@ -47,7 +47,11 @@ fn run_case(case: &Json) -> Json {
             let mut scorer = Scorer::new(&model, case["model_name"].as_str()).unwrap();
             let events: Vec<Value> = case["events"].as_array().unwrap().iter().map(to_value).collect();
             let summary = scorer.ingest_many(&events);
-            let card = serde_json::to_value(scorer.score(case["now"].as_i64().unwrap()).unwrap()).unwrap();
+            let scored = scorer.score(case["now"].as_i64().unwrap()).unwrap();
+            let card = serde_json::to_value(&scored).unwrap();
+            // The website tag hands cards over as `ScoreCard::to_value`: it must be the same JSON.
+            let as_value = serde_json::to_value(scored.to_value()).unwrap();
+            assert!(same(&as_value, &card), "ScoreCard::to_value differs from its Serialize impl");
             // Saving and restoring the state must not change the score.
             let mut restored = Scorer::new(&model, case["model_name"].as_str()).unwrap();
             restored.import_state(&scorer.export_state()).unwrap();

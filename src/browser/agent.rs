@@ -103,9 +103,9 @@ fn decode(text: &str) -> Option<String> {
     js_sys::decode_uri_component(text).ok().map(String::from)
 }
 
-/// A typed value (a score card, a payload) as a plain JS object, without a `Value` tree.
-fn serialized<T: serde::Serialize>(value: &T) -> JsValue {
-    value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).unwrap_or(JsValue::NULL)
+/// A score card as the page API and the payload show it.
+fn card_js(card: &engine::ScoreCard) -> JsValue {
+    to_js(&card.to_value())
 }
 
 fn stringify(value: &JsValue) -> Option<String> {
@@ -609,7 +609,7 @@ impl Agent {
         }
         self.sync();
         match &self.model {
-            Some(model) => serialized(&engine::score(model, &self.state, now() as i64)),
+            Some(model) => card_js(&engine::score(model, &self.state, now() as i64)),
             None => JsValue::NULL,
         }
     }
@@ -748,7 +748,7 @@ impl Agent {
         let Some(model) = &self.model else { return };
         let now = now();
         let card = engine::score(model, &self.state, now as i64);
-        let js = serialized(&card);
+        let js = card_js(&card);
         let rank = stage_rank(model, &card.stage);
         if card.qualified && rank > self.announced {
             self.announced = rank;

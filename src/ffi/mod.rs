@@ -12,13 +12,27 @@ pub mod scoring;
 
 use crate::error::Errors;
 use crate::value::Value;
-use serde::Serialize;
 use wasm_bindgen::{JsCast, JsValue};
 
-/// A core value as a plain JS value (maps become objects).
+/// A core value as a plain JS value (objects keep their key order). Walked with js-sys rather
+/// than serialized with serde-wasm-bindgen, so the website tag's wasm carries no serializer.
+/// Recursion is bounded: values from JS are at most `MAX_DEPTH` deep, the engine's are shallow.
 pub(crate) fn to_js(value: &Value) -> JsValue {
-    // A Value tree holds nothing that could fail to serialize.
-    value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).unwrap_or(JsValue::NULL)
+    match value {
+        Value::Null => JsValue::NULL,
+        Value::Bool(b) => JsValue::from_bool(*b),
+        Value::Number(n) => JsValue::from_f64(*n),
+        Value::String(s) => JsValue::from_str(s),
+        Value::Array(items) => items.iter().map(to_js).collect::<js_sys::Array>().into(),
+        Value::Object(entries) => {
+            let object = js_sys::Object::new();
+            for (key, item) in entries {
+                // Reflect::set only fails on frozen objects; a fresh one is not.
+                let _ = js_sys::Reflect::set(&object, &JsValue::from_str(key), &to_js(item));
+            }
+            object.into()
+        }
+    }
 }
 
 /// A plain JS value as a core value; `undefined` reads as null. Walked with js-sys rather than
