@@ -1,7 +1,8 @@
 // Weight of what the website tag loads (pkg/browser/: loader + glue + wasm), raw, gzip -9 and brotli -q 11,
 // with node:zlib. Used by the build, the size test and the benchmark notes. `node scripts/snippet-size.mjs`
 // prints the table; `--json` prints it as JSON.
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
@@ -12,28 +13,58 @@ export const TAG_FILES = ['leadscore.js', 'leadscore-core.js', 'leadscore-core.w
 export const BUDGET_GZIP = 25 * 1024;
 
 export function snippetSizes(dir) {
-  const rows = [...TAG_FILES, 'stub.min.js'].map((file) => {
-    const bytes = readFileSync(join(dir, file));
-    return {
-      file,
-      raw: bytes.length,
-      gzip: gzipSync(bytes, { level: 9 }).length,
-      brotli: brotliCompressSync(bytes, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length,
-    };
-  });
+  const rows = [...TAG_FILES, 'stub.min.js'].map((file) => measure(file, readFileSync(join(dir, file))));
   const tag = rows.filter((r) => TAG_FILES.includes(r.file));
   const total = { file: 'total (tag loads)', raw: 0, gzip: 0, brotli: 0 };
   for (const r of tag) for (const k of ['raw', 'gzip', 'brotli']) total[k] += r[k];
   return { rows, total, budgetGzip: BUDGET_GZIP };
 }
 
-export function formatSizes({ rows, total, budgetGzip }) {
-  const line = (r) => `  ${r.file.padEnd(22)} ${String(r.raw).padStart(7)} B raw  ${String(r.gzip).padStart(6)} B gzip  ${String(r.brotli).padStart(6)} B brotli`;
-  return [...rows.map(line), line(total), `  budget (gzip): ${budgetGzip} B, ${total.gzip <= budgetGzip ? 'within' : 'OVER by ' + (total.gzip - budgetGzip) + ' B'}`].join('\n');
+function measure(file, bytes) {
+  return {
+    file,
+    raw: bytes.length,
+    gzip: gzipSync(bytes, { level: 9 }).length,
+    brotli: brotliCompressSync(bytes, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length,
+  };
+}
+
+/**
+ * The tracking snippets issue 6 compares against, measured the same way from their npm packages
+ * (devDependencies): Segment's analytics.js standalone bundle (what its CDN snippet loads first; more
+ * chunks follow lazily) and RudderStack's v3 SDK (its npm UMD build, minified here with esbuild since the
+ * package ships it unminified; its CDN build is not on npm). Rows for packages not installed are left out.
+ */
+export function peerSizes(root) {
+  const peers = [
+    ['Segment analytics.js 1.84 (standalone)', '@segment/analytics-next/dist/umd/standalone.js', false],
+    ['RudderStack analytics-js 3.34 (UMD, minified)', '@rudderstack/analytics-js/dist/npm/modern/umd/index.js', true],
+  ];
+  const rows = [];
+  for (const [name, path, minify] of peers) {
+    const file = join(root, 'node_modules', path);
+    if (!existsSync(file)) continue;
+    let code = readFileSync(file);
+    if (minify) {
+      const out = execFileSync(join(root, 'node_modules', '.bin', 'esbuild'), [file, '--minify', '--log-level=error'], { maxBuffer: 64 << 20 });
+      code = Buffer.from(out);
+    }
+    rows.push(measure(name, code));
+  }
+  return rows;
+}
+
+export function formatSizes({ rows, total, budgetGzip }, peers = []) {
+  const width = Math.max(...[...rows, total, ...peers].map((r) => r.file.length));
+  const line = (r) => `  ${r.file.padEnd(width)} ${String(r.raw).padStart(7)} B raw  ${String(r.gzip).padStart(6)} B gzip  ${String(r.brotli).padStart(6)} B brotli`;
+  const lines = [...rows.map(line), line(total), `  budget (gzip): ${budgetGzip} B, ${total.gzip <= budgetGzip ? 'within' : 'OVER by ' + (total.gzip - budgetGzip) + ' B'}`];
+  if (peers.length) lines.push('  for comparison:', ...peers.map(line));
+  return lines.join('\n');
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const dir = join(fileURLToPath(new URL('..', import.meta.url)), 'pkg', 'browser');
-  const sizes = snippetSizes(dir);
-  console.log(process.argv.includes('--json') ? JSON.stringify(sizes, null, 2) : formatSizes(sizes));
+  const root = fileURLToPath(new URL('..', import.meta.url));
+  const sizes = snippetSizes(join(root, 'pkg', 'browser'));
+  const peers = peerSizes(root);
+  console.log(process.argv.includes('--json') ? JSON.stringify({ ...sizes, peers }, null, 2) : formatSizes(sizes, peers));
 }
