@@ -38,6 +38,9 @@ pub struct FlatModel {
     rules: Vec<FlatRule>,
     /// One per field: the merged programs of the field's plain rules (see `Slot`).
     slots: Vec<Slot>,
+    /// (field, step): a number's steps beyond a slot's first two, in order (a field with several
+    /// number rules; rare).
+    more_steps: Vec<(usize, Step)>,
     /// The other rules (in a group, or with a number test `Slot` cannot express), one op each.
     ops: Vec<Op>,
     /// Per group: min, max, and whether it limits fit (else engagement).
@@ -273,8 +276,19 @@ impl FlatModel {
                 _ => ops.push(Op::of(i, rule)),
             }
         }
+        let mut more_steps = Vec::new();
+        let slots = slots
+            .into_iter()
+            .enumerate()
+            .map(|(i, slot)| {
+                let (slot, more) = slot.build();
+                more_steps.extend(more.into_iter().map(|step| (i, step)));
+                slot
+            })
+            .collect();
         Ok(FlatModel {
-            slots: slots.into_iter().map(SlotBuilder::build).collect(),
+            slots,
+            more_steps,
             ops,
             fields,
             texts,
@@ -300,6 +314,12 @@ impl FlatModel {
                 .map(|(i, slot)| slot.points(codes.get(i).copied().unwrap_or(MISSING), numbers.get(i).copied().unwrap_or(0.0)))
                 .sum()
         };
+        // Added after the slot's first two steps, these continue its sum in step order; partial
+        // sums stay exact (see `PACK_BITS`).
+        let packed = self.more_steps.iter().fold(packed, |sum, (slot, step)| match codes.get(*slot) {
+            Some(&code) if code == NUMBER => sum + step.points(numbers.get(*slot).copied().unwrap_or(0.0)),
+            _ => sum,
+        });
         let (mut fit, mut engagement) = unpack(packed);
         if !self.ops.is_empty() || !self.groups.is_empty() {
             self.add_grouped(codes, numbers, &mut fit, &mut engagement);
@@ -436,11 +456,14 @@ struct Slot {
     /// Packed points per key of a value that is not a number (see `KEY_TEXT`).
     table: Box<[f64]>,
     /// For a number n: `base`, plus `add` of each step whose `at` ≤ n. A range lo ≤ n ≤ hi is
-    /// a step up at lo and one down just above hi; NaN passes no step, as it fails every range.
+    /// a step up at lo and one down just above hi. Numbers are finite (the encoder sends others
+    /// down the general path), so a step at or below the least float is part of `base`.
     base: f64,
-    /// The first steps inline (the usual field has at most two), unused ones adding 0.
+    /// The first two steps (adding 0 if there are fewer). `at_least`, `below` and the like need
+    /// one, `between` and `equals: true` two; `two` says whether to read the second. The others
+    /// are in `FlatModel::more_steps`, out of the loop over fields.
     steps: [Step; 2],
-    more: Box<[Step]>,
+    two: bool,
 }
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -470,11 +493,12 @@ impl Slot {
     fn points(&self, code: f64, number: f64) -> f64 {
         if code == NUMBER {
             let [a, b] = &self.steps;
-            let sum = self.base + a.points(number) + b.points(number);
-            if self.more.is_empty() {
-                sum
+            let sum = self.base + a.points(number);
+            // The same way for every lead: predicted, and cheaper than a second step for all.
+            if self.two {
+                sum + b.points(number)
             } else {
-                sum + self.more.iter().map(|s| s.points(number)).sum::<f64>()
+                sum
             }
         } else {
             // The encoder writes 0 beside a text or missing value and 0 or 1 beside a boolean, so
@@ -516,7 +540,8 @@ impl SlotBuilder {
         }
     }
 
-    fn build(mut self) -> Slot {
+    /// The slot, and the steps beyond its first two.
+    fn build(mut self) -> (Slot, Vec<Step>) {
         self.steps.sort_by(|a, b| a.0.total_cmp(&b.0));
         let mut steps: Vec<(f64, i64)> = Vec::with_capacity(self.steps.len());
         for (at, add) in self.steps {
@@ -525,15 +550,16 @@ impl SlotBuilder {
                 _ => steps.push((at, add)),
             }
         }
-        let mut rest = steps.into_iter().filter(|s| s.1 != 0).map(|(at, add)| Step { at, add: add as f64 });
-        let first = [rest.next().unwrap_or_default(), rest.next().unwrap_or_default()];
+        // Every finite number passes a step at the least float, none passes one at +∞.
+        let (always, steps): (Vec<_>, Vec<_>) = steps.into_iter().filter(|s| s.1 != 0 && s.0 <= f64::MAX).partition(|s| s.0 <= f64::MIN);
+        let base = self.base + always.iter().map(|s| s.1).sum::<i64>();
+        let mut rest = steps.into_iter().map(|(at, add)| Step { at, add: add as f64 });
+        let a = rest.next().unwrap_or_default();
+        let b = rest.next();
         // Packed sums are below 2^53 (see `PACK_BITS`), so these conversions are exact.
-        Slot {
-            table: self.table.iter().map(|&p| p as f64).collect(),
-            base: self.base as f64,
-            steps: first,
-            more: rest.collect(),
-        }
+        let table = self.table.iter().map(|&p| p as f64).collect();
+        let slot = Slot { table, base: base as f64, steps: [a, b.unwrap_or_default()], two: b.is_some() };
+        (slot, rest.collect())
     }
 }
 
