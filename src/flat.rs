@@ -2,18 +2,19 @@
 //! a model whose rules are all trait rules compiles to slot programs over numbers, so scoring
 //! one lead allocates nothing and crosses the JS boundary as a few numbers.
 //!
-//! A lead is encoded per field as (code, number): the number is the value for a number, 0 or 1
-//! for a boolean, 0 otherwise. Text is looked up, trimmed and ASCII-lower-cased, in the model's
-//! table of text constants; every trait test was evaluated once per constant at compile time, so
-//! text compares cost a table read. Text outside the table can only be scored here when the
-//! field's tests cannot tell unknown texts apart (no numeric tests, no `contains`); otherwise the
-//! encoder must use the general path (`score_lead`).
+//! A lead is encoded per field as (code, number): the number is the value for a number (finite:
+//! the encoder sends others down the general path), 0 or 1 for a boolean, 0 otherwise; other
+//! pairs give some total, without a panic. Text is looked up, trimmed and ASCII-lower-cased, in
+//! the model's table of text constants; every trait test was evaluated once per constant at
+//! compile time, so text compares cost a table read. Text outside the table can only be scored
+//! here when the field's tests cannot tell unknown texts apart (no numeric tests, no
+//! `contains`); otherwise the encoder must use the general path (`score_lead`).
 //!
 //! The rules of one field that are in no group and whose number test is a range are merged into
 //! one `Slot`: a table of points per text constant and special value, and for numbers a few
 //! thresholds. A lead then costs one pass over its fields, without a branch on whether a rule
-//! fired. Other rules keep one op each. Results equal the general engine's to the hundredth; a
-//! property test holds them to that.
+//! fired. Other rules (in a group, or a number test that is not a range) keep one op each.
+//! Results equal the general engine's to the hundredth; a property test holds them to that.
 
 use crate::engine::{clamp_opt, trait_test};
 use crate::read::parse_decimal;
@@ -60,7 +61,7 @@ struct FlatRule {
     group: Option<usize>,
 }
 
-/// A rule reduced to what the hot loop reads: one cache-friendly record, no enums to match.
+/// A rule no slot holds, reduced to what its loop reads: one record, no enums to match.
 #[derive(Debug, Clone, Copy)]
 struct Op {
     slot: usize,
