@@ -601,3 +601,66 @@ fn holds(test: &FlatTest, code: f64, number: f64) -> bool {
         test.missing
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+    use super::*;
+    use crate::model::ModelSet;
+    use crate::value::Value;
+
+    fn compile(doc: &str) -> (Model, FlatModel) {
+        let value: Value = serde_json::from_str(doc).unwrap();
+        let model = ModelSet::parse(&value).unwrap().models.remove(0);
+        let flat = FlatModel::compile(&model).unwrap();
+        (model, flat)
+    }
+
+    fn general(model: &Model, field: &str, value: f64) -> i64 {
+        let lead = Value::object(vec![("traits", Value::object(vec![(field, Value::Number(value))]))]);
+        crate::score_lead(model, &lead, 0).unwrap().total
+    }
+
+    #[test]
+    fn packed_sums_round_trip_at_the_limits() {
+        let max = (1i64 << (PACK_BITS - 1)) - 1;
+        for (fit, engagement) in [(max, max), (-max, -max), (max, -max), (-max, max), (0, -1), (-1, 0), (1, 1)] {
+            let packed = pack(fit, true) as f64 + pack(engagement, false) as f64;
+            assert_eq!(unpack(packed), (fit, engagement));
+        }
+    }
+
+    #[test]
+    fn number_boundaries_and_stacked_steps_score_like_the_general_engine() {
+        // Four number rules on one field: steps beyond a slot's first two, a negated test, and
+        // a step every finite number passes.
+        let (model, flat) = compile(
+            r#"{ "models": [{ "name": "m", "caps": { "fit": 30 }, "rules": [
+                { "id": "a", "points": 25, "when": { "trait": "n", "between": [50, 200] } },
+                { "id": "b", "points": -10, "when": { "trait": "n", "below": 100 } },
+                { "id": "c", "points": 7, "score": "engagement", "when": { "trait": "n", "above": 150 } },
+                { "id": "d", "points": 3, "when": { "trait": "n", "equals": true } }
+            ] }] }"#,
+        );
+        assert!(!flat.more_steps.is_empty());
+        let edges = [-1e300, -0.0, 0.0, 5e-324, 49.99, 50.0, 99.99, 100.0, 150.0, 150.00000000000003, 200.0, 200.00000000000003, 1e300];
+        for n in edges {
+            assert_eq!(flat.score(&[NUMBER], &[n]), general(&model, "n", n), "n = {n}");
+        }
+    }
+
+    #[test]
+    fn a_short_encoding_reads_as_missing_fields() {
+        let (_, flat) = compile(
+            r#"{ "models": [{ "name": "m", "rules": [
+                { "id": "a", "points": 5, "when": { "trait": "x", "at_least": 1 } },
+                { "id": "b", "points": 4, "when": { "trait": "y", "exists": false } },
+                { "id": "c", "points": 3, "when": { "trait": "z", "equals": 0 } }
+            ] }] }"#,
+        );
+        let full = flat.score(&[NUMBER, MISSING, NUMBER], &[2.0, 0.0, 0.0]);
+        assert_eq!(full, 1200);
+        assert_eq!(flat.score(&[NUMBER], &[2.0]), 900);
+        assert_eq!(flat.score(&[NUMBER, MISSING, NUMBER], &[2.0]), full);
+    }
+}
