@@ -2,12 +2,19 @@
 //! a model whose rules are all trait rules compiles to slot programs over numbers, so scoring
 //! one lead allocates nothing and crosses the JS boundary as a few numbers.
 //!
-//! A lead is encoded per field as (code, number). Text is looked up, trimmed and ASCII-lower-cased,
-//! in the model's table of text constants; every trait test was evaluated once per constant at
+//! A lead is encoded per field as (code, number): the number is the value for a number (finite:
+//! the encoder sends others down the general path), 0 or 1 for a boolean, 0 otherwise; other
+//! pairs give some total, without a panic. Text is looked up, trimmed and ASCII-lower-cased, in
+//! the model's table of text constants; every trait test was evaluated once per constant at
 //! compile time, so text compares cost a table read. Text outside the table can only be scored
-//! here when the field's tests cannot tell unknown texts apart (no numeric tests, no `contains`);
-//! otherwise the encoder must use the general path (`score_lead`). Results equal the general
-//! engine's to the hundredth; a property test holds them to that.
+//! here when the field's tests cannot tell unknown texts apart (no numeric tests, no
+//! `contains`); otherwise the encoder must use the general path (`score_lead`).
+//!
+//! The rules of one field that are in no group and whose number test is a range are merged into
+//! one `Slot`: a table of points per text constant and special value, and for numbers a few
+//! thresholds. A lead then costs one pass over its fields, without a branch on whether a rule
+//! fired. Other rules (in a group, or a number test that is not a range) keep one op each.
+//! Results equal the general engine's to the hundredth; a property test holds them to that.
 
 use crate::engine::{clamp_opt, trait_test};
 use crate::read::parse_decimal;
@@ -30,8 +37,15 @@ pub struct FlatModel {
     /// Per field: whether an unknown text can be scored here (else: general path).
     pub unknown_ok: Vec<bool>,
     rules: Vec<FlatRule>,
+    /// One per field: the merged programs of the field's plain rules (see `Slot`).
+    slots: Vec<Slot>,
+    /// (field, step): a number's steps beyond a slot's first two, in order (a field with several
+    /// number rules; rare).
+    more_steps: Vec<(usize, Step)>,
+    /// The other rules (in a group, or with a number test `Slot` cannot express), one op each.
     ops: Vec<Op>,
-    groups: Vec<(Option<i64>, Option<i64>)>,
+    /// Per group: min, max, and whether it limits fit (else engagement).
+    groups: Vec<(Option<i64>, Option<i64>, bool)>,
     cap_fit: Option<i64>,
     cap_engagement: Option<i64>,
     scale: (i64, i64),
@@ -47,7 +61,7 @@ struct FlatRule {
     group: Option<usize>,
 }
 
-/// A rule reduced to what the hot loop reads: one cache-friendly record, no enums to match.
+/// A rule no slot holds, reduced to what its loop reads: one record, no enums to match.
 #[derive(Debug, Clone, Copy)]
 struct Op {
     slot: usize,
@@ -247,14 +261,41 @@ impl FlatModel {
         if model.groups.len() > MAX_FAST_GROUPS {
             return Err(format!("more than {MAX_FAST_GROUPS} groups"));
         }
-        let ops = rules.iter().enumerate().map(|(i, rule)| Op::of(i, rule)).collect();
+        // Slot sums are packed (see `PACK_BITS`): each score's points must stay below 2^26 in all.
+        for fit in [true, false] {
+            let sum = rules.iter().filter(|r| r.fit == fit).fold(0i64, |sum, r| sum.saturating_add(r.points.saturating_abs()));
+            if sum >= 1 << (PACK_BITS - 1) {
+                return Err("the points are too large for the fast path".to_string());
+            }
+        }
+        let keys = KEY_TEXT + texts.len();
+        let mut slots: Vec<SlotBuilder> = fields.iter().map(|_| SlotBuilder { table: vec![0; keys], base: 0, steps: Vec::new() }).collect();
+        let mut ops = Vec::new();
+        for (i, rule) in rules.iter().enumerate() {
+            match (rule.group, number_range(&rule.test.number), slots.get_mut(rule.slot)) {
+                (None, Some(range), Some(slot)) => slot.add(&rule.test, range, pack(rule.points, rule.fit)),
+                _ => ops.push(Op::of(i, rule)),
+            }
+        }
+        let mut more_steps = Vec::new();
+        let slots = slots
+            .into_iter()
+            .enumerate()
+            .map(|(i, slot)| {
+                let (slot, more) = slot.build();
+                more_steps.extend(more.into_iter().map(|step| (i, step)));
+                slot
+            })
+            .collect();
         Ok(FlatModel {
+            slots,
+            more_steps,
             ops,
             fields,
             texts,
             unknown_ok,
             rules,
-            groups: model.groups.iter().map(|g| (g.min, g.max)).collect(),
+            groups: model.groups.iter().map(|g| (g.min, g.max, g.score == Some(ScoreKind::Fit))).collect(),
             cap_fit: model.cap_fit,
             cap_engagement: model.cap_engagement,
             scale: (model.scale_min, model.scale_max),
@@ -263,6 +304,34 @@ impl FlatModel {
 
     /// The total, in hundredths, of one lead encoded as `codes` and `numbers` (one per field).
     pub fn score(&self, codes: &[f64], numbers: &[f64]) -> i64 {
+        let n = self.slots.len();
+        // The usual call has a value per field: zipping needs no bounds check per field.
+        let packed: f64 = if codes.len() >= n && numbers.len() >= n {
+            self.slots.iter().zip(codes).zip(numbers).map(|((slot, &code), &number)| slot.points(code, number)).sum()
+        } else {
+            self.slots
+                .iter()
+                .enumerate()
+                .map(|(i, slot)| slot.points(codes.get(i).copied().unwrap_or(MISSING), numbers.get(i).copied().unwrap_or(0.0)))
+                .sum()
+        };
+        // Added after the slot's first two steps, these continue its sum in step order; partial
+        // sums stay exact (see `PACK_BITS`).
+        let packed = self.more_steps.iter().fold(packed, |sum, (slot, step)| match codes.get(*slot) {
+            Some(&code) if code == NUMBER => sum + step.points(numbers.get(*slot).copied().unwrap_or(0.0)),
+            _ => sum,
+        });
+        let (mut fit, mut engagement) = unpack(packed);
+        if !self.ops.is_empty() || !self.groups.is_empty() {
+            self.add_grouped(codes, numbers, &mut fit, &mut engagement);
+        }
+        let fit = clamp_opt(fit, None, self.cap_fit);
+        let engagement = clamp_opt(engagement, None, self.cap_engagement);
+        (fit + engagement).clamp(self.scale.0, self.scale.1)
+    }
+
+    /// Adds the rules `Slot` does not hold (`ops`) and the group limits to the two scores.
+    fn add_grouped(&self, codes: &[f64], numbers: &[f64], fit: &mut i64, engagement: &mut i64) {
         // [fit, engagement] and [no group, group 0, group 1, …]: every rule adds to one of each,
         // so the loop has no branch on whether it fired.
         let mut scores = [0i64; 2];
@@ -292,24 +361,19 @@ impl FlatModel {
                 *sum += points;
             }
         }
-        let [mut fit, mut engagement] = scores;
+        let [fit_sum, engagement_sum] = scores;
+        *fit += fit_sum;
+        *engagement += engagement_sum;
         let group_sums = group_sums.get(1..).unwrap_or(&[]);
         // Group limits adjust the score their rules feed, as in the general engine.
-        for (g, (min, max)) in self.groups.iter().enumerate() {
-            let sum = group_sums.get(g).copied().unwrap_or(0);
-            let limited = clamp_opt(sum, *min, *max);
-            if limited != sum {
-                let fit_group = self.rules.iter().find(|r| r.group == Some(g)).is_some_and(|r| r.fit);
-                if fit_group {
-                    fit += limited - sum;
-                } else {
-                    engagement += limited - sum;
-                }
+        for (&sum, &(min, max, fit_group)) in group_sums.iter().zip(&self.groups) {
+            let limited = clamp_opt(sum, min, max);
+            if fit_group {
+                *fit += limited - sum;
+            } else {
+                *engagement += limited - sum;
             }
         }
-        let fit = clamp_opt(fit, None, self.cap_fit);
-        let engagement = clamp_opt(engagement, None, self.cap_engagement);
-        (fit + engagement).clamp(self.scale.0, self.scale.1)
     }
 
     /// The code of a text value, as the encoder must compute it.
@@ -325,11 +389,9 @@ impl FlatModel {
 impl Op {
     fn of(index: usize, rule: &FlatRule) -> Op {
         let test = &rule.test;
-        let (lo, hi, negate, number_simple) = match test.number {
-            NumberTest::Range { lo, hi } => (lo, hi, false, true),
-            NumberTest::NonZero(want) => (0.0, 0.0, want, true),
-            NumberTest::Always(result) => (f64::INFINITY, f64::NEG_INFINITY, result, true),
-            _ => (0.0, 0.0, false, false),
+        let (lo, hi, negate, number_simple) = match number_range(&test.number) {
+            Some((lo, hi, negate)) => (lo, hi, negate, true),
+            None => (0.0, 0.0, false, false),
         };
         let unknown = test.by_text.last().copied().unwrap_or(false);
         let special = u8::from(test.missing) | u8::from(test.on_false) << 1 | u8::from(test.on_true) << 2 | u8::from(unknown) << 3;
@@ -346,6 +408,159 @@ impl Op {
             special,
             complex: !number_simple || test.text_bits.is_none(),
         }
+    }
+}
+
+/// A number test as lo ≤ n ≤ hi, inverted when the flag is set; `None` when it is not one.
+fn number_range(test: &NumberTest) -> Option<(f64, f64, bool)> {
+    match *test {
+        NumberTest::Range { lo, hi } => Some((lo, hi, false)),
+        NumberTest::NonZero(want) => Some((0.0, 0.0, want)),
+        NumberTest::Always(result) => Some((f64::INFINITY, f64::NEG_INFINITY, result)),
+        NumberTest::General(_) | NumberTest::Every(_) => None,
+    }
+}
+
+/// Slot table keys of the values that are not numbers; text constant i has key `KEY_TEXT + i`.
+const KEY_UNKNOWN: usize = 0;
+const KEY_FALSE: usize = 1;
+const KEY_TRUE: usize = 2;
+const KEY_MISSING: usize = 3;
+const KEY_TEXT: usize = 4;
+
+/// Points as slots hold them: fit times 2^27 plus engagement, so one addition serves both scores,
+/// in an f64 so that a number's steps compile to compare-and-mask rather than branches on data.
+/// Exact while each score's points add up, in absolute value, to less than 2^26: every partial
+/// sum is then an integer below 2^53 (`compile` checks; a parsed model has at most 500 rules of
+/// at most 100 000 hundredths, 5·10^7 in all).
+const PACK_BITS: u32 = 27;
+
+fn pack(points: i64, fit: bool) -> i64 {
+    if fit {
+        points << PACK_BITS
+    } else {
+        points
+    }
+}
+
+/// (fit, engagement) of a sum of packed points.
+fn unpack(packed: f64) -> (i64, i64) {
+    let packed = packed as i64;
+    let engagement = (packed << (64 - PACK_BITS)) >> (64 - PACK_BITS);
+    ((packed - engagement) >> PACK_BITS, engagement)
+}
+
+/// All the plain rules of one field (no group, a number test that is a range), merged: the
+/// field is read once and a lead's value costs one table read, or a few compares for a number.
+#[derive(Debug, Clone)]
+struct Slot {
+    /// Packed points per key of a value that is not a number (see `KEY_TEXT`).
+    table: Box<[f64]>,
+    /// For a number n: `base`, plus `add` of each step whose `at` ≤ n. A range lo ≤ n ≤ hi is
+    /// a step up at lo and one down just above hi. Numbers are finite (the encoder sends others
+    /// down the general path), so a step at or below the least float is part of `base`.
+    base: f64,
+    /// The first two steps (adding 0 if there are fewer). `at_least`, `below` and the like need
+    /// one, `between` and `equals: true` two; `two` says whether to read the second. The others
+    /// are in `FlatModel::more_steps`, out of the loop over fields.
+    steps: [Step; 2],
+    two: bool,
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+struct Step {
+    at: f64,
+    add: f64,
+}
+
+impl Step {
+    #[inline(always)]
+    fn points(&self, number: f64) -> f64 {
+        // A float select compiles to a compare mask: whether a number passes is not predictable.
+        if number >= self.at {
+            self.add
+        } else {
+            0.0
+        }
+    }
+}
+
+/// Added to `code + 4`, it puts that small integer in the low bits of the float's bits.
+const KEY_SHIFT: f64 = 4_503_599_627_370_496.0; // 2^52
+
+impl Slot {
+    /// The packed points of the field's plain rules for one value.
+    #[inline(always)]
+    fn points(&self, code: f64, number: f64) -> f64 {
+        if code == NUMBER {
+            let [a, b] = &self.steps;
+            let sum = self.base + a.points(number);
+            // The same way for every lead: predicted, and cheaper than a second step for all.
+            if self.two {
+                sum + b.points(number)
+            } else {
+                sum
+            }
+        } else {
+            // The encoder writes 0 beside a text or missing value and 0 or 1 beside a boolean, so
+            // codes −4, −3 (false), −3 and 1 (true), −1 and i ≥ 0 map to the keys 0, 1, 2, 3 and
+            // 4 + i. Pairs no encoder writes land outside the table (no points) or on some key.
+            let key = ((code + number + (KEY_SHIFT - UNKNOWN_TEXT)).to_bits() as u32) as usize;
+            self.table.get(key).copied().unwrap_or(0.0)
+        }
+    }
+}
+
+struct SlotBuilder {
+    table: Vec<i64>,
+    base: i64,
+    /// (at, packed points)
+    steps: Vec<(f64, i64)>,
+}
+
+impl SlotBuilder {
+    fn add(&mut self, test: &FlatTest, (lo, hi, negate): (f64, f64, bool), points: i64) {
+        let unknown = test.by_text.last().copied().unwrap_or(false);
+        let specials = [(KEY_UNKNOWN, unknown), (KEY_FALSE, test.on_false), (KEY_TRUE, test.on_true), (KEY_MISSING, test.missing)];
+        let texts = test.by_text.iter().take(test.by_text.len().saturating_sub(1)).enumerate().map(|(i, &hit)| (KEY_TEXT + i, hit));
+        for (key, hit) in specials.into_iter().chain(texts) {
+            if let Some(entry) = self.table.get_mut(key) {
+                *entry += points * i64::from(hit);
+            }
+        }
+        if negate {
+            self.base += points;
+        }
+        if lo <= hi {
+            let up = if negate { -points } else { points };
+            self.steps.push((lo, up));
+            // n > hi is n ≥ the next float; nothing is above +∞.
+            if hi < f64::INFINITY {
+                self.steps.push((hi.next_up(), -up));
+            }
+        }
+    }
+
+    /// The slot, and the steps beyond its first two.
+    fn build(mut self) -> (Slot, Vec<Step>) {
+        self.steps.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let mut steps: Vec<(f64, i64)> = Vec::with_capacity(self.steps.len());
+        for (at, add) in self.steps {
+            match steps.last_mut() {
+                Some(last) if last.0 == at => last.1 += add,
+                _ => steps.push((at, add)),
+            }
+        }
+        // Every finite number passes a step at the least float, none passes one at +∞.
+        let (always, steps): (Vec<_>, Vec<_>) = steps.into_iter().filter(|s| s.1 != 0 && s.0 <= f64::MAX).partition(|s| s.0 <= f64::MIN);
+        let base = self.base + always.iter().map(|s| s.1).sum::<i64>();
+        let mut rest = steps.into_iter().map(|(at, add)| Step { at, add: add as f64 });
+        let a = rest.next().unwrap_or_default();
+        let b = rest.next();
+        // Packed sums are below 2^53 (see `PACK_BITS`), so these conversions are exact.
+        let table = self.table.iter().map(|&p| p as f64).collect();
+        let slot = Slot { table, base: base as f64, steps: [a, b.unwrap_or_default()], two: b.is_some() };
+        (slot, rest.collect())
     }
 }
 
@@ -384,5 +599,68 @@ fn holds(test: &FlatTest, code: f64, number: f64) -> bool {
         test.by_text.last().copied().unwrap_or(false)
     } else {
         test.missing
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+    use super::*;
+    use crate::model::ModelSet;
+    use crate::value::Value;
+
+    fn compile(doc: &str) -> (Model, FlatModel) {
+        let value: Value = serde_json::from_str(doc).unwrap();
+        let model = ModelSet::parse(&value).unwrap().models.remove(0);
+        let flat = FlatModel::compile(&model).unwrap();
+        (model, flat)
+    }
+
+    fn general(model: &Model, field: &str, value: f64) -> i64 {
+        let lead = Value::object(vec![("traits", Value::object(vec![(field, Value::Number(value))]))]);
+        crate::score_lead(model, &lead, 0).unwrap().total
+    }
+
+    #[test]
+    fn packed_sums_round_trip_at_the_limits() {
+        let max = (1i64 << (PACK_BITS - 1)) - 1;
+        for (fit, engagement) in [(max, max), (-max, -max), (max, -max), (-max, max), (0, -1), (-1, 0), (1, 1)] {
+            let packed = pack(fit, true) as f64 + pack(engagement, false) as f64;
+            assert_eq!(unpack(packed), (fit, engagement));
+        }
+    }
+
+    #[test]
+    fn number_boundaries_and_stacked_steps_score_like_the_general_engine() {
+        // Four number rules on one field: steps beyond a slot's first two, a negated test, and
+        // a step every finite number passes.
+        let (model, flat) = compile(
+            r#"{ "models": [{ "name": "m", "caps": { "fit": 30 }, "rules": [
+                { "id": "a", "points": 25, "when": { "trait": "n", "between": [50, 200] } },
+                { "id": "b", "points": -10, "when": { "trait": "n", "below": 100 } },
+                { "id": "c", "points": 7, "score": "engagement", "when": { "trait": "n", "above": 150 } },
+                { "id": "d", "points": 3, "when": { "trait": "n", "equals": true } }
+            ] }] }"#,
+        );
+        assert!(!flat.more_steps.is_empty());
+        let edges = [-1e300, -0.0, 0.0, 5e-324, 49.99, 50.0, 99.99, 100.0, 150.0, 150.00000000000003, 200.0, 200.00000000000003, 1e300];
+        for n in edges {
+            assert_eq!(flat.score(&[NUMBER], &[n]), general(&model, "n", n), "n = {n}");
+        }
+    }
+
+    #[test]
+    fn a_short_encoding_reads_as_missing_fields() {
+        let (_, flat) = compile(
+            r#"{ "models": [{ "name": "m", "rules": [
+                { "id": "a", "points": 5, "when": { "trait": "x", "at_least": 1 } },
+                { "id": "b", "points": 4, "when": { "trait": "y", "exists": false } },
+                { "id": "c", "points": 3, "when": { "trait": "z", "equals": 0 } }
+            ] }] }"#,
+        );
+        let full = flat.score(&[NUMBER, MISSING, NUMBER], &[2.0, 0.0, 0.0]);
+        assert_eq!(full, 1200);
+        assert_eq!(flat.score(&[NUMBER], &[2.0]), 900);
+        assert_eq!(flat.score(&[NUMBER, MISSING, NUMBER], &[2.0]), full);
     }
 }
