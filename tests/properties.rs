@@ -65,6 +65,51 @@ fn positive_model() -> impl Strategy<Value = Json> {
     })
 }
 
+/// Any model `positive_model` makes, then negative points, vetoes, a fit cap, a scale below zero,
+/// a group floor, stages and a qualification gate: everything `settle` decides on.
+fn varied_model() -> impl Strategy<Value = Json> {
+    let tweaks = (prop::collection::vec((any::<bool>(), any::<bool>()), 8), prop::option::of(5u32..40), prop::option::of(-50i32..0), prop::option::of(-30i32..0));
+    let gate = (prop::option::of(0usize..4), prop::option::of(0u32..80), prop::option::of(0u32..30), prop::option::of(0u32..30), prop::collection::vec(0usize..9, 0..3));
+    (positive_model(), tweaks, gate).prop_map(|(mut model, (flags, cap_fit, scale_min, group_min), (stage, min_total, min_fit, min_engagement, needed))| {
+        let rules = model["rules"].as_array_mut().unwrap();
+        for (rule, (negative, veto)) in rules.iter_mut().zip(flags) {
+            if negative {
+                rule["points"] = json!(-rule["points"].as_i64().unwrap());
+            }
+            if veto && rule["id"] != "inactive" {
+                rule["disqualify"] = json!(true);
+            }
+        }
+        let ids: Vec<Json> = rules.iter().map(|r| r["id"].clone()).collect();
+        rules.push(json!({ "id": "title", "score": "fit", "points": 12, "when": { "trait": "company_size", "at_least": 100 } }));
+        if let Some(c) = cap_fit {
+            model["caps"]["fit"] = json!(c);
+        }
+        if let Some(min) = scale_min {
+            model["scale"] = json!({ "min": min, "max": 60 });
+        }
+        if let Some(min) = group_min {
+            model["groups"][0]["min"] = json!(min);
+        }
+        model["stages"] = json!([{ "name": "cold" }, { "name": "warm", "min": 10 }, { "name": "hot", "above": 30 }, { "name": "top", "min": 55 }]);
+        let mut gate = json!({});
+        if let Some(s) = stage {
+            gate["stage"] = json!(["cold", "warm", "hot", "top"][s]);
+        }
+        for (key, min) in [("min_total", min_total), ("min_fit", min_fit), ("min_engagement", min_engagement)] {
+            if let Some(m) = min {
+                gate[key] = json!(m);
+            }
+        }
+        let needed: Vec<Json> = needed.into_iter().filter_map(|i| ids.get(i).cloned()).collect();
+        if !needed.is_empty() {
+            gate["rules"] = json!(needed);
+        }
+        model["qualify"] = gate;
+        model
+    })
+}
+
 fn event() -> impl Strategy<Value = Json> {
     any_event(5)
 }
@@ -153,6 +198,19 @@ proptest! {
         b.import_state(&serde_json::from_str::<Value>(&text).unwrap()).unwrap();
         prop_assert_eq!(a.state(), b.state());
         prop_assert_eq!(serde_json::to_value(a.score(NOW).unwrap()).unwrap(), serde_json::to_value(b.score(NOW).unwrap()).unwrap());
+    }
+
+    #[test]
+    fn the_summary_equals_the_score_card(model in varied_model(), events in prop::collection::vec(event(), 0..40), later in 0i64..(200 * DAY)) {
+        let mut scorer = Scorer::new(&v(model), None).unwrap();
+        scorer.ingest_many(&events.into_iter().map(v).collect::<Vec<_>>());
+        let (m, state) = (scorer.model().unwrap(), scorer.state());
+        for now in [NOW, NOW + later] {
+            let card = leadscore::engine::score(m, state, now);
+            let summary = leadscore::engine::summarize(m, state, now);
+            prop_assert_eq!((summary.fit, summary.engagement, summary.total, summary.qualified), (card.fit, card.engagement, card.total, card.qualified));
+            prop_assert_eq!(&m.stages[summary.stage].name, &card.stage);
+        }
     }
 
     #[test]
