@@ -135,22 +135,43 @@ pub enum Ingested {
     Duplicate,
 }
 
-pub const EVENT_TYPES: &[&str] =
-    &["page_view", "engaged", "download", "form_submit", "click", "event", "email_click", "scroll", "identify"];
+pub const EVENT_TYPES: [&str; 9] =
+    ["page_view", "engaged", "download", "form_submit", "click", "event", "email_click", "scroll", "identify"];
+
+/// The fields events of each type may have (`type` first), in `EVENT_TYPES` order.
+pub const EVENT_FIELDS: [&[&str]; 9] = [
+    &["type", "ts", "id", "path", "url", "title", "referrer", "utm"],
+    &["type", "ts", "id", "path", "seconds"],
+    &["type", "ts", "id", "url"],
+    &["type", "ts", "id", "form", "traits"],
+    &["type", "ts", "id", "name", "props"],
+    &["type", "ts", "id", "name", "props"],
+    &["type", "ts", "id", "campaign"],
+    &["type", "ts", "id", "path", "depth"],
+    &["type", "ts", "id", "traits"],
+];
+
+/// The event types, in `EVENT_TYPES` order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+enum Kind {
+    #[default]
+    PageView,
+    Engaged,
+    Download,
+    FormSubmit,
+    Click,
+    Named,
+    EmailClick,
+    Scroll,
+    Identify,
+}
+
+const KINDS: [Kind; 9] =
+    [Kind::PageView, Kind::Engaged, Kind::Download, Kind::FormSubmit, Kind::Click, Kind::Named, Kind::EmailClick, Kind::Scroll, Kind::Identify];
 
 /// The fields an event of type `kind` may have (`type` first), or None for an unknown type.
 pub fn event_fields(kind: &str) -> Option<&'static [&'static str]> {
-    Some(match kind {
-        "page_view" => &["type", "ts", "id", "path", "url", "title", "referrer", "utm"],
-        "engaged" => &["type", "ts", "id", "path", "seconds"],
-        "download" => &["type", "ts", "id", "url"],
-        "form_submit" => &["type", "ts", "id", "form", "traits"],
-        "click" | "event" => &["type", "ts", "id", "name", "props"],
-        "email_click" => &["type", "ts", "id", "campaign"],
-        "scroll" => &["type", "ts", "id", "path", "depth"],
-        "identify" => &["type", "ts", "id", "traits"],
-        _ => return None,
-    })
+    EVENT_TYPES.iter().position(|t| *t == kind).and_then(|i| EVENT_FIELDS.get(i)).copied()
 }
 
 /// An event's fields before validation, each as given (None when absent): what `TimedEvent::parse`
@@ -158,7 +179,7 @@ pub fn event_fields(kind: &str) -> Option<&'static [&'static str]> {
 /// without building an object. `props` is accepted but never read, so it has no slot.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct EventFields<'a> {
-    kind: &'static str,
+    kind: Kind,
     pub ts: Option<&'a Value>,
     pub id: Option<&'a Value>,
     pub path: Option<&'a Value>,
@@ -177,8 +198,12 @@ pub struct EventFields<'a> {
 impl<'a> EventFields<'a> {
     /// No fields yet for an event of type `kind`; None for an unknown type.
     pub fn new(kind: &str) -> Option<EventFields<'a>> {
-        let kind = EVENT_TYPES.iter().find(|t| **t == kind)?;
-        Some(EventFields { kind, ..EventFields::default() })
+        EventFields::of_type(EVENT_TYPES.iter().position(|t| *t == kind)?)
+    }
+
+    /// `new` for the type `EVENT_TYPES[index]`.
+    pub fn of_type(index: usize) -> Option<EventFields<'a>> {
+        Some(EventFields { kind: *KINDS.get(index)?, ..EventFields::default() })
     }
 
     /// Sets the field `name` unless it is set already; false when events have no such field (or
@@ -250,7 +275,7 @@ impl TimedEvent {
             }
         };
         let event = match fields.kind {
-            "page_view" => {
+            Kind::PageView => {
                 let page = text(fields.path, "path", &mut errors);
                 if let Some(v) = fields.url {
                     read::string_in(v, path, "url", 4_096, &mut errors);
@@ -274,7 +299,7 @@ impl TimedEvent {
                 });
                 Event::PageView { path: normalize_path(page), referrer_host, utm }
             }
-            "engaged" => {
+            Kind::Engaged => {
                 let page = text(fields.path, "path", &mut errors);
                 let seconds = match fields.seconds {
                     Some(v) => read::number_in(v, path, "seconds", 0.0, 86_400.0, &mut errors).unwrap_or(0.0),
@@ -285,18 +310,18 @@ impl TimedEvent {
                 };
                 Event::Engaged { path: normalize_path(page), seconds }
             }
-            "download" => Event::Download { url: lower(text(fields.url, "url", &mut errors)) },
-            "form_submit" => {
+            Kind::Download => Event::Download { url: lower(text(fields.url, "url", &mut errors)) },
+            Kind::FormSubmit => {
                 let form = lower(text(fields.form, "form", &mut errors));
                 let traits = fields.traits
                     .map(|v| parse_traits(v, &join(path, "traits"), &mut errors))
                     .unwrap_or_default();
                 Event::FormSubmit { form, traits }
             }
-            "click" => Event::Click { name: lower(text(fields.name, "name", &mut errors)) },
-            "event" => Event::Named { name: lower(text(fields.name, "name", &mut errors)) },
-            "email_click" => Event::EmailClick { campaign: lower(text(fields.campaign, "campaign", &mut errors)) },
-            "scroll" => {
+            Kind::Click => Event::Click { name: lower(text(fields.name, "name", &mut errors)) },
+            Kind::Named => Event::Named { name: lower(text(fields.name, "name", &mut errors)) },
+            Kind::EmailClick => Event::EmailClick { campaign: lower(text(fields.campaign, "campaign", &mut errors)) },
+            Kind::Scroll => {
                 let page = text(fields.path, "path", &mut errors);
                 let depth = match fields.depth {
                     Some(v) => read::number_in(v, path, "depth", 0.0, 100.0, &mut errors).unwrap_or(0.0),
@@ -307,7 +332,7 @@ impl TimedEvent {
                 };
                 Event::Scroll { path: normalize_path(page), depth }
             }
-            _ => {
+            Kind::Identify => {
                 let traits = match fields.traits {
                     Some(v) => parse_traits(v, &join(path, "traits"), &mut errors),
                     None => {
@@ -331,12 +356,16 @@ fn normalize_path(mut path: String) -> String {
     // `?` and `#` are ASCII, so the cut is on a character boundary.
     let cut = path.bytes().position(|b| b == b'?' || b == b'#').unwrap_or(path.len());
     path.truncate(cut);
-    let trimmed = path.trim();
-    if trimmed.is_empty() {
-        return "/".to_string();
-    }
-    if trimmed.len() != path.len() {
-        path = trimmed.to_string();
+    // Visible ASCII at both ends (the usual case) is never white space: nothing to trim.
+    let bytes = path.as_bytes();
+    if !(bytes.first().is_some_and(u8::is_ascii_graphic) && bytes.last().is_some_and(u8::is_ascii_graphic)) {
+        let trimmed = path.trim();
+        if trimmed.is_empty() {
+            return "/".to_string();
+        }
+        if trimmed.len() != path.len() {
+            path = trimmed.to_string();
+        }
     }
     lower(path)
 }

@@ -196,8 +196,7 @@ impl JsScorer {
         text6: Option<String>,
         number6: Option<f64>,
     ) -> bool {
-        let kind = state::EVENT_TYPES.get(kind).copied().unwrap_or_default();
-        let (Some(mut fields), Some(names)) = (EventFields::new(kind), state::event_fields(kind)) else { return false };
+        let (Some(mut fields), Some(names)) = (EventFields::of_type(kind), state::EVENT_FIELDS.get(kind)) else { return false };
         let values = [(text1, number1), (text2, number2), (text3, number3), (text4, number4), (text5, number5), (text6, number6)]
             .map(|slot| match slot {
                 (Some(text), _) => Some(Value::String(text)),
@@ -358,7 +357,7 @@ pub fn event_types() -> JsValue {
 /// The fields an event of the type `eventTypes()[kind]` may have, `type` first.
 #[wasm_bindgen(js_name = eventFields)]
 pub fn event_fields(kind: usize) -> JsValue {
-    let names = state::EVENT_TYPES.get(kind).and_then(|t| state::event_fields(t)).unwrap_or_default();
+    let names = state::EVENT_FIELDS.get(kind).copied().unwrap_or_default();
     to_js(&Value::Array(names.iter().map(|&n| Value::from(n)).collect()))
 }
 
