@@ -204,6 +204,18 @@ export interface ScoreCard {
   breakdown: BreakdownLine[];
 }
 
+/**
+ * A score card's numbers, stage and qualification without the rest: what `Scorer.track` and
+ * `Scorer.summary` return. Always equal to the same fields of `score(now)`.
+ */
+export interface ScoreSummary {
+  total: number;
+  fit: number;
+  engagement: number;
+  stage: string;
+  qualified: boolean;
+}
+
 /** A visitor's accumulated state: plain JSON, store it as is and hand it back to `importState`. */
 export type VisitorState = { [key: string]: unknown };
 
@@ -263,6 +275,15 @@ export class Scorer {
   constructor(doc: ModelDocument, options?: ModelOptions);
   ingest(event: LeadEvent): IngestResult;
   ingestMany(events: LeadEvent[]): IngestManyResult;
+  /**
+   * Ingests one event, then summarizes the visitor at `now` (default `Date.now()`): the lean path for
+   * rescoring after every event. A duplicate id is not counted again. The event is validated as
+   * `ingest` validates it, but an invalid one throws.
+   * @throws {LeadscoreError} naming the bad field; the state is unchanged.
+   */
+  track(event: LeadEvent, now?: number): ScoreSummary;
+  /** `score(now)` without the breakdown, grade, reasons and other text; `now` defaults to `Date.now()`. */
+  summary(now?: number): ScoreSummary;
   /** `now` defaults to `Date.now()`. */
   score(now?: number): ScoreCard;
   /** One card per model of the document. */

@@ -37,7 +37,19 @@ pub struct ScoreCard {
     pub breakdown: Vec<Line>,
 }
 
-/// What one rule contributed before caps: nothing when it did not fire.
+/// The numbers a score card is made of, without its text: what `summarize` returns, and what
+/// `score` computes on the way to the card (the same code, so the two always agree).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Summary {
+    pub fit: i64,
+    pub engagement: i64,
+    pub total: i64,
+    /// Index in `model.stages` of the stage reached.
+    pub stage: usize,
+    pub qualified: bool,
+}
+
+/// What one rule contributed before groups, caps and the scale: nothing when it did not fire.
 struct Fired {
     points: i64,
     base: i64,
@@ -45,114 +57,90 @@ struct Fired {
     counted: u32,
 }
 
+/// A correction a group limit, a cap or the scale makes to the sum of the fired rules.
+enum Adjustment {
+    Group { group: usize, kind: ScoreKind, points: i64 },
+    Cap { kind: ScoreKind, points: i64 },
+    ScaleMin(i64),
+    ScaleMax(i64),
+}
+
+/// One test of the qualification gate, in the order the card lists them.
+enum Reason {
+    /// `at` is the stage reached, `need` the one `qualify.stage` names.
+    Stage { at: usize, need: usize },
+    Minimum { what: &'static str, value: i64, min: i64 },
+    Rule { rule: usize, fired: bool },
+    Disqualified { rule: usize },
+}
+
+/// Fit, engagement, total, stage and qualification without the breakdown, grade, reasons or any
+/// other text: every rule of the model evaluated against the state, exactly as `score` does.
+pub fn summarize(model: &Model, state: &VisitorState, now: i64) -> Summary {
+    settle(model, &fire(model, state, now), |_| {}, |_| {})
+}
+
 pub fn score(model: &Model, state: &VisitorState, now: i64) -> ScoreCard {
-    let mut lines: Vec<Line> = Vec::with_capacity(model.rules.len() + 4);
-    let mut fired_rules: Vec<usize> = Vec::new();
-    for (i, rule) in model.rules.iter().enumerate() {
-        if let Some(fired) = evaluate(model, rule, state, now) {
-            fired_rules.push(i);
-            lines.push(Line {
-                rule: rule.id.clone(),
-                label: rule.label.clone(),
-                score: rule.score.as_str(),
-                points: fired.points,
-                base: fired.base,
-                count: fired.count,
-                counted: fired.counted,
-            });
-        }
+    let fired = fire(model, state, now);
+    let rule_id = |r: usize| model.rules.get(r).map(|x| x.id.as_str()).unwrap_or_default();
+    let stage_name = |s: usize| model.stages.get(s).map(|x| x.name.as_str()).unwrap_or_default();
+    let mut lines: Vec<Line> = Vec::with_capacity(fired.len() + 4);
+    for (r, f) in &fired {
+        let Some(rule) = model.rules.get(*r) else { continue };
+        lines.push(Line {
+            rule: rule.id.clone(),
+            label: rule.label.clone(),
+            score: rule.score.as_str(),
+            points: f.points,
+            base: f.base,
+            count: f.count,
+            counted: f.counted,
+        });
     }
-
-    let mut group_adjustments = Vec::new();
-    for (g, group) in model.groups.iter().enumerate() {
-        let sum: i64 = fired_rules
-            .iter()
-            .zip(lines.iter())
-            .filter(|(r, _)| model.rules.get(**r).and_then(|x| x.group) == Some(g))
-            .map(|(_, l)| l.points)
-            .sum();
-        let limited = clamp_opt(sum, group.min, group.max);
-        if limited != sum {
-            let kind = group.score.unwrap_or(ScoreKind::Engagement).as_str();
-            group_adjustments.push(adjustment(format!("group:{}", group.id), format!("group {} limit", group.id), kind, limited - sum));
-        }
-    }
-    lines.extend(group_adjustments);
-
-    let fit_sum: i64 = lines.iter().filter(|l| l.score == "fit").map(|l| l.points).sum();
-    let fit = clamp_opt(fit_sum, None, model.cap_fit);
-    if fit != fit_sum {
-        lines.push(adjustment("cap:fit".into(), "fit cap".into(), "fit", fit - fit_sum));
-    }
-    let engagement_sum: i64 = lines.iter().filter(|l| l.score == "engagement").map(|l| l.points).sum();
-    let engagement = clamp_opt(engagement_sum, None, model.cap_engagement);
-    if engagement != engagement_sum {
-        lines.push(adjustment("cap:engagement".into(), "engagement cap".into(), "engagement", engagement - engagement_sum));
-    }
-    let raw_total = fit + engagement;
-    let total = raw_total.clamp(model.scale_min, model.scale_max);
-    if total > raw_total {
-        lines.push(adjustment("scale:min".into(), "floor of the scale".into(), "total", total - raw_total));
-    } else if total < raw_total {
-        lines.push(adjustment("scale:max".into(), "top of the scale".into(), "total", total - raw_total));
-    }
-
-    let stage_index = model.stages.iter().rposition(|s| s.threshold.reached(total)).unwrap_or(0);
-    let stage = model.stages.get(stage_index).map(|s| s.name.clone()).unwrap_or_default();
-    let grade = format!("{}{}", band(&model.fit_grades, fit), band(&model.engagement_grades, engagement));
-
-    let fired = |r: usize| fired_rules.contains(&r);
     let mut reasons = Vec::new();
-    let mut qualified = true;
-    let q = &model.qualify;
-    if let Some(need) = q.stage.and_then(|s| model.stages.get(s).map(|st| (s, st))) {
-        if stage_index >= need.0 {
-            reasons.push(format!("stage {stage} reached (needs {})", need.1.name));
-        } else {
-            qualified = false;
-            reasons.push(format!("stage {stage} is below {}", need.1.name));
-        }
-    }
-    for (what, value, min) in [("total", total, q.min_total), ("fit", fit, q.min_fit), ("engagement", engagement, q.min_engagement)] {
-        if let Some(min) = min {
-            if value >= min {
-                reasons.push(format!("{what} {} ≥ {}", fmt_centi(value), fmt_centi(min)));
-            } else {
-                qualified = false;
-                reasons.push(format!("{what} {} < {}", fmt_centi(value), fmt_centi(min)));
-            }
-        }
-    }
-    for &r in &q.rules {
-        let id = model.rules.get(r).map(|x| x.id.as_str()).unwrap_or_default();
-        if fired(r) {
-            reasons.push(format!("rule {id} fired"));
-        } else {
-            qualified = false;
-            reasons.push(format!("rule {id} has not fired"));
-        }
-    }
-    let disqualified_by: Vec<String> = fired_rules
-        .iter()
-        .filter_map(|&r| model.rules.get(r))
-        .filter(|r| r.disqualify)
-        .map(|r| r.id.clone())
-        .collect();
-    for id in &disqualified_by {
-        qualified = false;
-        reasons.push(format!("disqualified by rule {id}"));
-    }
-
+    let mut disqualified_by = Vec::new();
+    let summary = settle(
+        model,
+        &fired,
+        |adjusted| {
+            let (rule, label, score, points) = match adjusted {
+                Adjustment::Group { group, kind, points } => {
+                    let id = model.groups.get(group).map(|g| g.id.as_str()).unwrap_or_default();
+                    (format!("group:{id}"), format!("group {id} limit"), kind.as_str(), points)
+                }
+                Adjustment::Cap { kind, points } => (format!("cap:{}", kind.as_str()), format!("{} cap", kind.as_str()), kind.as_str(), points),
+                Adjustment::ScaleMin(points) => ("scale:min".into(), "floor of the scale".into(), "total", points),
+                Adjustment::ScaleMax(points) => ("scale:max".into(), "top of the scale".into(), "total", points),
+            };
+            lines.push(Line { rule, label, score, points, base: points, count: 0, counted: 0 });
+        },
+        |reason| {
+            reasons.push(match reason {
+                Reason::Stage { at, need } if at >= need => format!("stage {} reached (needs {})", stage_name(at), stage_name(need)),
+                Reason::Stage { at, need } => format!("stage {} is below {}", stage_name(at), stage_name(need)),
+                Reason::Minimum { what, value, min } if value >= min => format!("{what} {} ≥ {}", fmt_centi(value), fmt_centi(min)),
+                Reason::Minimum { what, value, min } => format!("{what} {} < {}", fmt_centi(value), fmt_centi(min)),
+                Reason::Rule { rule, fired: true } => format!("rule {} fired", rule_id(rule)),
+                Reason::Rule { rule, fired: false } => format!("rule {} has not fired", rule_id(rule)),
+                Reason::Disqualified { rule } => {
+                    disqualified_by.push(rule_id(rule).to_string());
+                    format!("disqualified by rule {}", rule_id(rule))
+                }
+            });
+        },
+    );
+    let stage = stage_name(summary.stage).to_string();
+    let grade = format!("{}{}", band(&model.fit_grades, summary.fit), band(&model.engagement_grades, summary.engagement));
     let next_step = model.next_steps.iter().find(|(s, _)| *s == stage).map(|(_, t)| t.clone());
     ScoreCard {
         model: model.name.clone(),
         model_version: model.version.clone(),
-        fit,
-        engagement,
-        total,
+        fit: summary.fit,
+        engagement: summary.engagement,
+        total: summary.total,
         grade,
         stage,
-        qualified,
+        qualified: summary.qualified,
         reasons,
         disqualified_by,
         next_step,
@@ -161,8 +149,75 @@ pub fn score(model: &Model, state: &VisitorState, now: i64) -> ScoreCard {
     }
 }
 
-fn adjustment(rule: String, label: String, score: &'static str, points: i64) -> Line {
-    Line { rule, label, score, points, base: points, count: 0, counted: 0 }
+/// Every rule of the model evaluated against the state: the index and contribution of each one
+/// that fired, in model order.
+fn fire(model: &Model, state: &VisitorState, now: i64) -> Vec<(usize, Fired)> {
+    model.rules.iter().enumerate().filter_map(|(i, rule)| evaluate(model, rule, state, now).map(|f| (i, f))).collect()
+}
+
+/// From the fired rules to the summary: group limits, caps and the scale (each correction reported
+/// to `adjust`, in breakdown order), the stage, then the qualification gate (each test reported to
+/// `reason`, in card order).
+fn settle(model: &Model, fired: &[(usize, Fired)], mut adjust: impl FnMut(Adjustment), mut reason: impl FnMut(Reason)) -> Summary {
+    let rule_of = |r: usize| model.rules.get(r);
+    let (mut fit_sum, mut engagement_sum) = (0i64, 0i64);
+    let mut add = |kind: ScoreKind, points: i64| match kind {
+        ScoreKind::Fit => fit_sum += points,
+        ScoreKind::Engagement => engagement_sum += points,
+    };
+    for (r, f) in fired {
+        if let Some(rule) = rule_of(*r) {
+            add(rule.score, f.points);
+        }
+    }
+    for (g, group) in model.groups.iter().enumerate() {
+        let sum: i64 = fired.iter().filter(|(r, _)| rule_of(*r).and_then(|x| x.group) == Some(g)).map(|(_, f)| f.points).sum();
+        let limited = clamp_opt(sum, group.min, group.max);
+        if limited != sum {
+            let kind = group.score.unwrap_or(ScoreKind::Engagement);
+            add(kind, limited - sum);
+            adjust(Adjustment::Group { group: g, kind, points: limited - sum });
+        }
+    }
+    let fit = clamp_opt(fit_sum, None, model.cap_fit);
+    if fit != fit_sum {
+        adjust(Adjustment::Cap { kind: ScoreKind::Fit, points: fit - fit_sum });
+    }
+    let engagement = clamp_opt(engagement_sum, None, model.cap_engagement);
+    if engagement != engagement_sum {
+        adjust(Adjustment::Cap { kind: ScoreKind::Engagement, points: engagement - engagement_sum });
+    }
+    let raw_total = fit + engagement;
+    let total = raw_total.clamp(model.scale_min, model.scale_max);
+    if total > raw_total {
+        adjust(Adjustment::ScaleMin(total - raw_total));
+    } else if total < raw_total {
+        adjust(Adjustment::ScaleMax(total - raw_total));
+    }
+    let stage = model.stages.iter().rposition(|s| s.threshold.reached(total)).unwrap_or(0);
+
+    let mut qualified = true;
+    let q = &model.qualify;
+    if let Some(need) = q.stage.filter(|&s| s < model.stages.len()) {
+        qualified &= stage >= need;
+        reason(Reason::Stage { at: stage, need });
+    }
+    for (what, value, min) in [("total", total, q.min_total), ("fit", fit, q.min_fit), ("engagement", engagement, q.min_engagement)] {
+        if let Some(min) = min {
+            qualified &= value >= min;
+            reason(Reason::Minimum { what, value, min });
+        }
+    }
+    for &rule in &q.rules {
+        let did = fired.iter().any(|(r, _)| *r == rule);
+        qualified &= did;
+        reason(Reason::Rule { rule, fired: did });
+    }
+    for &(rule, _) in fired.iter().filter(|(r, _)| rule_of(*r).is_some_and(|x| x.disqualify)) {
+        qualified = false;
+        reason(Reason::Disqualified { rule });
+    }
+    Summary { fit, engagement, total, stage, qualified }
 }
 
 /// `value` held within the optional bounds (a cap, a floor).

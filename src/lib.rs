@@ -27,7 +27,7 @@ pub mod value;
 #[cfg(target_arch = "wasm32")]
 pub mod ffi;
 
-use engine::ScoreCard;
+use engine::{ScoreCard, Summary};
 use serde::ser::{Serialize, SerializeStruct, Serializer};
 use error::{index, Errors};
 use model::{Model, ModelSet};
@@ -99,6 +99,21 @@ impl Scorer {
             }
         }
         summary
+    }
+
+    /// Ingests one validated event (`TimedEvent::parse`, `TimedEvent::from_fields`), then
+    /// summarizes the selected model at `now`: for callers that rescore after every event and
+    /// need the numbers, stage and qualification but not the breakdown. A duplicate is not
+    /// counted again (the summary is then the current one).
+    pub fn track(&mut self, event: &TimedEvent, now: i64) -> Option<Summary> {
+        self.state.ingest(event);
+        self.summary(now)
+    }
+
+    /// What `score` would report — fit, engagement, total, stage and qualification — without
+    /// building the card's text (see `engine::summarize`).
+    pub fn summary(&self, now: i64) -> Option<Summary> {
+        self.model().map(|m| engine::summarize(m, &self.state, now))
     }
 
     pub fn score(&self, now: i64) -> Option<ScoreCard> {
@@ -179,7 +194,7 @@ fn read_lead<'a>(lead: &'a Value, errors: &mut Errors) -> Option<LeadParts<'a>> 
 }
 
 /// Points in whole hundredths as the decimal number they stand for.
-fn points(centi: i64) -> f64 {
+pub(crate) fn points(centi: i64) -> f64 {
     centi as f64 / 100.0
 }
 

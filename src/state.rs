@@ -135,8 +135,100 @@ pub enum Ingested {
     Duplicate,
 }
 
-const EVENT_TYPES: &[&str] =
-    &["page_view", "engaged", "download", "form_submit", "click", "event", "email_click", "scroll", "identify"];
+pub const EVENT_TYPES: [&str; 9] =
+    ["page_view", "engaged", "download", "form_submit", "click", "event", "email_click", "scroll", "identify"];
+
+/// The fields events of each type may have (`type` first), in `EVENT_TYPES` order.
+pub const EVENT_FIELDS: [&[&str]; 9] = [
+    &["type", "ts", "id", "path", "url", "title", "referrer", "utm"],
+    &["type", "ts", "id", "path", "seconds"],
+    &["type", "ts", "id", "url"],
+    &["type", "ts", "id", "form", "traits"],
+    &["type", "ts", "id", "name", "props"],
+    &["type", "ts", "id", "name", "props"],
+    &["type", "ts", "id", "campaign"],
+    &["type", "ts", "id", "path", "depth"],
+    &["type", "ts", "id", "traits"],
+];
+
+/// The event types, in `EVENT_TYPES` order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+enum Kind {
+    #[default]
+    PageView,
+    Engaged,
+    Download,
+    FormSubmit,
+    Click,
+    Named,
+    EmailClick,
+    Scroll,
+    Identify,
+}
+
+const KINDS: [Kind; 9] =
+    [Kind::PageView, Kind::Engaged, Kind::Download, Kind::FormSubmit, Kind::Click, Kind::Named, Kind::EmailClick, Kind::Scroll, Kind::Identify];
+
+/// The fields an event of type `kind` may have (`type` first), or None for an unknown type.
+pub fn event_fields(kind: &str) -> Option<&'static [&'static str]> {
+    EVENT_TYPES.iter().position(|t| *t == kind).and_then(|i| EVENT_FIELDS.get(i)).copied()
+}
+
+/// An event's fields before validation, each as given (None when absent): what `TimedEvent::parse`
+/// reads from an object, and what the JS boundary fills from an object's properties it read itself,
+/// without building an object. `props` is accepted but never read, so it has no slot.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct EventFields<'a> {
+    kind: Kind,
+    pub ts: Option<&'a Value>,
+    pub id: Option<&'a Value>,
+    pub path: Option<&'a Value>,
+    pub url: Option<&'a Value>,
+    pub title: Option<&'a Value>,
+    pub referrer: Option<&'a Value>,
+    pub utm: Option<&'a Value>,
+    pub seconds: Option<&'a Value>,
+    pub form: Option<&'a Value>,
+    pub traits: Option<&'a Value>,
+    pub name: Option<&'a Value>,
+    pub campaign: Option<&'a Value>,
+    pub depth: Option<&'a Value>,
+}
+
+impl<'a> EventFields<'a> {
+    /// No fields yet for an event of type `kind`; None for an unknown type.
+    pub fn new(kind: &str) -> Option<EventFields<'a>> {
+        EventFields::of_type(EVENT_TYPES.iter().position(|t| *t == kind)?)
+    }
+
+    /// `new` for the type `EVENT_TYPES[index]`.
+    pub fn of_type(index: usize) -> Option<EventFields<'a>> {
+        Some(EventFields { kind: *KINDS.get(index)?, ..EventFields::default() })
+    }
+
+    /// Sets the field `name` unless it is set already; false when events have no such field (or
+    /// only `type` or `props`, which need no slot).
+    pub fn set(&mut self, name: &str, value: &'a Value) -> bool {
+        let slot = match name {
+            "ts" => &mut self.ts,
+            "id" => &mut self.id,
+            "path" => &mut self.path,
+            "url" => &mut self.url,
+            "title" => &mut self.title,
+            "referrer" => &mut self.referrer,
+            "utm" => &mut self.utm,
+            "seconds" => &mut self.seconds,
+            "form" => &mut self.form,
+            "traits" => &mut self.traits,
+            "name" => &mut self.name,
+            "campaign" => &mut self.campaign,
+            "depth" => &mut self.depth,
+            _ => return false,
+        };
+        slot.get_or_insert(value);
+        true
+    }
+}
 
 impl TimedEvent {
     /// Validates one event; the error names the bad field relative to `path`.
@@ -145,103 +237,103 @@ impl TimedEvent {
         let Some(entries) = value.as_object() else {
             return Err(Errors::single(path, format!("expected an event object, got {}", value.kind())));
         };
-        let kind = match read::field(entries, "type").and_then(Value::as_str) {
-            Some(t) if EVENT_TYPES.contains(&t) => t,
-            _ => {
-                return Err(Errors::single(
-                    &join(path, "type"),
-                    format!("expected one of: {}", EVENT_TYPES.join(", ")),
-                ))
+        let type_error = || Errors::single(&join(path, "type"), format!("expected one of: {}", EVENT_TYPES.join(", ")));
+        let Some(kind) = read::field(entries, "type").and_then(Value::as_str) else { return Err(type_error()) };
+        let (Some(mut fields), Some(allowed)) = (EventFields::new(kind), event_fields(kind)) else { return Err(type_error()) };
+        // Unknown fields are reported here; `from_fields` reads only those of the event's type.
+        for (key, v) in read::object(value, path, allowed, &mut errors).unwrap_or_default() {
+            fields.set(key, v);
+        }
+        match TimedEvent::from_fields(&fields, path) {
+            Ok(event) => errors.into_result(event),
+            Err(more) => {
+                errors.0.extend(more.0);
+                Err(errors)
             }
-        };
-        let allowed: &[&str] = match kind {
-            "page_view" => &["type", "ts", "id", "path", "url", "title", "referrer", "utm"],
-            "engaged" => &["type", "ts", "id", "path", "seconds"],
-            "download" => &["type", "ts", "id", "url"],
-            "form_submit" => &["type", "ts", "id", "form", "traits"],
-            "click" | "event" => &["type", "ts", "id", "name", "props"],
-            "email_click" => &["type", "ts", "id", "campaign"],
-            "scroll" => &["type", "ts", "id", "path", "depth"],
-            _ => &["type", "ts", "id", "traits"],
-        };
-        read::object(value, path, allowed, &mut errors);
-        let ts = match read::field(entries, "ts") {
-            Some(v) => read::number(v, &join(path, "ts"), MIN_TS, MAX_TS, &mut errors),
+        }
+    }
+
+    /// Validates an event's fields (only those `event_fields` allows for its type are read); the
+    /// error names the bad field relative to `path`, with the messages `parse` gives.
+    pub fn from_fields(fields: &EventFields, path: &str) -> Result<TimedEvent, Errors> {
+        let mut errors = Errors::default();
+        let ts = match fields.ts {
+            Some(v) => read::number_in(v, path, "ts", MIN_TS, MAX_TS, &mut errors),
             None => {
                 errors.push(&join(path, "ts"), "required: milliseconds since the Unix epoch");
                 None
             }
         };
-        let id = read::field(entries, "id").and_then(|v| read::string(v, &join(path, "id"), 128, &mut errors));
-        let text = |key: &str, errors: &mut Errors| -> String {
-            match read::field(entries, key) {
-                Some(v) => read::string(v, &join(path, key), MAX_KEY_LEN, errors).unwrap_or_default(),
+        let id = fields.id.and_then(|v| read::string_in(v, path, "id", 128, &mut errors));
+        let text = |value: Option<&Value>, key: &str, errors: &mut Errors| -> String {
+            match value {
+                Some(v) => read::string_in(v, path, key, MAX_KEY_LEN, errors).unwrap_or_default(),
                 None => {
                     errors.push(&join(path, key), "required");
                     String::new()
                 }
             }
         };
-        let event = match kind {
-            "page_view" => {
-                let page = text("path", &mut errors);
-                if let Some(v) = read::field(entries, "url") {
-                    read::string(v, &join(path, "url"), 4_096, &mut errors);
+        let event = match fields.kind {
+            Kind::PageView => {
+                let page = text(fields.path, "path", &mut errors);
+                if let Some(v) = fields.url {
+                    read::string_in(v, path, "url", 4_096, &mut errors);
                 }
-                if let Some(v) = read::field(entries, "title") {
-                    read::string(v, &join(path, "title"), MAX_KEY_LEN, &mut errors);
+                if let Some(v) = fields.title {
+                    read::string_in(v, path, "title", MAX_KEY_LEN, &mut errors);
                 }
-                let referrer_host = read::field(entries, "referrer")
-                    .and_then(|v| read::string(v, &join(path, "referrer"), 4_096, &mut errors))
+                let referrer_host = fields.referrer
+                    .and_then(|v| read::string_in(v, path, "referrer", 4_096, &mut errors))
                     .and_then(|r| host_of(&r));
-                let utm = read::field(entries, "utm").and_then(|v| {
+                let utm = fields.utm.and_then(|v| {
                     let p = join(path, "utm");
                     let u = read::object(v, &p, &["source", "medium", "campaign", "term", "content"], &mut errors)?;
                     let part = |k: &str, errors: &mut Errors| {
                         read::field(u, k)
                             .and_then(|v| read::string(v, &join(&p, k), MAX_UTM_LEN, errors))
-                            .map(|s| s.to_ascii_lowercase())
+                            .map(lower)
                             .unwrap_or_default()
                     };
                     Some([part("source", &mut errors), part("medium", &mut errors), part("campaign", &mut errors)])
                 });
-                Event::PageView { path: normalize_path(&page), referrer_host, utm }
+                Event::PageView { path: normalize_path(page), referrer_host, utm }
             }
-            "engaged" => {
-                let page = text("path", &mut errors);
-                let seconds = match read::field(entries, "seconds") {
-                    Some(v) => read::number(v, &join(path, "seconds"), 0.0, 86_400.0, &mut errors).unwrap_or(0.0),
+            Kind::Engaged => {
+                let page = text(fields.path, "path", &mut errors);
+                let seconds = match fields.seconds {
+                    Some(v) => read::number_in(v, path, "seconds", 0.0, 86_400.0, &mut errors).unwrap_or(0.0),
                     None => {
                         errors.push(&join(path, "seconds"), "required: engaged seconds");
                         0.0
                     }
                 };
-                Event::Engaged { path: normalize_path(&page), seconds }
+                Event::Engaged { path: normalize_path(page), seconds }
             }
-            "download" => Event::Download { url: text("url", &mut errors).to_ascii_lowercase() },
-            "form_submit" => {
-                let form = text("form", &mut errors).to_ascii_lowercase();
-                let traits = read::field(entries, "traits")
+            Kind::Download => Event::Download { url: lower(text(fields.url, "url", &mut errors)) },
+            Kind::FormSubmit => {
+                let form = lower(text(fields.form, "form", &mut errors));
+                let traits = fields.traits
                     .map(|v| parse_traits(v, &join(path, "traits"), &mut errors))
                     .unwrap_or_default();
                 Event::FormSubmit { form, traits }
             }
-            "click" => Event::Click { name: text("name", &mut errors).to_ascii_lowercase() },
-            "event" => Event::Named { name: text("name", &mut errors).to_ascii_lowercase() },
-            "email_click" => Event::EmailClick { campaign: text("campaign", &mut errors).to_ascii_lowercase() },
-            "scroll" => {
-                let page = text("path", &mut errors);
-                let depth = match read::field(entries, "depth") {
-                    Some(v) => read::number(v, &join(path, "depth"), 0.0, 100.0, &mut errors).unwrap_or(0.0),
+            Kind::Click => Event::Click { name: lower(text(fields.name, "name", &mut errors)) },
+            Kind::Named => Event::Named { name: lower(text(fields.name, "name", &mut errors)) },
+            Kind::EmailClick => Event::EmailClick { campaign: lower(text(fields.campaign, "campaign", &mut errors)) },
+            Kind::Scroll => {
+                let page = text(fields.path, "path", &mut errors);
+                let depth = match fields.depth {
+                    Some(v) => read::number_in(v, path, "depth", 0.0, 100.0, &mut errors).unwrap_or(0.0),
                     None => {
                         errors.push(&join(path, "depth"), "required: scroll depth in percent");
                         0.0
                     }
                 };
-                Event::Scroll { path: normalize_path(&page), depth }
+                Event::Scroll { path: normalize_path(page), depth }
             }
-            _ => {
-                let traits = match read::field(entries, "traits") {
+            Kind::Identify => {
+                let traits = match fields.traits {
                     Some(v) => parse_traits(v, &join(path, "traits"), &mut errors),
                     None => {
                         errors.push(&join(path, "traits"), "required: the traits to record");
@@ -258,15 +350,30 @@ impl TimedEvent {
     }
 }
 
-/// Lower-cased path without query or fragment; "" becomes "/".
-fn normalize_path(path: &str) -> String {
-    let cut = path.find(['?', '#']).unwrap_or(path.len());
-    let path = path.get(..cut).unwrap_or(path).trim();
-    if path.is_empty() {
-        "/".to_string()
-    } else {
-        path.to_ascii_lowercase()
+/// Lower-cased path without query or fragment; "" becomes "/". In place: the text read from the
+/// event becomes the key kept, without another allocation.
+fn normalize_path(mut path: String) -> String {
+    // `?` and `#` are ASCII, so the cut is on a character boundary.
+    let cut = path.bytes().position(|b| b == b'?' || b == b'#').unwrap_or(path.len());
+    path.truncate(cut);
+    // Visible ASCII at both ends (the usual case) is never white space: nothing to trim.
+    let bytes = path.as_bytes();
+    if !(bytes.first().is_some_and(u8::is_ascii_graphic) && bytes.last().is_some_and(u8::is_ascii_graphic)) {
+        let trimmed = path.trim();
+        if trimmed.is_empty() {
+            return "/".to_string();
+        }
+        if trimmed.len() != path.len() {
+            path = trimmed.to_string();
+        }
     }
+    lower(path)
+}
+
+/// The text lower-cased in place (ASCII only, as everywhere keys are compared).
+fn lower(mut text: String) -> String {
+    text.make_ascii_lowercase();
+    text
 }
 
 /// The host of an absolute URL, lower-cased, without port or credentials.

@@ -65,6 +65,51 @@ fn positive_model() -> impl Strategy<Value = Json> {
     })
 }
 
+/// Any model `positive_model` makes, then negative points, vetoes, a fit cap, a scale below zero,
+/// a group floor, stages and a qualification gate: everything `settle` decides on.
+fn varied_model() -> impl Strategy<Value = Json> {
+    let tweaks = (prop::collection::vec((any::<bool>(), any::<bool>()), 8), prop::option::of(5u32..40), prop::option::of(-50i32..0), prop::option::of(-30i32..0));
+    let gate = (prop::option::of(0usize..4), prop::option::of(0u32..80), prop::option::of(0u32..30), prop::option::of(0u32..30), prop::collection::vec(0usize..9, 0..3));
+    (positive_model(), tweaks, gate).prop_map(|(mut model, (flags, cap_fit, scale_min, group_min), (stage, min_total, min_fit, min_engagement, needed))| {
+        let rules = model["rules"].as_array_mut().unwrap();
+        for (rule, (negative, veto)) in rules.iter_mut().zip(flags) {
+            if negative {
+                rule["points"] = json!(-rule["points"].as_i64().unwrap());
+            }
+            if veto && rule["id"] != "inactive" {
+                rule["disqualify"] = json!(true);
+            }
+        }
+        let ids: Vec<Json> = rules.iter().map(|r| r["id"].clone()).collect();
+        rules.push(json!({ "id": "title", "score": "fit", "points": 12, "when": { "trait": "company_size", "at_least": 100 } }));
+        if let Some(c) = cap_fit {
+            model["caps"]["fit"] = json!(c);
+        }
+        if let Some(min) = scale_min {
+            model["scale"] = json!({ "min": min, "max": 60 });
+        }
+        if let Some(min) = group_min {
+            model["groups"][0]["min"] = json!(min);
+        }
+        model["stages"] = json!([{ "name": "cold" }, { "name": "warm", "min": 10 }, { "name": "hot", "above": 30 }, { "name": "top", "min": 55 }]);
+        let mut gate = json!({});
+        if let Some(s) = stage {
+            gate["stage"] = json!(["cold", "warm", "hot", "top"][s]);
+        }
+        for (key, min) in [("min_total", min_total), ("min_fit", min_fit), ("min_engagement", min_engagement)] {
+            if let Some(m) = min {
+                gate[key] = json!(m);
+            }
+        }
+        let needed: Vec<Json> = needed.into_iter().filter_map(|i| ids.get(i).cloned()).collect();
+        if !needed.is_empty() {
+            gate["rules"] = json!(needed);
+        }
+        model["qualify"] = gate;
+        model
+    })
+}
+
 fn event() -> impl Strategy<Value = Json> {
     any_event(5)
 }
@@ -156,6 +201,36 @@ proptest! {
     }
 
     #[test]
+    fn the_summary_equals_the_score_card(model in varied_model(), events in prop::collection::vec(event(), 0..40), later in 0i64..(200 * DAY)) {
+        let mut scorer = Scorer::new(&v(model), None).unwrap();
+        scorer.ingest_many(&events.into_iter().map(v).collect::<Vec<_>>());
+        let (m, state) = (scorer.model().unwrap(), scorer.state());
+        for now in [NOW, NOW + later] {
+            let card = leadscore::engine::score(m, state, now);
+            let summary = leadscore::engine::summarize(m, state, now);
+            prop_assert_eq!((summary.fit, summary.engagement, summary.total, summary.qualified), (card.fit, card.engagement, card.total, card.qualified));
+            prop_assert_eq!(&m.stages[summary.stage].name, &card.stage);
+        }
+    }
+
+    // The JS boundary's fast path (`Scorer.track`) hands fields over one by one instead of as an
+    // object: the same event, accepted or rejected with the same errors.
+    #[test]
+    fn fields_given_one_by_one_validate_like_an_object(event in field_event()) {
+        use leadscore::state::{event_fields, EventFields, TimedEvent};
+        let value = v(event);
+        let owned: Vec<(String, Value)> = value.as_object().unwrap().to_vec();
+        let kind = value.get("type").and_then(Value::as_str).unwrap();
+        let mut fields = EventFields::new(kind).unwrap();
+        let allowed = event_fields(kind).unwrap();
+        for (key, field) in &owned {
+            prop_assert!(allowed.contains(&key.as_str()));
+            fields.set(key, field);
+        }
+        prop_assert_eq!(TimedEvent::from_fields(&fields, "event"), TimedEvent::parse(&value, "event"));
+    }
+
+    #[test]
     fn arbitrary_input_is_rejected_not_fatal(json in arb_json()) {
         let value = v(json);
         let _ = leadscore::model::ModelSet::parse(&value);
@@ -167,6 +242,33 @@ proptest! {
         let _ = scorer.import_state(&value);
         let _ = scorer.score(NOW);
     }
+}
+
+/// Events with only the fields their type allows, each often valid and sometimes not: a wrong
+/// type, out of range, too long, upper case, with a query string, empty.
+fn field_event() -> impl Strategy<Value = Json> {
+    let leaf = prop_oneof![
+        4 => prop::sample::select(vec!["/Pricing?x=1", "/", "", "  /a#b ", "https://Ex.com:8/p", "Webinar", "x"]).prop_map(Json::from),
+        1 => "[a-zA-Z/?#]{500,520}".prop_map(Json::from),
+        3 => prop::sample::select(vec![NOW as f64, 1.0, 50.5, 1e300, -3.0, 86_401.0, 7.258_118_400_001e12]).prop_map(Json::from),
+        1 => any::<bool>().prop_map(Json::from),
+        1 => Just(json!({ "source": "News", "medium": "Email", "campaign": "Q4" })),
+        1 => Just(json!({ "company_size": 120, "email": "a@Gmail.com" })),
+    ];
+    let types = prop::sample::select(vec!["page_view", "engaged", "download", "form_submit", "click", "event", "email_click", "scroll", "identify"]);
+    (types, prop::collection::vec((0usize..8, leaf), 0..8), any::<bool>()).prop_map(|(kind, picks, with_ts)| {
+        let allowed = leadscore::state::event_fields(kind).unwrap();
+        let mut event = serde_json::Map::new();
+        event.insert("type".into(), json!(kind));
+        if with_ts {
+            event.insert("ts".into(), json!(NOW));
+        }
+        for (i, value) in picks {
+            let key = allowed[1 + i % (allowed.len() - 1)];
+            event.insert(key.into(), value);
+        }
+        Json::Object(event)
+    })
 }
 
 fn arb_json() -> impl Strategy<Value = Json> {

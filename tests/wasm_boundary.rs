@@ -96,3 +96,36 @@ fn score_lead_is_a_pure_function_of_its_inputs() {
     let errors: Array = get(&err, "errors").into();
     assert_eq!(get(&errors.get(0), "path").as_string().as_deref(), Some("lead.traits.x"));
 }
+
+/// The summary `js/scorer.js` reads from WASM memory: total, fit, engagement, stage index, qualified.
+fn summary_of(scorer: &leadscore_ffi::JsScorer) -> Vec<f64> {
+    let address = scorer.summary_address() as *const f64;
+    // SAFETY: the address is that of the scorer's own [f64; 5], alive as long as the scorer.
+    unsafe { std::slice::from_raw_parts(address, 5) }.to_vec()
+}
+
+#[wasm_bindgen_test]
+fn track_fields_and_track_event_agree_and_refuse_bad_fields_without_changing_state() {
+    let mut fast = leadscore_ffi::JsScorer::new(json(MODEL), JsValue::UNDEFINED).unwrap();
+    let mut general = leadscore_ffi::JsScorer::new(json(MODEL), JsValue::UNDEFINED).unwrap();
+    let now = Some(1_763_856_000_000.0);
+    // page_view is type 0; its fields after `type`: ts, id, path, url, title, referrer.
+    let path = Some("/Pricing".to_string());
+    assert!(fast.track_fields(0, now, None, Some(1_763_769_600_000.0), None, None, path, None, None, None, None, None, None, None));
+    general.track_event(json(r#"{"type":"page_view","ts":1763769600000,"path":"/Pricing"}"#), now).unwrap();
+    assert_eq!(summary_of(&fast), vec![15.0, 0.0, 15.0, 0.0, 0.0]);
+    assert_eq!(summary_of(&fast), summary_of(&general));
+    let names: Array = fast.stage_names().into();
+    assert_eq!(names.get(0).as_string().as_deref(), Some("new"));
+
+    let before = JSON::stringify(&fast.export_state()).unwrap();
+    let bad_ts = Some("yesterday".to_string());
+    assert!(!fast.track_fields(0, now, bad_ts, None, None, None, Some("/x".into()), None, None, None, None, None, None, None));
+    assert_eq!(JSON::stringify(&fast.export_state()).unwrap(), before);
+    let err = general.track_event(json(r#"{"type":"page_view","ts":"yesterday","path":"/x"}"#), now).unwrap_err();
+    let errors: Array = get(&err, "errors").into();
+    assert_eq!(get(&errors.get(0), "path").as_string().as_deref(), Some("event.ts"));
+
+    general.summarize(Some(1_763_856_000_000.0 + 200.0 * 86_400_000.0));
+    assert_eq!(summary_of(&general)[0], 15.0);
+}

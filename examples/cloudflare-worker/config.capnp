@@ -24,6 +24,7 @@ const edgeWorker :Workerd.Worker = (
     (name = "leadscore/workerd.js", esModule = embed "../../pkg/workerd.js"),
     (name = "leadscore/api.js", esModule = embed "../../pkg/api.js"),
     (name = "leadscore/flat.js", esModule = embed "../../pkg/flat.js"),
+    (name = "leadscore/scorer.js", esModule = embed "../../pkg/scorer.js"),
     (name = "leadscore/edge/qualify.js", esModule = embed "../../pkg/edge/qualify.js"),
     (name = "leadscore/edge/body.js", esModule = embed "../../pkg/edge/body.js"),
     (name = "leadscore/edge/forward.js", esModule = embed "../../pkg/edge/forward.js"),

@@ -46,17 +46,18 @@ fn js_to_value(value: &JsValue, depth: usize) -> Result<Value, String> {
     if depth > crate::value::MAX_DEPTH {
         return Err("nested too deeply".to_string());
     }
+    // Strings and numbers first: each test is a call into JS, and they are most of what crosses.
+    if let Some(s) = value.as_string() {
+        return Ok(Value::String(s));
+    }
+    if let Some(n) = value.as_f64() {
+        return Ok(Value::Number(n));
+    }
     if value.is_undefined() || value.is_null() {
         return Ok(Value::Null);
     }
     if let Some(b) = value.as_bool() {
         return Ok(Value::Bool(b));
-    }
-    if let Some(n) = value.as_f64() {
-        return Ok(Value::Number(n));
-    }
-    if let Some(s) = value.as_string() {
-        return Ok(Value::String(s));
     }
     if js_sys::Array::is_array(value) {
         let array: &js_sys::Array = value.unchecked_ref();

@@ -3,10 +3,13 @@
 //! or built in code, goes straight in.
 
 use super::{error, field_error, from_js, to_js};
+use crate::points;
 use crate::error::Errors;
 use crate::model::ModelSet;
 use crate::value::Value;
-use crate::{engine::ScoreCard, Ingest, Scorer as CoreScorer};
+use crate::engine::{ScoreCard, Summary};
+use crate::state::{self, EventFields, TimedEvent};
+use crate::{Ingest, Scorer as CoreScorer};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
@@ -115,6 +118,10 @@ pub fn score_lead(doc: JsValue, lead: JsValue, now: Option<f64>, options: JsValu
 #[wasm_bindgen(js_name = Scorer)]
 pub struct JsScorer {
     inner: CoreScorer,
+    /// The last summary: total, fit, engagement, stage index, qualified (1 or 0). `js/scorer.js`
+    /// reads it through a view of WASM memory and builds `{ total, fit, engagement, stage, qualified }`
+    /// in JS: nothing is returned through the boundary but a flag.
+    summary: [f64; 5],
 }
 
 #[wasm_bindgen(js_class = Scorer)]
@@ -124,7 +131,87 @@ impl JsScorer {
         let doc = from_js(doc, "model")?;
         let name = model_option(&options);
         let inner = CoreScorer::new(&doc, name.as_deref()).map_err(|e| error(&e, "invalid model"))?;
-        Ok(JsScorer { inner })
+        Ok(JsScorer { inner, summary: [f64::NAN; 5] })
+    }
+
+    fn keep(&mut self, summary: Option<Summary>) {
+        self.summary = match summary {
+            Some(s) => [points(s.total), points(s.fit), points(s.engagement), s.stage as f64, f64::from(u8::from(s.qualified))],
+            None => [f64::NAN; 5],
+        };
+    }
+
+    /// The address in WASM memory of the last summary (five numbers; see `summary`); stable for
+    /// the life of this scorer.
+    #[wasm_bindgen(js_name = summaryAddress)]
+    pub fn summary_address(&self) -> usize {
+        self.summary.as_ptr() as usize
+    }
+
+    /// The selected model's stage names, which the summary's stage index points into.
+    #[wasm_bindgen(js_name = stageNames)]
+    pub fn stage_names(&self) -> JsValue {
+        let names = self.inner.model().map(|m| m.stages.iter().map(|s| Value::from(s.name.as_str())).collect()).unwrap_or_default();
+        to_js(&Value::Array(names))
+    }
+
+    /// Summarizes the selected model at `now` into the summary buffer: `score` without the text.
+    pub fn summarize(&mut self, now: Option<f64>) {
+        let summary = self.inner.summary(now_or(now));
+        self.keep(summary);
+    }
+
+    /// Ingests one event, then summarizes at `now` into the summary buffer. Throws an Error naming
+    /// the bad field, and keeps the state, when the event is invalid (what `ingest` reports).
+    #[wasm_bindgen(js_name = trackEvent)]
+    pub fn track_event(&mut self, event: JsValue, now: Option<f64>) -> Result<(), JsValue> {
+        let value = from_js(event, "event")?;
+        let event = TimedEvent::parse(&value, "event").map_err(|e| error(&e, "invalid event"))?;
+        let summary = self.inner.track(&event, now_or(now));
+        self.keep(summary);
+        Ok(())
+    }
+
+    /// `trackEvent` for an event whose fields `js/scorer.js` read in JS: `kind` indexes
+    /// `eventTypes()`, then the fields of that type after `type` (`eventFields(kind)`) follow in
+    /// order, each as the string or the number it is, or as neither when absent. No object crosses
+    /// and nothing is read back from JS. False, with the state unchanged, when a field is invalid:
+    /// `trackEvent` then reports it.
+    #[allow(clippy::too_many_arguments)]
+    #[wasm_bindgen(js_name = trackFields)]
+    pub fn track_fields(
+        &mut self,
+        kind: usize,
+        now: Option<f64>,
+        text1: Option<String>,
+        number1: Option<f64>,
+        text2: Option<String>,
+        number2: Option<f64>,
+        text3: Option<String>,
+        number3: Option<f64>,
+        text4: Option<String>,
+        number4: Option<f64>,
+        text5: Option<String>,
+        number5: Option<f64>,
+        text6: Option<String>,
+        number6: Option<f64>,
+    ) -> bool {
+        let (Some(mut fields), Some(names)) = (EventFields::of_type(kind), state::EVENT_FIELDS.get(kind)) else { return false };
+        let values = [(text1, number1), (text2, number2), (text3, number3), (text4, number4), (text5, number5), (text6, number6)]
+            .map(|slot| match slot {
+                (Some(text), _) => Some(Value::String(text)),
+                (None, Some(number)) => Some(Value::Number(number)),
+                (None, None) => None,
+            });
+        for (name, value) in names.iter().skip(1).zip(&values) {
+            if let Some(value) = value {
+                fields.set(name, value);
+            }
+        }
+        let Ok(event) = TimedEvent::from_fields(&fields, "event") else { return false };
+        let summary = self.inner.track(&event, now_or(now));
+        self.keep(summary);
+        true
     }
 
     #[wasm_bindgen(getter, js_name = modelName)]
@@ -261,8 +348,22 @@ impl JsFastScorer {
     }
 }
 
+/// The event types, in the order `Scorer.trackFields` numbers them.
+#[wasm_bindgen(js_name = eventTypes)]
+pub fn event_types() -> JsValue {
+    to_js(&Value::Array(state::EVENT_TYPES.iter().map(|&t| Value::from(t)).collect()))
+}
+
+/// The fields an event of the type `eventTypes()[kind]` may have, `type` first.
+#[wasm_bindgen(js_name = eventFields)]
+pub fn event_fields(kind: usize) -> JsValue {
+    let names = state::EVENT_FIELDS.get(kind).copied().unwrap_or_default();
+    to_js(&Value::Array(names.iter().map(|&n| Value::from(n)).collect()))
+}
+
 /// The module's memory, for encoders that write into WASM buffers directly.
 #[wasm_bindgen(js_name = wasmMemory)]
 pub fn wasm_memory() -> JsValue {
     wasm_bindgen::memory()
 }
+

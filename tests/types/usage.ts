@@ -1,7 +1,7 @@
 // Compile-only checks of the package's types: what should type-check does, what must not is marked.
 import {
   Model, Scorer, engineVersion, scoreLead, validateModel,
-  type LeadEvent, type LeadscoreError, type ModelDocument, type ScoreCard, type VisitorState,
+  type LeadEvent, type LeadscoreError, type ModelDocument, type ScoreCard, type ScoreSummary, type VisitorState,
 } from 'leadscore';
 
 const doc: ModelDocument = {
@@ -52,6 +52,8 @@ const rejectedAt: number | undefined = many.rejected[0]?.index;
 const state: VisitorState = scorer.exportState();
 scorer.importState(state);
 const cards: ScoreCard[] = scorer.scoreAll();
+const tracked: ScoreSummary = scorer.track({ type: 'page_view', ts: Date.now(), path: '/pricing' }, Date.now());
+const { total: summaryTotal, stage, qualified }: { total: number; stage: string; qualified: boolean } = scorer.summary();
 const modelName: string = scorer.modelName;
 scorer.free();
 
@@ -70,5 +72,8 @@ const badEvent: LeadEvent = { type: 'pageview', ts: 1 };
 // @ts-expect-error: score is fit or engagement
 const badScore: ModelDocument = { name: 'x', rules: [{ id: 'r', points: 1, score: 'both', when: { click: {} } }] };
 
-void [one, rejectedAt, cards, modelName, total, version2, lineRule, name, version,
+// @ts-expect-error: track takes one event, not a batch
+scorer.track(events);
+
+void [one, rejectedAt, cards, tracked, summaryTotal, stage, qualified, modelName, total, version2, lineRule, name, version,
   badPoints, badDuration, badEvent, badScore];

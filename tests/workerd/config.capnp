@@ -16,6 +16,7 @@ const goldenWorker :Workerd.Worker = (
     (name = "leadscore", esModule = embed "../../pkg/workerd.js"),
     (name = "api.js", esModule = embed "../../pkg/api.js"),
     (name = "flat.js", esModule = embed "../../pkg/flat.js"),
+    (name = "scorer.js", esModule = embed "../../pkg/scorer.js"),
     (name = "core/leadscore.js", esModule = embed "../../pkg/core/leadscore.js"),
     (name = "core/leadscore_bg.wasm", wasm = embed "../../pkg/core/leadscore_bg.wasm"),
   ],
