@@ -153,6 +153,4 @@ console.log(JSON.stringify({
   json_rules_engine: Math.round(results.json_rules_engine),
   zen_engine: Math.round(results.zen_engine),
   plain_js: Math.round(results.plain_js),
-  track_us: Number(trackUs.toFixed(2)),
-  ingest_and_score_us: Number(ingestAndScoreUs.toFixed(2)),
-}));
+})); // exactly the keys issue 6 asks for, all in leads per second; the µs figures are in the lines above
