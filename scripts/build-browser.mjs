@@ -37,20 +37,28 @@ const version = readFileSync(join(root, 'Cargo.toml'), 'utf8').match(/^version\s
 //    nightly or its rust-src is missing, or a future nightly renames the flag, the stable build is used
 //    and the build says so (the tag works the same, it is just heavier).
 const CARGO_ARGS = ['build', '--release', '--target', 'wasm32-unknown-unknown', '--no-default-features', '--features', 'browser'];
+// std's `optimize_for_size` picks its smaller implementations (sorting, integer formatting): −0.8 KB gzip.
+const BUILD_STD = [
+  ['-Z', 'build-std=std,panic_abort', '-Z', 'build-std-features=optimize_for_size'],
+  ['-Z', 'build-std=std,panic_abort'],
+];
 function buildImmediateAbort() {
   const dir = join(targetDir, 'tag-immediate-abort');
-  try {
-    console.log('$ cargo +nightly ' + [...CARGO_ARGS, '-Z', 'build-std=std,panic_abort'].join(' '));
-    execFileSync('cargo', ['+nightly', ...CARGO_ARGS, '-Z', 'build-std=std,panic_abort'], {
-      cwd: root, stdio: 'inherit',
-      env: { ...process.env, CARGO_TARGET_DIR: dir, RUSTFLAGS: '-Zunstable-options -Cpanic=immediate-abort' },
-    });
-    return join(dir, 'wasm32-unknown-unknown', 'release', 'leadscore.wasm');
-  } catch {
-    console.warn('build-browser: the nightly immediate-abort build failed (see above); using the stable build, '
-      + 'which makes the tag about 8 KB gzip heavier. `bash scripts/setup.sh` installs the nightly and its rust-src.');
-    return null;
+  for (const std of BUILD_STD) {
+    try {
+      console.log('$ cargo +nightly ' + [...CARGO_ARGS, ...std].join(' '));
+      execFileSync('cargo', ['+nightly', ...CARGO_ARGS, ...std], {
+        cwd: root, stdio: 'inherit',
+        env: { ...process.env, CARGO_TARGET_DIR: dir, RUSTFLAGS: '-Zunstable-options -Cpanic=immediate-abort' },
+      });
+      return join(dir, 'wasm32-unknown-unknown', 'release', 'leadscore.wasm');
+    } catch {
+      console.warn(`build-browser: the nightly build with ${std.join(' ')} failed (see above)`);
+    }
   }
+  console.warn('build-browser: using the stable build, which makes the tag about 8 KB gzip heavier. '
+    + '`bash scripts/setup.sh` installs the nightly and its rust-src.');
+  return null;
 }
 function buildStable() {
   // Cargo keeps this feature set's artifacts apart from the default build's, but both are copied to
