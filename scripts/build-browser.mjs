@@ -73,7 +73,9 @@ rmSync(work, { recursive: true, force: true });
 mkdirSync(work, { recursive: true });
 
 // 2. Glue. --target web: an ES module with `init` that accepts the wasm bytes the loader fetched.
-run('wasm-bindgen', ['--target', 'web', '--no-typescript', '--out-dir', work, '--out-name', 'leadscore-core', rawWasm]);
+//    The loader always hands `init` the wasm it fetched, so the glue needs no default URL.
+run('wasm-bindgen', ['--target', 'web', '--no-typescript', '--omit-default-module-path',
+  '--out-dir', work, '--out-name', 'leadscore-core', rawWasm]);
 const wasm = join(work, 'leadscore-core_bg.wasm');
 run(bin('wasm-opt'), ['-Oz', '--strip-debug', '--strip-producers', ...WASM_FEATURES, wasm, '-o', wasm]);
 
