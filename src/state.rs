@@ -171,7 +171,12 @@ const KINDS: [Kind; 9] =
 
 /// The fields an event of type `kind` may have (`type` first), or None for an unknown type.
 pub fn event_fields(kind: &str) -> Option<&'static [&'static str]> {
-    EVENT_TYPES.iter().position(|t| *t == kind).and_then(|i| EVENT_FIELDS.get(i)).copied()
+    type_index(kind).and_then(|i| EVENT_FIELDS.get(i)).copied()
+}
+
+/// The index of the event type `kind` in `EVENT_TYPES`.
+fn type_index(kind: &str) -> Option<usize> {
+    EVENT_TYPES.iter().position(|t| *t == kind)
 }
 
 /// An event's fields before validation, each as given (None when absent): what `TimedEvent::parse`
@@ -198,7 +203,7 @@ pub struct EventFields<'a> {
 impl<'a> EventFields<'a> {
     /// No fields yet for an event of type `kind`; None for an unknown type.
     pub fn new(kind: &str) -> Option<EventFields<'a>> {
-        EventFields::of_type(EVENT_TYPES.iter().position(|t| *t == kind)?)
+        EventFields::of_type(type_index(kind)?)
     }
 
     /// `new` for the type `EVENT_TYPES[index]`.
@@ -239,7 +244,11 @@ impl TimedEvent {
         };
         let type_error = || Errors::single(&join(path, "type"), format!("expected one of: {}", EVENT_TYPES.join(", ")));
         let Some(kind) = read::field(entries, "type").and_then(Value::as_str) else { return Err(type_error()) };
-        let (Some(mut fields), Some(allowed)) = (EventFields::new(kind), event_fields(kind)) else { return Err(type_error()) };
+        let index = type_index(kind);
+        let (Some(mut fields), Some(allowed)) = (index.and_then(EventFields::of_type), index.and_then(|i| EVENT_FIELDS.get(i)))
+        else {
+            return Err(type_error());
+        };
         // Unknown fields are reported here; `from_fields` reads only those of the event's type.
         for (key, v) in read::object(value, path, allowed, &mut errors).unwrap_or_default() {
             fields.set(key, v);
@@ -257,13 +266,15 @@ impl TimedEvent {
     /// error names the bad field relative to `path`, with the messages `parse` gives.
     pub fn from_fields(fields: &EventFields, path: &str) -> Result<TimedEvent, Errors> {
         let mut errors = Errors::default();
-        let ts = match fields.ts {
-            Some(v) => read::number_in(v, path, "ts", MIN_TS, MAX_TS, &mut errors),
+        // A required number field: `needed` says what it holds when it is missing.
+        let number = |value: Option<&Value>, key: &str, (min, max): (f64, f64), needed: &str, errors: &mut Errors| match value {
+            Some(v) => read::number_in(v, path, key, min, max, errors),
             None => {
-                errors.push(&join(path, "ts"), "required: milliseconds since the Unix epoch");
+                errors.push(&join(path, key), needed);
                 None
             }
         };
+        let ts = number(fields.ts, "ts", (MIN_TS, MAX_TS), "required: milliseconds since the Unix epoch", &mut errors);
         let id = fields.id.and_then(|v| read::string_in(v, path, "id", 128, &mut errors));
         let text = |value: Option<&Value>, key: &str, errors: &mut Errors| -> String {
             match value {
@@ -301,13 +312,7 @@ impl TimedEvent {
             }
             Kind::Engaged => {
                 let page = text(fields.path, "path", &mut errors);
-                let seconds = match fields.seconds {
-                    Some(v) => read::number_in(v, path, "seconds", 0.0, 86_400.0, &mut errors).unwrap_or(0.0),
-                    None => {
-                        errors.push(&join(path, "seconds"), "required: engaged seconds");
-                        0.0
-                    }
-                };
+                let seconds = number(fields.seconds, "seconds", (0.0, 86_400.0), "required: engaged seconds", &mut errors).unwrap_or(0.0);
                 Event::Engaged { path: normalize_path(page), seconds }
             }
             Kind::Download => Event::Download { url: lower(text(fields.url, "url", &mut errors)) },
@@ -323,13 +328,7 @@ impl TimedEvent {
             Kind::EmailClick => Event::EmailClick { campaign: lower(text(fields.campaign, "campaign", &mut errors)) },
             Kind::Scroll => {
                 let page = text(fields.path, "path", &mut errors);
-                let depth = match fields.depth {
-                    Some(v) => read::number_in(v, path, "depth", 0.0, 100.0, &mut errors).unwrap_or(0.0),
-                    None => {
-                        errors.push(&join(path, "depth"), "required: scroll depth in percent");
-                        0.0
-                    }
-                };
+                let depth = number(fields.depth, "depth", (0.0, 100.0), "required: scroll depth in percent", &mut errors).unwrap_or(0.0);
                 Event::Scroll { path: normalize_path(page), depth }
             }
             Kind::Identify => {
