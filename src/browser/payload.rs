@@ -12,7 +12,8 @@
 //!                "downloads": [{ "url": "/files/whitepaper.pdf", "count": 1 }],
 //!                "forms": [{ "form": "webinar", "count": 1 }], "clicks": [], "events": [],
 //!                "source": { "referrers": ["www.google.com"], "campaigns": [{ "source": …, "medium": …, "campaign": … }] } },
-//!   "page": "https://example.com/webinar", "sent_by": "leadscore-browser/0.1.0" }
+//!   "page": "https://example.com/webinar", "sent_by": "leadscore-browser/0.1.0",
+//!   "state": { … the visitor state, as exportState() gives it … } }
 //! ```
 //! (The tag puts the lead id and key first, then the score card, then [`extras`].)
 
@@ -62,6 +63,9 @@ pub fn extras(state: &VisitorState, page: &str, detail: Detail) -> Vec<(&'static
         ("traits", Value::Object(traits)),
         ("page", Value::from(page)),
         ("sent_by", Value::from(SENT_BY)),
+        // The visitor state as `exportState()` gives it: a relay re-scores the lead from it
+        // with the site's model instead of trusting the card above.
+        ("state", state.to_value()),
     ];
     if detail == Detail::Full {
         extras.push(("history", history(state)));
@@ -191,11 +195,13 @@ mod tests {
         assert_eq!(at(&full, "/history/source/campaigns/0/medium"), "email");
         assert_eq!(at(&full, "/history/source/referrers/0"), "www.google.com");
         assert_eq!(at(&full, "/page"), "https://a.test/pricing");
+        assert_eq!(at(&full, "/state/v"), 1.0);
 
         let minimal = json(&card, &key, extras(&state, "", Detail::Minimal));
         assert_eq!(at(&minimal, "/history"), Json::Null);
         assert_eq!(at(&minimal, "/traits/job_title"), Json::Null);
         assert_eq!(at(&minimal, "/traits/email"), "ann@acme.com");
         assert!(at(&minimal, "/breakdown").is_array());
+        assert!(at(&minimal, "/state").is_object());
     }
 }

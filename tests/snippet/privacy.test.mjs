@@ -142,6 +142,7 @@ const PAYLOAD = {
     source: { referrers: [str], campaigns: [{ source: str, medium: str, campaign: str }] },
   },
   page: str, sent_by: str,
+  state: 'object', // the visitor state (exportState()), re-scored by a relay; its own format is checked by the core
 };
 
 /** Paths in `value` that `shape` does not allow (keys not listed, wrong types), recursively. */
