@@ -1,13 +1,16 @@
 #!/usr/bin/env node
-// Builds the website tag into pkg/browser/: what `<script async src="…/leadscore.js">` loads.
-//   leadscore.js          the loader (js/browser/leadscore.js + outbox.js, bundled and minified): data-* config,
-//                         bot check, page API, delivery
-//   leadscore-core.js     the wasm-bindgen glue (ES module, minified), imported by the loader
+// Builds the website collector into pkg/browser/:
+//   leadscore.js          the script tag (js/browser/tag.js + start.js + outbox.js + the wasm-bindgen glue, one
+//                         minified IIFE): data-* or init() config, bot check, page API, delivery
+//   index.js              the same collector as an ES module, `import { start } from 'leadscore/browser'`
+//                         (start.js + outbox.js + glue; the wasm is referenced with `new URL(…, import.meta.url)`,
+//                         which bundlers emit as an asset); index.d.ts its types
 //   leadscore-core.wasm   the slim wasm: `--no-default-features --features browser` (no npm JS API, no
-//                         calibration), wasm-opt -Oz
+//                         calibration), wasm-opt -Oz; loaded by both
+//   stub.min.js           the inline stub
 // Usage: node scripts/build-browser.mjs   (run by scripts/build.mjs; CARGO_TARGET_DIR is honoured)
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { snippetSizes, formatSizes } from './snippet-size.mjs';
@@ -79,19 +82,23 @@ run('wasm-bindgen', ['--target', 'web', '--no-typescript', '--omit-default-modul
 const wasm = join(work, 'leadscore-core_bg.wasm');
 run(bin('wasm-opt'), ['-Oz', '--strip-debug', '--strip-producers', ...WASM_FEATURES, wasm, '-o', wasm]);
 
-// 3. Minify the glue and the loader (esbuild, a dependency of vite already).
+// 3. Bundle and minify (esbuild, a dependency of vite already): the collector's sources sit beside the glue
+//    in the work dir, where their `import … from './leadscore-core.js'` finds it.
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
 renameSync(wasm, join(out, 'leadscore-core.wasm'));
 const glue = readFileSync(join(work, 'leadscore-core.js'), 'utf8').replace(/^\/\* @ts-self-types="[^"]*" \*\/\n/, '');
-writeFileSync(join(work, 'glue.js'), glue);
+writeFileSync(join(work, 'leadscore-core.js'), glue);
+for (const file of ['start.js', 'tag.js', 'outbox.js']) {
+  writeFileSync(join(work, file), readFileSync(join(root, 'js', 'browser', file), 'utf8').replace('__VERSION__', version));
+}
 const esbuild = (entry, file, format, extra = []) => run(bin('esbuild'), [
-  entry, `--outfile=${file}`, `--format=${format}`, '--minify', '--target=es2020', '--legal-comments=none', ...extra,
+  entry, `--outfile=${file}`, `--format=${format}`, '--bundle', '--minify', '--target=es2020', '--legal-comments=none', ...extra,
 ]);
-esbuild(join(work, 'glue.js'), join(out, 'leadscore-core.js'), 'esm');
-esbuild(join(root, 'js', 'browser', 'leadscore.js'), join(out, 'leadscore.js'), 'iife', ['--bundle']);
-const loader = join(out, 'leadscore.js');
-writeFileSync(loader, readFileSync(loader, 'utf8').replace('__VERSION__', version));
+// The tag never uses the module's default wasm URL (import.meta is empty in an IIFE): it passes its own.
+esbuild(join(work, 'tag.js'), join(out, 'leadscore.js'), 'iife', ['--log-override:empty-import-meta=silent']);
+esbuild(join(work, 'start.js'), join(out, 'index.js'), 'esm');
+cpSync(join(root, 'js', 'browser', 'index.d.ts'), join(out, 'index.d.ts'));
 esbuild(join(root, 'js', 'browser', 'stub.js'), join(out, 'stub.min.js'), 'iife', ['--target=es5']);
 
 // Which build it was, for the size test's regression ceiling (kept out of pkg/: not deployed).

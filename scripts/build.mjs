@@ -122,10 +122,17 @@ const manifest = {
     },
     './wasm': './core/leadscore_bg.wasm',
     './schema.json': './schema.json',
+    // The website collector as a module (docs/snippet.md): `import { start } from 'leadscore/browser'`.
+    './browser': { types: './browser/index.d.ts', default: './browser/index.js' },
+    // `useLeadScore(config)` for React (and Next.js client components).
+    './react': { types: './react.d.ts', default: './react.js' },
     './browser/*': './browser/*',
     './package.json': './package.json',
   },
   bin: { leadscore: './bin/leadscore.mjs' },
+  // Only `leadscore/react` needs React; the rest of the package has no dependencies.
+  peerDependencies: { react: '>=18' },
+  peerDependenciesMeta: { react: { optional: true } },
   sideEffects: ['./node.js', './deno.js', './workerd.js', './web.js', './edge-node.js', './edge-deno.js', './edge-workerd.js', './edge-web.js',
     './calibrate-node.js', './calibrate-web.js'],
   keywords: ['lead scoring', 'webassembly', 'cloudflare-workers', 'deno'],

@@ -66,3 +66,6 @@ elif ! npm ci --no-audit --no-fund; then
   echo "setup: npm ci refused the lock file; falling back to npm install --no-save" >&2
   npm install --no-audit --no-fund --no-save
 fi
+
+log "third-party browser libraries for the hostile-page tests (from Debian's packages)"
+bash scripts/test-libraries.sh

@@ -15,6 +15,7 @@ pub mod calibrate;
 pub mod csv;
 pub mod engine;
 pub mod flat;
+pub mod json;
 pub mod error;
 mod free_domains;
 pub mod model;

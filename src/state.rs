@@ -482,7 +482,12 @@ impl VisitorState {
 
     pub fn merge_traits(&mut self, traits: &[(String, Scalar)]) {
         for (key, value) in traits {
-            self.set_trait(key, value.clone());
+            let read = match value {
+                // One reading of a company size, whichever way it came in (a form, identify, the edge).
+                Scalar::Text(text) if key == "company_size" => company_size(text).map_or_else(|| value.clone(), Scalar::Number),
+                _ => value.clone(),
+            };
+            self.set_trait(key, read);
             if key == "email" {
                 if let Scalar::Text(email) = value {
                     if let Some((_, domain)) = email.trim().rsplit_once('@') {
@@ -714,4 +719,52 @@ fn with_tally(list: &mut Vec<Tally>, limit: usize, key: &str, update: impl FnOnc
     let mut fresh = Tally::new(key.to_string());
     update(&mut fresh);
     list.push(fresh);
+}
+
+/// A company size as forms and CRMs write it: "120" → 120, "50-200" → 125 (the middle of a range),
+/// "1,000+" → 1000, "10k" → 10000.
+fn company_size(text: &str) -> Option<f64> {
+    let mut numbers: Vec<f64> = Vec::new();
+    let mut current: Option<f64> = None;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if let Some(d) = c.to_digit(10) {
+            current = Some(current.unwrap_or(0.0) * 10.0 + f64::from(d));
+            continue;
+        }
+        if c == ',' && current.is_some() && chars.peek().is_some_and(char::is_ascii_digit) {
+            continue;
+        }
+        if let Some(n) = current.take() {
+            numbers.push(if c == 'k' || c == 'K' { n * 1000.0 } else { n });
+        }
+    }
+    numbers.extend(current);
+    match numbers.as_slice() {
+        [n] => Some(*n),
+        [a, b, ..] => Some(((a + b) / 2.0).floor()),
+        [] => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn company_sizes_read_the_same_from_every_source() {
+        assert_eq!(company_size("120"), Some(120.0));
+        assert_eq!(company_size("50-200"), Some(125.0));
+        assert_eq!(company_size("51 – 200 employees"), Some(125.0));
+        assert_eq!(company_size("1,000+"), Some(1000.0));
+        assert_eq!(company_size("10k+"), Some(10000.0));
+        assert_eq!(company_size("many"), None);
+        // identify({ company_size: '51-200' }) reads as the form reader's 125, not as text.
+        let mut state = VisitorState::default();
+        state.merge_traits(&[("company_size".into(), Scalar::Text("51-200".into())), ("seats".into(), Scalar::Text("5-9".into()))]);
+        assert_eq!(state.trait_value("company_size"), Some(&Scalar::Number(125.0)));
+        assert_eq!(state.trait_value("seats"), Some(&Scalar::Text("5-9".into())));
+        state.merge_traits(&[("company_size".into(), Scalar::Text("unknown".into()))]);
+        assert_eq!(state.trait_value("company_size"), Some(&Scalar::Text("unknown".into())));
+    }
 }

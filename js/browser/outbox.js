@@ -59,8 +59,12 @@ const valid = (e) => e && typeof e.key === 'string' && typeof e.stage === 'strin
  * @param o.emit      (name, detail) => void
  * @param o.storage   () => Storage (may throw; memory is used then)
  * @param o.fetch     () => the fetch to use (looked up at send time: the page's current one)
+ * @param o.codec     { write(list) => text, read(text) => list }: how the list is stored. The tag passes the
+ *                    wasm's JSON codec, since a page's JSON may be replaced or broken (Prototype.js 1.6 makes
+ *                    JSON.stringify of an array return a string).
  */
 export function createOutbox({ endpoint, emit, storage = () => localStorage, fetch = () => globalThis.fetch,
+  codec = { write: (list) => JSON.stringify(list), read: (text) => JSON.parse(text) },
   now = Date.now, random = Math.random, setTimer = setTimeout, clearTimer = clearTimeout }) {
   const tab = random().toString(36).slice(2);
   let entries = [];
@@ -76,7 +80,8 @@ export function createOutbox({ endpoint, emit, storage = () => localStorage, fet
   const load = () => {
     if (!dirty) {
       try {
-        const list = JSON.parse(storage().getItem(OUTBOX_KEY) || '[]');
+        const text = storage().getItem(OUTBOX_KEY);
+        const list = text ? codec.read(text) : [];
         entries = Array.isArray(list) ? list.filter(valid).slice(-MAX_OUTBOX) : [];
       } catch {} // unreadable or corrupt: keep what memory has
     }
@@ -84,7 +89,7 @@ export function createOutbox({ endpoint, emit, storage = () => localStorage, fet
   };
   const save = () => {
     try {
-      if (entries.length) storage().setItem(OUTBOX_KEY, JSON.stringify(entries));
+      if (entries.length) storage().setItem(OUTBOX_KEY, codec.write(entries));
       else storage().removeItem(OUTBOX_KEY);
       dirty = false;
     } catch {
@@ -163,7 +168,9 @@ export function createOutbox({ endpoint, emit, storage = () => localStorage, fet
       } catch {}
       finish(status, retryAfter);
     };
-    Promise.resolve(request).then(done, () => finish(0));
+    // The request's own then, not Promise.resolve (the page's Promise may be replaced); a fetch replaced by
+    // something that returns no promise counts as a network error.
+    try { request.then(done, () => finish(0)); } catch { finish(0); }
     setTimer(() => finish(0), LEASE_MS);
   }
 

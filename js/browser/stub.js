@@ -3,7 +3,7 @@
 !function (w, l) {
   l = w.leadscore = w.leadscore || {};
   l.q = l.q || [];
-  'track identify score on consent exportState'.split(' ').forEach(function (m) {
+  'track identify score on consent exportState reset init'.split(' ').forEach(function (m) {
     l[m] = l[m] || function () {
       var a = arguments;
       return new Promise(function (r) { l.q.push([m, a, r]); });

@@ -13,11 +13,12 @@ use super::payload::{self, MAX_BODY_BYTES};
 use super::store::{Envelope, KEY, OPT_OUT_KEY};
 use super::urls;
 use crate::engine;
+use crate::json;
 use crate::ffi::{from_js, to_js};
 use crate::model::{Model, ModelSet};
 use crate::state::{TimedEvent, VisitorState};
 use crate::value::Value;
-use js_sys::{Array, Function, Object, Proxy, Reflect, JSON};
+use js_sys::{Array, Function, Object, Proxy, Reflect};
 use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -108,8 +109,16 @@ fn card_js(card: &engine::ScoreCard) -> JsValue {
     to_js(&card.to_value())
 }
 
-fn stringify(value: &JsValue) -> Option<String> {
-    JSON::stringify(value).ok().map(String::from)
+/// `value` as `T` when it is a function. Checked with `typeof`, never `instanceof`: pages replace
+/// the global constructors (MooTools replaces `Window`, `Element` and `Event`).
+fn function(value: JsValue) -> Option<Function> {
+    value.is_function().then(|| value.unchecked_into())
+}
+
+/// The event's target when it is an element (`nodeType` 1), without `instanceof Element`.
+fn element_target(event: &Event) -> Option<Element> {
+    let target: JsValue = event.target()?.into();
+    (get(&target, "nodeType").as_f64() == Some(1.0)).then(|| target.unchecked_into())
 }
 
 fn get(target: &JsValue, key: &str) -> JsValue {
@@ -185,14 +194,16 @@ pub(crate) fn start(config: JsValue, model: JsValue, host: JsValue) -> Result<()
     if started {
         return Ok(());
     }
-    let function = |key: &str| get(&host, key).dyn_into::<Function>().ok();
-    let (Some(guard), Some(emit)) = (function("guard"), function("emit")) else {
+    let (Some(guard), Some(emit)) = (function(get(&host, "guard")), function(get(&host, "emit"))) else {
         return Err(JsValue::from_str("start(config, model, { guard, emit })"));
     };
-    let window = web_sys::window().ok_or_else(|| JsValue::from_str("no window"))?;
-    let document = window.document().ok_or_else(|| JsValue::from_str("no document"))?;
+    // Not `web_sys::window()`: it checks `instanceof Window`, which fails where a library
+    // (MooTools) has replaced the global `Window`.
+    let window: Window = js_sys::global().unchecked_into();
+    let document = window.document().ok_or_else(|| JsValue::from_str("the page has no document (not a browser window?)"))?;
     let closure = Closure::<dyn FnMut(JsValue)>::new(dispatch);
-    let dispatch: Function = guard.call1(&JsValue::NULL, closure.as_ref())?.dyn_into()?;
+    let dispatch = function(guard.call1(&JsValue::NULL, closure.as_ref())?)
+        .ok_or_else(|| JsValue::from_str("guard(fn) must return a function"))?;
     closure.forget(); // lives as long as the page
     let config = Config::from_value(&from_js(config, "config").unwrap_or_default());
     let (model, error) = match load_model(&config, model) {
@@ -242,10 +253,12 @@ fn dispatch(first: JsValue) {
     match first.as_string().as_deref() {
         Some("tick") => with(&mut Agent::tick),
         Some(_) => with(&mut Agent::navigate),
-        None => match first.dyn_into::<Event>() {
-            Ok(event) => with(&mut |a| a.on_event(&event)),
-            Err(_) => false,
-        },
+        // An event (anything with a string `type`; not `instanceof Event`, see `function`).
+        None if get(&first, "type").is_string() => {
+            let event: Event = first.unchecked_into();
+            with(&mut |a| a.on_event(&event))
+        }
+        None => false,
     };
 }
 
@@ -462,7 +475,7 @@ impl Agent {
     }
 
     fn on_click(&mut self, event: &Event) {
-        let Some(target) = event.target().and_then(|t| t.dyn_into::<Element>().ok()) else { return };
+        let Some(target) = element_target(event) else { return };
         let closest = |selector: &str| target.closest(selector).ok().flatten();
         let mut name = closest("[data-leadscore-event]").and_then(|e| e.get_attribute("data-leadscore-event"));
         if name.is_none() {
@@ -483,7 +496,7 @@ impl Agent {
     }
 
     fn on_submit(&mut self, event: &Event) {
-        let Some(form) = event.target().and_then(|t| t.dyn_into::<Element>().ok()) else { return };
+        let Some(form) = element_target(event) else { return };
         if form.has_attribute("data-leadscore-ignore") {
             return;
         }
@@ -503,10 +516,8 @@ impl Agent {
         }
         self.record(submitted);
         if self.consent && !self.off && self.config.attach_state {
-            if let Some(json) = stringify(&to_js(&self.state.to_value())) {
-                self.hidden_input(&form, STATE_INPUT, &json);
-                self.hidden_input(&form, EVENT_ID_INPUT, &id);
-            }
+            self.hidden_input(&form, STATE_INPUT, &json::write(&self.state.to_value()));
+            self.hidden_input(&form, EVENT_ID_INPUT, &id);
         }
     }
 
@@ -515,7 +526,8 @@ impl Agent {
         let mut traits: Vec<(String, Value)> = Vec::new();
         let Ok(controls) = form.query_selector_all("input,select,textarea") else { return traits };
         for i in 0..controls.length().min(200) {
-            let Some(control) = controls.get(i).and_then(|n| n.dyn_into::<Element>().ok()) else { continue };
+            // query_selector_all only returns elements.
+            let Some(control) = controls.get(i).map(JsCast::unchecked_into::<Element>) else { continue };
             if control.has_attribute("data-leadscore-ignore") {
                 continue;
             }
@@ -593,8 +605,35 @@ impl Agent {
         self.ingest(Value::Object(event))
     }
 
-    pub(crate) fn identify(&mut self, traits: Value) -> Result<(), String> {
+    /// `identify(userId?, traits?)`: the traits, and the user id as the trait `user_id`.
+    pub(crate) fn identify(&mut self, user_id: Option<String>, traits: Value) -> Result<(), String> {
+        let traits = match (traits, user_id) {
+            (Value::Null, None) => return Err("identify(userId, traits): give a user id, traits or both".to_string()),
+            (Value::Null, Some(id)) => Value::Object(vec![("user_id".to_string(), Value::String(id))]),
+            (Value::Object(mut entries), Some(id)) => {
+                entries.retain(|(k, _)| k != "user_id");
+                entries.push(("user_id".to_string(), Value::String(id)));
+                Value::Object(entries)
+            }
+            (traits, _) => traits,
+        };
         self.ingest(Value::object(vec![("type", text("identify")), ("ts", Value::Number(now())), ("traits", traits)]))
+    }
+
+    /// `reset()`: a new visitor from now on (new lead id, empty state, in every tab); not an opt-out, and
+    /// leads already in the outbox are still delivered.
+    pub(crate) fn reset(&mut self) {
+        if let Some(storage) = &self.storage {
+            let _ = storage.remove_item(KEY);
+        }
+        self.state = VisitorState::default();
+        self.env = Envelope::new(random_id());
+        self.seen = None;
+        self.dirty = false;
+        self.pending.clear();
+        self.announced = -1;
+        self.save();
+        self.evaluate();
     }
 
     /// A page API misuse, shown as a console error by the loader.
@@ -717,9 +756,8 @@ impl Agent {
             }
             return false;
         };
-        let value = JSON::parse(&raw).ok().and_then(|v| from_js(v, "stored").ok());
         // Corrupt or foreign data is ignored here and replaced at the next save.
-        let Some(mut env) = value.and_then(Envelope::from_value) else { return false };
+        let Some(mut env) = json::parse(&raw).and_then(Envelope::from_value) else { return false };
         if let Some(state) = env.state.take().and_then(|s| VisitorState::from_value(&s).ok()) {
             self.state = state;
         }
@@ -733,7 +771,7 @@ impl Agent {
             return;
         }
         let Some(storage) = &self.storage else { return };
-        let Some(json) = stringify(&to_js(&self.env.to_value(self.state.to_value()))) else { return };
+        let json = json::write(&self.env.to_value(self.state.to_value()));
         if storage.set_item(KEY, &json).is_ok() {
             self.seen = Some(json);
             self.dirty = false;
@@ -748,7 +786,8 @@ impl Agent {
         let Some(model) = &self.model else { return };
         let now = now();
         let card = engine::score(model, &self.state, now as i64);
-        let js = card_js(&card);
+        let value = card.to_value();
+        let js = to_js(&value);
         let rank = stage_rank(model, &card.stage);
         if card.qualified && rank > self.announced {
             self.announced = rank;
@@ -757,7 +796,7 @@ impl Agent {
         let sent = self.env.sent(&model.name).map(|s| stage_rank(model, s)).unwrap_or(-1);
         if card.qualified && rank > sent && self.consent && self.config.deliver {
             let key = payload::idempotency_key(&self.env.id, &model.name, &card.stage);
-            if let Some(body) = self.body(&js, &key) {
+            if let Some(body) = self.body(&value, &key) {
                 self.env.set_sent(&model.name, &card.stage);
                 let job = Array::of3(&JsValue::from_str(&key), &JsValue::from_str(&card.stage), &JsValue::from_str(&body));
                 self.out.push(("_send", job.into()));
@@ -766,20 +805,14 @@ impl Agent {
         self.out.push(("score", js));
     }
 
-    /// The payload as JSON: the lead id and key, the score card (serialized as the page API sees
-    /// it), then the extras; slimmed down when it would not fit one keepalive request.
-    fn body(&self, card: &JsValue, key: &str) -> Option<String> {
+    /// The payload as JSON text (see [`payload::body`]), slimmed down when it would not fit one
+    /// keepalive request.
+    fn body(&self, card: &Value, key: &str) -> Option<String> {
         let href = self.window.location().href().unwrap_or_default();
         let page = urls::without_query(&href);
         payload::DETAILS.into_iter().find_map(|detail| {
-            let body = Object::new();
-            set(&body, "lead_id", &JsValue::from_str(&self.env.id));
-            set(&body, "idempotency_key", &JsValue::from_str(key));
-            let body = Object::assign(&body, card.unchecked_ref());
-            for (name, value) in payload::extras(&self.state, page, detail) {
-                set(&body, name, &to_js(&value));
-            }
-            stringify(&body).filter(|json| json.len() <= MAX_BODY_BYTES)
+            let json = json::write(&payload::body(&self.env.id, key, card, &self.state, page, detail));
+            (json.len() <= MAX_BODY_BYTES).then_some(json)
         })
     }
 }

@@ -73,7 +73,6 @@ pub fn read(control: &Control, extra: &[String]) -> Option<(String, Value)> {
     let value = match key.as_str() {
         "email" if !text.contains('@') => return None,
         "email" => Value::String(text),
-        "company_size" => company_size(&text).map(Value::Number).unwrap_or(Value::String(text)),
         _ if kind == "checkbox" && text == "on" => Value::Bool(true),
         _ => number(&text).map(Value::Number).unwrap_or(Value::String(text)),
     };
@@ -127,31 +126,6 @@ pub fn normalize(name: &str) -> String {
     out
 }
 
-/// "120" → 120, "50-200" → 125 (the middle of a range), "1,000+" → 1000, "10k" → 10000.
-pub fn company_size(text: &str) -> Option<f64> {
-    let mut numbers: Vec<f64> = Vec::new();
-    let mut current: Option<f64> = None;
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        if let Some(d) = c.to_digit(10) {
-            current = Some(current.unwrap_or(0.0) * 10.0 + f64::from(d));
-            continue;
-        }
-        if c == ',' && current.is_some() && chars.peek().is_some_and(char::is_ascii_digit) {
-            continue;
-        }
-        if let Some(n) = current.take() {
-            numbers.push(if c == 'k' || c == 'K' { n * 1000.0 } else { n });
-        }
-    }
-    numbers.extend(current);
-    match numbers.as_slice() {
-        [n] => Some(*n),
-        [a, b, ..] => Some(((a + b) / 2.0).floor()),
-        [] => None,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -202,13 +176,7 @@ mod tests {
     }
 
     #[test]
-    fn company_sizes() {
-        assert_eq!(company_size("120"), Some(120.0));
-        assert_eq!(company_size("50-200"), Some(125.0));
-        assert_eq!(company_size("51 – 200 employees"), Some(125.0));
-        assert_eq!(company_size("1,000+"), Some(1000.0));
-        assert_eq!(company_size("10k+"), Some(10000.0));
-        assert_eq!(company_size("many"), None);
+    fn names_and_numbers() {
         assert_eq!(normalize("  Company-Size "), "company_size");
         assert_eq!(number("120"), Some(120.0));
         assert_eq!(number("-0.25"), Some(-0.25));

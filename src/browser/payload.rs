@@ -15,7 +15,7 @@
 //!   "page": "https://example.com/webinar", "sent_by": "leadscore-browser/0.1.0",
 //!   "state": { … the visitor state, as exportState() gives it … } }
 //! ```
-//! (The tag puts the lead id and key first, then the score card, then [`extras`].)
+//! ([`body`] puts the lead id and key first, then the score card, then [`extras`].)
 
 use crate::state::{Tally, VisitorState};
 use crate::value::Value;
@@ -46,6 +46,15 @@ pub enum Detail {
 }
 
 pub const DETAILS: [Detail; 3] = [Detail::Full, Detail::NoHistory, Detail::Minimal];
+
+/// The whole payload: the lead id and key, the score card's fields (`card`, as `ScoreCard::to_value`
+/// gives them), then the [`extras`].
+pub fn body(lead_id: &str, key: &str, card: &Value, state: &VisitorState, page: &str, detail: Detail) -> Value {
+    let mut entries = vec![("lead_id".to_string(), Value::from(lead_id)), ("idempotency_key".to_string(), Value::from(key))];
+    entries.extend(card.as_object().unwrap_or_default().iter().cloned());
+    entries.extend(extras(state, page, detail).into_iter().map(|(k, v)| (k.to_string(), v)));
+    Value::Object(entries)
+}
 
 /// Who sent the payload (`sent_by`).
 pub const SENT_BY: &str = concat!("leadscore-browser/", env!("CARGO_PKG_VERSION"));
@@ -138,17 +147,10 @@ mod tests {
         json.pointer(pointer).cloned().unwrap_or(Json::Null)
     }
 
-    /// The payload as the tag assembles it: the card's fields, then the extras.
-    fn json(card: &crate::engine::ScoreCard, key: &str, extras: Vec<(&'static str, Value)>) -> Json {
-        let mut json = serde_json::to_value(card).unwrap_or_else(|e| unreachable!("{e}"));
-        if let Json::Object(map) = &mut json {
-            map.insert("lead_id".to_string(), Json::from("lead1234"));
-            map.insert("idempotency_key".to_string(), Json::from(key));
-            for (k, v) in extras {
-                map.insert(k.to_string(), serde_json::to_value(&v).unwrap_or_else(|e| unreachable!("{e}")));
-            }
-        }
-        json
+    /// The payload as the tag sends it: [`body`] written by [`crate::json`], read back by serde_json.
+    fn json(card: &crate::engine::ScoreCard, key: &str, state: &VisitorState, page: &str, detail: Detail) -> Json {
+        let text = crate::json::write(&body("lead1234", key, &card.to_value(), state, page, detail));
+        serde_json::from_str(&text).unwrap_or_else(|e| unreachable!("{e}"))
     }
 
     #[test]
@@ -183,7 +185,7 @@ mod tests {
         let card = crate::engine::score(model, &state, 1_763_856_000_000);
         let key = idempotency_key("lead1234", "m", &card.stage);
         assert_eq!(key, format!("lead1234:m:{}", card.stage));
-        let full = json(&card, &key, extras(&state, "https://a.test/pricing", Detail::Full));
+        let full = json(&card, &key, &state, "https://a.test/pricing", Detail::Full);
         assert_eq!(at(&full, "/lead_id"), "lead1234");
         assert_eq!(at(&full, "/idempotency_key"), key.as_str());
         assert_eq!(at(&full, "/total"), 60.0);
@@ -197,7 +199,7 @@ mod tests {
         assert_eq!(at(&full, "/page"), "https://a.test/pricing");
         assert_eq!(at(&full, "/state/v"), 1.0);
 
-        let minimal = json(&card, &key, extras(&state, "", Detail::Minimal));
+        let minimal = json(&card, &key, &state, "", Detail::Minimal);
         assert_eq!(at(&minimal, "/history"), Json::Null);
         assert_eq!(at(&minimal, "/traits/job_title"), Json::Null);
         assert_eq!(at(&minimal, "/traits/email"), "ann@acme.com");

@@ -5,6 +5,7 @@
 
 use super::from_js;
 use crate::browser::agent::{self, Agent};
+use crate::value::Value;
 use wasm_bindgen::prelude::*;
 
 /// Starts collecting: `config` is the script tag's dataset (plus `gpcSignal`, `modelError`),
@@ -30,15 +31,30 @@ pub fn track(name: JsValue, props: JsValue) -> bool {
     let Some(name) = name.as_string().filter(|n| !n.is_empty()) else {
         return outcome(&mut |_| Err("track(name, props): name must be a non-empty string".to_string()));
     };
-    let mut props = Some(from_js(props, "props").unwrap_or(crate::value::Value::Bool(false)));
+    let mut props = Some(from_js(props, "props").unwrap_or(Value::Bool(false)));
     outcome(&mut |a| a.track(&name, props.take().unwrap_or_default()))
 }
 
-/// `leadscore.identify(traits)`.
+/// `leadscore.identify(userId?, traits?)`, in Segment's and PostHog's order (the user id is kept as the
+/// trait `user_id`); `identify(traits)` works too.
 #[wasm_bindgen]
-pub fn identify(traits: JsValue) -> bool {
-    let mut traits = Some(from_js(traits, "traits").unwrap_or_default());
-    outcome(&mut |a| a.identify(traits.take().unwrap_or_default()))
+pub fn identify(first: JsValue, traits: JsValue) -> bool {
+    let (user_id, traits) = match (first.as_string(), first.as_f64()) {
+        (Some(id), _) => (Some(id), traits),
+        (None, Some(n)) => (Some(crate::json::write(&Value::Number(n))), traits),
+        (None, None) => (None, first),
+    };
+    let mut call = Some((user_id, from_js(traits, "traits").unwrap_or(Value::Bool(false))));
+    outcome(&mut |a| {
+        let (user_id, traits) = call.take().unwrap_or_default();
+        a.identify(user_id, traits)
+    })
+}
+
+/// `leadscore.reset()`: forgets the visitor (a new lead id, an empty state), e.g. when a user logs out.
+#[wasm_bindgen]
+pub fn reset() -> bool {
+    agent::with(&mut Agent::reset)
 }
 
 /// `leadscore.score()`: the current score card, or null.
@@ -60,4 +76,17 @@ pub fn consent(granted: JsValue) -> bool {
 #[wasm_bindgen(js_name = exportState)]
 pub fn export_state() -> JsValue {
     agent::with_value(Agent::export_state)
+}
+
+/// JSON text of a plain JS value, written by the wasm: the loader stores its outbox with this, since
+/// the page's `JSON` may be replaced or patched (see `crate::json`). Undefined for what is not plain data.
+#[wasm_bindgen(js_name = toJson)]
+pub fn to_json(value: JsValue) -> Option<String> {
+    from_js(value, "value").ok().map(|value| crate::json::write(&value))
+}
+
+/// The value of a JSON text, read by the wasm; undefined when it is not JSON.
+#[wasm_bindgen(js_name = fromJson)]
+pub fn from_json(text: &str) -> JsValue {
+    crate::json::parse(text).map_or(JsValue::UNDEFINED, |value| super::to_js(&value))
 }

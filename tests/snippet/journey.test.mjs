@@ -31,7 +31,7 @@ test('a visitor who reads home and pricing sends nothing', () => browse(async (c
   assert.equal((await since()).posts, 0);
   const tagRequests = requests.filter((r) => /leadscore|\/api\//.test(r));
   assert.deepEqual([...new Set(tagRequests)].sort(), [
-    'GET /leadscore-core.js', 'GET /leadscore-core.wasm', 'GET /leadscore-model.json', 'GET /leadscore.js',
+    'GET /leadscore-core.wasm', 'GET /leadscore-model.json', 'GET /leadscore.js',
   ], 'only the tag, its wasm and the model are requested');
   assert.deepEqual(seen.consoleErrors, []);
   await noErrors(page, seen);

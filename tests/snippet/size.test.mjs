@@ -14,17 +14,18 @@ const sizes = snippetSizes(join(root, 'pkg', 'browser'));
 const of = (file) => sizes.rows.find((r) => r.file === file);
 console.log(formatSizes(sizes, peerSizes(root)));
 
-test('the loader and the inline stub stay small', () => {
-  assert.ok(of('leadscore.js').gzip <= 3_500, `leadscore.js: ${of('leadscore.js').gzip} B gzip > 3500`);
+test('the script (loader, outbox and wasm glue in one file) and the inline stub stay small', () => {
+  assert.ok(of('leadscore.js').gzip <= 8_500, `leadscore.js: ${of('leadscore.js').gzip} B gzip > 8500`);
   assert.ok(of('stub.min.js').raw <= 300, `the inline stub: ${of('stub.min.js').raw} B > 300`);
-  assert.ok(of('leadscore-core.js').gzip <= 6_000, `glue: ${of('leadscore-core.js').gzip} B gzip > 6000`);
 });
 
 // Until the budget is met, the total must at least not grow: a ceiling a little above today's size
-// (2026-11-23: 71,246 B gzip with the immediate-abort build, about 80,300 B with the stable fallback).
+// (2026-11-23: 71,246 B gzip with the immediate-abort build; 2026-11-29: about 75,000 B, after the JSON
+// codec that keeps the tag working on pages with a broken JSON (issue 18); about 84,000 B with the stable
+// fallback).
 const targetDir = process.env.CARGO_TARGET_DIR ?? fileURLToPath(new URL('../../target', import.meta.url));
 const build = JSON.parse(readFileSync(join(targetDir, 'browser-tag', 'build.json'), 'utf8'));
-const ceiling = build.panic === 'immediate-abort' ? 72_500 : 81_000;
+const ceiling = build.panic === 'immediate-abort' ? 75_500 : 84_500;
 test(`the tag does not grow: at most ${ceiling} B gzip (${build.panic} build)`, () => {
   assert.ok(sizes.total.gzip <= ceiling, `${sizes.total.gzip} B gzip > ${ceiling}`);
 });
