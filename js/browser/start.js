@@ -131,7 +131,7 @@ export function createCollector() {
   };
 
   const load = async (settings, modelDocument) => {
-    mark('leadscore:start');
+    if (!marked('leadscore:start')) mark('leadscore:start'); // the script tag marks its own first line
     // The downloads run in parallel; awaited in turn, without Promise.all (the page's).
     const wasm = get(settings.wasm, 'arraybuffer').then(null, (error) => { throw Error(`${error.message} for ${settings.wasm}`); });
     const model = modelDocument || get(settings.model, 'json').then(null, (error) => { settings.modelError = error.message; });
@@ -229,7 +229,10 @@ const get = async (url, type) => await { then: (resolve, reject) => {
   x.send();
 } };
 
-const mark = (name, start) => {
+const marked = (name) => {
+  try { return performance.getEntriesByName(name).length > 0; } catch { return false; }
+};
+export const mark = (name, start) => {
   try {
     if (start) performance.measure(name, start);
     else performance.mark(name);

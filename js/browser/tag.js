@@ -4,9 +4,10 @@
 // Serves `window.leadscore` at once, replaying the calls the inline stub queued, and starts the collector from
 // the script's data-* attributes — or, where a tag manager strips those, from `leadscore.init({ … })` (the same
 // configuration object as `start` of `leadscore/browser`; it wins over attributes when both are given).
-import { createCollector, report } from './start.js';
+import { createCollector, mark, report } from './start.js';
 
 (() => {
+  mark('leadscore:start');
   const w = window;
   const d = document;
   const stub = w.leadscore && typeof w.leadscore === 'object' ? w.leadscore : {};
@@ -44,4 +45,5 @@ import { createCollector, report } from './start.js';
   const check = () => collector.begun || report('not started: add data-model to the script tag, or call leadscore.init({ model, … })');
   if (d.readyState === 'complete') setTimeout(check, 0);
   else w.addEventListener('load', () => setTimeout(check, 0));
+  mark('leadscore:script', 'leadscore:start');
 })();

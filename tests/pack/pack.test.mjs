@@ -1,8 +1,9 @@
 // Packaging test: the npm tarball of pkg/ installs into a fresh project, works from Node by name,
-// and bundles with Vite 7 into a page that scores a lead in headless Chromium.
+// and bundles with Vite 7 into a page that scores a lead in headless Chromium, and into a page that runs
+// the website collector (leadscore/browser).
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,6 +11,7 @@ import { after, before, test } from 'node:test';
 import { build } from 'vite';
 import { createStaticServer } from '../../scripts/static-server.mjs';
 import { launchChromium, openPage } from '../support/chromium.mjs';
+import { launch } from '../snippet/support.mjs';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const work = mkdtempSync(join(tmpdir(), 'leadscore-pack-'));
@@ -65,6 +67,50 @@ test('Vite 7 bundles it with the wasm as an asset, and the page scores in Chromi
     assert.ok(Number.isFinite(Number(total)), `score shown: ${total}`);
   } finally {
     await browser.close();
+    server.close();
+  }
+});
+
+// docs/snippet.md's module example, as written, in a Vite page built from the tarball: the collector is
+// bundled, its wasm emitted as an asset, and a visitor (no automation flag: the collector ignores bots) is scored.
+test('Vite bundles leadscore/browser as the docs show, and the collector scores a visitor in Chromium', async () => {
+  const docs = readFileSync(join(root, 'docs', 'snippet.md'), 'utf8');
+  const example = [...docs.matchAll(/```js\n([\s\S]*?)```/g)].map((m) => m[1]).find((code) => code.includes("from 'leadscore/browser'"));
+  assert.ok(example, 'the module example in docs/snippet.md');
+  writeFileSync(join(project, 'collector.js'), `${example}
+leadscore.on('score', (card) => {
+  const output = document.getElementById('collector');
+  output.textContent = card ? \`\${card.total} (\${card.stage})\` : 'no card';
+  output.dataset.stage = card ? card.stage : 'none';
+});
+`);
+  writeFileSync(join(project, 'collector.html'), `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>collector</title><link rel="icon" href="data:,"></head>
+<body><p>Stage: <output id="collector">…</output></p><script type="module" src="./collector.js"></script></body></html>
+`);
+  mkdirSync(join(project, 'public'), { recursive: true });
+  cpSync(join(root, 'www', 'models', 'textbook.json'), join(project, 'public', 'leadscore-model.json'));
+  await build({
+    root: project, logLevel: 'warn',
+    build: { outDir: 'dist-collector', emptyOutDir: true, rollupOptions: { input: { collector: join(project, 'collector.html') } } },
+  });
+  const assets = readdirSync(join(project, 'dist-collector', 'assets'));
+  assert.ok(assets.some((f) => /^leadscore-core.*\.wasm$/.test(f)), `the collector's wasm emitted as an asset: ${assets.join(', ')}`);
+
+  const server = createStaticServer({ '/': join(project, 'dist-collector') });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const visitor = await launch();
+  try {
+    const page = await visitor.context.newPage();
+    const errors = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    await page.goto(`http://127.0.0.1:${server.address().port}/collector.html`);
+    await page.waitForSelector('#collector[data-stage]', { timeout: 30_000 });
+    assert.equal(await page.$eval('#collector', (node) => node.dataset.stage), 'new');
+    assert.equal((await page.evaluate(() => JSON.parse(localStorage.getItem('leadscore')).state.pages[0][0])), '/collector.html');
+    assert.deepEqual(errors, []);
+  } finally {
+    await visitor.close();
     server.close();
   }
 });

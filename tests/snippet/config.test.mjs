@@ -1,0 +1,86 @@
+// Configuration from JavaScript (docs/snippet.md, "Configuration from JavaScript"): the tag placed without
+// data-* attributes and configured by `leadscore.init` — the docs' tag-manager recipe, run as written —
+// and the page API's `identify(userId, traits)` and `reset()`.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { activity, exportState, openPage, qualifyHere, ready, root, suite, until, visit } from './support.mjs';
+
+const { test, browse, server } = suite();
+const docs = readFileSync(join(root, 'docs', 'snippet.md'), 'utf8');
+const stub = readFileSync(join(root, 'pkg', 'browser', 'stub.min.js'), 'utf8').trim();
+
+/** The first fenced block of docs/snippet.md that contains `marker`. */
+function docBlock(marker) {
+  const block = [...docs.matchAll(/```\w*\n([\s\S]*?)```/g)].map((m) => m[1]).find((code) => code.includes(marker));
+  assert.ok(block, `a code block with ${marker} in docs/snippet.md`);
+  return block;
+}
+
+test('the docs show the stub that the build makes', () => {
+  assert.ok(docs.includes(`<script>${stub}</script>`), 'docs/snippet.md carries pkg/browser/stub.min.js as built');
+});
+
+test("a tag manager's tag without attributes, configured by init() as the docs show: scored and delivered", () => browse(async (context) => {
+  const recipe = docBlock("A tag manager's Custom HTML tag").replace('/* the inline stub, as above */', stub);
+  // The site's pages with the docs' recipe in place of the stub and the attribute-configured tag.
+  await context.route((url) => url.origin === server.url && !/\.\w+$/.test(url.pathname) && !url.pathname.startsWith('/api/'), async (route) => {
+    if (route.request().resourceType() !== 'document' || route.request().method() !== 'GET') return route.continue();
+    const response = await route.fetch();
+    const html = (await response.text())
+      .replace(/<script>[^<]*<\/script>\s*<script async src="\/leadscore\.js"[^>]*><\/script>/, recipe);
+    assert.ok(html.includes('leadscore.init('), 'the recipe is on the page');
+    return route.fulfill({ response, body: html });
+  });
+  const since = await activity(server.url);
+  const { page, seen } = await openPage(context);
+  const card = await visit(page, server.url, '/pricing');
+  assert.equal(card.total, 15, 'the pricing view is scored');
+  assert.equal(await page.evaluate(() => document.querySelector('script[src="/leadscore.js"]').attributes.length), 2, 'src and async only');
+  assert.equal((await qualifyHere(page)).qualified, true);
+  await until(async () => (await since()).stored === 1, 20_000, 'the lead at the init() endpoint');
+  assert.deepEqual(seen.consoleErrors, []);
+}));
+
+test('identify(userId, traits) keeps the user id as a trait; identify(traits) still works', () => browse(async (context) => {
+  const { page } = await openPage(context);
+  await visit(page, server.url, '/');
+  const results = await page.evaluate(async () => [
+    await window.leadscore.identify('user-42', { email: 'ann@acme.com', company_size: '51-200' }),
+    await window.leadscore.identify({ job_title: 'CTO' }),
+    await window.leadscore.identify(7),
+  ]);
+  assert.deepEqual(results, [true, true, true]);
+  const { traits } = await exportState(page);
+  assert.equal(traits.user_id, '7');
+  assert.equal(traits.email_domain, 'acme.com');
+  assert.equal(traits.company_size, 125, 'a range reads as its middle, as in forms');
+  assert.equal(traits.job_title, 'CTO');
+}));
+
+test('reset() forgets the visitor in every tab, and a lead already queued is still delivered', () => browse(async (context) => {
+  const since = await activity(server.url);
+  const { page } = await openPage(context);
+  await visit(page, server.url, '/');
+  assert.equal((await qualifyHere(page, { email: 'rex@reset.example' })).qualified, true);
+  await until(async () => (await since()).stored === 1, 20_000, 'the first visitor’s lead');
+  const before = await page.evaluate(() => JSON.parse(localStorage.getItem('leadscore')).id);
+  const other = (await openPage(context)).page;
+  await visit(other, server.url, '/features');
+
+  assert.equal(await page.evaluate(() => window.leadscore.reset()), true);
+  const after = await page.evaluate(() => JSON.parse(localStorage.getItem('leadscore')));
+  assert.notEqual(after.id, before, 'a new lead id');
+  const state = await exportState(page);
+  assert.deepEqual([state.traits ?? {}, state.forms ?? []], [{}, []], 'an empty state');
+  assert.equal((await page.evaluate(() => window.leadscore.score())).qualified, false);
+  // The other tab sees the new visitor at its next read.
+  assert.deepEqual((await exportState(other)).traits ?? {}, {});
+  await ready(other);
+  // The new visitor qualifies on their own and is a new lead.
+  assert.equal((await qualifyHere(page, { email: 'new@reset.example' })).qualified, true);
+  await until(async () => (await since()).stored === 2, 20_000, 'the second visitor’s lead');
+  const leads = (await since()).leads.map((l) => l.lead);
+  assert.notEqual(leads[0].lead_id, leads[1].lead_id);
+  assert.equal(leads[1].traits.email, 'new@reset.example');
+}));
