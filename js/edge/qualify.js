@@ -6,9 +6,15 @@
 import { Model, scoreSubmission } from '../core/leadscore.js';
 import { EVENT_ID_FIELD, STATE_FIELD, fieldMap, readSubmission } from './body.js';
 import { deliver, toTarget } from './forward.js';
+import { pageUri, serverLead } from './lead.js';
 
 export { DEFAULT_FIELDS, DEFAULT_MAX_BODY_BYTES, STATE_FIELD, STATE_HEADER, EVENT_ID_FIELD, readSubmission } from './body.js';
 export { webhook, hubspot, segment, deliver, breakdownText, HUBSPOT_SCORE_PROPERTIES } from './forward.js';
+// Delivering the tag's leads (relay.js), signed webhooks (sign.js), the lead format (lead.js), destinations.
+export { relay, createRelay, RELAY_MAX_BODY_BYTES, RELAY_WINDOW_MS, RELAY_RETRY_AFTER_S } from './relay.js';
+export { signWebhook, verifyWebhook, WebhookVerificationError, WEBHOOK_TOLERANCE_SECONDS } from './sign.js';
+export { LEAD_FORMAT } from './lead.js';
+export * from './destinations/index.js';
 
 const DEFAULT_REPLAY_WINDOW_MS = 10 * 60 * 1000;
 const REPLAY_MEMORY = 10_000;
@@ -38,7 +44,7 @@ const defaultReplayStore = memoryReplayStore();
 
 const models = new WeakMap();
 
-function modelFor(options) {
+export function modelFor(options) {
   const { model, modelName } = options;
   if (model instanceof Model) return model;
   if (model === null || typeof model !== 'object') throw new TypeError('model: expected a model document or a Model');
@@ -50,7 +56,7 @@ function modelFor(options) {
   return cached;
 }
 
-function corsHeaders(request, cors) {
+export function corsHeaders(request, cors) {
   if (!cors) return {};
   const origin = request.headers.get('origin');
   const allowed = cors === '*' || (Array.isArray(cors) ? cors : [cors]).includes(origin);
@@ -58,7 +64,7 @@ function corsHeaders(request, cors) {
   return { 'access-control-allow-origin': cors === '*' ? '*' : origin, vary: 'origin' };
 }
 
-function reply(status, body, headers = {}) {
+export function reply(status, body, headers = {}) {
   return new Response(JSON.stringify(body), {
     status,
     headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers },
@@ -86,16 +92,6 @@ function cookies(request) {
   return jar;
 }
 
-/** The page the form was on, without query or fragment (they may hold personal data). */
-function pageUri(request) {
-  try {
-    const url = new URL(request.headers.get('referer') ?? '');
-    return url.protocol === 'http:' || url.protocol === 'https:' ? `${url.origin}${url.pathname}` : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /** Core error paths (`state.pages[0]`, `traits.company_size`) renamed to what the client sent. */
 function clientField(path, traitToField, stateSource) {
   if (path === 'state' || path.startsWith('state.')) return stateSource + path.slice('state'.length);
@@ -120,9 +116,9 @@ async function reportFailure(options, report) {
   console.error(`leadscore/edge: forwarding failed: ${JSON.stringify(report)}`);
 }
 
-async function forwardLead(target, lead, options) {
+export async function forwardLead(target, lead, options) {
   const outcome = await deliver(target, lead, options);
-  if (outcome.status !== 'sent') await reportFailure(options, { ...outcome, id: lead.id, lead });
+  if (outcome.status !== 'sent') await reportFailure(options, { ...outcome, id: lead.lead_id, lead });
   return outcome;
 }
 
@@ -177,14 +173,10 @@ async function decide(request, options) {
 
   const jar = cookies(request);
   const anonymous = jar.ajs_anonymous_id ? decodeURIComponent(jar.ajs_anonymous_id).replace(/^"|"$/g, '') : undefined;
-  const lead = {
-    type: 'lead.qualified', id, submitted_at: new Date(now).toISOString(), form: form ?? null,
-    traits: submission.traits, card, clamped, page_uri: pageUri(request) ?? null,
-  };
-  // Adapter-only context, never part of the generic webhook payload.
-  Object.defineProperties(lead, {
-    submitted_at_ms: { value: now, enumerable: false },
-    context: { value: { hutk: jar.hubspotutk, anonymous_id: anonymous }, enumerable: false },
+  // A submission is its own event: its id is both the lead id and the idempotency key.
+  const lead = serverLead({
+    leadId: id, idempotencyKey: id, card, traits: submission.traits, page: pageUri(request.headers.get('referer')),
+    form: form ?? null, clamped, context: { hutk: jar.hubspotutk, anonymous_id: anonymous },
   });
   const sending = forwardLead(target, lead, options);
   if (typeof options.waitUntil === 'function') {

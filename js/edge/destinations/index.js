@@ -1,0 +1,3 @@
+// Destinations beyond the generic webhook, HubSpot and Segment (forward.js): one small file each.
+export { slack } from './slack.js';
+export { salesforce } from './salesforce.js';
