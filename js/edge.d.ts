@@ -33,11 +33,12 @@ export interface ForwardRequest {
   headers: Record<string, string>;
   body: string;
 }
-export interface ForwardTarget {
-  readonly name: string;
-  readonly url: string;
-  build(lead: QualifiedLead): ForwardRequest | Promise<ForwardRequest>;
-}
+/** What a target that sends several requests itself gets: the fetch bounded by the attempt's timeout. */
+export type TargetFetch = (url: string, init: { method: string; headers: Record<string, string>; body?: string }) => Promise<WebResponse>;
+/** A destination: builds one POST (`build`), or sends several requests itself and resolves the one that decides (`send`). */
+export type ForwardTarget =
+  | { readonly name: string; readonly url: string; build(lead: QualifiedLead): ForwardRequest | Promise<ForwardRequest> }
+  | { readonly name: string; readonly url: string; send(lead: QualifiedLead, fetch: TargetFetch): Promise<WebResponse> };
 
 /**
  * A lead in the lead format (schema/lead.json, `lead_format` 1): what every destination receives
@@ -212,6 +213,17 @@ export interface SalesforceOptions {
 }
 /** Salesforce Web-to-Lead: standard lead fields, the score in `description` (and custom fields). */
 export function salesforce(options: SalesforceOptions): ForwardTarget;
+
+export interface PipedriveOptions {
+  /** A Pipedrive API token (sent as `x-api-token`). */
+  apiToken: string;
+  /** Default https://api.pipedrive.com/v1 (or https://<company>.pipedrive.com/api/v1). */
+  url?: string;
+  ownerId?: number;
+  labelIds?: string[];
+}
+/** Pipedrive Leads API: the person found by email or created, a lead titled with who and the score, the breakdown as a note. */
+export function pipedrive(options: PipedriveOptions): ForwardTarget;
 
 export const LEAD_FORMAT: 1;
 

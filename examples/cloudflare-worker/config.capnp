@@ -34,6 +34,7 @@ const edgeWorker :Workerd.Worker = (
     (name = "leadscore/edge/destinations/index.js", esModule = embed "../../pkg/edge/destinations/index.js"),
     (name = "leadscore/edge/destinations/slack.js", esModule = embed "../../pkg/edge/destinations/slack.js"),
     (name = "leadscore/edge/destinations/salesforce.js", esModule = embed "../../pkg/edge/destinations/salesforce.js"),
+    (name = "leadscore/edge/destinations/pipedrive.js", esModule = embed "../../pkg/edge/destinations/pipedrive.js"),
     (name = "leadscore/core/leadscore.js", esModule = embed "../../pkg/core/leadscore.js"),
     (name = "leadscore/core/leadscore_bg.wasm", wasm = embed "../../pkg/core/leadscore_bg.wasm"),
   ],

@@ -107,7 +107,7 @@ export function segment({ writeKey, url = SEGMENT_API, event = 'Lead Qualified',
 export function toTarget(forward) {
   if (forward === undefined || forward === null || forward === false) return null;
   if (typeof forward === 'string' || forward instanceof URL) return webhook(forward);
-  if (typeof forward?.build === 'function') return forward;
+  if (typeof forward?.build === 'function' || typeof forward?.send === 'function') return forward;
   throw new TypeError('forward: expected a URL, webhook(url), hubspot({…}), segment({…}), slack(url), salesforce({…}) or pipedrive({…})');
 }
 
@@ -121,23 +121,28 @@ const retryable = (status) => status === 408 || status === 429 || status >= 500;
 
 /**
  * Sends the lead: at most two attempts (a retry after a network error, a timeout, 408, 429 or 5xx),
- * each bounded by `timeoutMs`. Resolves `{ status: 'sent' | 'failed', target, attempts, http_status?, error? }`.
+ * each bounded by `timeoutMs`. A target builds one request (`build`), or sends several itself
+ * (`send(lead, fetch)`, resolving the response that decides: e.g. Pipedrive's person, then lead).
+ * Resolves `{ status: 'sent' | 'failed', target, attempts, http_status?, error? }`.
  */
 export async function deliver(target, lead, { fetch = globalThis.fetch, timeoutMs = DEFAULT_TIMEOUT_MS, retryDelayMs = DEFAULT_RETRY_DELAY_MS } = {}) {
   let request;
-  try {
-    request = await target.build(lead);
-  } catch (error) {
-    return { status: 'failed', target: target.name, attempts: 0, error: `could not build the payload: ${error?.message ?? error}` };
+  if (typeof target.send !== 'function') {
+    try {
+      request = await target.build(lead);
+    } catch (error) {
+      return { status: 'failed', target: target.name, attempts: 0, error: `could not build the payload: ${error?.message ?? error}` };
+    }
   }
   let error;
   let httpStatus;
   for (let attempt = 1; attempt <= 2; attempt++) {
     httpStatus = undefined;
     try {
-      const response = await fetch(request.url, {
-        method: 'POST', headers: request.headers, body: request.body, signal: AbortSignal.timeout(timeoutMs),
-      });
+      const signal = AbortSignal.timeout(timeoutMs);
+      const response = request
+        ? await fetch(request.url, { method: 'POST', headers: request.headers, body: request.body, signal })
+        : await target.send(lead, (url, init) => fetch(url, { ...init, signal }));
       httpStatus = response.status;
       await response.arrayBuffer().catch(() => {});
       if (response.ok) return { status: 'sent', target: target.name, attempts: attempt, http_status: httpStatus };

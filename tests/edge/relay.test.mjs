@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { Webhook } from 'standardwebhooks';
-import { createRelay, relay, salesforce, slack, verifyWebhook, webhook, RELAY_RETRY_AFTER_S } from 'leadscore/edge';
+import { createRelay, hubspot, pipedrive, relay, salesforce, segment, slack, verifyWebhook, webhook, RELAY_RETRY_AFTER_S } from 'leadscore/edge';
 import { startReceiver } from './harness.mjs';
 import { buyerEvents, tagPayload, tagRequest } from './tag-payload.mjs';
 import { startVendors } from './vendors.mjs';
@@ -214,6 +214,40 @@ test('Salesforce Web-to-Lead: the org id, standard fields, the score in descript
   assert.equal(form.get('employees'), '120');
   assert.equal(form.get('00N000000000001'), String(answer.body.total));
   assert.match(form.get('description'), /^leadscore: mql, \d+ points .*Registered for the webinar \+20.*Next step: Sales: review and call\.$/);
+});
+
+test('Pipedrive: the person found or created, a lead titled with who and the score, the breakdown as a note', async () => {
+  const target = pipedrive({ apiToken: 'pd-token', url: vendors.url('/pipedrive/v1') });
+  const first = buyer();
+  assert.equal((await call(first, { forward: target })).body.forward[0].status, 'sent');
+  const second = buyer(); // the same email: the person is found, not created again
+  assert.equal((await call(second, { forward: target })).body.forward[0].status, 'sent');
+  const { persons, leads, notes } = vendors.pipedrive;
+  assert.equal(persons.length, 1);
+  assert.deepEqual(persons[0].email, [{ value: 'dana@acme-logistics.com', primary: true, label: 'work' }]);
+  assert.equal(leads.length, 2);
+  assert.match(leads[0].title, /^dana@acme-logistics\.com, Head of Sales at acme-logistics\.com \(120\): MQL 80 \(leadscore\)$/);
+  assert.equal(leads[0].person_id, persons[0].id);
+  assert.equal(notes.length, 2);
+  assert.match(notes[0].content, /Registered for the webinar \+20/);
+  assert.equal(vendors.received.filter((r) => r.path.startsWith('/pipedrive/') && r.problem).length, 0);
+  const refused = await call(buyer(), { forward: pipedrive({ apiToken: 'wrong', url: vendors.url('/pipedrive/v1') }) });
+  assert.deepEqual([refused.status, refused.body.forward[0].http_status, refused.body.forward[0].attempts], [503, 401, 1], 'a 401 is not retried');
+});
+
+test('HubSpot, Segment and a webhook at once: each gets the relay\'s lead in its own format', async () => {
+  const payload = buyer();
+  const answer = await call(payload, {
+    forward: [hubspot({ portalId: 7, formGuid: 'g', url: receiver.url('/hs') }), segment({ writeKey: 'wk', url: receiver.url('/seg') }), receiver.url('/all')],
+  });
+  assert.deepEqual(answer.body.forward.map((o) => o.status), ['sent', 'sent', 'sent']);
+  const hs = receiver.received.filter((r) => r.path === '/hs').at(-1).body;
+  assert.equal(Object.fromEntries(hs.fields.map((f) => [f.name, f.value])).leadscore_score, String(answer.body.total));
+  assert.equal(hs.context.pageUri, 'https://www.example.com/webinar');
+  const [seg] = receiver.find('/seg', answer.body.idempotency_key);
+  assert.equal(seg.body.batch[0].anonymousId, payload.lead_id);
+  assert.equal(seg.body.batch[1].properties.stage, answer.body.stage);
+  assert.equal(receiver.find('/all', payload.lead_id).length, 1);
 });
 
 test('createRelay checks the model up front; a broken model at request time is a 500 JSON answer', async () => {

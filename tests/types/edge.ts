@@ -1,7 +1,7 @@
 // Compile-only checks of `leadscore/edge` and `leadscore/edge/init` types.
 import {
   createQualifier, hubspot, qualify, segment, webhook, readSubmission, memoryReplayStore, DEFAULT_FIELDS,
-  createRelay, relay, slack, salesforce, verifyWebhook, signWebhook, WebhookVerificationError,
+  createRelay, relay, slack, salesforce, pipedrive, verifyWebhook, signWebhook, WebhookVerificationError,
   type RelayAnswer, type RelayOptions, type Decision, type ForwardFailure, type QualifiedLead, type QualifyError, type QualifyOptions, type WebRequest,
 } from 'leadscore/edge';
 import { init, Model } from 'leadscore/edge/init';
@@ -49,7 +49,7 @@ async function run(): Promise<void> {
 const relayOptions: RelayOptions = {
   model: doc,
   forward: [webhook('https://crm.example/hook', { secret: ['whsec_a', 'whsec_b'] }), slack('https://hooks.slack.com/services/x'),
-    salesforce({ orgId: '00D000000000001', scoreFields: { total: '00N000000000001' } }), 'https://x.example'],
+    salesforce({ orgId: '00D000000000001', scoreFields: { total: '00N000000000001' } }), pipedrive({ apiToken: 't', ownerId: 1 }), 'https://x.example'],
   traits: ['email', 'company_size'],
   replay: { windowMs: 3_600_000 },
   retryAfterSeconds: 30,
