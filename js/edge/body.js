@@ -130,13 +130,20 @@ const supported = (type) =>
 const unsupported = (type) => fail(415, 'content-type',
   `unsupported content type ${JSON.stringify(type || '(none)')}: send application/x-www-form-urlencoded, multipart/form-data or application/json`);
 
-/** The path of the first container nested deeper than `max`, or null. Stops at the limit. */
+/** The path of the first container nested deeper than `max`, or null. Stops at the limit; names only containers. */
 function tooDeep(value, path, depth, max) {
   if (value === null || typeof value !== 'object') return null;
   if (depth > max) return path;
-  const entries = Array.isArray(value) ? value.map((v, i) => [`${path}[${i}]`, v]) : Object.entries(value).map(([k, v]) => [`${path}.${k}`, v]);
-  for (const [p, v] of entries) {
-    const found = tooDeep(v, p, depth + 1, max);
+  const isObject = (v) => v !== null && typeof v === 'object';
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const found = isObject(value[i]) && tooDeep(value[i], `${path}[${i}]`, depth + 1, max);
+      if (found) return found;
+    }
+    return null;
+  }
+  for (const [key, v] of Object.entries(value)) {
+    const found = isObject(v) && tooDeep(v, `${path}.${key}`, depth + 1, max);
     if (found) return found;
   }
   return null;
