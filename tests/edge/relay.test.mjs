@@ -122,6 +122,27 @@ test('no destination takes the lead: 503 with Retry-After (exposed), and the ret
   assert.deepEqual([back.status, back.body.status], [200, 'forwarded'], 'the key was forgotten: the tag\'s retry goes through');
 });
 
+test('a retry carries the same idempotency key and webhook-id, with a valid signature', async () => {
+  const { createServer } = await import('node:http');
+  const seen = [];
+  const flaky = createServer((req, res) => {
+    let text = '';
+    req.on('data', (c) => { text += c; });
+    req.on('end', () => { seen.push({ headers: req.headers, text }); res.writeHead(seen.length === 1 ? 503 : 200).end(); });
+  });
+  await new Promise((resolve) => flaky.listen(0, '127.0.0.1', resolve));
+  try {
+    const answer = await call(buyer(), { forward: webhook(`http://127.0.0.1:${flaky.address().port}/`, { secret: SECRET }) });
+    assert.deepEqual(answer.body.forward, [{ status: 'sent', target: 'webhook', attempts: 2, http_status: 200 }]);
+    assert.equal(seen.length, 2);
+    assert.equal(seen[1].headers['idempotency-key'], seen[0].headers['idempotency-key']);
+    assert.equal(seen[1].headers['webhook-id'], seen[0].headers['idempotency-key']);
+    for (const { text, headers } of seen) assert.equal(new Webhook(SECRET).verify(text, headers).lead_id, answer.body.lead_id);
+  } finally {
+    await new Promise((resolve) => flaky.close(resolve));
+  }
+});
+
 test('several destinations: each on its own; one down does not hold back the others', async () => {
   const payload = buyer();
   const failures = [];
