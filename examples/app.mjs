@@ -4,10 +4,11 @@
 //   POST /leads                         relay a lead the website tag sent (point data-endpoint here)
 //   GET  /health                        { ok, engine, forward_failures }
 // Environment: FORWARD_URL (where qualified leads go; unset: decide only), FORWARD_KIND (webhook |
-// hubspot | segment), WEBHOOK_SECRET (signs the webhook: Standard Webhooks), SLACK_WEBHOOK_URL (the
-// relay also posts to Slack), HUBSPOT_PORTAL_ID, HUBSPOT_FORM_GUID, HUBSPOT_TOKEN, SEGMENT_WRITE_KEY,
-// CORS_ORIGIN, LEADSCORE_NOW (a fixed clock, for tests and demos), LEADSCORE_EXPOSE_BREAKDOWN=1.
-import { createQualifier, createRelay, hubspot, segment, slack, webhook } from 'leadscore/edge';
+// hubspot | segment | salesforce | pipedrive), WEBHOOK_SECRET (signs the webhook: Standard Webhooks),
+// SLACK_WEBHOOK_URL (the relay also posts to Slack), HUBSPOT_PORTAL_ID, HUBSPOT_FORM_GUID, HUBSPOT_TOKEN,
+// SEGMENT_WRITE_KEY, SALESFORCE_ORG_ID, PIPEDRIVE_API_TOKEN, CORS_ORIGIN, LEADSCORE_NOW (a fixed clock,
+// for tests and demos), LEADSCORE_EXPOSE_BREAKDOWN=1.
+import { createQualifier, createRelay, hubspot, pipedrive, salesforce, segment, slack, webhook } from 'leadscore/edge';
 import model from './model.mjs';
 
 const FORMS = ['contact', 'webinar', 'demo'];
@@ -20,6 +21,10 @@ function target(env) {
       return hubspot({ portalId: env.HUBSPOT_PORTAL_ID ?? '0', formGuid: env.HUBSPOT_FORM_GUID ?? '', token: env.HUBSPOT_TOKEN || undefined, url });
     case 'segment':
       return segment({ writeKey: env.SEGMENT_WRITE_KEY ?? '', url });
+    case 'salesforce':
+      return salesforce({ orgId: env.SALESFORCE_ORG_ID ?? '', url });
+    case 'pipedrive':
+      return pipedrive({ apiToken: env.PIPEDRIVE_API_TOKEN ?? '', url });
     default:
       return url ? webhook(url, { secret: env.WEBHOOK_SECRET || undefined }) : undefined;
   }

@@ -48,6 +48,8 @@ const edgeWorker :Workerd.Worker = (
     (name = "HUBSPOT_FORM_GUID", fromEnvironment = "HUBSPOT_FORM_GUID"),
     (name = "HUBSPOT_TOKEN", fromEnvironment = "HUBSPOT_TOKEN"),
     (name = "SEGMENT_WRITE_KEY", fromEnvironment = "SEGMENT_WRITE_KEY"),
+    (name = "SALESFORCE_ORG_ID", fromEnvironment = "SALESFORCE_ORG_ID"),
+    (name = "PIPEDRIVE_API_TOKEN", fromEnvironment = "PIPEDRIVE_API_TOKEN"),
     (name = "CORS_ORIGIN", fromEnvironment = "CORS_ORIGIN"),
     (name = "LEADSCORE_NOW", fromEnvironment = "LEADSCORE_NOW"),
     (name = "LEADSCORE_EXPOSE_BREAKDOWN", fromEnvironment = "LEADSCORE_EXPOSE_BREAKDOWN"),
