@@ -20,6 +20,8 @@ const LEAD_ID = /^[A-Za-z0-9_-]{8,128}$/;
 const MAX_KEY_LENGTH = 300;
 
 let defaultStore;
+/** Lead keys between their window check and their entry in the store: concurrent requests for one lead wait for neither. */
+const claiming = new Set();
 const fail = (status, field, error) => ({ status, body: { ok: false, error, field } });
 
 /** The tag's JSON body, checked: `{ ok: true, leadId, key, state, traits, page }` or a failure. */
@@ -89,16 +91,20 @@ async function decide(request, options) {
     if (window) await window.store.add(seenKey, now, window.windowMs);
     return { status: 200, body: { ...answer, status: 'not_qualified' } };
   }
+  if (targets.length === 0) return { status: 200, body: { ...answer, status: 'none' } };
   // One forward per lead and stage (the server's stage): another key claiming the same is a duplicate.
   const leadKey = `lead:${key}`;
-  if (window && await window.store.has(leadKey, now)) {
-    await window.store.add(seenKey, now, window.windowMs);
-    return { status: 200, body: { ...answer, status: 'duplicate' } };
-  }
-  if (targets.length === 0) return { status: 200, body: { ...answer, status: 'none' } };
   if (window) {
-    await window.store.add(leadKey, now, window.windowMs);
-    await window.store.add(seenKey, now, window.windowMs);
+    if (claiming.has(leadKey)) return { status: 200, body: { ...answer, status: 'duplicate' } };
+    claiming.add(leadKey);
+    try {
+      const forwarded = await window.store.has(leadKey, now);
+      await window.store.add(seenKey, now, window.windowMs);
+      if (forwarded) return { status: 200, body: { ...answer, status: 'duplicate' } };
+      await window.store.add(leadKey, now, window.windowMs);
+    } finally {
+      claiming.delete(leadKey);
+    }
   }
   const forget = async () => {
     if (window) await Promise.all([window.store.delete?.(leadKey), window.store.delete?.(seenKey)]);

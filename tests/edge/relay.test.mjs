@@ -86,6 +86,16 @@ test('replays: a seen key is a 2xx no-op; another key for the same lead and stag
   assert.equal(receiver.find('/replay', payload.lead_id).length, 1, 'forwarded exactly once');
 });
 
+test('concurrent requests for one lead and stage (different keys) forward once', async () => {
+  const payload = buyer();
+  const forward = receiver.url('/race');
+  const keys = ['a', 'b', 'c', 'd'].map((k) => `${payload.lead_id}:b2b:${k}`);
+  const answers = await Promise.all(keys.map((key) => call({ ...payload, idempotency_key: key }, { forward })));
+  assert.deepEqual(answers.map((a) => a.body.status).sort(), ['duplicate', 'duplicate', 'duplicate', 'forwarded']);
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  assert.equal(receiver.find('/race', payload.lead_id).length, 1);
+});
+
 test('bounds: method, content type, size, JSON, fields, lead id, state', async () => {
   const url = 'https://edge.example/leads';
   const get = await relay(new Request(url), base);
