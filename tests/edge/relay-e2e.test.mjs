@@ -79,12 +79,13 @@ test('the tag in Chromium delivers a qualified visitor through the relay: re-sco
     assert.equal(card.qualified, true, 'the journey qualifies in the browser');
 
     const crm = () => receiver.received.filter((r) => r.path === '/crm');
-    await until(() => crm().length > 0, 30_000, 'the relay\'s forward');
+    await until(() => crm().length > 0, 60_000, 'the relay\'s forward');
     const [got] = crm();
     // The tag's outbox settled: the relay's 2xx emptied it.
     await until(() => page.evaluate(() => !localStorage.getItem('leadscore:outbox')), 15_000, 'the outbox to empty');
 
-    assert.equal(tagPosts.length, 1, 'the tag posted once');
+    // Once, unless an answer took longer than the tag waits (10 s on a starved machine): then its retry is a duplicate.
+    assert.ok(tagPosts.length >= 1 && tagPosts.every((p) => p === tagPosts[0]), 'the tag posted its lead (a retry: the same body)');
     const sent = JSON.parse(tagPosts[0]);
     assert.ok(validate(sent), `the tag's payload is a lead: ${JSON.stringify(validate.errors)}`);
     assert.ok(sent.state, 'the tag attaches its state');
@@ -97,7 +98,7 @@ test('the tag in Chromium delivers a qualified visitor through the relay: re-sco
     assert.equal(lead.idempotency_key, sent.idempotency_key);
     assert.equal(lead.traits.email, 'ann@acme.com');
     assert.equal('questions' in lead.traits, false, 'free text is not a trait');
-    assert.deepEqual(answers.map((a) => [a.status, a.body.status]), [[200, 'forwarded']]);
+    assert.deepEqual(answers.map((a) => [a.status, a.body.status]), [[200, 'forwarded'], ...tagPosts.slice(1).map(() => [200, 'duplicate'])]);
     assert.equal(crm().length, 1, 'forwarded exactly once');
     assert.deepEqual([seen.pageErrors, seen.consoleErrors], [[], []]);
 
