@@ -29,6 +29,7 @@ const edgeWorker :Workerd.Worker = (
     (name = "leadscore/edge/body.js", esModule = embed "../../pkg/edge/body.js"),
     (name = "leadscore/edge/forward.js", esModule = embed "../../pkg/edge/forward.js"),
     (name = "leadscore/edge/relay.js", esModule = embed "../../pkg/edge/relay.js"),
+    (name = "leadscore/edge/common.js", esModule = embed "../../pkg/edge/common.js"),
     (name = "leadscore/edge/lead.js", esModule = embed "../../pkg/edge/lead.js"),
     (name = "leadscore/edge/sign.js", esModule = embed "../../pkg/edge/sign.js"),
     (name = "leadscore/edge/destinations/index.js", esModule = embed "../../pkg/edge/destinations/index.js"),

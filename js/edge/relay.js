@@ -7,7 +7,7 @@ import { scoreSubmission } from '../core/leadscore.js';
 import { DEFAULT_FIELDS, decodeState, mediaType, readBody } from './body.js';
 import { toTargets } from './forward.js';
 import { pageUri, serverLead } from './lead.js';
-import { corsHeaders, forwardLead, memoryReplayStore, modelFor, reply } from './qualify.js';
+import { corsHeaders, forwardLead, memoryReplayStore, modelFor, reply } from './common.js';
 
 /** The tag's bodies stay under 64 KB (a keepalive request's limit). */
 export const RELAY_MAX_BODY_BYTES = 64 * 1024;
