@@ -22,6 +22,8 @@ const model = JSON.parse(readFileSync(join(root, 'www', 'models', 'textbook.json
 const validate = new Ajv2020({ strict: true, allowUnionTypes: true, allErrors: true })
   .compile(JSON.parse(readFileSync(join(root, 'schema', 'lead.json'), 'utf8')));
 
+/** The site's model as the relay scores it; the second test makes the server stricter than the tag. */
+let relayModel = model;
 const servers = [];
 let receiver;
 let siteUrl;
@@ -41,7 +43,7 @@ before(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'leadscore-relay-e2e-'));
   // The site's relay: the same model as the tag, a signed webhook to the receiver.
   relayUrl = await listen((req, res) => {
-    relay(toRequest(req), { model, forward: webhook(receiver.url('/crm'), { secret: SECRET }), timeoutMs: 2000 })
+    relay(toRequest(req), { model: relayModel, forward: webhook(receiver.url('/crm'), { secret: SECRET }), timeoutMs: 2000 })
       .then(async (response) => {
         answers.push({ status: response.status, body: await response.clone().json() });
         return send(response, res, req);
@@ -60,7 +62,9 @@ before(async () => {
   writeFileSync(layout, html.replace('data-endpoint="/api/leads"', `data-endpoint="${relayUrl}/leads"`));
   const demo = createDemoSite({ root: site, dataDir: join(dataDir, 'leads') });
   const files = createStaticHandler({ '/': join(site, 'www') });
-  siteUrl = await listen((req, res) => demo(req, res).then((done) => done || files(req, res)));
+  // Chromium asks for /favicon.ico on some pages (the PDF's): no icon, and no 404 in the console.
+  siteUrl = await listen((req, res) => (req.url === '/favicon.ico' ? res.writeHead(204).end()
+    : demo(req, res).then((done) => done || files(req, res))));
 });
 
 after(async () => {
@@ -111,6 +115,29 @@ test('the tag in Chromium delivers a qualified visitor through the relay: re-sco
     }
     assert.equal(crm().length, 1);
   } finally {
+    await browser.close();
+  }
+});
+
+test('a lead the server does not qualify: the tag is told so once (200 not_qualified), its outbox settles, nothing is forwarded', { timeout: 120_000 }, async () => {
+  // The relay's copy of the model asks for more than the tag's: a stage the journey does not reach.
+  relayModel = { ...model, qualify: { ...model.qualify, stage: 'sql' } };
+  const before = { answers: answers.length, crm: receiver.received.filter((r) => r.path === '/crm').length };
+  const browser = await launch();
+  try {
+    const { page } = await openPage(browser.context);
+    const card = await journey(page, siteUrl, { email: 'bo@bravo.example' });
+    assert.equal(card.qualified, true, 'the tag qualifies the visitor');
+    await until(() => answers.length > before.answers, 60_000, 'the relay\'s answer');
+    await until(() => page.evaluate(() => !localStorage.getItem('leadscore:outbox')), 15_000, 'the outbox to empty');
+    const [answer, ...retries] = answers.slice(before.answers);
+    assert.deepEqual([answer.status, answer.body.status, answer.body.qualified], [200, 'not_qualified', false]);
+    assert.ok(retries.every((a) => a.body.status === 'duplicate'), 'a retry after a slow answer is a no-op');
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    assert.equal(answers.length, before.answers + 1 + retries.length, 'the tag stopped sending');
+    assert.equal(receiver.received.filter((r) => r.path === '/crm').length, before.crm, 'nothing forwarded');
+  } finally {
+    relayModel = model;
     await browser.close();
   }
 });
