@@ -7,8 +7,9 @@
 //      processes; workerd start-up to first answer, the example against a worker without the wasm
 //   4. load: 10,000 submissions through workerd on loopback, 32 at a time, forwarding the qualified
 //      ones to a local receiver: throughput, latency, errors, leads forwarded.
-//   5. relay (the tag's leads): CPU per relay in workerd (as in 2), and 10,000 tag payloads through
-//      workerd, three in four qualifying, each a distinct lead, forwarded as signed webhooks.
+//   5. relay (the tag's leads): CPU per relay in Node (in-process) and in workerd (as in 2, with
+//      qualify measured in the same run), and 10,000 tag payloads through workerd, three in four
+//      qualifying, each a distinct lead, forwarded as signed webhooks.
 // BENCH_ONLY=relay runs only 5.
 // Prints a table and one line of JSON at the end. Everything binds 127.0.0.1; every child is stopped.
 import { execFileSync } from 'node:child_process';
@@ -210,6 +211,25 @@ const relayPost = (url, i) => {
 const accepted = (status) => status === 200 || status === 202;
 const RELAY_ENV = { LEADSCORE_NOW: String(NOW), WEBHOOK_SECRET: `whsec_${btoa('bench-relay-secret-0123456789ab')}` };
 
+// 5a. Node: relay() in-process, the Request built in the loop, no destination.
+async function relayNodeCpu() {
+  const { relay } = await import('leadscore/edge');
+  const options = { model, now: NOW };
+  const request = (i) => {
+    const template = i % 4 ? tagLeads.buyer : tagLeads.browsing;
+    const leadId = `node-lead-${i}`;
+    return new Request('http://edge.local/leads', {
+      method: 'POST', headers: { 'content-type': 'text/plain;charset=UTF-8' },
+      body: JSON.stringify({ ...template, lead_id: leadId, idempotency_key: `${leadId}:${template.model}:${template.stage}` }),
+    });
+  };
+  for (let i = 0; i < 500; i++) await (await relay(request(1_000_000 + i), options)).arrayBuffer(); // warm-up
+  const cpu0 = process.cpuUsage();
+  for (let i = 0; i < QUALIFY_N; i++) await (await relay(request(i), options)).arrayBuffer();
+  const cpu = process.cpuUsage(cpu0);
+  return fmt((cpu.user + cpu.system) / 1000 / QUALIFY_N);
+}
+
 async function relayCpu() {
   const w = await startWorkerd(RELAY_ENV);
   const pid = w.child.pid;
@@ -251,10 +271,12 @@ async function relayLoad() {
 
 /** `qualify` measured in the same run as the relay: a reference for how loaded the machine is. */
 async function relayBench(qualifyCpu) {
+  const nodeCpuMs = await relayNodeCpu();
   const cpu = await relayCpu();
   const reference = qualifyCpu ?? await workerdCpu();
   const loadResult = await relayLoad();
   console.table({
+    'relay in Node: CPU per relay, in-process (ms)': nodeCpuMs,
     'relay in workerd: CPU per relay, net (ms)': cpu.cpu_ms,
     'relay in workerd: CPU per request incl. HTTP (ms)': cpu.gross_cpu_ms,
     'same run: qualify in workerd, net (ms)': reference.cpu_ms,
@@ -263,7 +285,7 @@ async function relayBench(qualifyCpu) {
     'relay load: errors': loadResult.errors,
     'relay load: qualified / forwarded / distinct / failed': `${loadResult.qualified} / ${loadResult.forwarded} / ${loadResult.distinct} / ${loadResult.forward_failures}`,
   });
-  return { cpu, qualify_cpu_ms: reference.cpu_ms, load: loadResult };
+  return { node_cpu_ms: nodeCpuMs, cpu, qualify_cpu_ms: reference.cpu_ms, load: loadResult };
 }
 
 try {
