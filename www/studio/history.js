@@ -40,12 +40,14 @@ function bandsChart(bands, title) {
 
 function stageTable(result, live) {
   const liveStages = new Map((live?.funnel.stages ?? []).map((s) => [s.stage, s]));
-  const head = ['Stage', 'Leads', 'Share', 'Converted', 'Conversion', ...(live ? ['Live: leads', 'Live: conversion'] : [])];
-  return h('table', { class: 'stage-table' }, h('caption', {}, 'Stages of the draft (ordered by mean score)'),
+  const draftStages = new Map(result.funnel.stages.map((s) => [s.stage, s]));
+  const names = [...draftStages.keys(), ...[...liveStages.keys()].filter((name) => !draftStages.has(name))];
+  const cells = (s) => (s ? [String(s.leads), pct(s.share), String(s.converted), pct(s.conversion_rate)] : ['0', '–', '–', '–']);
+  const head = ['Stage', 'Leads', 'Share', 'Converted', 'Conversion', ...(live ? ['Live: leads', 'Live: share', 'Live: converted', 'Live: conversion'] : [])];
+  return h('table', { class: 'stage-table' }, h('caption', {}, 'Stages, ordered by mean score'),
     h('thead', {}, h('tr', {}, head.map((t) => h('th', { scope: 'col' }, t)))),
-    h('tbody', {}, result.funnel.stages.map((s) => h('tr', {}, h('th', { scope: 'row' }, s.stage), h('td', { class: 'num' }, String(s.leads)),
-      h('td', { class: 'num' }, pct(s.share)), h('td', { class: 'num' }, String(s.converted)), h('td', { class: 'num' }, pct(s.conversion_rate)),
-      live ? [h('td', { class: 'num' }, String(liveStages.get(s.stage)?.leads ?? '–')), h('td', { class: 'num' }, pct(liveStages.get(s.stage)?.conversion_rate))] : null))));
+    h('tbody', {}, names.map((name) => h('tr', {}, h('th', { scope: 'row' }, name),
+      [...cells(draftStages.get(name)), ...(live ? cells(liveStages.get(name)) : [])].map((text) => h('td', { class: 'num' }, text))))));
 }
 
 /** Leads whose stage differs between the live model and the draft, most common moves first. */

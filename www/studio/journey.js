@@ -128,7 +128,7 @@ export class Journey {
       h('div', { class: 'fields' }, more.map(([key, label, placeholder]) => field(key, label, placeholder)))) : null;
     row.append(h('div', { class: 'step-head' }, h('h3', {}, `${i + 1}. ${STEPS[step.type].text}`),
       button('Remove', () => { this.steps.splice(i, 1); this.build(); }, { label: `Remove step ${i + 1}` })),
-    fields, extra, h('p', { class: 'field-error', 'data-step-error': i, hidden: true }));
+    fields, extra ?? '', h('p', { class: 'field-error', 'data-step-error': i, hidden: true }));
     return row;
   }
 
