@@ -212,6 +212,84 @@ describe('model studio', { skip }, () => {
     assert.deepEqual(errors, []);
   });
 
+  test('every condition type can be chosen from the form, and gives a valid rule', async () => {
+    const { page, errors } = await openStudio();
+    await page.click('#add-rule');
+    const types = await field(page, 'rules[7].when').evaluate((select) => [...select.options].map((o) => o.value).filter(Boolean));
+    assert.deepEqual(types, ['page_view', 'download', 'form_submit', 'click', 'event', 'campaign', 'referrer', 'email_click',
+      'engaged', 'visits', 'scroll', 'inactive', 'trait', 'email_domain', 'all', 'any', 'not']);
+    for (const type of types) {
+      await field(page, 'rules[7].when').selectOption(type);
+      const when = JSON.parse(await page.inputValue('#json')).rules[7].when;
+      assert.ok(type === 'trait' ? 'trait' in when : type in when, `${type}: ${JSON.stringify(when)}`);
+      if (type === 'all') {
+        await page.click('[data-rule="7"] >> text=Add a condition');
+        await field(page, 'rules[7].when.all[1]').selectOption('visits');
+        assert.deepEqual(JSON.parse(await page.inputValue('#json')).rules[7].when.all[1], { visits: { at_least: 2 } });
+      }
+      assert.match(await page.textContent('#status'), /^Valid/, `${type}: ${await page.textContent('#error-summary')}`);
+    }
+    assert.deepEqual(JSON.parse(await page.inputValue('#json')).rules[7].when, { not: { trait: 'job_title', contains: 'student' } });
+    // Each field of the chosen condition is reachable: a nested trait test typed in the form.
+    await field(page, 'rules[7].when.not.contains').fill('student, intern');
+    assert.deepEqual(JSON.parse(await page.inputValue('#json')).rules[7].when, { not: { trait: 'job_title', contains: ['student', 'intern'] } });
+    assert.deepEqual(errors, []);
+  });
+
+  test('every field of a model that uses the whole format has a control in the form', async () => {
+    const { page, errors } = await openStudio();
+    const everything = {
+      $schema: 'https://unpkg.com/leadscore/schema.json', name: 'everything', version: '3', description: 'all fields',
+      rules: [
+        { id: 'a', label: 'A', description: 'd', score: 'engagement', points: 5, group: 'g', max: 3, per: '1d', window: '30d',
+          decay: { half_life: '10d' }, when: { page_view: { path: '/a*' } } },
+        { id: 'b', points: 2, decay: { percent: 20, every: '7d' }, when: { event: { name: 'x' } } },
+        { id: 'c', points: 1, disqualify: true, when: { trait: 't', equals: 'x', one_of: ['x', 2], contains: ['x'], between: [1, 2],
+          at_least: 1, at_most: 2, below: 3, above: 0, exists: true, is_true: false } },
+        { id: 'd', points: 1, when: { all: [{ scroll: { path: '/p', depth: 50 } }, { any: [{ engaged: { path: '/e', seconds: 5 } }, { not: { email_domain: { in: ['x.com'] } } }] }] } },
+      ],
+      groups: [{ id: 'g', label: 'G', max: 10, min: -5, decay: { half_life: '5d' } }],
+      caps: { fit: 40, engagement: 60 }, scale: { min: -10, max: 90 },
+      stages: [{ name: 'cold' }, { name: 'hot', above: 30 }],
+      grades: { fit: [{ grade: 'A', min: 10 }, { grade: 'B', min: -1000 }], engagement: [{ grade: '1', min: 10 }, { grade: '2', min: -1000 }] },
+      qualify: { stage: 'hot', min_total: 31, min_fit: 0, min_engagement: 1, rules: ['a'] },
+      next_steps: { cold: 'wait', hot: 'call' },
+    };
+    assert.equal(engine.validateModel(everything).ok, true);
+    await page.fill('#json', JSON.stringify(everything));
+    await page.waitForFunction(() => document.querySelector('#status').textContent.startsWith('Valid'));
+    for (let i = 0; i < everything.rules.length; i++) await openRule(page, i);
+    const leaves = [];
+    const walk = (value, path) => {
+      if (Array.isArray(value) && value.some((v) => v && typeof v === 'object')) value.forEach((v, i) => walk(v, `${path}[${i}]`));
+      else if (value && typeof value === 'object' && !Array.isArray(value)) for (const [k, v] of Object.entries(value)) walk(v, path ? `${path}.${k}` : k);
+      else leaves.push(path);
+    };
+    walk(everything, '');
+    const missing = await page.evaluate((paths) => paths.filter((p) => ![...document.querySelectorAll('#editor [data-path]')].some((el) => el.dataset.path === p)), leaves);
+    assert.deepEqual(missing, []);
+    assert.ok(leaves.length > 60, `${leaves.length} fields`);
+    assert.deepEqual(errors, []);
+  });
+
+  test('a document with several models: one chosen to edit and simulate', async () => {
+    const { page, errors } = await openStudio();
+    const doc = JSON.parse(readFileSync(join(root, 'tests', 'golden', '08-multi-model.json'), 'utf8')).model;
+    await page.fill('#json', JSON.stringify(doc));
+    await page.waitForSelector('#model-choice:not([hidden])');
+    const names = doc.models.map((m) => m.name);
+    assert.deepEqual(await page.$$eval('#model-select option', (options) => options.map((o) => o.textContent)), names);
+    await page.selectOption('#model-select', '1');
+    assert.equal(await field(page, 'models[1].name').inputValue(), names[1]);
+    await field(page, 'models[1].rules[0].points').evaluate((input) => input.closest('details').setAttribute('open', ''));
+    await field(page, 'models[1].rules[0].points').fill('1.234');
+    await errorNextTo(page, 'models[1].rules[0].points').waitFor({ state: 'visible' });
+    await field(page, 'models[1].rules[0].points').fill('5');
+    await page.click('#tab-export');
+    assert.match(await page.textContent('#script-tag'), new RegExp(`data-model-name="${names[1]}"`));
+    assert.deepEqual(errors, []);
+  });
+
   test('a real exported state (a leadscore_state field) is loaded and scored', async () => {
     const model = JSON.parse(readFileSync(join(root, 'www', 'studio', 'templates', 'textbook.json'), 'utf8'));
     const scorer = new engine.Scorer(model);

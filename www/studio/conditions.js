@@ -6,7 +6,8 @@ const PATTERN_HINT = 'Patterns: * any text, ? one character; letters match in an
 
 /** Each condition type: its menu text, a starter value, and the fields of its object. */
 export const CONDITIONS = {
-  page_view: { text: 'Page view', start: { path: '/pricing*' }, fields: [['path', 'Path'], ['url', 'URL'], ['title', 'Title']] },
+  // docs/api.md and the schema also list `url` and `title`, but the engine accepts only `path` today.
+  page_view: { text: 'Page view', start: { path: '/pricing*' }, fields: [['path', 'Path']] },
   download: { text: 'Download', start: { url: '*.pdf' }, fields: [['url', 'URL'], ['type', 'File types', 'list']] },
   form_submit: { text: 'Form submitted', start: { form: 'contact' }, fields: [['form', 'Form']] },
   click: { text: 'Click (CTA)', start: { name: 'book-demo' }, fields: [['name', 'Name']] },
@@ -20,8 +21,8 @@ export const CONDITIONS = {
   inactive: { text: 'Inactive for', start: { for: '90d' }, fields: [['for', 'Period', 'duration']] },
   trait: { text: 'Trait (fit)', start: null },
   email_domain: { text: 'Email domain', start: { free: true } },
-  all: { text: 'All of', start: [] },
-  any: { text: 'Any of', start: [] },
+  all: { text: 'All of', start: [{ trait: 'company_size', at_least: 50 }] },
+  any: { text: 'Any of', start: [{ trait: 'company_size', at_least: 50 }] },
   not: { text: 'Not', start: null },
 };
 
