@@ -97,6 +97,7 @@ describe('model studio', { skip }, () => {
       }
       if (view === 'editor') await page.click('[data-rule="0"] summary');
       assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= 1366), `${view} fits 1366 pixels wide`);
+      assert.deepEqual(await page.evaluate(lowContrastText), [], `${view}: text contrast`);
       await screenshot(page, name);
     }
     // Every control of the editor has a label (its own <label for>, or aria-label).
@@ -350,6 +351,21 @@ describe('model studio', { skip }, () => {
     await page.close();
   });
 
+  test('opens a model from a file and from a URL, and says why when it cannot', async () => {
+    const { page, errors } = await openStudio(`${baseUrl}studio.html?model=studio/templates/services.json`);
+    assert.equal(await field(page, 'name').inputValue(), 'services');
+    await page.setInputFiles('#open-file', { name: 'mine.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify({ name: 'mine', rules: [] })) });
+    await page.waitForFunction(() => document.querySelector('#status').textContent.includes('opened from mine.json'));
+    await page.setInputFiles('#open-file', { name: 'broken.json', mimeType: 'application/json', buffer: Buffer.from('{"name": ') });
+    await page.waitForSelector('#open-error:not([hidden])');
+    assert.match(await page.textContent('#open-error'), /^broken\.json: /);
+    assert.equal(await field(page, 'name').inputValue(), 'mine', 'the open model stays');
+    await page.selectOption('#template', 'b2b-saas');
+    await page.click('#open-template');
+    await page.waitForFunction(() => document.querySelector('[data-path="name"]').value === 'b2b-saas');
+    assert.deepEqual(errors, []);
+  });
+
   test('the studio shipped in the package runs from the package\'s own directory', async () => {
     const packaged = await serve({ '/': join(root, 'pkg') });
     const { page, errors } = await openStudio(`${packaged}studio.html`);
@@ -359,6 +375,37 @@ describe('model studio', { skip }, () => {
     assert.deepEqual(errors, []);
   });
 });
+
+/**
+ * Runs in the page: visible text whose contrast with its background is below WCAG AA (4.5:1, or 3:1 for
+ * large text). The background is the first ancestor's opaque one; colours are read as rgb(a).
+ */
+function lowContrastText() {
+  const rgb = (text) => text.match(/[\d.]+/g).map(Number);
+  const luminance = ([r, g, b]) => {
+    const [R, G, B] = [r, g, b].map((v) => ((v /= 255) <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4));
+    return 0.2126 * R + 0.7152 * G + 0.0722 * B;
+  };
+  const background = (el) => {
+    for (let node = el; node; node = node.parentElement) {
+      const color = rgb(getComputedStyle(node).backgroundColor);
+      if (color.length < 4 || color[3] === 1) return color.slice(0, 3);
+    }
+    return [255, 255, 255];
+  };
+  const failures = [];
+  for (const el of document.querySelectorAll('body *')) {
+    const hasText = [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim());
+    if (!hasText || !el.checkVisibility() || el.closest('svg')) continue;
+    const style = getComputedStyle(el);
+    const [a, b] = [luminance(rgb(style.color)), luminance(background(el))];
+    const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    const size = parseFloat(style.fontSize);
+    const large = size >= 24 || (size >= 18.66 && Number(style.fontWeight) >= 700);
+    if (ratio < (large ? 3 : 4.5)) failures.push(`${el.tagName.toLowerCase()}.${el.className} "${el.textContent.trim().slice(0, 30)}": ${ratio.toFixed(2)}`);
+  }
+  return failures;
+}
 
 /** A CRM export whose conversion follows company size and job title (columns read as traits). */
 function crmExport(rows) {

@@ -11,7 +11,7 @@ import { Store, parsePath } from './store.js';
 import { TEMPLATES, loadTemplate } from './templates.js';
 
 /** Where calibrate.html leaves the model it learned (localStorage, so another tab sees it). */
-export const CALIBRATED_KEY = 'leadscore:calibrated-model';
+const CALIBRATED_KEY = 'leadscore:calibrated-model';
 const $ = (id) => document.getElementById(id);
 
 const store = new Store({ name: 'draft', rules: [] });

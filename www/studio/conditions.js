@@ -58,12 +58,13 @@ export function conditionEditor(store, path, { nested = false } = {}) {
   const when = store.get(path);
   const type = conditionType(when);
   const types = nested ? STATE_TYPES : Object.keys(CONDITIONS);
-  const choose = h('select', { 'aria-label': 'Condition type', 'data-path': store.base + path, class: 'cond-type' },
+  const errorId = `when-${(store.base + path).replace(/\W/g, '-')}-error`;
+  const choose = h('select', { 'aria-label': 'Condition type', 'data-path': store.base + path, class: 'cond-type', 'aria-describedby': errorId },
     type ? null : h('option', { value: '', selected: true }, '(choose)'),
     types.map((t) => h('option', { value: t, selected: t === type }, CONDITIONS[t].text)));
   choose.addEventListener('change', () => store.set(path, starter(choose.value), { structural: true }));
   const box = h('div', { class: 'condition' }, h('div', { class: 'field' }, h('span', { class: 'label' }, nested ? 'Condition' : 'When'), choose,
-    h('span', { class: 'field-error', 'data-error-for': store.base + path, hidden: true })),
+    h('span', { class: 'field-error', id: errorId, 'data-error-for': store.base + path, hidden: true })),
   CONDITIONS[type]?.fields?.some(([, , kind]) => !kind) ? h('p', { class: 'hint' }, PATTERN_HINT) : null);
   const fields = h('div', { class: 'fields' });
   box.append(fields);

@@ -39,8 +39,7 @@ function decayEditor(store, path) {
   const decay = store.get(path);
   const kind = decay && typeof decay === 'object' ? ('percent' in decay || 'every' in decay ? 'percent' : 'half_life') : '';
   const box = h('div', { class: 'fields' }, select(store, 'Decay', path, [['', 'none'], ['half_life', 'half-life'], ['percent', 'percent every period']],
-    { structural: true, parse: (v) => (v === 'half_life' ? { half_life: '30d' } : { percent: 25, every: '30d' }) }));
-  box.querySelector('select').value = kind;
+    { structural: true, current: kind, parse: (v) => (v === 'half_life' ? { half_life: '30d' } : { percent: 25, every: '30d' }) }));
   if (kind === 'half_life') box.append(text(store, 'Half-life', `${path}.half_life`, { hint: DURATION_HINT }));
   if (kind === 'percent') box.append(number(store, 'Percent', `${path}.percent`), text(store, 'Every', `${path}.every`, { hint: DURATION_HINT }));
   return box;

@@ -49,8 +49,8 @@ export function text(store, label, path, { hint, placeholder, required, wide, li
 }
 
 /** A number; text that is not a number is kept as typed so that the engine names the problem. */
-export function number(store, label, path, { hint, placeholder, step = 'any' } = {}) {
-  const input = h('input', { type: 'text', inputmode: 'decimal', value: shown(store.get(path)), placeholder, 'data-step': step, class: 'num' });
+export function number(store, label, path, { hint, placeholder } = {}) {
+  const input = h('input', { type: 'text', inputmode: 'decimal', value: shown(store.get(path)), placeholder, class: 'num' });
   input.addEventListener('input', () => {
     const raw = input.value.trim();
     store.set(path, raw === '' ? undefined : Number.isFinite(Number(raw)) ? Number(raw) : raw);
@@ -58,9 +58,8 @@ export function number(store, label, path, { hint, placeholder, step = 'any' } =
   return wrap(store, path, label, input, hint);
 }
 
-/** A choice among [value, text] pairs; the value '' removes the key. */
-export function select(store, label, path, options, { hint, structural = false, parse = (v) => v } = {}) {
-  const current = shown(store.get(path));
+/** A choice among [value, text] pairs; the value '' removes the key. `current` overrides the option shown as chosen. */
+export function select(store, label, path, options, { hint, structural = false, parse = (v) => v, current = shown(store.get(path)) } = {}) {
   const control = h('select', {}, options.map(([value, textOf]) => h('option', { value, selected: value === current }, textOf)));
   if (current !== '' && !options.some(([value]) => value === current)) control.append(h('option', { value: current, selected: true }, `${current} (unknown)`));
   control.addEventListener('change', () => store.set(path, control.value === '' ? undefined : parse(control.value), { structural }));

@@ -79,7 +79,12 @@ export class History {
     $('#history-file').addEventListener('change', (e) => e.target.files[0] && this.readFile(e.target.files[0]));
     $('#live-file').addEventListener('change', async (e) => {
       const [file] = e.target.files;
-      if (file) this.setLive(JSON.parse(await file.text()), file.name);
+      if (!file) return;
+      try {
+        this.setLive(JSON.parse(await file.text()), file.name);
+      } catch (error) {
+        this.error(`${file.name}: ${error.message}`);
+      }
     });
     $('#live-from-draft').addEventListener('click', () => this.setLive(structuredClone(this.store.doc), 'a snapshot of the draft'));
     $('#history-form').addEventListener('submit', (e) => { e.preventDefault(); this.run(); });

@@ -160,6 +160,7 @@ export class Journey {
     } catch (error) {
       card.replaceChildren(h('p', { class: 'error' }, `The model has errors (see the editor): ${error.message}`));
       out.textContent = '';
+      this.container.querySelector('#payload-note').textContent = '';
       return;
     }
     try {
