@@ -6,6 +6,7 @@
 // a golden file, and run through the exported `qualify` snippet in Node.
 // LEADSCORE_STUDIO_SHOTS=<dir> also writes the screenshots there (docs/studio/ holds the committed ones).
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -367,6 +368,12 @@ describe('model studio', { skip }, () => {
   });
 
   test('the studio shipped in the package runs from the package\'s own directory', async () => {
+    // The tarball holds the page, its modules and templates (what `npm pack` would publish).
+    const [packed] = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json'], { cwd: join(root, 'pkg'), encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }));
+    const files = packed.files.map((f) => f.path);
+    for (const file of ['studio.html', 'studio/app.js', 'studio/history-worker.js', 'studio/studio.css', 'studio/templates/textbook.json']) {
+      assert.ok(files.includes(file), `${file} in the package`);
+    }
     const packaged = await serve({ '/': join(root, 'pkg') });
     const { page, errors } = await openStudio(`${packaged}studio.html`);
     assert.match(await page.textContent('#status'), /^Valid/);
