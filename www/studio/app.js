@@ -7,7 +7,7 @@ import { formNames, modelFileText, qualifySnippet, scriptTag } from './export.js
 import { h } from './fields.js';
 import { History } from './history.js';
 import { Journey } from './journey.js';
-import { Store, parsePath } from './store.js';
+import { Store, joinPath, parsePath } from './store.js';
 import { TEMPLATES, loadTemplate } from './templates.js';
 
 /** Where calibrate.html leaves the model it learned (localStorage, so another tab sees it). */
@@ -88,7 +88,7 @@ function focusPath(path) {
       return;
     }
     parts.pop();
-    path = parts.reduce((p, part) => (typeof part === 'number' ? `${p}[${part}]` : p ? `${p}.${part}` : part), '');
+    path = joinPath(parts);
   }
 }
 

@@ -76,6 +76,12 @@ export class History {
       drop.classList.remove('over');
       if (e.dataTransfer.files[0]) this.readFile(e.dataTransfer.files[0]);
     });
+    // The drop zone is focusable: Enter or Space opens the file chooser, as a click on its link does.
+    drop.addEventListener('keydown', (e) => {
+      if (e.key !== 'Enter' && e.key !== ' ') return;
+      e.preventDefault();
+      $('#history-file').click();
+    });
     $('#history-file').addEventListener('change', (e) => e.target.files[0] && this.readFile(e.target.files[0]));
     $('#live-file').addEventListener('change', async (e) => {
       const [file] = e.target.files;
