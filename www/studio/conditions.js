@@ -34,7 +34,6 @@ const TRAIT_TESTS = [
 ];
 
 const OCCURRENCE = ['page_view', 'download', 'form_submit', 'click', 'event', 'campaign', 'referrer', 'email_click'];
-export const isOccurrence = (when) => when && typeof when === 'object' && OCCURRENCE.some((k) => k in when);
 
 /** The type of a condition object: its one key, or `trait`. */
 export function conditionType(when) {

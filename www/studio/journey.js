@@ -2,7 +2,7 @@
 // replayed through the engine against the draft, and the score card and the tag's payload are shown.
 import { Scorer, engineVersion } from 'leadscore';
 import { buildPayload } from './payload.js';
-import { button, h } from './fields.js';
+import { button, h, traitValue } from './fields.js';
 
 const UNITS = { ms: 1, s: 1e3, m: 6e4, h: 36e5, d: 864e5, w: 6048e5 };
 
@@ -43,9 +43,7 @@ export function parseTraits(text) {
   for (const line of (text ?? '').split('\n')) {
     const at = line.indexOf('=');
     if (at < 1) continue;
-    const raw = line.slice(at + 1).trim();
-    traits[line.slice(0, at).trim()] = raw !== '' && Number.isFinite(Number(raw)) ? Number(raw)
-      : raw === 'true' || raw === 'false' ? raw === 'true' : raw;
+    traits[line.slice(0, at).trim()] = traitValue(line.slice(at + 1));
   }
   return traits;
 }
