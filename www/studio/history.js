@@ -145,7 +145,10 @@ export class History {
     this.dirty = false;
     this.error('');
     this.$('#history-status').textContent = 'Scoring…';
+    // A run still going is for an older draft: stop it, so that its result cannot overwrite this one's.
+    this.worker?.terminate();
     const worker = new Worker(new URL('./history-worker.js', import.meta.url), { type: 'module' });
+    this.worker = worker;
     const models = [{ doc: this.store.doc, model: this.store.modelName }];
     if (this.live) models.push({ doc: this.live, model: undefined });
     const options = { label: this.$('#history-label').value, id: this.$('#history-id').value };
