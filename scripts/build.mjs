@@ -139,6 +139,10 @@ const manifest = {
 };
 writeFileSync(join(pkg, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
 cpSync(join(root, 'schema', 'model.schema.json'), join(pkg, 'schema.json'));
+// The model studio (docs/studio.md), for a site to host: studio.html beside the entries it imports (its import
+// map points at ./pkg/ when `npm start` serves it from www/, at ./ here) and its modules in studio/.
+cpSync(join(root, 'www', 'studio'), join(pkg, 'studio'), { recursive: true });
+writeFileSync(join(pkg, 'studio.html'), readFileSync(join(root, 'www', 'studio.html'), 'utf8').replaceAll('"./pkg/', '"./'));
 // The CLI (`npx leadscore calibrate|score|funnel`) runs the calibration wasm through ../calibrate-node.js.
 mkdirSync(join(pkg, 'bin'));
 cpSync(join(root, 'js', 'cli.mjs'), join(pkg, 'bin', 'leadscore.mjs'));
