@@ -117,7 +117,7 @@ const manifest = {
       import: './edge-web.js',
       default: './edge-web.js',
     },
-    // Bring your own wasm (Vercel/Netlify edge: `import wasm from 'leadscore/wasm?module'; init(wasm)`).
+    // Bring your own wasm (`init(moduleOrBytes)`, e.g. a Netlify edge function that fetches it).
     './edge/init': { types: './edge-init.d.ts', default: './edge-init.js' },
     // Learning a model from past leads, scoring CSVs, funnel reports (docs/calibrate.md): a separate, larger wasm.
     './calibrate': {

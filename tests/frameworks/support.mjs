@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import assert from 'node:assert/strict';
 import { after, before } from 'node:test';
@@ -190,7 +190,8 @@ export function frameworkSuite(name, { enabled = true, model } = {}) {
   const suite = {};
   before(async () => {
     if (!enabled) return;
-    suite.app = prepareApp(name, packTarball(), { model });
+    suite.tarball = packTarball();
+    suite.app = prepareApp(name, suite.tarball, { model });
     suite.receiver = await startReceiver();
     suite.browser = await launchChromium();
   });
@@ -198,6 +199,7 @@ export function frameworkSuite(name, { enabled = true, model } = {}) {
     await stopServers();
     await suite.browser?.close();
     await suite.receiver?.stop();
+    if (suite.tarball) rmSync(dirname(suite.tarball), { recursive: true, force: true });
   });
   return suite;
 }
