@@ -3,11 +3,9 @@
 // for real: the Preact island scores with Scorer in headless Chromium, the endpoints score with `scoreLead`
 // and qualify a form with `qualify`, forwarding the qualified lead to a receiver. Long mode only
 // (LEADSCORE_FRAMEWORKS=all).
-import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { post } from '../edge/harness.mjs';
-import { checkScoreRoute, clientScore, cli, demoForm, frameworkSuite, freePort, longMode, startServer } from './support.mjs';
+import { checkRoutes, cli, frameworkSuite, freePort, longMode, startServer } from './support.mjs';
 
 const suite = frameworkSuite('astro', { enabled: longMode });
 
@@ -19,20 +17,7 @@ test('Astro: astro build, the Node.js server, the island and the endpoints answe
   });
   const base = `http://127.0.0.1:${port}`;
   try {
-    await t.test('the client island scores with Scorer in Chromium', async () => {
-      assert.deepEqual(await clientScore(suite.browser.context, `${base}/`), { total: '40', stage: 'warm' }); // pricing 15 + company size 25
-    });
-
-    await t.test('an endpoint scores with scoreLead', () => checkScoreRoute(base));
-
-    await t.test('an endpoint qualifies the form and forwards the lead before answering', async () => {
-      const { status, body } = await post(base, '/api/lead', demoForm('dana-astro@acme-logistics.com', base));
-      assert.equal(status, 200, JSON.stringify(body));
-      assert.deepEqual([body.qualified, body.total, body.stage], [true, 65, 'mql']);
-      assert.equal(body.forward.status, 'sent');
-      const [delivered] = suite.receiver.find('/leads', body.id);
-      assert.equal(delivered?.body.card.total, 65);
-    });
+    await checkRoutes(t, suite, base, { forward: 'sent' });
   } finally {
     await server.stop();
   }

@@ -3,13 +3,13 @@
 // by `next start` on 127.0.0.1. Checked for real: the client component scores in headless Chromium, the
 // Node.js route handler scores with `scoreLead`, and the Node.js and edge route handlers qualify a form
 // and forward the qualified lead (through `after()`) to a receiver. The webpack build: LEADSCORE_FRAMEWORKS=all.
-// A client component for another entry of the package goes in app/ and gets its check in `checkApp`.
+// A client component for another entry of the package goes in app/ (rendered by app/page.js) and gets its
+// check after `checkRoutes` below.
 import assert from 'node:assert/strict';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { post } from '../edge/harness.mjs';
-import { checkScoreRoute, clientScore, cli, demoForm, frameworkSuite, freePort, longMode, root, startServer, wasmFilesUnder } from './support.mjs';
+import { checkRoutes, cli, frameworkSuite, freePort, longMode, root, startServer, wasmFilesUnder } from './support.mjs';
 
 // Next.js 16.4's webpack build fails on any edge-runtime route handler, with or without leadscore
 // ("ENOENT … route_client-reference-manifest.js" while collecting page data: reproduced with a route that
@@ -20,26 +20,6 @@ const WEBPACK = { name: 'webpack', args: ['--webpack'], routes: ['/api/lead'] };
 // `next build` uses Turbopack by default; the webpack build (about two more minutes) runs in the long mode.
 const BUNDLERS = longMode ? [TURBOPACK, WEBPACK] : [TURBOPACK];
 const suite = frameworkSuite('next');
-
-async function checkApp(t, base, bundler) {
-  await t.test('the client component scores with Scorer in Chromium', async () => {
-    assert.deepEqual(await clientScore(suite.browser.context, `${base}/`), { total: '40', stage: 'warm' }); // pricing 15 + company size 25
-  });
-
-  await t.test('a Node.js route handler scores with scoreLead', () => checkScoreRoute(base));
-
-  for (const route of bundler.routes) {
-    await t.test(`${route} qualifies the form and forwards the lead after answering`, async () => {
-      const { status, body } = await post(base, route, demoForm(`dana-${bundler.name}${route.replaceAll('/', '-')}@acme-logistics.com`));
-      assert.equal(status, 200, JSON.stringify(body));
-      assert.deepEqual([body.qualified, body.total, body.stage], [true, 65, 'mql']);
-      assert.deepEqual(body.forward, { status: 'pending', target: 'webhook' });
-      const [delivered] = await suite.receiver.waitFor('/leads', body.id);
-      assert.ok(delivered, 'the lead reached FORWARD_URL');
-      assert.equal(delivered.body.card.total, 65);
-    });
-  }
-}
 
 for (const bundler of BUNDLERS) {
   test(`Next.js with ${bundler.name}: next build, next start, every route answers`, async (t) => {
@@ -58,7 +38,7 @@ for (const bundler of BUNDLERS) {
       url: `http://127.0.0.1:${port}/`, env: { FORWARD_URL: suite.receiver.url('/leads') },
     });
     try {
-      await checkApp(t, server.url.replace(/\/$/, ''), bundler);
+      await checkRoutes(t, suite, server.url.replace(/\/$/, ''), { forward: 'pending', leadRoutes: bundler.routes, tag: bundler.name });
     } finally {
       await server.stop();
     }

@@ -3,11 +3,9 @@
 // `react-router-serve` on 127.0.0.1. Checked for real: the page scores with Scorer in headless Chromium, the
 // resource routes score with `scoreLead` and qualify a form with `qualify`, forwarding the qualified lead to
 // a receiver. Long mode only (LEADSCORE_FRAMEWORKS=all).
-import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { post } from '../edge/harness.mjs';
-import { checkScoreRoute, clientScore, cli, demoForm, frameworkSuite, freePort, longMode, startServer } from './support.mjs';
+import { checkRoutes, cli, frameworkSuite, freePort, longMode, startServer } from './support.mjs';
 
 const suite = frameworkSuite('react-router', { enabled: longMode, model: 'app/model.js' });
 
@@ -19,19 +17,7 @@ test('React Router 7: react-router build, react-router-serve, the page and the r
     url: `${base}/`, env: { HOST: '127.0.0.1', PORT: String(port), FORWARD_URL: suite.receiver.url('/leads') },
   });
   try {
-    await t.test('the page scores with Scorer in Chromium', async () => {
-      assert.deepEqual(await clientScore(suite.browser.context, `${base}/`), { total: '40', stage: 'warm' }); // pricing 15 + company size 25
-    });
-
-    await t.test('a resource route scores with scoreLead', () => checkScoreRoute(base));
-
-    await t.test('a resource route qualifies the form and forwards the lead before answering', async () => {
-      const { status, body } = await post(base, '/api/lead', demoForm('dana-react-router@acme-logistics.com', base));
-      assert.equal(status, 200, JSON.stringify(body));
-      assert.deepEqual([body.qualified, body.total, body.stage], [true, 65, 'mql']);
-      assert.equal(body.forward.status, 'sent');
-      assert.equal(suite.receiver.find('/leads', body.id)[0]?.body.card.total, 65);
-    });
+    await checkRoutes(t, suite, base, { forward: 'sent' });
   } finally {
     await server.stop();
   }

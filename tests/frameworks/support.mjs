@@ -2,15 +2,15 @@
 // from the files in tests/frameworks/<name>/ (its npm dependencies installed once into a cache directory
 // and reused while its package.json is unchanged), builds it with the framework's own CLI and starts it
 // on 127.0.0.1. Every wait is bounded; stopServers() ends every server started here.
+import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import assert from 'node:assert/strict';
 import { after, before } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { post, startReceiver } from '../edge/harness.mjs';
 import { launchChromium, openPage } from '../support/chromium.mjs';
 
@@ -187,7 +187,7 @@ export async function checkScoreRoute(base, path = '/api/score') {
  * `model`: where the app imports the model from (default model.js at its root).
  */
 export function frameworkSuite(name, { enabled = true, model } = {}) {
-  const suite = {};
+  const suite = { name };
   before(async () => {
     if (!enabled) return;
     suite.tarball = packTarball();
@@ -202,4 +202,27 @@ export function frameworkSuite(name, { enabled = true, model } = {}) {
     if (suite.tarball) rmSync(dirname(suite.tarball), { recursive: true, force: true });
   });
   return suite;
+}
+
+/**
+ * The checks every framework app gets, as subtests of `t`: the page at `/` scores with Scorer in Chromium
+ * (pricing 15 + company size 25 = 40, warm); POST /api/score answers the card of `scoreLead`; each of
+ * `leadRoutes` qualifies the demo form (65, mql) and forwards the lead to the receiver, `forward` being
+ * 'pending' (sent after the answer, through the framework's waitUntil) or 'sent' (the answer waited).
+ */
+export async function checkRoutes(t, suite, base, { forward, leadRoutes = ['/api/lead'], tag = '' }) {
+  await t.test('the page scores with Scorer in Chromium', async () => {
+    assert.deepEqual(await clientScore(suite.browser.context, `${base}/`), { total: '40', stage: 'warm' });
+  });
+  await t.test('a server route scores with scoreLead', () => checkScoreRoute(base));
+  for (const route of leadRoutes) {
+    await t.test(`${route} qualifies the form and forwards the lead (${forward})`, async () => {
+      const email = `dana-${suite.name}${tag}${route.replaceAll('/', '-')}@acme-logistics.com`;
+      const { status, body } = await post(base, route, demoForm(email, base));
+      assert.equal(status, 200, JSON.stringify(body));
+      assert.deepEqual([body.qualified, body.total, body.stage, body.forward.status], [true, 65, 'mql', forward]);
+      const [delivered] = await suite.receiver.waitFor('/leads', body.id);
+      assert.equal(delivered?.body.card.total, 65, 'the lead reached FORWARD_URL');
+    });
+  }
 }
