@@ -7,7 +7,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { after, before } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -16,8 +16,12 @@ import { launchChromium, openPage } from '../support/chromium.mjs';
 
 export const root = fileURLToPath(new URL('../../', import.meta.url));
 export const here = fileURLToPath(new URL('./', import.meta.url));
-/** One directory per framework, kept across runs (node_modules is gitignored). */
-export const cacheRoot = process.env.LEADSCORE_FRAMEWORKS_CACHE ?? join(root, 'node_modules', '.cache', 'leadscore-frameworks');
+/**
+ * One directory per framework, kept across runs. Outside the repository on purpose: an app nested in it
+ * would not be a fresh project (Next.js takes the repository's lockfile for its workspace root and fails).
+ */
+export const cacheRoot = process.env.LEADSCORE_FRAMEWORKS_CACHE
+  ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'leadscore-frameworks');
 /** Everything the default run skips: set LEADSCORE_FRAMEWORKS=all for every framework. */
 export const longMode = process.env.LEADSCORE_FRAMEWORKS === 'all';
 
