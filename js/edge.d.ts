@@ -142,7 +142,7 @@ export interface QualifyOptions {
   retryDelayMs?: number;
   /** Called with every failed delivery (after the retry). Without it, the lead is written to console.error. */
   onForwardError?: (failure: ForwardFailure) => void | Promise<void>;
-  /** The runtime's waitUntil: answer at once and forward in the background. Without it, the answer waits for the forward. */
+  /** The runtime's waitUntil (in Next.js route handlers, `after` from 'next/server'): answer at once and forward in the background. Without it, the answer waits for the forward. */
   waitUntil?: (promise: Promise<unknown>) => void;
   /** Add reasons, disqualified_by and the breakdown to the answer (they reveal the model's rules). */
   exposeBreakdown?: boolean;
@@ -154,7 +154,7 @@ export interface QualifyOptions {
   fetch?: (input: string, init: { method: string; headers: Record<string, string>; body: string; signal: unknown }) => Promise<{ ok: boolean; status: number; arrayBuffer(): Promise<ArrayBuffer> }>;
 }
 
-/** Resolves a Response and never rejects: 200 Decision, or 400/405/409/413/415/500 QualifyError. */
+/** Resolves a Response and never rejects: 200 Decision, or 400/405/409/413/415/500/503 QualifyError (503: not initialised). */
 export function qualify(request: WebRequest, options: QualifyOptions): Promise<WebResponse>;
 /** `qualify` with fixed options (checked now: throws on a bad model); extras per request, e.g. `{ waitUntil }`. */
 export function createQualifier(options: QualifyOptions): (request: WebRequest, extra?: Partial<QualifyOptions>) => Promise<WebResponse>;

@@ -7,6 +7,7 @@ import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rm
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
+import { patchGlue } from './patch-glue.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = join(root, 'pkg');
@@ -68,7 +69,7 @@ function buildWasm(features, outDir) {
   // Drop them, and the glue's `@ts-self-types` pointer to them (Deno would follow it and fail).
   for (const file of readdirSync(outDir)) if (file.endsWith('.d.ts')) rmSync(join(outDir, file));
   const glue = join(outDir, 'leadscore.js');
-  writeFileSync(glue, readFileSync(glue, 'utf8').replace(/^\/\* @ts-self-types="[^"]*" \*\/\n/, ''));
+  writeFileSync(glue, patchGlue(readFileSync(glue, 'utf8').replace(/^\/\* @ts-self-types="[^"]*" \*\/\n/, '')));
   const wasm = join(outDir, 'leadscore_bg.wasm');
   run(join(root, 'node_modules', '.bin', 'wasm-opt'), ['-Oz', '--strip-debug', '--strip-producers', ...WASM_FEATURES, wasm, '-o', wasm]);
   return wasm;
@@ -90,6 +91,8 @@ const manifest = {
   description: crate.description,
   license: crate.license,
   type: 'module',
+  // ES modules only: `require('leadscore')` needs a Node that can require ES modules (20.19, 22.12 and later).
+  engines: { node: '>=20.19' },
   types: './index.d.ts',
   // Condition order matters: the first matching key wins.
   exports: {
@@ -98,6 +101,7 @@ const manifest = {
       workerd: './workerd.js',
       deno: './deno.js',
       node: './node.js',
+      'edge-light': './edge-light.js',
       browser: './web.js',
       import: './web.js',
       default: './web.js',
@@ -108,11 +112,12 @@ const manifest = {
       workerd: './edge-workerd.js',
       deno: './edge-deno.js',
       node: './edge-node.js',
+      'edge-light': './edge-edge-light.js',
       browser: './edge-web.js',
       import: './edge-web.js',
       default: './edge-web.js',
     },
-    // Bring your own wasm (Vercel/Netlify edge: `import wasm from 'leadscore/wasm?module'; init(wasm)`).
+    // Bring your own wasm (`init(moduleOrBytes)`, e.g. a Netlify edge function that fetches it).
     './edge/init': { types: './edge-init.d.ts', default: './edge-init.js' },
     // Learning a model from past leads, scoring CSVs, funnel reports (docs/calibrate.md): a separate, larger wasm.
     './calibrate': {
@@ -133,7 +138,7 @@ const manifest = {
   // Only `leadscore/react` needs React; the rest of the package has no dependencies.
   peerDependencies: { react: '>=18' },
   peerDependenciesMeta: { react: { optional: true } },
-  sideEffects: ['./node.js', './deno.js', './workerd.js', './web.js', './edge-node.js', './edge-deno.js', './edge-workerd.js', './edge-web.js',
+  sideEffects: ['./node.js', './edge-light.js', './edge-edge-light.js', './deno.js', './workerd.js', './web.js', './edge-node.js', './edge-deno.js', './edge-workerd.js', './edge-web.js',
     './calibrate-node.js', './calibrate-web.js'],
   keywords: ['lead scoring', 'webassembly', 'cloudflare-workers', 'deno'],
 };

@@ -126,7 +126,7 @@ async function decide(request, options) {
 /**
  * Qualifies one form submission. Resolves a Response, never rejects:
  * 200 with the decision; 400 (a malformed part, naming the field), 405, 409 (a replay),
- * 413 (too large), 415 (content type); 500 only for a broken configuration.
+ * 413 (too large), 415 (content type); 500 only for a broken configuration; 503 before the wasm is loaded.
  */
 export async function qualify(request, options = {}) {
   let headers = {};
@@ -145,6 +145,8 @@ export async function qualify(request, options = {}) {
     if (status === 405) headers = { ...headers, allow: options.cors ? 'POST, OPTIONS' : 'POST' };
     return reply(status, body, headers);
   } catch (error) {
+    // The wasm is not loaded yet (leadscore/edge/init before init()): the service is not ready, not broken.
+    if (error?.code === 'LEADSCORE_NOT_INITIALISED') return reply(503, { ok: false, error: error.message, field: null }, headers);
     console.error('leadscore/edge: qualify failed', error);
     return reply(500, { ok: false, error: `internal error: ${error?.message ?? error}`, field: null }, headers);
   }
