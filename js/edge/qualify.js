@@ -7,7 +7,7 @@ import { scoreSubmission } from '../core/leadscore.js';
 import { EVENT_ID_FIELD, STATE_FIELD, fieldMap, readSubmission } from './body.js';
 import { toTarget } from './forward.js';
 import { pageUri, serverLead } from './lead.js';
-import { corsHeaders, forwardLead, memoryReplayStore, modelFor, reply } from './common.js';
+import { corsHeaders, failure, forwardLead, memoryReplayStore, modelFor, reply } from './common.js';
 
 export { DEFAULT_FIELDS, DEFAULT_MAX_BODY_BYTES, STATE_FIELD, STATE_HEADER, EVENT_ID_FIELD, readSubmission } from './body.js';
 export { webhook, hubspot, segment, deliver, breakdownText, HUBSPOT_SCORE_PROPERTIES } from './forward.js';
@@ -145,10 +145,7 @@ export async function qualify(request, options = {}) {
     if (status === 405) headers = { ...headers, allow: options.cors ? 'POST, OPTIONS' : 'POST' };
     return reply(status, body, headers);
   } catch (error) {
-    // The wasm is not loaded yet (leadscore/edge/init before init()): the service is not ready, not broken.
-    if (error?.code === 'LEADSCORE_NOT_INITIALISED') return reply(503, { ok: false, error: error.message, field: null }, headers);
-    console.error('leadscore/edge: qualify failed', error);
-    return reply(500, { ok: false, error: `internal error: ${error?.message ?? error}`, field: null }, headers);
+    return failure('qualify', error, headers);
   }
 }
 
