@@ -9,6 +9,7 @@
 
 mod batch;
 mod columns;
+pub mod compare;
 mod encode;
 mod funnel;
 mod logistic;
@@ -17,6 +18,7 @@ pub mod options;
 mod points;
 mod report;
 mod stages;
+pub mod stream;
 
 pub use batch::{compact_breakdown, model_traits, score_csv, SCORE_COLUMNS};
 pub use funnel::funnel;
