@@ -4,4 +4,4 @@ import { readFileSync } from 'node:fs';
 import { initSync } from './calibrate/leadscore.js';
 
 initSync({ module: readFileSync(new URL('./calibrate/leadscore_bg.wasm', import.meta.url)) });
-export { calibrate, scoreCsv, funnel, ScoreStream, CompareStream, validateModel, engineVersion } from './calibrate/leadscore.js';
+export { calibrate, scoreCsv, funnel, ScoreStream, CompareStream, SampleStream, validateModel, engineVersion } from './calibrate/leadscore.js';

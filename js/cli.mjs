@@ -26,7 +26,11 @@ Usage:
       --folds 5              cross-validation folds (2..20)
       --bins 15              most bins per numeric column
       --name <name>          the model's name (default: calibrated)
+      --sample 100000        learn from a uniform sample of at most this many rows (files of any size
+                             are streamed); when the file has more, the model is then also scored
+                             on every row of the file (AUC with its interval, lift, stages)
       --json                 print the report as JSON instead of tables
+      --delimiter, --encoding, --input-format, --on-error, --quiet   as for score
 
   leadscore score <model.json> <leads.csv|-> [options]
       Scores every row as it is read (files of any size, constant memory); writes
@@ -55,7 +59,11 @@ Usage:
       --delimiter, --encoding, --input-format, --on-error, --quiet   as for score
 
   leadscore funnel <scored.csv> --label <column> [--stage stage] [--cost <column>] [--json]
-      Conversion per stage, MQL->SQL rate, and cost per lead / MQL / SQL / conversion.
+                  [--by "First Campaign,Last Campaign"] [--costs costs.csv] [--qualified qualified]
+      Conversion per stage, MQL->SQL rate, and cost per lead / MQL / SQL / conversion. With --by,
+      credit per campaign (or source, medium) for each column given, e.g. first and last touch:
+      leads, qualified leads, MQL, SQL, MQL->SQL rate, conversions, and with --costs (a CSV of
+      campaign,cost) cost per lead and per qualified lead.
 
   leadscore --help | --version
 
@@ -170,9 +178,17 @@ function printCalibration(report, model, seconds, out) {
     print(`Not learned from: ${skipped.map((s) => `${s.name} (${s.reason})`).join('; ')}`);
   }
   for (const note of report.notes) print(`Note: ${note}`);
+  const sample = report.sample;
+  if (sample.learned_from < sample.rows - sample.bad_rows) {
+    print();
+    print(`Learned from a uniform sample of ${number(sample.learned_from)} of the file's ${number(sample.rows)} rows; ${sample.evaluation
+      ? `on all ${number(sample.evaluated_on)} rows, ROC AUC ${sample.evaluation.auc.toFixed(3)} [${sample.evaluation.auc_ci95.map((x) => x.toFixed(3)).join(', ')}], top 10 % lift ${sample.evaluation.top_decile.lift.toFixed(2)}x.`
+      : 'standard input cannot be read twice, so the other rows were not scored.'}`);
+  }
 }
 
 function printFunnel(report) {
+  const money = (x) => (x === null || x === undefined ? '-' : x.toFixed(2));
   const print = (text = '') => process.stdout.write(`${text}\n`);
   print(`${report.leads} leads, ${pct(report.conversion_rate)} converted.`);
   print();
@@ -188,8 +204,19 @@ function printFunnel(report) {
   print(`MQL -> SQL rate: ${report.mql_to_sql_rate === null ? '- (needs stages named mql and sql)' : pct(report.mql_to_sql_rate)}`);
   if (withCost) {
     const c = report.cost;
-    const money = (x) => (x === null ? '-' : x.toFixed(2));
     print(`Cost: total ${money(c.total)}, per lead ${money(c.per_lead)}, per MQL ${money(c.per_mql)}, per SQL ${money(c.per_sql)}, per conversion ${money(c.per_conversion)}`);
+  }
+  for (const credit of report.campaigns ?? []) {
+    print();
+    print(`By ${credit.by}:`);
+    const withCosts = credit.campaigns.some((c) => 'cost' in c);
+    const header = ['campaign', 'leads', 'qualified', 'MQL', 'SQL', 'MQL->SQL', 'converted', 'rate'];
+    if (withCosts) header.push('cost', 'per lead', 'per qualified');
+    print(table(credit.campaigns.map((c) => {
+      const row = [c.campaign, c.leads, c.qualified ?? '-', c.mql, c.sql, pct(c.mql_to_sql_rate), c.converted, pct(c.conversion_rate)];
+      if (withCosts) row.push(money(c.cost), money(c.cost_per_lead), money(c.cost_per_qualified_lead));
+      return row;
+    }), header));
   }
 }
 
@@ -404,11 +431,10 @@ async function main(argv) {
     return;
   }
   if (command === 'calibrate') {
-    const { positional, flags } = parseArgs(rest, ['json'], ['label', 'id', 'out', 'report', 'exclude', 'behaviour', 'fit',
-      'mql-top', 'mql-precision', 'min-precision', 'sql-top', 'folds', 'bins', 'name']);
+    const { positional, flags } = parseArgs(rest, ['json', 'quiet'], ['label', 'id', 'out', 'report', 'exclude', 'behaviour', 'fit',
+      'mql-top', 'mql-precision', 'min-precision', 'sql-top', 'folds', 'bins', 'name', 'sample', 'delimiter', 'encoding', 'input-format', 'on-error']);
     if (positional.length !== 1) fail('calibrate takes one CSV file (see leadscore --help)');
     if (!flags.label) fail('calibrate needs --label <column>: the column that says whether the lead converted');
-    const text = readText(positional[0], 'CSV of past leads');
     const options = {
       label: flags.label, id: flags.id, exclude: list(flags.exclude), behaviour: list(flags.behaviour), fit: list(flags.fit),
       mqlTop: share(flags['mql-top'], 'mql-top'), mqlPrecision: share(flags['mql-precision'], 'mql-precision'),
@@ -416,10 +442,34 @@ async function main(argv) {
       folds: integer(flags.folds, 'folds'), bins: integer(flags.bins, 'bins'), name: flags.name,
     };
     for (const key of Object.keys(options)) if (options[key] === undefined) delete options[key];
+    const sampleSize = integer(flags.sample ?? '100000', 'sample');
+    if (sampleSize < 20 || sampleSize > 250000) fail(`--sample expects 20 to 250000 rows, got ${sampleSize}`);
     const leadscore = await loadPackage();
+    // Pass 1: a uniform sample of the rows (the whole file when it is smaller).
+    const read = readOptions(flags);
+    const sampler = attempt(() => new leadscore.SampleStream(sampleSize, 1, read));
+    await streamRows(positional[0], { ...flags, discard: true, quiet: true }, (bytes) => sampler.push(bytes), () => sampler.finish(), () => sampler.summary(), 'read');
+    const counts = sampler.summary();
+    if (counts.bad && !flags.quiet) {
+      process.stderr.write(`leadscore: ${number(counts.bad)} bad row${counts.bad === 1 ? '' : 's'} skipped\n`);
+      for (const message of counts.errors) process.stderr.write(`  ${message}\n`);
+    }
     const started = performance.now();
-    const { model, report } = attempt(() => leadscore.calibrate(text, options));
+    const { model, report } = attempt(() => leadscore.calibrate(sampler.text(), options));
     const seconds = (performance.now() - started) / 1000;
+    report.sample = { rows: counts.rows, bad_rows: counts.bad, learned_from: counts.sampled, evaluated_on: counts.sampled };
+    // Pass 2, when the file has more rows than were learned from: the model scored on every row.
+    if (counts.sampled < counts.rows - counts.bad) {
+      if (positional[0] === '-') report.sample.evaluated_on = 0;
+      else {
+        const evaluation = attempt(() => new leadscore.CompareStream(model, model, { label: flags.label }, read));
+        await streamRows(positional[0], { ...flags, discard: true, quiet: true }, (bytes) => evaluation.push(bytes), () => evaluation.finish(), () => evaluation.summary(), 'evaluated');
+        const all = attempt(() => evaluation.report());
+        const [scored] = all.models;
+        report.sample.evaluated_on = all.scored;
+        report.sample.evaluation = { auc: scored.auc, auc_ci95: scored.auc_ci95, top_decile: scored.top_decile, stages: scored.stages };
+      }
+    }
     const out = flags.out ?? 'model.json';
     writeFileSync(out, `${JSON.stringify(model, null, 2)}\n`);
     if (flags.report) writeFileSync(flags.report, `${JSON.stringify(report, null, 2)}\n`);
@@ -456,11 +506,12 @@ async function main(argv) {
     return;
   }
   if (command === 'funnel') {
-    const { positional, flags } = parseArgs(rest, ['json'], ['label', 'stage', 'score', 'cost']);
+    const { positional, flags } = parseArgs(rest, ['json'], ['label', 'stage', 'score', 'cost', 'by', 'costs', 'qualified']);
     if (positional.length !== 1) fail('funnel takes one CSV file of scored leads (see leadscore --help)');
     if (!flags.label) fail('funnel needs --label <column>: the column that says whether the lead converted');
     const text = readText(positional[0], 'CSV of scored leads');
-    const options = { label: flags.label, stage: flags.stage, score: flags.score, cost: flags.cost };
+    const options = { label: flags.label, stage: flags.stage, score: flags.score, cost: flags.cost, by: list(flags.by),
+      qualified: flags.qualified, costs: flags.costs === undefined ? undefined : readText(flags.costs, 'cost table') };
     for (const key of Object.keys(options)) if (options[key] === undefined) delete options[key];
     const leadscore = await loadPackage();
     const report = attempt(() => leadscore.funnel(text, options));

@@ -10,6 +10,7 @@
 mod batch;
 mod columns;
 pub mod compare;
+pub mod sample;
 mod encode;
 mod funnel;
 mod logistic;

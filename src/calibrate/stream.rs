@@ -393,7 +393,7 @@ impl FastRows {
                 (MISSING, 0.0)
             } else if self.contains.get(i).copied().unwrap_or(true) {
                 return false;
-            } else if let Some(n) = number_safe.then(|| parse_decimal(cell)).flatten() {
+            } else if let Some(n) = number_safe.then(|| whole_number(trimmed).or_else(|| parse_decimal(cell))).flatten() {
                 // On such a field a text that reads as a number, constant or not, scores as that number.
                 (NUMBER, n)
             } else {
@@ -417,6 +417,17 @@ impl FastRows {
         }
         true
     }
+}
+
+/// A cell of up to 15 ASCII digits, read the way `parse_decimal` reads it (digit by digit in an
+/// f64, exact at that length) without its general handling of signs, commas and exponents: most
+/// numeric cells of an export are plain counts.
+fn whole_number(text: &str) -> Option<f64> {
+    let bytes = text.as_bytes();
+    if bytes.is_empty() || bytes.len() > 15 || !bytes.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    Some(bytes.iter().fold(0.0, |value, &b| value * 10.0 + f64::from(b - b'0')))
 }
 
 /// The engine's longest text trait; a longer cell is no answer.

@@ -129,3 +129,33 @@ impl JsCompareStream {
         self.0.report().map(|r| to_js(&r)).map_err(|e| error(&e, "compare"))
     }
 }
+
+/// A uniform sample of the rows of input of any size (what `calibrate` learns from when the file
+/// is larger than it holds): `push(bytes)`, `finish()`, then `text()` (CSV, file order) and `summary()`.
+#[wasm_bindgen(js_name = SampleStream)]
+pub struct JsSampleStream(calibrate::sample::SampleStream);
+
+#[wasm_bindgen(js_class = SampleStream)]
+impl JsSampleStream {
+    #[wasm_bindgen(constructor)]
+    pub fn new(size: u32, seed: u32, read: JsValue) -> Result<JsSampleStream, JsValue> {
+        let read = calibrate::stream::StreamOptions::from_value(&from_js(read, "read")?).map_err(|e| error(&e, "invalid options"))?;
+        Ok(JsSampleStream(calibrate::sample::SampleStream::new(size as usize, u64::from(seed), &read)))
+    }
+
+    pub fn push(&mut self, bytes: &[u8]) -> Result<Vec<u8>, JsValue> {
+        self.0.push(bytes).map_err(|e| error(&e, "calibrate"))
+    }
+
+    pub fn finish(&mut self) -> Result<Vec<u8>, JsValue> {
+        self.0.finish().map_err(|e| error(&e, "calibrate"))
+    }
+
+    pub fn text(&mut self) -> String {
+        self.0.text()
+    }
+
+    pub fn summary(&self) -> JsValue {
+        to_js(&self.0.summary())
+    }
+}

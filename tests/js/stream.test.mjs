@@ -200,6 +200,11 @@ describe('leadscore score streams', { skip }, () => {
     writeFileSync(join(work, 'excel-export.csv'), Buffer.from(csv(1000, { delimiter: ';', eol: '\r\n' }), 'latin1'));
     const objects = Array.from({ length: 100 }, (_, i) => Object.fromEntries(HEADER.map((h, k) => [h, row(i)[k]])));
     writeFileSync(join(work, 'leads.jsonl'), objects.map((o) => `${JSON.stringify(o)}\n`).join(''));
+    const campaigns = ['spring-webinar', 'brand', 'retargeting', ''];
+    const crm = [`${line(HEADER)},First Campaign,Last Campaign`];
+    for (let i = 0; i < 1000; i++) crm.push(`${line(row(i))},${campaigns[i % 4]},${campaigns[(i + 1) % 4]}`);
+    writeFileSync(join(work, 'crm.csv'), `${crm.join('\n')}\n`);
+    writeFileSync(join(work, 'costs.csv'), 'campaign,cost\nspring-webinar,1200\nbrand,800\nretargeting,"1,500"\n');
     const env = { ...process.env, PATH: `${join(work, 'bin')}:${process.env.PATH}` };
     for (const command of commands) {
       const run = spawnSync('bash', ['-c', command], { cwd: work, env, encoding: 'utf8' });
@@ -208,6 +213,16 @@ describe('leadscore score streams', { skip }, () => {
     assert.equal(readFileSync(join(work, 'piped.csv'), 'utf8'), inMemory(text, { keep: [] }));
     assert.equal(gunzipSync(readFileSync(join(work, 'from-jsonl.csv.gz'))).toString().split('\n').length, 102);
     assert.equal(readFileSync(join(work, 'scores.jsonl'), 'utf8').trim().split('\n').length, 1000);
+    const funnel = spawnSync('bash', ['-c', commands.at(-1).replace(/$/, ' --json')], { cwd: work, env, encoding: 'utf8' });
+    const credit = JSON.parse(funnel.stdout).campaigns;
+    assert.deepEqual(credit.map((c) => c.by), ['First Campaign', 'Last Campaign']);
+    for (const table of credit) {
+      assert.equal(table.campaigns.reduce((a, c) => a + c.leads, 0), 1000);
+      const spring = table.campaigns.find((c) => c.campaign === 'spring-webinar');
+      assert.equal(spring.leads, 250);
+      assert.equal(spring.cost, 1200);
+      assert.equal(spring.cost_per_qualified_lead, 1200 / spring.qualified);
+    }
   });
 
   test(`a ${BIG_MB} MB export streams in bounded memory with every row scored as in memory`, { timeout: 240_000 }, async () => {

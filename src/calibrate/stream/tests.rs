@@ -111,3 +111,13 @@ fn jsonl_output_semicolons_and_header_errors() {
     assert_eq!(bad.0.len(), 4, "{bad}");
 }
 
+
+#[test]
+fn whole_numbers_read_as_the_engine_reads_them() {
+    for text in ["0", "7", "007", "123456789012345", "999999999999999"] {
+        assert_eq!(whole_number(text), crate::read::parse_decimal(text), "{text}");
+    }
+    for text in ["", "1.5", "-2", "1,000", "1234567890123456", " 7"] {
+        assert_eq!(whole_number(text), None, "{text}");
+    }
+}
