@@ -150,6 +150,20 @@ describe('leadscore score streams', { skip }, () => {
     assert.match(fromJsonl.stderr, /1 bad row skipped\n {2}line 501: not a JSON object/);
   });
 
+  test('a progress line on a terminal only', () => {
+    writeFileSync(join(dir, 'progress.csv'), csv(500000));
+    // util-linux `script` gives the CLI a pseudo-terminal as standard error.
+    const command = `"${process.execPath}" "${bin}" score model.json progress.csv --out scored-progress.csv`;
+    const tty = spawnSync('script', ['-qec', command, '/dev/null'], { cwd: dir, encoding: 'utf8' });
+    assert.equal(tty.status, 0, tty.stderr);
+    assert.match(tty.stdout, /\r[\d,]+ rows, [\d,]+ rows\/s, \d+\.\d %, \d+ s left/);
+    assert.match(tty.stdout, /leadscore: scored 500,000 of 500,000 rows/);
+    const quiet = spawnSync('script', ['-qec', `${command} --quiet`, '/dev/null'], { cwd: dir, encoding: 'utf8' });
+    assert.equal(quiet.stdout, '');
+    const piped = cli(['score', 'model.json', 'progress.csv', '--out', 'scored-progress.csv']);
+    assert.doesNotMatch(piped.stderr, /\r/);
+  });
+
   test('compare: AUC with intervals, top decile, stages side by side and the leads that change stage', () => {
     const text = csv(6000);
     writeFileSync(join(dir, 'outcomes.csv'), text);
