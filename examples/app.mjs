@@ -1,11 +1,14 @@
 // The edge examples' application, the same in workerd, Deno and Node: each runtime only adapts
 // its server and its environment to `handle(request, env, { waitUntil })`.
 //   POST /forms/<contact|webinar|demo>  qualify the submission (the path names the form in the model)
+//   POST /leads                         relay a lead the website tag sent (point data-endpoint here)
 //   GET  /health                        { ok, engine, forward_failures }
 // Environment: FORWARD_URL (where qualified leads go; unset: decide only), FORWARD_KIND (webhook |
-// hubspot | segment), HUBSPOT_PORTAL_ID, HUBSPOT_FORM_GUID, HUBSPOT_TOKEN, SEGMENT_WRITE_KEY,
-// CORS_ORIGIN, LEADSCORE_NOW (a fixed clock, for tests and demos), LEADSCORE_EXPOSE_BREAKDOWN=1.
-import { createQualifier, hubspot, segment, webhook } from 'leadscore/edge';
+// hubspot | segment | salesforce | pipedrive), WEBHOOK_SECRET (signs the webhook: Standard Webhooks),
+// SLACK_WEBHOOK_URL (the relay also posts to Slack), HUBSPOT_PORTAL_ID, HUBSPOT_FORM_GUID, HUBSPOT_TOKEN,
+// SEGMENT_WRITE_KEY, SALESFORCE_ORG_ID, PIPEDRIVE_API_TOKEN, CORS_ORIGIN, LEADSCORE_NOW (a fixed clock,
+// for tests and demos), LEADSCORE_EXPOSE_BREAKDOWN=1.
+import { createQualifier, createRelay, hubspot, pipedrive, salesforce, segment, slack, webhook } from 'leadscore/edge';
 import model from './model.mjs';
 
 const FORMS = ['contact', 'webinar', 'demo'];
@@ -18,8 +21,12 @@ function target(env) {
       return hubspot({ portalId: env.HUBSPOT_PORTAL_ID ?? '0', formGuid: env.HUBSPOT_FORM_GUID ?? '', token: env.HUBSPOT_TOKEN || undefined, url });
     case 'segment':
       return segment({ writeKey: env.SEGMENT_WRITE_KEY ?? '', url });
+    case 'salesforce':
+      return salesforce({ orgId: env.SALESFORCE_ORG_ID ?? '', url });
+    case 'pipedrive':
+      return pipedrive({ apiToken: env.PIPEDRIVE_API_TOKEN ?? '', url });
     default:
-      return url ? webhook(url) : undefined;
+      return url ? webhook(url, { secret: env.WEBHOOK_SECRET || undefined }) : undefined;
   }
 }
 
@@ -36,15 +43,35 @@ function qualifierFor(env) {
       exposeBreakdown: env.LEADSCORE_EXPOSE_BREAKDOWN === '1',
       cors: env.CORS_ORIGIN || undefined,
       timeoutMs: env.FORWARD_TIMEOUT_MS ? Number(env.FORWARD_TIMEOUT_MS) : undefined,
-      onForwardError(failure) {
-        forwardFailures += 1;
-        // The whole lead goes to the log: a failed delivery can be replayed from there.
-        console.error(JSON.stringify({ event: 'leadscore.forward_failed', ...failure }));
-      },
+      onForwardError: reportFailure,
     });
     qualifiers.set(env, qualify);
   }
   return qualify;
+}
+
+function reportFailure(failure) {
+  forwardFailures += 1;
+  // The whole lead goes to the log: a failed delivery can be replayed from there.
+  console.error(JSON.stringify({ event: 'leadscore.forward_failed', ...failure }));
+}
+
+/** The relay: the webhook (signed with WEBHOOK_SECRET) and, when configured, Slack, each on its own. */
+const relays = new WeakMap();
+function relayFor(env) {
+  let relay = relays.get(env);
+  if (!relay) {
+    relay = createRelay({
+      model,
+      forward: [target(env), env.SLACK_WEBHOOK_URL && slack(env.SLACK_WEBHOOK_URL)].filter(Boolean),
+      now: env.LEADSCORE_NOW ? () => Number(env.LEADSCORE_NOW) : undefined,
+      cors: env.CORS_ORIGIN || '*',
+      timeoutMs: env.FORWARD_TIMEOUT_MS ? Number(env.FORWARD_TIMEOUT_MS) : undefined,
+      onForwardError: reportFailure,
+    });
+    relays.set(env, relay);
+  }
+  return relay;
 }
 
 export async function handle(request, env, { waitUntil } = {}) {
@@ -53,6 +80,7 @@ export async function handle(request, env, { waitUntil } = {}) {
   if (section === 'health' && request.method === 'GET') {
     return Response.json({ ok: true, forward_failures: forwardFailures });
   }
+  if (section === 'leads' && !form) return relayFor(env)(request, waitUntil ? { waitUntil } : undefined);
   if (section !== 'forms' || !FORMS.includes(form)) {
     return Response.json({ ok: false, error: `no such form; POST to /forms/{${FORMS.join(',')}}`, field: 'path' }, { status: 404 });
   }

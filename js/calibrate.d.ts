@@ -107,7 +107,82 @@ export interface FunnelReport {
   }[];
   mql_to_sql_rate: number | null;
   cost?: { total: number; per_lead: number | null; per_mql: number | null; per_sql: number | null; per_conversion: number | null };
+  /** With `by`: one credit table per column named (e.g. first and last touch). */
+  campaigns?: {
+    by: string;
+    campaigns: {
+      campaign: string; leads: number; qualified: number | null; mql: number; sql: number; mql_to_sql_rate: number | null;
+      converted: number; conversion_rate: number | null;
+      /** With `costs`. */
+      cost?: number | null; cost_per_lead?: number | null; cost_per_qualified_lead?: number | null;
+    }[];
+  }[];
+}
+
+export interface FunnelOptions {
+  label: string;
+  stage?: string;
+  score?: string;
+  /** A column of cost per lead. */
+  cost?: string;
+  /** Columns naming the campaign (source, medium) that brought each lead: credit per campaign. */
+  by?: string | string[];
+  /** The column saying whether the lead qualified (default "qualified"). */
+  qualified?: string;
+  /** CSV text of campaign, cost. */
+  costs?: string;
 }
 
 /** Funnel metrics from a CSV of scored leads with outcomes. @throws {LeadscoreError} */
-export function funnel(csvText: string, options: { label: string; stage?: string; score?: string; cost?: string }): FunnelReport;
+export function funnel(csvText: string, options: FunnelOptions): FunnelReport;
+
+/** How a streamed CSV is read and written (docs/calibrate.md, "Files of any size"). */
+export interface ReadOptions {
+  delimiter?: ',' | ';' | '\t' | 'tab' | '|' | 'comma' | 'semicolon' | 'pipe';
+  encoding?: 'utf-8' | 'windows-1252';
+  /** Output format of `ScoreStream`. */
+  format?: 'csv' | 'jsonl';
+  onError?: 'skip' | 'fail';
+}
+
+export interface StreamSummary {
+  rows: number;
+  bad: number;
+  /** The first bad rows, by line. */
+  errors: string[];
+  fast?: number;
+  general?: number;
+}
+
+/** `scoreCsv` over input of any size, pushed in chunks. @throws {LeadscoreError} */
+export class ScoreStream {
+  constructor(doc: ModelDocument, options?: ScoreCsvOptions, read?: ReadOptions);
+  /** The output (UTF-8) of every row the bytes complete. */
+  push(bytes: Uint8Array): Uint8Array;
+  finish(): Uint8Array;
+  summary(): StreamSummary;
+  free(): void;
+}
+
+export interface CompareReport {
+  rows: number; scored: number; bad: number; label: string; converted: number; conversion_rate: number | null;
+  models: {
+    name: string; auc: number; auc_ci95: [number, number];
+    top_decile: { conversion_rate: number; lift: number };
+    stages: { stage: string; leads: number; share: number | null; converted: number; conversion_rate: number | null }[];
+  }[];
+  auc_difference: { b_minus_a: number; ci95: [number, number] };
+  changed_stage: number;
+  changes: { from: string; to: string; leads: number }[];
+}
+
+/** Champion (a) / challenger (b) over leads with outcomes, pushed in chunks. @throws {LeadscoreError} */
+export class CompareStream {
+  constructor(a: ModelDocument, b: ModelDocument, options: { label: string; id?: string; listChanges?: boolean }, read?: ReadOptions);
+  /** With `listChanges`: CSV rows of the leads whose stage changes. */
+  push(bytes: Uint8Array): Uint8Array;
+  finish(): Uint8Array;
+  summary(): StreamSummary;
+  report(): CompareReport;
+  free(): void;
+}

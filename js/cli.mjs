@@ -2,8 +2,10 @@
 // The `leadscore` command (the npm package's bin): learn a model from past leads, score a CSV, report a
 // funnel. It runs the package's own WASM engine through its Node entry, so the CLI, the browser and the
 // edge score alike. No dependencies; Node 20 or later.
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { once } from 'node:events';
 import { performance } from 'node:perf_hooks';
+import { createGunzip, createGzip } from 'node:zlib';
 
 const HELP = `leadscore: lead scoring from the command line (the same WASM engine as the npm package)
 
@@ -24,20 +26,52 @@ Usage:
       --folds 5              cross-validation folds (2..20)
       --bins 15              most bins per numeric column
       --name <name>          the model's name (default: calibrated)
+      --sample 100000        learn from a uniform sample of at most this many rows (files of any size
+                             are streamed); when the file has more, the model is then also scored
+                             on every row of the file (AUC with its interval, lift, stages)
       --json                 print the report as JSON instead of tables
+      --delimiter, --encoding, --input-format, --on-error, --quiet   as for score
 
-  leadscore score <model.json> <leads.csv> [--id <column>] [--keep a,b] [--model <name>] [--out scores.csv]
-      Scores every row; writes id,score,stage,qualified,fit,engagement,breakdown (then the --keep
-      columns) to --out or standard output. Columns the model does not read are ignored.
+  leadscore score <model.json> <leads.csv|-> [options]
+      Scores every row as it is read (files of any size, constant memory); writes
+      id,score,stage,qualified,fit,engagement,breakdown (then the --keep columns) to --out or
+      standard output. Columns the model does not read are ignored.
+      --id <column>          the lead id column (default: a column named id, or ending in " id"/"_id")
+      --keep a,b             input columns copied to the output
+      --model <name>         which model of a multi-model document
+      --out <file|->         where to write (default: standard output; a name ending in .gz is gzipped)
+      --format csv|jsonl     the output format (default csv; jsonl: one JSON object a line)
+      --input-format csv|jsonl  the input format (default: jsonl for *.jsonl / *.ndjson, else csv)
+      --delimiter , ; tab |  the input's delimiter (default: the one the header line uses most)
+      --encoding utf-8|windows-1252   the input's encoding (default utf-8)
+      --on-error skip|fail   a bad row (wrong number of fields, broken quotes, not UTF-8) is skipped
+                             and listed with its line number (default), or ends the run
+      --quiet                no progress line and no summary on standard error
+      Input: a file, a .gz file, or - for standard input (gzip detected from its first bytes).
+
+  leadscore compare <model-a.json> <model-b.json> <leads.csv|-> --label <column> [options]
+      Champion / challenger on leads with known outcomes, streamed: ROC AUC of each model with its
+      95 % confidence interval (DeLong) and that of the difference, conversion and lift in the top
+      10 %, leads and conversion per stage side by side, and how many leads change stage (from -> to).
+      --id <column>          the lead id column for --changes
+      --changes <file>       also write every lead whose stage changes (id, stages, scores, outcome)
+      --json                 print the report as JSON
+      --delimiter, --encoding, --input-format, --on-error, --quiet   as for score
 
   leadscore funnel <scored.csv> --label <column> [--stage stage] [--cost <column>] [--json]
-      Conversion per stage, MQL->SQL rate, and cost per lead / MQL / SQL / conversion.
+                  [--by "First Campaign,Last Campaign"] [--costs costs.csv] [--qualified qualified]
+      Conversion per stage, MQL->SQL rate, and cost per lead / MQL / SQL / conversion. With --by,
+      credit per campaign (or source, medium) for each column given, e.g. first and last touch:
+      leads, qualified leads, MQL, SQL, MQL->SQL rate, conversions, and with --costs (a CSV of
+      campaign,cost) cost per lead and per qualified lead.
 
   leadscore --help | --version
 
 Nothing leaves the machine: the CSV is read and scored locally.`;
 
+/** In-memory commands (calibrate, funnel) read at most this much at once; score streams. */
 const MAX_BYTES = 64 * 1024 * 1024;
+const CHUNK_BYTES = 1 << 20;
 
 /** Exits with a one-line error. */
 function fail(message) {
@@ -144,9 +178,17 @@ function printCalibration(report, model, seconds, out) {
     print(`Not learned from: ${skipped.map((s) => `${s.name} (${s.reason})`).join('; ')}`);
   }
   for (const note of report.notes) print(`Note: ${note}`);
+  const sample = report.sample;
+  if (sample.learned_from < sample.rows - sample.bad_rows) {
+    print();
+    print(`Learned from a uniform sample of ${number(sample.learned_from)} of the file's ${number(sample.rows)} rows; ${sample.evaluation
+      ? `on all ${number(sample.evaluated_on)} rows, ROC AUC ${sample.evaluation.auc.toFixed(3)} [${sample.evaluation.auc_ci95.map((x) => x.toFixed(3)).join(', ')}], top 10 % lift ${sample.evaluation.top_decile.lift.toFixed(2)}x.`
+      : 'standard input cannot be read twice, so the other rows were not scored.'}`);
+  }
 }
 
 function printFunnel(report) {
+  const money = (x) => (x === null || x === undefined ? '-' : x.toFixed(2));
   const print = (text = '') => process.stdout.write(`${text}\n`);
   print(`${report.leads} leads, ${pct(report.conversion_rate)} converted.`);
   print();
@@ -162,9 +204,219 @@ function printFunnel(report) {
   print(`MQL -> SQL rate: ${report.mql_to_sql_rate === null ? '- (needs stages named mql and sql)' : pct(report.mql_to_sql_rate)}`);
   if (withCost) {
     const c = report.cost;
-    const money = (x) => (x === null ? '-' : x.toFixed(2));
     print(`Cost: total ${money(c.total)}, per lead ${money(c.per_lead)}, per MQL ${money(c.per_mql)}, per SQL ${money(c.per_sql)}, per conversion ${money(c.per_conversion)}`);
   }
+  for (const credit of report.campaigns ?? []) {
+    print();
+    print(`By ${credit.by}:`);
+    const withCosts = credit.campaigns.some((c) => 'cost' in c);
+    const header = ['campaign', 'leads', 'qualified', 'MQL', 'SQL', 'MQL->SQL', 'converted', 'rate'];
+    if (withCosts) header.push('cost', 'per lead', 'per qualified');
+    print(table(credit.campaigns.map((c) => {
+      const row = [c.campaign, c.leads, c.qualified ?? '-', c.mql, c.sql, pct(c.mql_to_sql_rate), c.converted, pct(c.conversion_rate)];
+      if (withCosts) row.push(money(c.cost), money(c.cost_per_lead), money(c.cost_per_qualified_lead));
+      return row;
+    }), header));
+  }
+}
+
+/** The read options of a streaming command from its flags. */
+function readOptions(flags) {
+  const choice = (flag, allowed) => {
+    const value = flags[flag];
+    if (value !== undefined && !allowed.includes(value)) fail(`--${flag} expects one of ${allowed.join(', ')}, got "${value}"`);
+    return value;
+  };
+  const read = {
+    delimiter: choice('delimiter', [',', ';', 'tab', '\t', '|', 'comma', 'semicolon', 'pipe']),
+    encoding: flags.encoding,
+    format: choice('format', ['csv', 'jsonl']),
+    onError: choice('on-error', ['skip', 'fail']),
+  };
+  for (const key of Object.keys(read)) if (read[key] === undefined) delete read[key];
+  return read;
+}
+
+/** The input's bytes as they come: a file or standard input, gunzipped when it starts with gzip's magic bytes. */
+async function* inputBytes(path, progress) {
+  let source;
+  if (path === '-') source = process.stdin;
+  else {
+    try { progress.size = statSync(path).size; } catch (error) { fail(`cannot read ${path}: ${error.code === 'ENOENT' ? 'no such file' : error.message}`); }
+    source = createReadStream(path, { highWaterMark: CHUNK_BYTES });
+  }
+  const raw = source[Symbol.asyncIterator]();
+  const first = await raw.next();
+  if (first.done) return;
+  const head = first.value;
+  progress.read += head.length;
+  if (head[0] !== 0x1f || head[1] !== 0x8b) {
+    yield head;
+    for await (const chunk of { [Symbol.asyncIterator]: () => raw }) {
+      progress.read += chunk.length;
+      yield chunk;
+    }
+    return;
+  }
+  const gunzip = createGunzip({ chunkSize: CHUNK_BYTES });
+  const feed = (async () => {
+    try {
+      if (!gunzip.write(head)) await once(gunzip, 'drain');
+      for await (const chunk of { [Symbol.asyncIterator]: () => raw }) {
+        progress.read += chunk.length;
+        if (!gunzip.write(chunk)) await once(gunzip, 'drain');
+      }
+      gunzip.end();
+    } catch (error) {
+      gunzip.destroy(error);
+    }
+  })();
+  try {
+    for await (const chunk of gunzip) yield chunk;
+  } catch (error) {
+    fail(`${path === '-' ? 'standard input' : path} is not a valid gzip file: ${error.message}`);
+  }
+  await feed;
+}
+
+/** JSON Lines as CSV bytes: the first object's keys are the columns; numbers, booleans and nested values as their JSON text. */
+async function* jsonlAsCsv(chunks, bad) {
+  const decoder = new TextDecoder();
+  const encoder = new TextEncoder();
+  let columns;
+  let carry = '';
+  let line = 0;
+  const cell = (value) => {
+    if (value === null || value === undefined) return '';
+    const text = typeof value === 'string' ? value : JSON.stringify(value);
+    return /[",;\t\n\r|]|^\s|\s$/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+  };
+  const rows = (lines) => {
+    const out = [];
+    for (const text of lines) {
+      line++;
+      if (!text.trim()) continue;
+      let object;
+      try { object = JSON.parse(text); } catch (error) { object = error; }
+      if (object === null || typeof object !== 'object' || Array.isArray(object) || object instanceof Error) {
+        bad(`line ${line}: not a JSON object${object instanceof Error ? ` (${object.message})` : ''}`);
+        continue;
+      }
+      if (!columns) {
+        columns = Object.keys(object);
+        out.push(columns.map(cell).join(','));
+      }
+      out.push(columns.map((key) => cell(object[key])).join(','));
+    }
+    return out.length ? encoder.encode(`${out.join('\n')}\n`) : undefined;
+  };
+  for await (const chunk of chunks) {
+    const lines = (carry + decoder.decode(chunk, { stream: true })).split('\n');
+    carry = lines.pop();
+    const bytes = rows(lines);
+    if (bytes) yield bytes;
+  }
+  const bytes = rows([carry + decoder.decode()]);
+  if (bytes) yield bytes;
+}
+
+/** Where output goes: --out (gzipped when it ends in .gz), or standard output. */
+function outputStream(path, discard) {
+  if (discard) return { stream: { write: () => true, end() {} }, done: Promise.resolve() };
+  if (!path || path === '-') return { stream: process.stdout, done: Promise.resolve() };
+  const file = createWriteStream(path);
+  const done = once(file, 'close');
+  if (!path.endsWith('.gz')) return { stream: file, done };
+  const gzip = createGzip();
+  gzip.pipe(file);
+  return { stream: gzip, done };
+}
+
+const number = (n) => Math.round(n).toLocaleString('en-US');
+
+/**
+ * Runs a streaming command: input chunks go to `push`, whose output bytes are written as they come (waiting
+ * when the reader is slower); then `finish`. A progress line on standard error when it is a terminal, and a
+ * summary of the counts at the end (bad rows listed), unless --quiet.
+ */
+async function streamRows(path, flags, push, finish, summary, verb) {
+  const quiet = Boolean(flags.quiet);
+  const progress = { read: 0, size: undefined };
+  const jsonl = flags['input-format'] === 'jsonl' || (flags['input-format'] === undefined && /\.(jsonl|ndjson)(\.gz)?$/i.test(path));
+  if (flags['input-format'] !== undefined && !['csv', 'jsonl'].includes(flags['input-format'])) fail(`--input-format expects csv or jsonl, got "${flags['input-format']}"`);
+  const jsonErrors = [];
+  let chunks = inputBytes(path, progress);
+  if (jsonl) {
+    chunks = jsonlAsCsv(chunks, (message) => {
+      if (flags['on-error'] === 'fail') fail(message);
+      jsonErrors.push(message);
+    });
+  }
+  const out = outputStream(flags.out, flags.discard);
+  const started = performance.now();
+  const tty = !quiet && process.stderr.isTTY;
+  let lastDraw = started;
+  const draw = (now) => {
+    const rows = summary().rows;
+    const seconds = (now - started) / 1000;
+    const rate = rows / Math.max(seconds, 1e-3);
+    let text = `${number(rows)} rows, ${number(rate)} rows/s`;
+    if (progress.size) {
+      const done = progress.read / progress.size;
+      const eta = done > 0 ? seconds * (1 - done) / done : 0;
+      text += `, ${(done * 100).toFixed(1)} %, ${Math.ceil(eta)} s left`;
+    }
+    process.stderr.write(`\r${text}\u001b[K`);
+  };
+  const write = async (bytes) => {
+    if (bytes.length && !out.stream.write(bytes)) await once(out.stream, 'drain');
+  };
+  for await (const chunk of chunks) {
+    await write(attempt(() => push(chunk)));
+    if (tty) {
+      const now = performance.now();
+      if (now - lastDraw > 250) { draw(now); lastDraw = now; }
+    }
+  }
+  await write(attempt(() => finish()));
+  if (out.stream !== process.stdout) { out.stream.end(); await out.done; }
+  if (tty) process.stderr.write('\r\u001b[K');
+  const counts = summary();
+  const bad = counts.bad + jsonErrors.length;
+  if (!quiet) {
+    const seconds = (performance.now() - started) / 1000;
+    const paths = counts.fast !== undefined ? `; ${number(counts.fast)} on the fast path, ${number(counts.general)} by the general engine` : '';
+    const rows = counts.rows + jsonErrors.length;
+    process.stderr.write(`leadscore: ${verb} ${number(rows - bad)} of ${number(rows)} rows in ${seconds.toFixed(2)} s (${number(rows / Math.max(seconds, 1e-3))} rows/s${paths}); ${number(bad)} bad row${bad === 1 ? '' : 's'} skipped\n`);
+    const listed = [...jsonErrors, ...counts.errors].slice(0, 20);
+    for (const message of listed) process.stderr.write(`  ${message}\n`);
+    if (bad > listed.length) process.stderr.write(`  and ${number(bad - listed.length)} more\n`);
+  }
+}
+
+function printComparison(report) {
+  const print = (text = '') => process.stdout.write(`${text}\n`);
+  const [a, b] = report.models;
+  const auc = (m) => `${m.auc.toFixed(3)} [${m.auc_ci95.map((x) => x.toFixed(3)).join(', ')}]`;
+  print(`${number(report.scored)} leads, ${pct(report.conversion_rate)} converted (label "${report.label}").`);
+  print();
+  print(table([
+    ['ROC AUC [95 % CI]', auc(a), auc(b)],
+    ['top 10 %: converted', pct(a.top_decile.conversion_rate), pct(b.top_decile.conversion_rate)],
+    ['top 10 %: lift', `${a.top_decile.lift.toFixed(2)}x`, `${b.top_decile.lift.toFixed(2)}x`],
+  ], ['', `A: ${a.name}`, `B: ${b.name}`]));
+  const d = report.auc_difference;
+  print(`AUC B - A: ${d.b_minus_a >= 0 ? '+' : ''}${d.b_minus_a.toFixed(3)} [${d.ci95.map((x) => x.toFixed(3)).join(', ')}]${d.ci95[0] > 0 || d.ci95[1] < 0 ? '' : ' (the interval includes 0: no clear winner)'}`);
+  print();
+  const names = [...new Set([...a.stages.map((s) => s.stage), ...b.stages.map((s) => s.stage)])];
+  const at = (m, name) => m.stages.find((s) => s.stage === name);
+  print(table(names.map((name) => {
+    const [x, y] = [at(a, name), at(b, name)];
+    return [name, x ? number(x.leads) : '-', x ? pct(x.conversion_rate) : '-', y ? number(y.leads) : '-', y ? pct(y.conversion_rate) : '-'];
+  }), ['stage', 'A leads', 'A converted', 'B leads', 'B converted']));
+  print();
+  print(`${number(report.changed_stage)} leads change stage${report.changes.length ? ':' : '.'}`);
+  if (report.changes.length) print(table(report.changes.map((c) => [`${c.from} -> ${c.to}`, number(c.leads)]), ['A -> B', 'leads']));
 }
 
 async function main(argv) {
@@ -179,11 +431,10 @@ async function main(argv) {
     return;
   }
   if (command === 'calibrate') {
-    const { positional, flags } = parseArgs(rest, ['json'], ['label', 'id', 'out', 'report', 'exclude', 'behaviour', 'fit',
-      'mql-top', 'mql-precision', 'min-precision', 'sql-top', 'folds', 'bins', 'name']);
+    const { positional, flags } = parseArgs(rest, ['json', 'quiet'], ['label', 'id', 'out', 'report', 'exclude', 'behaviour', 'fit',
+      'mql-top', 'mql-precision', 'min-precision', 'sql-top', 'folds', 'bins', 'name', 'sample', 'delimiter', 'encoding', 'input-format', 'on-error']);
     if (positional.length !== 1) fail('calibrate takes one CSV file (see leadscore --help)');
     if (!flags.label) fail('calibrate needs --label <column>: the column that says whether the lead converted');
-    const text = readText(positional[0], 'CSV of past leads');
     const options = {
       label: flags.label, id: flags.id, exclude: list(flags.exclude), behaviour: list(flags.behaviour), fit: list(flags.fit),
       mqlTop: share(flags['mql-top'], 'mql-top'), mqlPrecision: share(flags['mql-precision'], 'mql-precision'),
@@ -191,10 +442,34 @@ async function main(argv) {
       folds: integer(flags.folds, 'folds'), bins: integer(flags.bins, 'bins'), name: flags.name,
     };
     for (const key of Object.keys(options)) if (options[key] === undefined) delete options[key];
+    const sampleSize = integer(flags.sample ?? '100000', 'sample');
+    if (sampleSize < 20 || sampleSize > 250000) fail(`--sample expects 20 to 250000 rows, got ${sampleSize}`);
     const leadscore = await loadPackage();
+    // Pass 1: a uniform sample of the rows (the whole file when it is smaller).
+    const read = readOptions(flags);
+    const sampler = attempt(() => new leadscore.SampleStream(sampleSize, 1, read));
+    await streamRows(positional[0], { ...flags, discard: true, quiet: true }, (bytes) => sampler.push(bytes), () => sampler.finish(), () => sampler.summary(), 'read');
+    const counts = sampler.summary();
+    if (counts.bad && !flags.quiet) {
+      process.stderr.write(`leadscore: ${number(counts.bad)} bad row${counts.bad === 1 ? '' : 's'} skipped\n`);
+      for (const message of counts.errors) process.stderr.write(`  ${message}\n`);
+    }
     const started = performance.now();
-    const { model, report } = attempt(() => leadscore.calibrate(text, options));
+    const { model, report } = attempt(() => leadscore.calibrate(sampler.text(), options));
     const seconds = (performance.now() - started) / 1000;
+    report.sample = { rows: counts.rows, bad_rows: counts.bad, learned_from: counts.sampled, evaluated_on: counts.sampled };
+    // Pass 2, when the file has more rows than were learned from: the model scored on every row.
+    if (counts.sampled < counts.rows - counts.bad) {
+      if (positional[0] === '-') report.sample.evaluated_on = 0;
+      else {
+        const evaluation = attempt(() => new leadscore.CompareStream(model, model, { label: flags.label }, read));
+        await streamRows(positional[0], { ...flags, discard: true, quiet: true }, (bytes) => evaluation.push(bytes), () => evaluation.finish(), () => evaluation.summary(), 'evaluated');
+        const all = attempt(() => evaluation.report());
+        const [scored] = all.models;
+        report.sample.evaluated_on = all.scored;
+        report.sample.evaluation = { auc: scored.auc, auc_ci95: scored.auc_ci95, top_decile: scored.top_decile, stages: scored.stages };
+      }
+    }
     const out = flags.out ?? 'model.json';
     writeFileSync(out, `${JSON.stringify(model, null, 2)}\n`);
     if (flags.report) writeFileSync(flags.report, `${JSON.stringify(report, null, 2)}\n`);
@@ -203,24 +478,40 @@ async function main(argv) {
     return;
   }
   if (command === 'score') {
-    const { positional, flags } = parseArgs(rest, [], ['id', 'keep', 'model', 'out']);
-    if (positional.length !== 2) fail('score takes a model file and a CSV file (see leadscore --help)');
+    const { positional, flags } = parseArgs(rest, ['quiet'], ['id', 'keep', 'model', 'out', 'format', 'input-format', 'delimiter', 'encoding', 'on-error']);
+    if (positional.length !== 2) fail('score takes a model file and a CSV file, or - for standard input (see leadscore --help)');
     const doc = readJson(positional[0], 'model file');
-    const text = readText(positional[1], 'CSV of leads');
     const options = { id: flags.id, keep: list(flags.keep), model: flags.model };
     for (const key of Object.keys(options)) if (options[key] === undefined) delete options[key];
+    const read = readOptions(flags);
     const leadscore = await loadPackage();
-    const csv = attempt(() => leadscore.scoreCsv(doc, text, options));
-    if (flags.out) writeFileSync(flags.out, csv);
-    else process.stdout.write(csv);
+    const scorer = attempt(() => new leadscore.ScoreStream(doc, options, read));
+    await streamRows(positional[1], flags, (bytes) => scorer.push(bytes), () => scorer.finish(), () => scorer.summary(), 'scored');
+    return;
+  }
+  if (command === 'compare') {
+    const { positional, flags } = parseArgs(rest, ['json', 'quiet'], ['label', 'id', 'changes', 'input-format', 'delimiter', 'encoding', 'on-error']);
+    if (positional.length !== 3) fail('compare takes two model files and a CSV file (see leadscore --help)');
+    if (!flags.label) fail('compare needs --label <column>: the column that says whether the lead converted');
+    const [a, b] = [readJson(positional[0], 'first model file'), readJson(positional[1], 'second model file')];
+    const leadscore = await loadPackage();
+    const options = { label: flags.label, listChanges: Boolean(flags.changes) };
+    if (flags.id) options.id = flags.id;
+    const comparison = attempt(() => new leadscore.CompareStream(a, b, options, readOptions(flags)));
+    await streamRows(positional[2], { ...flags, out: flags.changes ?? null, discard: !flags.changes }, (bytes) => comparison.push(bytes),
+      () => comparison.finish(), () => comparison.summary(), 'compared');
+    const report = attempt(() => comparison.report());
+    if (flags.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    else printComparison(report);
     return;
   }
   if (command === 'funnel') {
-    const { positional, flags } = parseArgs(rest, ['json'], ['label', 'stage', 'score', 'cost']);
+    const { positional, flags } = parseArgs(rest, ['json'], ['label', 'stage', 'score', 'cost', 'by', 'costs', 'qualified']);
     if (positional.length !== 1) fail('funnel takes one CSV file of scored leads (see leadscore --help)');
     if (!flags.label) fail('funnel needs --label <column>: the column that says whether the lead converted');
     const text = readText(positional[0], 'CSV of scored leads');
-    const options = { label: flags.label, stage: flags.stage, score: flags.score, cost: flags.cost };
+    const options = { label: flags.label, stage: flags.stage, score: flags.score, cost: flags.cost, by: list(flags.by),
+      qualified: flags.qualified, costs: flags.costs === undefined ? undefined : readText(flags.costs, 'cost table') };
     for (const key of Object.keys(options)) if (options[key] === undefined) delete options[key];
     const leadscore = await loadPackage();
     const report = attempt(() => leadscore.funnel(text, options));

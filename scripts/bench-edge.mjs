@@ -7,13 +7,18 @@
 //      processes; workerd start-up to first answer, the example against a worker without the wasm
 //   4. load: 10,000 submissions through workerd on loopback, 32 at a time, forwarding the qualified
 //      ones to a local receiver: throughput, latency, errors, leads forwarded.
+//   5. relay (the tag's leads): CPU per relay in Node (in-process) and in workerd (as in 2, with
+//      qualify measured in the same run), and 10,000 tag payloads through workerd, three in four
+//      qualifying, each a distinct lead, forwarded as signed webhooks.
+// BENCH_ONLY=relay runs only 5.
 // Prints a table and one line of JSON at the end. Everything binds 127.0.0.1; every child is stopped.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { post, root, startReceiver, startWorkerd, stopAll } from '../tests/edge/harness.mjs';
+import { NOW, post, root, startReceiver, startWorkerd, stopAll } from '../tests/edge/harness.mjs';
+import { buyerEvents, tagPayload } from '../tests/edge/tag-payload.mjs';
 
 const QUALIFY_N = Number(process.env.QUALIFY_N ?? 5000);
 const LOAD_N = Number(process.env.LOAD_N ?? 10_000);
@@ -89,7 +94,7 @@ function cpuTicks(pid) {
   return Number(fields[11]) + Number(fields[12]); // utime + stime (fields 14 and 15)
 }
 
-async function drive(url, n, concurrency, make) {
+async function drive(url, n, concurrency, make, ok = (status) => status === 200) {
   let next = 0;
   const latencies = [];
   const errors = [];
@@ -101,7 +106,7 @@ async function drive(url, n, concurrency, make) {
       try {
         const answer = await make(url, i);
         latencies.push(performance.now() - t);
-        if (answer.status !== 200) errors.push(`${answer.status} ${JSON.stringify(answer.body).slice(0, 120)}`);
+        if (!ok(answer.status)) errors.push(`${answer.status} ${JSON.stringify(answer.body).slice(0, 120)}`);
         else answers.push(answer.body);
       } catch (error) {
         errors.push(String(error?.cause?.code ?? error?.message ?? error));
@@ -178,7 +183,7 @@ async function load() {
     const qualified = run.answers.filter((a) => a.qualified).length;
     const until = Date.now() + 30_000;
     while (receiver.received.length < qualified && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
-    const ids = new Set(receiver.received.map((r) => r.body.id));
+    const ids = new Set(receiver.received.map((r) => r.body.lead_id));
     return {
       requests: LOAD_N, concurrency: LOAD_CONCURRENCY, seconds: fmt(run.seconds, 2), per_second: Math.round(LOAD_N / run.seconds),
       p50_ms: fmt(pct(run.latencies, 0.5), 2), p99_ms: fmt(pct(run.latencies, 0.99), 2), errors: run.errors.length,
@@ -190,7 +195,104 @@ async function load() {
   }
 }
 
+// 5. The relay: what the tag POSTs, three in four from a visitor who qualifies, each a distinct lead.
+const tagLeads = {
+  buyer: tagPayload(model, { leadId: 'template-lead', events: buyerEvents(NOW - 600_000), now: NOW }),
+  browsing: tagPayload(model, { leadId: 'template-lead', events: [{ type: 'page_view', ts: NOW - 60_000, path: '/' }], now: NOW }),
+};
+const relayPost = (url, i) => {
+  const template = i % 4 ? tagLeads.buyer : tagLeads.browsing;
+  const leadId = `bench-lead-${i}`;
+  return post(url, '/leads', {
+    method: 'POST', headers: { 'content-type': 'text/plain;charset=UTF-8' },
+    body: JSON.stringify({ ...template, lead_id: leadId, idempotency_key: `${leadId}:${template.model}:${template.stage}` }),
+  });
+};
+const accepted = (status) => status === 200 || status === 202;
+const RELAY_ENV = { LEADSCORE_NOW: String(NOW), WEBHOOK_SECRET: `whsec_${btoa('bench-relay-secret-0123456789ab')}` };
+
+// 5a. Node: relay() in-process, the Request built in the loop, no destination.
+async function relayNodeCpu() {
+  const { relay } = await import('leadscore/edge');
+  const options = { model, now: NOW };
+  const request = (i) => {
+    const template = i % 4 ? tagLeads.buyer : tagLeads.browsing;
+    const leadId = `node-lead-${i}`;
+    return new Request('http://edge.local/leads', {
+      method: 'POST', headers: { 'content-type': 'text/plain;charset=UTF-8' },
+      body: JSON.stringify({ ...template, lead_id: leadId, idempotency_key: `${leadId}:${template.model}:${template.stage}` }),
+    });
+  };
+  for (let i = 0; i < 500; i++) await (await relay(request(1_000_000 + i), options)).arrayBuffer(); // warm-up
+  const cpu0 = process.cpuUsage();
+  for (let i = 0; i < QUALIFY_N; i++) await (await relay(request(i), options)).arrayBuffer();
+  const cpu = process.cpuUsage(cpu0);
+  return fmt((cpu.user + cpu.system) / 1000 / QUALIFY_N);
+}
+
+async function relayCpu() {
+  const w = await startWorkerd(RELAY_ENV);
+  const pid = w.child.pid;
+  await drive(w.url, 500, 8, (url, i) => relayPost(url, 1_000_000 + i), accepted);
+  await drive(w.url, 500, 8, health);
+  let t = cpuTicks(pid);
+  await drive(w.url, QUALIFY_N, 8, (url, i) => relayPost(url, 2_000_000 + i), accepted);
+  const relayTicks = cpuTicks(pid) - t;
+  t = cpuTicks(pid);
+  await drive(w.url, QUALIFY_N, 8, health);
+  const baseTicks = cpuTicks(pid) - t;
+  await stopAll();
+  return { gross_cpu_ms: fmt(relayTicks * TICK_MS / QUALIFY_N), cpu_ms: fmt((relayTicks - baseTicks) * TICK_MS / QUALIFY_N) };
+}
+
+async function relayLoad() {
+  const receiver = await startReceiver();
+  // The receiver shares the two cores with workerd and the client: give it 10 s per attempt.
+  const w = await startWorkerd({ ...RELAY_ENV, FORWARD_URL: receiver.url('/crm'), FORWARD_TIMEOUT_MS: '10000' });
+  try {
+    const run = await drive(w.url, LOAD_N, LOAD_CONCURRENCY, (url, i) => relayPost(url, 3_000_000 + i), accepted);
+    const qualified = run.answers.filter((a) => a.qualified).length;
+    const until = Date.now() + 60_000;
+    const distinct = () => new Set(receiver.received.map((r) => r.body.lead_id)).size;
+    while (distinct() < qualified && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+    // Deliveries that failed after the retry, as the worker reported them (onForwardError).
+    const { forward_failures: failures } = (await health(w.url)).body;
+    return {
+      requests: LOAD_N, concurrency: LOAD_CONCURRENCY, seconds: fmt(run.seconds, 2), per_second: Math.round(LOAD_N / run.seconds),
+      p50_ms: fmt(pct(run.latencies, 0.5), 2), p99_ms: fmt(pct(run.latencies, 0.99), 2), errors: run.errors.length,
+      qualified, forwarded: receiver.received.length, distinct: distinct(), forward_failures: failures,
+      first_errors: run.errors.slice(0, 3),
+    };
+  } finally {
+    await stopAll();
+    await receiver.stop();
+  }
+}
+
+/** `qualify` measured in the same run as the relay: a reference for how loaded the machine is. */
+async function relayBench(qualifyCpu) {
+  const nodeCpuMs = await relayNodeCpu();
+  const cpu = await relayCpu();
+  const reference = qualifyCpu ?? await workerdCpu();
+  const loadResult = await relayLoad();
+  console.table({
+    'relay in Node: CPU per relay, in-process (ms)': nodeCpuMs,
+    'relay in workerd: CPU per relay, net (ms)': cpu.cpu_ms,
+    'relay in workerd: CPU per request incl. HTTP (ms)': cpu.gross_cpu_ms,
+    'same run: qualify in workerd, net (ms)': reference.cpu_ms,
+    [`relay load: ${LOAD_N} tag payloads through workerd (req/s)`]: loadResult.per_second,
+    'relay load: p50 / p99 latency (ms)': `${loadResult.p50_ms} / ${loadResult.p99_ms}`,
+    'relay load: errors': loadResult.errors,
+    'relay load: qualified / forwarded / distinct / failed': `${loadResult.qualified} / ${loadResult.forwarded} / ${loadResult.distinct} / ${loadResult.forward_failures}`,
+  });
+  return { node_cpu_ms: nodeCpuMs, cpu, qualify_cpu_ms: reference.cpu_ms, load: loadResult };
+}
+
 try {
+  if (process.env.BENCH_ONLY === 'relay') {
+    console.log(JSON.stringify({ relay: await relayBench() }));
+    process.exit(0);
+  }
   const node = await nodeCpu();
   const coldNode = nodeCold();
   const workerd = await workerdCpu();
@@ -219,7 +321,8 @@ try {
     'load: errors': loadResult.errors,
     'load: qualified / forwarded / unique': `${loadResult.qualified} / ${loadResult.forwarded} / ${loadResult.forwarded_unique}`,
   });
-  console.log(JSON.stringify({ node, workerd, cold_node: coldNode, cold_workerd: coldWorkerd, load: loadResult, versions }));
+  const relayResult = await relayBench(workerd);
+  console.log(JSON.stringify({ node, workerd, cold_node: coldNode, cold_workerd: coldWorkerd, load: loadResult, relay: relayResult, versions }));
 } finally {
   await stopAll();
 }

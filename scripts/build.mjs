@@ -7,6 +7,7 @@ import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rm
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
+import { patchGlue } from './patch-glue.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = join(root, 'pkg');
@@ -59,23 +60,28 @@ if (locked && cliVersion !== locked) {
 }
 rmSync(pkg, { recursive: true, force: true });
 
-/** cargo (release, wasm32, `features`) -> wasm-bindgen --target web -> wasm-opt -Oz, into `outDir`. */
-function buildWasm(features, outDir) {
-  run('cargo', ['build', '--release', '--target', 'wasm32-unknown-unknown', '--no-default-features', '--features', features]);
+/**
+ * cargo (release, wasm32, `features`) -> wasm-bindgen --target web -> wasm-opt, into `outDir`. Optimised for
+ * size (-Oz), or with `speed` for speed (opt-level 3, -O3): the calibration wasm, which scores files of millions
+ * of rows in the CLI, where a few KB more do not matter.
+ */
+function buildWasm(features, outDir, { speed = false } = {}) {
+  const env = speed ? { env: { ...process.env, CARGO_PROFILE_RELEASE_OPT_LEVEL: '3' } } : {};
+  run('cargo', ['build', '--release', '--target', 'wasm32-unknown-unknown', '--no-default-features', '--features', features], env);
   const rawWasm = join(targetDir, 'wasm32-unknown-unknown', 'release', `${crate.libName}.wasm`);
   run('wasm-bindgen', ['--target', 'web', '--out-dir', outDir, '--out-name', 'leadscore', rawWasm]);
   // The generated typings are loose (`any`) and name internals: js/index.d.ts is the public surface.
   // Drop them, and the glue's `@ts-self-types` pointer to them (Deno would follow it and fail).
   for (const file of readdirSync(outDir)) if (file.endsWith('.d.ts')) rmSync(join(outDir, file));
   const glue = join(outDir, 'leadscore.js');
-  writeFileSync(glue, readFileSync(glue, 'utf8').replace(/^\/\* @ts-self-types="[^"]*" \*\/\n/, ''));
+  writeFileSync(glue, patchGlue(readFileSync(glue, 'utf8').replace(/^\/\* @ts-self-types="[^"]*" \*\/\n/, '')));
   const wasm = join(outDir, 'leadscore_bg.wasm');
-  run(join(root, 'node_modules', '.bin', 'wasm-opt'), ['-Oz', '--strip-debug', '--strip-producers', ...WASM_FEATURES, wasm, '-o', wasm]);
+  run(join(root, 'node_modules', '.bin', 'wasm-opt'), [speed ? '-O3' : '-Oz', '--strip-debug', '--strip-producers', ...WASM_FEATURES, wasm, '-o', wasm]);
   return wasm;
 }
 
 const wasmFile = buildWasm('api', core);
-const calibrateWasm = buildWasm('api,calibrate', join(pkg, 'calibrate'));
+const calibrateWasm = buildWasm('api,calibrate', join(pkg, 'calibrate'), { speed: true });
 
 // 4. The package's own files live in js/, laid out as in pkg/: one entry per runtime (each loads the wasm its
 // own way, then re-exports ./api.js, the one shared module), the public types and the README.
@@ -90,6 +96,8 @@ const manifest = {
   description: crate.description,
   license: crate.license,
   type: 'module',
+  // ES modules only: `require('leadscore')` needs a Node that can require ES modules (20.19, 22.12 and later).
+  engines: { node: '>=20.19' },
   types: './index.d.ts',
   // Condition order matters: the first matching key wins.
   exports: {
@@ -98,6 +106,7 @@ const manifest = {
       workerd: './workerd.js',
       deno: './deno.js',
       node: './node.js',
+      'edge-light': './edge-light.js',
       browser: './web.js',
       import: './web.js',
       default: './web.js',
@@ -108,11 +117,12 @@ const manifest = {
       workerd: './edge-workerd.js',
       deno: './edge-deno.js',
       node: './edge-node.js',
+      'edge-light': './edge-edge-light.js',
       browser: './edge-web.js',
       import: './edge-web.js',
       default: './edge-web.js',
     },
-    // Bring your own wasm (Vercel/Netlify edge: `import wasm from 'leadscore/wasm?module'; init(wasm)`).
+    // Bring your own wasm (`init(moduleOrBytes)`, e.g. a Netlify edge function that fetches it).
     './edge/init': { types: './edge-init.d.ts', default: './edge-init.js' },
     // Learning a model from past leads, scoring CSVs, funnel reports (docs/calibrate.md): a separate, larger wasm.
     './calibrate': {
@@ -133,12 +143,16 @@ const manifest = {
   // Only `leadscore/react` needs React; the rest of the package has no dependencies.
   peerDependencies: { react: '>=18' },
   peerDependenciesMeta: { react: { optional: true } },
-  sideEffects: ['./node.js', './deno.js', './workerd.js', './web.js', './edge-node.js', './edge-deno.js', './edge-workerd.js', './edge-web.js',
+  sideEffects: ['./node.js', './edge-light.js', './edge-edge-light.js', './deno.js', './workerd.js', './web.js', './edge-node.js', './edge-deno.js', './edge-workerd.js', './edge-web.js',
     './calibrate-node.js', './calibrate-web.js'],
   keywords: ['lead scoring', 'webassembly', 'cloudflare-workers', 'deno'],
 };
 writeFileSync(join(pkg, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
 cpSync(join(root, 'schema', 'model.schema.json'), join(pkg, 'schema.json'));
+// The model studio (docs/studio.md), for a site to host: studio.html beside the entries it imports (its import
+// map points at ./pkg/ when `npm start` serves it from www/, at ./ here) and its modules in studio/.
+cpSync(join(root, 'www', 'studio'), join(pkg, 'studio'), { recursive: true });
+writeFileSync(join(pkg, 'studio.html'), readFileSync(join(root, 'www', 'studio.html'), 'utf8').replaceAll('"./pkg/', '"./'));
 // The CLI (`npx leadscore calibrate|score|funnel`) runs the calibration wasm through ../calibrate-node.js.
 mkdirSync(join(pkg, 'bin'));
 cpSync(join(root, 'js', 'cli.mjs'), join(pkg, 'bin', 'leadscore.mjs'));

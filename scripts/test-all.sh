@@ -73,6 +73,9 @@ needs_pkg "demo page" node --test tests/www/*.test.mjs
 # The website tag (pkg/browser/) in Chromium against the demo server, its outbox in Node, its weight.
 needs_pkg "website tag" node --test tests/snippet/*.test.mjs
 needs_pkg "packaging" node --test tests/pack/*.test.mjs
+# Next.js (and, with LEADSCORE_FRAMEWORKS=all, the other frameworks) built from the packed tarball with their own CLIs;
+# npm installs are cached in ~/.cache/leadscore-frameworks/ (docs/frameworks/README.md).
+needs_pkg "frameworks" node --test --test-concurrency=1 tests/frameworks/*.test.mjs
 
 printf '\n===== summary\n'
 for name in "${passed[@]}"; do echo "  ok       $name"; done

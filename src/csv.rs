@@ -78,25 +78,29 @@ pub fn parse(text: &str) -> Result<Table, Errors> {
         return Err(Errors::single(
             "csv",
             format!(
-                "the file is {} MB; at most {} MB is read (sample the rows, or split the file)",
+                "the file is {} MB; at most {} MB is read at once (the CLI streams files of any size)",
                 text.len().div_ceil(MIB),
                 MAX_BYTES / MIB
             ),
         ));
     }
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let delimiter = detect_delimiter(text);
-    let mut reader = Reader { text, bytes: text.as_bytes(), pos: 0, line: 1, delimiter };
+    let mut reader = RecordReader::new(None, Encoding::Utf8);
+    reader.push(text.as_bytes());
+    reader.finish();
+    let mut record = Record::default();
     let mut header: Option<Vec<String>> = None;
     let mut rows = Vec::new();
     let mut lines = Vec::new();
     let mut ragged: Vec<String> = Vec::new();
     let mut ragged_count = 0usize;
-    while let Some((line, fields)) = reader.record(rows.len() + 2)? {
+    loop {
+        match reader.next(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(bad) => return Err(Errors::single("csv", bad.message(&row_name(rows.len() + 2, bad.line)))),
+        }
+        let fields: Vec<String> = record.cells().map(str::to_string).collect();
         let Some(names) = &header else {
-            if fields.len() > MAX_COLUMNS {
-                return Err(Errors::single("csv", format!("the header has {} columns; at most {MAX_COLUMNS}", fields.len())));
-            }
             header = Some(header_names(fields)?);
             continue;
         };
@@ -106,17 +110,11 @@ pub fn parse(text: &str) -> Result<Table, Errors> {
         if fields.len() != names.len() {
             ragged_count += 1;
             if ragged.len() < MAX_LISTED {
-                ragged.push(format!(
-                    "{}: {} field{}, but the header has {} columns",
-                    row_name(rows.len() + 2, line),
-                    fields.len(),
-                    if fields.len() == 1 { "" } else { "s" },
-                    names.len()
-                ));
+                ragged.push(format!("{}: {}", row_name(rows.len() + 2, record.line), ragged_message(fields.len(), names.len())));
             }
         }
         rows.push(fields);
-        lines.push(line);
+        lines.push(record.line);
     }
     let Some(header) = header else {
         return Err(Errors::single("csv", "the file is empty: expected a header row naming the columns"));
@@ -134,7 +132,16 @@ pub fn parse(text: &str) -> Result<Table, Errors> {
     Ok(Table { header, rows, lines })
 }
 
-fn header_names(fields: Vec<String>) -> Result<Vec<String>, Errors> {
+/// What is wrong with a row that has `fields` fields under a header of `columns`.
+pub fn ragged_message(fields: usize, columns: usize) -> String {
+    format!("{fields} field{}, but the header has {columns} columns", if fields == 1 { "" } else { "s" })
+}
+
+/// The header's cells as column names: trimmed, an empty one named `column N`, no name twice.
+pub fn header_names(fields: Vec<String>) -> Result<Vec<String>, Errors> {
+    if fields.len() > MAX_COLUMNS {
+        return Err(Errors::single("csv", format!("the header has {} columns; at most {MAX_COLUMNS}", fields.len())));
+    }
     let mut names: Vec<String> = Vec::with_capacity(fields.len());
     let mut errors = Errors::default();
     for (i, field) in fields.into_iter().enumerate() {
@@ -148,14 +155,19 @@ fn header_names(fields: Vec<String>) -> Result<Vec<String>, Errors> {
     errors.into_result(names)
 }
 
-/// The delimiter the header line uses most, outside quotes; a comma when none appears.
-fn detect_delimiter(text: &str) -> u8 {
+/// The delimiter the header line uses most, outside quotes (a comma when none appears); None
+/// while the first line is not complete in `bytes` and more may come.
+fn detect_delimiter(bytes: &[u8], complete: bool) -> Option<u8> {
     let mut counts = [(b',', 0usize), (b';', 0), (b'\t', 0)];
     let mut quoted = false;
-    for &b in text.as_bytes() {
+    let mut ended = complete;
+    for &b in bytes {
         match b {
             b'"' => quoted = !quoted,
-            b'\n' | b'\r' if !quoted => break,
+            b'\n' | b'\r' if !quoted => {
+                ended = true;
+                break;
+            }
             _ if !quoted => {
                 if let Some(slot) = counts.iter_mut().find(|(d, _)| *d == b) {
                     slot.1 += 1;
@@ -164,107 +176,371 @@ fn detect_delimiter(text: &str) -> u8 {
             _ => {}
         }
     }
+    if !ended {
+        return None;
+    }
     // max_by_key keeps the last maximum; the comma comes last among equals by reversing.
-    counts.iter().rev().max_by_key(|(_, n)| *n).filter(|(_, n)| *n > 0).map(|(d, _)| *d).unwrap_or(b',')
+    Some(counts.iter().rev().max_by_key(|(_, n)| *n).filter(|(_, n)| *n > 0).map(|(d, _)| *d).unwrap_or(b','))
 }
 
-struct Reader<'a> {
-    text: &'a str,
-    bytes: &'a [u8],
+/// How the bytes of a file are text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Encoding {
+    Utf8,
+    /// Windows-1252 (what Excel and many CRMs on Windows write); read as it is pushed.
+    Windows1252,
+}
+
+impl Encoding {
+    pub fn parse(name: &str) -> Option<Encoding> {
+        match name.to_ascii_lowercase().replace(['-', '_'], "").as_str() {
+            "utf8" => Some(Encoding::Utf8),
+            "windows1252" | "cp1252" | "latin1" | "iso88591" => Some(Encoding::Windows1252),
+            _ => None,
+        }
+    }
+}
+
+/// Windows-1252's characters at 0x80..=0x9F (0 where the code page has none; read as U+FFFD).
+const CP1252_HIGH: [u16; 32] = [
+    0x20AC, 0, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0, 0x017D, 0, 0, 0x2018,
+    0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0, 0x017E, 0x0178,
+];
+
+fn push_cp1252(out: &mut Vec<u8>, bytes: &[u8]) {
+    let mut utf8 = [0u8; 4];
+    for &b in bytes {
+        if b < 0x80 {
+            out.push(b);
+            continue;
+        }
+        let code = match b {
+            0x80..=0x9F => CP1252_HIGH.get(usize::from(b - 0x80)).copied().unwrap_or(0),
+            _ => u16::from(b),
+        };
+        let c = char::from_u32(u32::from(code)).filter(|_| code != 0).unwrap_or('\u{fffd}');
+        out.extend_from_slice(c.encode_utf8(&mut utf8).as_bytes());
+    }
+}
+
+/// Longest record held while waiting for its end: past this a quote is surely missing, and
+/// reading on would hold the rest of the file in memory.
+pub const MAX_RECORD_BYTES: usize = 8 * MIB;
+
+/// One record of a CSV: its cells, and the file line it starts on.
+#[derive(Debug, Default, Clone)]
+pub struct Record {
+    pub line: usize,
+    text: String,
+    /// The end of each cell in `text`.
+    ends: Vec<usize>,
+}
+
+impl Record {
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// Cell `i`, "" when out of range.
+    pub fn cell(&self, i: usize) -> &str {
+        let start = if i == 0 { 0 } else { self.ends.get(i - 1).copied().unwrap_or(0) };
+        let end = self.ends.get(i).copied().unwrap_or(start);
+        self.text.get(start..end).unwrap_or("")
+    }
+
+    pub fn cells(&self) -> impl Iterator<Item = &str> {
+        (0..self.ends.len()).map(|i| self.cell(i))
+    }
+}
+
+/// A record that cannot be read, and where; the reader has moved past it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BadRecord {
+    pub line: usize,
+    /// The field (1-based) the problem is in, when it is in one.
+    pub field: Option<usize>,
+    pub problem: String,
+    /// Reading cannot go on after it (a record too long to be one).
+    pub fatal: bool,
+}
+
+impl BadRecord {
+    /// The message, after how the caller names the record (`row 7`, `line 12`).
+    pub fn message(&self, record: &str) -> String {
+        match self.field {
+            Some(field) => format!("{record}, field {field}: {}", self.problem),
+            None => format!("{record}: {}", self.problem),
+        }
+    }
+}
+
+/// An RFC 4180 reader fed in chunks (a file of any size, a stream): bytes are pushed as they
+/// come, and every complete record is read out; a record split across chunks (a quoted line
+/// break, a chunk ending mid-line) waits for the next push. Memory is the largest record plus
+/// the last chunk.
+#[derive(Debug)]
+pub struct RecordReader {
+    buf: Vec<u8>,
+    /// Where the next record starts in `buf`.
     pos: usize,
+    /// The file line at `pos`.
     line: usize,
-    delimiter: u8,
+    delimiter: Option<u8>,
+    encoding: Encoding,
+    /// No more bytes will come.
+    finished: bool,
+    /// The start of the input was seen (a byte-order mark is dropped there), and until then
+    /// the bytes that may be one.
+    started: bool,
+    head: Vec<u8>,
 }
 
-impl Reader<'_> {
-    /// The next record with the line it starts on; blank lines are skipped. `record` is the
-    /// row number this record will have, for messages.
-    fn record(&mut self, record: usize) -> Result<Option<(usize, Vec<String>)>, Errors> {
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+enum Step {
+    Record,
+    Blank,
+    NeedMore,
+    End,
+}
+
+impl RecordReader {
+    /// `delimiter` None: the one the header line uses most (`,`, `;` or tab).
+    pub fn new(delimiter: Option<u8>, encoding: Encoding) -> RecordReader {
+        RecordReader { buf: Vec::new(), pos: 0, line: 1, delimiter, encoding, finished: false, started: false, head: Vec::new() }
+    }
+
+    /// Adds the next bytes of the input.
+    pub fn push(&mut self, bytes: &[u8]) {
+        if self.pos > 0 {
+            self.buf.drain(..self.pos);
+            self.pos = 0;
+        }
+        if self.started {
+            self.decode(bytes);
+            return;
+        }
+        // A UTF-8 byte-order mark, however the rest is encoded; it may come split across pushes.
+        self.head.extend_from_slice(bytes);
+        if self.head.len() < BOM.len() && BOM.starts_with(&self.head) && !self.finished {
+            return;
+        }
+        self.started = true;
+        let head = std::mem::take(&mut self.head);
+        self.decode(head.strip_prefix(BOM).unwrap_or(&head));
+    }
+
+    fn decode(&mut self, bytes: &[u8]) {
+        match self.encoding {
+            Encoding::Utf8 => self.buf.extend_from_slice(bytes),
+            Encoding::Windows1252 => push_cp1252(&mut self.buf, bytes),
+        }
+    }
+
+    /// No more input: what remains is read as the last records.
+    pub fn finish(&mut self) {
+        self.finished = true;
+        if !self.started {
+            self.push(&[]);
+        }
+    }
+
+    /// The delimiter in use, once the header line has been seen.
+    pub fn delimiter(&self) -> Option<u8> {
+        self.delimiter
+    }
+
+    /// Bytes held and not yet read as records.
+    pub fn pending(&self) -> usize {
+        self.buf.len() - self.pos
+    }
+
+    /// Reads the next record into `record`: Ok(true) when there was one, Ok(false) when more
+    /// input is needed (or, after `finish`, at the end). A malformed record is skipped and returned
+    /// as the error, so reading can go on with the next one unless it is fatal.
+    pub fn next(&mut self, record: &mut Record) -> Result<bool, BadRecord> {
+        if !self.started {
+            return Ok(false);
+        }
+        let delimiter = match self.delimiter {
+            Some(d) => d,
+            None => match detect_delimiter(self.buf.get(self.pos..).unwrap_or(&[]), self.finished) {
+                Some(d) => {
+                    self.delimiter = Some(d);
+                    d
+                }
+                None => return self.wait(),
+            },
+        };
         loop {
-            if self.pos >= self.bytes.len() {
-                return Ok(None);
-            }
-            let start_line = self.line;
-            let mut fields = Vec::new();
-            let mut blank = true;
-            loop {
-                let field = if self.bytes.get(self.pos) == Some(&b'"') {
-                    blank = false;
-                    self.quoted(record, start_line, fields.len())?
-                } else {
-                    let rest = self.bytes.get(self.pos..).unwrap_or(&[]);
-                    let len = rest.iter().position(|&b| b == self.delimiter || b == b'\n' || b == b'\r').unwrap_or(rest.len());
-                    let field = self.text.get(self.pos..self.pos + len).unwrap_or("").to_string();
-                    self.pos += len;
-                    blank &= field.is_empty();
-                    field
-                };
-                fields.push(field);
-                match self.bytes.get(self.pos) {
-                    Some(&b) if b == self.delimiter => {
-                        blank = false;
-                        self.pos += 1;
-                    }
-                    Some(b'\r') => {
-                        self.pos += if self.bytes.get(self.pos + 1) == Some(&b'\n') { 2 } else { 1 };
-                        self.line += 1;
-                        break;
-                    }
-                    Some(b'\n') => {
-                        self.pos += 1;
-                        self.line += 1;
-                        break;
-                    }
-                    _ => break,
+            let mut bytes = std::mem::take(&mut record.text).into_bytes();
+            bytes.clear();
+            record.ends.clear();
+            record.line = self.line;
+            let step = self.step(delimiter, &mut bytes, &mut record.ends);
+            let step = match step {
+                Ok(step) => step,
+                Err(bad) => {
+                    record.text = String::from_utf8(bytes).unwrap_or_default();
+                    return Err(bad);
+                }
+            };
+            match String::from_utf8(bytes) {
+                Ok(text) => record.text = text,
+                Err(e) => {
+                    let mut bytes = e.into_bytes();
+                    bytes.clear();
+                    record.text = String::from_utf8(bytes).unwrap_or_default();
+                    return Err(BadRecord {
+                        line: record.line,
+                        field: None,
+                        problem: "the text is not UTF-8 (for Windows-1252 files, give the encoding)".into(),
+                        fatal: false,
+                    });
                 }
             }
-            if !blank {
-                return Ok(Some((start_line, fields)));
+            match step {
+                Step::Record => return Ok(true),
+                Step::Blank => continue,
+                Step::NeedMore => return self.wait(),
+                Step::End => return Ok(false),
             }
         }
     }
 
-    /// A quoted field starting at the opening quote; a doubled quote inside stands for one.
-    fn quoted(&mut self, record: usize, start_line: usize, column: usize) -> Result<String, Errors> {
-        let mut field = String::new();
-        self.pos += 1;
+    /// Ok(false) while waiting for more input, or the error of a record too long to wait for.
+    fn wait(&self) -> Result<bool, BadRecord> {
+        if self.pending() > MAX_RECORD_BYTES {
+            return Err(BadRecord {
+                line: self.line,
+                field: None,
+                problem: format!("a record longer than {} MB: a quote is probably missing", MAX_RECORD_BYTES / MIB),
+                fatal: true,
+            });
+        }
+        Ok(false)
+    }
+
+    /// Reads one record at `pos` into `out` / `ends`; on `NeedMore` nothing is consumed.
+    fn step(&mut self, delimiter: u8, out: &mut Vec<u8>, ends: &mut Vec<usize>) -> Result<Step, BadRecord> {
+        let buf = &self.buf;
+        let len = buf.len();
+        let mut i = self.pos;
+        let mut lines = 0usize;
+        if i >= len {
+            return Ok(if self.finished { Step::End } else { Step::NeedMore });
+        }
+        let mut blank = true;
         loop {
-            let rest = self.bytes.get(self.pos..).unwrap_or(&[]);
-            let Some(len) = rest.iter().position(|&b| b == b'"') else {
-                return Err(Errors::single(
-                    "csv",
-                    format!("{}, field {}: a quoted field is never closed (a \" is missing)", row_name(record, start_line), column + 1),
-                ));
-            };
-            let piece = self.text.get(self.pos..self.pos + len).unwrap_or("");
-            self.line += line_breaks(piece);
-            field.push_str(piece);
-            self.pos += len + 1;
-            if self.bytes.get(self.pos) == Some(&b'"') {
-                field.push('"');
-                self.pos += 1;
+            if buf.get(i) == Some(&b'"') {
+                blank = false;
+                i += 1;
+                loop {
+                    let rest = buf.get(i..).unwrap_or(&[]);
+                    let Some(at) = rest.iter().position(|&b| b == b'"') else {
+                        if !self.finished {
+                            return Ok(Step::NeedMore);
+                        }
+                        let line = self.line;
+                        self.pos = len;
+                        return Err(BadRecord {
+                            line,
+                            field: Some(ends.len() + 1),
+                            problem: "a quoted field is never closed (a \" is missing)".into(),
+                            // It ran to the end of the input: nothing is left to read anyway.
+                            fatal: false,
+                        });
+                    };
+                    let piece = rest.get(..at).unwrap_or(&[]);
+                    lines += line_breaks(piece);
+                    out.extend_from_slice(piece);
+                    i += at + 1;
+                    match buf.get(i) {
+                        Some(b'"') => {
+                            out.push(b'"');
+                            i += 1;
+                        }
+                        None if !self.finished => return Ok(Step::NeedMore),
+                        _ => break,
+                    }
+                }
+                match buf.get(i) {
+                    None => {}
+                    Some(&b) if b == delimiter || b == b'\n' || b == b'\r' => {}
+                    Some(_) => {
+                        // Skip to the end of the line and go on with the next record.
+                        let rest = buf.get(i..).unwrap_or(&[]);
+                        let Some(end) = rest.iter().position(|&b| b == b'\n') else {
+                            if !self.finished {
+                                return Ok(Step::NeedMore);
+                            }
+                            let line = self.line;
+                            self.pos = len;
+                            return Err(after_quote(line, ends.len() + 1));
+                        };
+                        let line = self.line;
+                        self.line += lines + 1;
+                        self.pos = i + end + 1;
+                        return Err(after_quote(line, ends.len() + 1));
+                    }
+                }
             } else {
-                break;
+                let rest = buf.get(i..).unwrap_or(&[]);
+                let at = rest.iter().position(|&b| b == delimiter || b == b'\n' || b == b'\r');
+                let at = match at {
+                    Some(at) => at,
+                    None if self.finished => rest.len(),
+                    None => return Ok(Step::NeedMore),
+                };
+                let piece = rest.get(..at).unwrap_or(&[]);
+                blank &= piece.is_empty();
+                out.extend_from_slice(piece);
+                i += at;
+            }
+            ends.push(out.len());
+            match buf.get(i) {
+                Some(&b) if b == delimiter => {
+                    blank = false;
+                    i += 1;
+                }
+                Some(b'\r') => {
+                    match buf.get(i + 1) {
+                        Some(b'\n') => i += 2,
+                        None if !self.finished => return Ok(Step::NeedMore),
+                        _ => i += 1,
+                    }
+                    lines += 1;
+                    break;
+                }
+                Some(b'\n') => {
+                    i += 1;
+                    lines += 1;
+                    break;
+                }
+                _ => break,
             }
         }
-        match self.bytes.get(self.pos) {
-            None | Some(b'\n' | b'\r') => Ok(field),
-            Some(&b) if b == self.delimiter => Ok(field),
-            Some(_) => Err(Errors::single(
-                "csv",
-                format!(
-                    "{}, field {}: text after the closing quote (a quote inside a quoted field is written \"\")",
-                    row_name(record, start_line),
-                    column + 1
-                ),
-            )),
-        }
+        self.pos = i;
+        self.line += lines;
+        Ok(if blank { Step::Blank } else { Step::Record })
+    }
+}
+
+fn after_quote(line: usize, field: usize) -> BadRecord {
+    BadRecord {
+        line,
+        field: Some(field),
+        problem: "text after the closing quote (a quote inside a quoted field is written \"\")".into(),
+        fatal: false,
     }
 }
 
 /// Line breaks in a piece of text: CRLF counts once.
-fn line_breaks(piece: &str) -> usize {
-    let bytes = piece.as_bytes();
+fn line_breaks(bytes: &[u8]) -> usize {
     bytes.iter().enumerate().filter(|(i, &b)| b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n'))).count()
 }
 
@@ -274,24 +550,28 @@ pub fn write_row<S: AsRef<str>>(out: &mut String, fields: &[S]) {
         if i > 0 {
             out.push(',');
         }
-        let field = field.as_ref();
-        // Semicolons and tabs are quoted too, so delimiter detection reads the output back as commas.
-        // A lone empty cell is quoted too, or its row would be a blank line, which readers skip.
-        let needs_quotes = field.contains([',', ';', '\t', '"', '\n', '\r'])
-            || field.starts_with(' ')
-            || field.ends_with(' ')
-            || (field.is_empty() && fields.len() == 1)
-            // A leading byte-order mark would be taken for the file's own and dropped.
-            || field.starts_with('\u{feff}');
-        if needs_quotes {
-            out.push('"');
-            out.push_str(&field.replace('"', "\"\""));
-            out.push('"');
-        } else {
-            out.push_str(field);
-        }
+        write_field(out, field.as_ref(), fields.len() == 1);
     }
     out.push('\n');
+}
+
+/// Appends one CSV field, quoted when it needs it; `alone` when it is its row's only field.
+pub fn write_field(out: &mut String, field: &str, alone: bool) {
+    // Semicolons and tabs are quoted too, so delimiter detection reads the output back as commas.
+    // A lone empty cell is quoted too, or its row would be a blank line, which readers skip.
+    let needs_quotes = field.bytes().any(|b| matches!(b, b',' | b';' | b'\t' | b'"' | b'\n' | b'\r'))
+        || field.starts_with(' ')
+        || field.ends_with(' ')
+        || (field.is_empty() && alone)
+        // A leading byte-order mark would be taken for the file's own and dropped.
+        || field.starts_with('\u{feff}');
+    if needs_quotes {
+        out.push('"');
+        out.push_str(&field.replace('"', "\"\""));
+        out.push('"');
+    } else {
+        out.push_str(field);
+    }
 }
 
 #[cfg(test)]
@@ -385,6 +665,57 @@ mod tests {
         write_row(&mut out, &fields);
         let t = parse(&out).unwrap();
         assert_eq!(t.rows[0], fields);
+    }
+
+    /// Every record of `bytes` fed in pieces of `size`, bad ones as `!line:problem`.
+    fn stream(bytes: &[u8], size: usize, encoding: Encoding) -> Vec<String> {
+        let mut reader = RecordReader::new(None, encoding);
+        let mut record = Record::default();
+        let mut out = Vec::new();
+        let mut drain = |reader: &mut RecordReader, out: &mut Vec<String>| loop {
+            match reader.next(&mut record) {
+                Ok(true) => out.push(format!("{}:{}", record.line, record.cells().collect::<Vec<_>>().join("|"))),
+                Ok(false) => break,
+                Err(bad) => out.push(format!("!{}:{}", bad.line, bad.problem)),
+            }
+        };
+        for piece in bytes.chunks(size.max(1)) {
+            reader.push(piece);
+            drain(&mut reader, &mut out);
+        }
+        reader.finish();
+        drain(&mut reader, &mut out);
+        out
+    }
+
+    #[test]
+    fn records_split_anywhere_across_pushes_read_the_same() {
+        let text = "\u{feff}id;note;n\r\n1;\"a; b\";2\r\n2;\"two\r\nlines \"\"q\"\"\";3\r\n\r\n3;\"x\"y;4\n4;\u{e9}t\u{e9};5\r";
+        let whole = stream(text.as_bytes(), text.len(), Encoding::Utf8);
+        assert_eq!(
+            whole,
+            [
+                "1:id|note|n",
+                "2:1|a; b|2",
+                "3:2|two\r\nlines \"q\"|3",
+                "!6:text after the closing quote (a quote inside a quoted field is written \"\")",
+                "7:4|\u{e9}t\u{e9}|5"
+            ]
+        );
+        for size in 1..text.len() {
+            assert_eq!(stream(text.as_bytes(), size, Encoding::Utf8), whole, "pieces of {size} bytes");
+        }
+    }
+
+    #[test]
+    fn windows_1252_and_bad_utf8_and_unclosed_quotes() {
+        let bytes = b"name,city\n\x93Ren\xe9\x94,K\xf6ln\n";
+        assert_eq!(stream(bytes, 3, Encoding::Windows1252), ["1:name|city", "2:\u{201c}Ren\u{e9}\u{201d}|K\u{f6}ln"]);
+        let as_utf8 = stream(bytes, 64, Encoding::Utf8);
+        assert!(as_utf8[1].starts_with("!2:the text is not UTF-8"), "{as_utf8:?}");
+        assert_eq!(stream(b"a,b\n1,\"open\n2,3\n", 4, Encoding::Utf8)[1], "!2:a quoted field is never closed (a \" is missing)");
+        assert_eq!(Encoding::parse("CP-1252"), Some(Encoding::Windows1252));
+        assert_eq!(Encoding::parse("ebcdic"), None);
     }
 
     #[test]

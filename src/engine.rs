@@ -103,15 +103,7 @@ pub fn score(model: &Model, state: &VisitorState, now: i64) -> ScoreCard {
         model,
         &fired,
         |adjusted| {
-            let (rule, label, score, points) = match adjusted {
-                Adjustment::Group { group, kind, points } => {
-                    let id = model.groups.get(group).map(|g| g.id.as_str()).unwrap_or_default();
-                    (format!("group:{id}"), format!("group {id} limit"), kind.as_str(), points)
-                }
-                Adjustment::Cap { kind, points } => (format!("cap:{}", kind.as_str()), format!("{} cap", kind.as_str()), kind.as_str(), points),
-                Adjustment::ScaleMin(points) => ("scale:min".into(), "floor of the scale".into(), "total", points),
-                Adjustment::ScaleMax(points) => ("scale:max".into(), "top of the scale".into(), "total", points),
-            };
+            let (rule, label, score, points) = adjustment_line(model, adjusted);
             lines.push(Line { rule, label, score, points, base: points, count: 0, counted: 0 });
         },
         |reason| {
@@ -147,6 +139,39 @@ pub fn score(model: &Model, state: &VisitorState, now: i64) -> ScoreCard {
         scored_at: now,
         breakdown: lines,
     }
+}
+
+/// A correction's breakdown line: rule, label, score and points.
+fn adjustment_line(model: &Model, adjusted: Adjustment) -> (String, String, &'static str, i64) {
+    match adjusted {
+        Adjustment::Group { group, kind, points } => {
+            let id = model.groups.get(group).map(|g| g.id.as_str()).unwrap_or_default();
+            (format!("group:{id}"), format!("group {id} limit"), kind.as_str(), points)
+        }
+        Adjustment::Cap { kind, points } => (format!("cap:{}", kind.as_str()), format!("{} cap", kind.as_str()), kind.as_str(), points),
+        Adjustment::ScaleMin(points) => ("scale:min".into(), "floor of the scale".into(), "total", points),
+        Adjustment::ScaleMax(points) => ("scale:max".into(), "top of the scale".into(), "total", points),
+    }
+}
+
+/// The summary when exactly the rules `fired` (indexes, in model order) fired with their full
+/// points, as trait rules do; each adjustment's breakdown line (rule, points) goes to `adjust`.
+/// The batch fast path, which knows from `flat` which rules fired, settles through this, so its
+/// rows equal `score`'s.
+pub fn settle_fired(model: &Model, fired: &[usize], mut adjust: impl FnMut(&str, i64)) -> Summary {
+    let fired: Vec<(usize, Fired)> = fired
+        .iter()
+        .filter_map(|&r| model.rules.get(r).map(|rule| (r, Fired { points: rule.points, base: rule.points, count: 1, counted: 1 })))
+        .collect();
+    settle(
+        model,
+        &fired,
+        |adjusted| {
+            let (rule, _, _, points) = adjustment_line(model, adjusted);
+            adjust(&rule, points);
+        },
+        |_| {},
+    )
 }
 
 /// Every rule of the model evaluated against the state: the index and contribution of each one

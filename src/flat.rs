@@ -53,6 +53,8 @@ pub struct FlatModel {
 
 #[derive(Debug, Clone)]
 struct FlatRule {
+    /// The rule's index in the model.
+    index: usize,
     slot: usize,
     /// All of the rule's tests, merged into one (they test the same value).
     test: FlatTest,
@@ -245,7 +247,7 @@ impl FlatModel {
         }
         let mut unknown_ok = vec![true; fields.len()];
         let mut rules = Vec::with_capacity(model.rules.len());
-        for rule in &model.rules {
+        for (index, rule) in model.rules.iter().enumerate() {
             let Condition::State(StateCondition::Trait { field, tests }) = &rule.when else { continue };
             let slot = fields.iter().position(|f| f == field).unwrap_or(0);
             if tests.iter().any(needs_the_text) {
@@ -256,7 +258,7 @@ impl FlatModel {
             let mut merged = tests.iter().map(|test| FlatTest::of(test, &texts));
             let Some(first) = merged.next() else { continue };
             let test = merged.fold(first, FlatTest::and);
-            rules.push(FlatRule { slot, test, points: rule.points, fit: rule.score == ScoreKind::Fit, group: rule.group });
+            rules.push(FlatRule { index, slot, test, points: rule.points, fit: rule.score == ScoreKind::Fit, group: rule.group });
         }
         if model.groups.len() > MAX_FAST_GROUPS {
             return Err(format!("more than {MAX_FAST_GROUPS} groups"));
@@ -372,6 +374,19 @@ impl FlatModel {
                 *fit += limited - sum;
             } else {
                 *engagement += limited - sum;
+            }
+        }
+    }
+
+    /// The indexes in the model of the rules that fire for one lead, in model order, into `out`
+    /// (for a score card's breakdown, which the packed sums of `score` cannot give).
+    pub fn fired(&self, codes: &[f64], numbers: &[f64], out: &mut Vec<usize>) {
+        out.clear();
+        for rule in &self.rules {
+            let code = codes.get(rule.slot).copied().unwrap_or(MISSING);
+            let number = numbers.get(rule.slot).copied().unwrap_or(0.0);
+            if holds(&rule.test, code, number) {
+                out.push(rule.index);
             }
         }
     }

@@ -249,6 +249,8 @@ function show({ model: learned, report }) {
     link.href = URL.createObjectURL(new Blob([`${JSON.stringify(value, null, 2)}\n`], { type }));
   };
   download('download', model, 'application/json');
+  // The model studio (studio.html#calibrated) opens the last model learned here.
+  try { localStorage.setItem('leadscore:calibrated-model', JSON.stringify(model)); } catch {} // storage may be off
   download('download-report', report, 'application/json');
   $('results').hidden = false;
 }

@@ -5,7 +5,7 @@
 /** Form fields mapped to traits when the `fields` option is not given (same names as the traits). */
 export const DEFAULT_FIELDS = Object.freeze([
   'email', 'first_name', 'last_name', 'company', 'company_size', 'job_title', 'industry', 'country',
-  'phone', 'website', 'budget', 'authority', 'need', 'timeline_days',
+  'phone', 'website', 'budget', 'authority', 'need', 'timeline',
 ]);
 export const STATE_FIELD = 'leadscore_state';
 export const STATE_HEADER = 'x-leadscore-state';
@@ -35,6 +35,17 @@ export function fieldMap(fields = DEFAULT_FIELDS) {
   });
 }
 
+/** The body, at most `max` bytes: `{ ok: true, bytes }`, or a failure (413 when longer, 400 when unreadable). */
+export async function readBody(request, max) {
+  let bytes;
+  try {
+    bytes = await readCapped(request, max);
+  } catch {
+    return fail(400, 'body', 'the body could not be read');
+  }
+  return bytes === null ? fail(413, 'body', `larger than ${max} bytes`) : { ok: true, bytes };
+}
+
 /** Reads at most `max` bytes of the body; `null` when it is longer. */
 async function readCapped(request, max) {
   const declared = Number(request.headers.get('content-length'));
@@ -62,7 +73,7 @@ async function readCapped(request, max) {
   return bytes;
 }
 
-function mediaType(request) {
+export function mediaType(request) {
   return (request.headers.get('content-type') ?? '').split(';')[0].trim().toLowerCase();
 }
 
@@ -119,19 +130,26 @@ const supported = (type) =>
 const unsupported = (type) => fail(415, 'content-type',
   `unsupported content type ${JSON.stringify(type || '(none)')}: send application/x-www-form-urlencoded, multipart/form-data or application/json`);
 
-/** The path of the first container nested deeper than `max`, or null. Stops at the limit. */
+/** The path of the first container nested deeper than `max`, or null. Stops at the limit; names only containers. */
 function tooDeep(value, path, depth, max) {
   if (value === null || typeof value !== 'object') return null;
   if (depth > max) return path;
-  const entries = Array.isArray(value) ? value.map((v, i) => [`${path}[${i}]`, v]) : Object.entries(value).map(([k, v]) => [`${path}.${k}`, v]);
-  for (const [p, v] of entries) {
-    const found = tooDeep(v, p, depth + 1, max);
+  const isObject = (v) => v !== null && typeof v === 'object';
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const found = isObject(value[i]) && tooDeep(value[i], `${path}[${i}]`, depth + 1, max);
+      if (found) return found;
+    }
+    return null;
+  }
+  for (const [key, v] of Object.entries(value)) {
+    const found = isObject(v) && tooDeep(v, `${path}.${key}`, depth + 1, max);
     if (found) return found;
   }
   return null;
 }
 
-function decodeState(raw, source) {
+export function decodeState(raw, source) {
   if (raw === undefined || raw === null || raw === '') return { ok: true, state: undefined };
   let state = raw;
   if (typeof raw === 'string') {
@@ -189,13 +207,9 @@ function coerce(value, type) {
 export async function readSubmission(request, { fields = DEFAULT_FIELDS, maxBodyBytes = DEFAULT_MAX_BODY_BYTES } = {}) {
   const type = mediaType(request);
   if (!supported(type)) return unsupported(type);
-  let bytes;
-  try {
-    bytes = await readCapped(request, maxBodyBytes);
-  } catch {
-    return fail(400, 'body', 'the body could not be read');
-  }
-  if (bytes === null) return fail(413, 'body', `larger than ${maxBodyBytes} bytes`);
+  const read = await readBody(request, maxBodyBytes);
+  if (!read.ok) return read;
+  const { bytes } = read;
   const parsed = await parseBody(request, bytes);
   if (!parsed.ok) return parsed;
 

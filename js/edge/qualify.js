@@ -3,67 +3,23 @@
 // rescores on the server (the state clamped to what is physically possible, any claimed score
 // ignored), answers the browser with the decision, and forwards one payload when qualified.
 // It never throws: every outcome is a Response with a JSON body.
-import { Model, scoreSubmission } from '../core/leadscore.js';
+import { scoreSubmission } from '../core/leadscore.js';
 import { EVENT_ID_FIELD, STATE_FIELD, fieldMap, readSubmission } from './body.js';
-import { deliver, toTarget } from './forward.js';
+import { toTarget } from './forward.js';
+import { pageUri, serverLead } from './lead.js';
+import { corsHeaders, failure, forwardLead, memoryReplayStore, modelFor, reply } from './common.js';
 
 export { DEFAULT_FIELDS, DEFAULT_MAX_BODY_BYTES, STATE_FIELD, STATE_HEADER, EVENT_ID_FIELD, readSubmission } from './body.js';
 export { webhook, hubspot, segment, deliver, breakdownText, HUBSPOT_SCORE_PROPERTIES } from './forward.js';
+// Delivering the tag's leads (relay.js), signed webhooks (sign.js), the lead format (lead.js), destinations.
+export { relay, createRelay, RELAY_MAX_BODY_BYTES, RELAY_WINDOW_MS, RELAY_RETRY_AFTER_S } from './relay.js';
+export { signWebhook, verifyWebhook, WebhookVerificationError, WEBHOOK_TOLERANCE_SECONDS } from './sign.js';
+export { LEAD_FORMAT } from './lead.js';
+export * from './destinations/index.js';
+export { memoryReplayStore } from './common.js';
 
 const DEFAULT_REPLAY_WINDOW_MS = 10 * 60 * 1000;
-const REPLAY_MEMORY = 10_000;
-
-/** Remembers submission ids for a while, in this isolate's memory (bounded, oldest forgotten first). */
-export function memoryReplayStore({ max = REPLAY_MEMORY } = {}) {
-  const seen = new Map();
-  return {
-    has(id, now) {
-      const until = seen.get(id);
-      if (until === undefined) return false;
-      if (until > now) return true;
-      seen.delete(id);
-      return false;
-    },
-    add(id, now, windowMs) {
-      seen.delete(id);
-      seen.set(id, now + windowMs);
-      while (seen.size > max) seen.delete(seen.keys().next().value);
-    },
-    delete(id) {
-      seen.delete(id);
-    },
-  };
-}
 const defaultReplayStore = memoryReplayStore();
-
-const models = new WeakMap();
-
-function modelFor(options) {
-  const { model, modelName } = options;
-  if (model instanceof Model) return model;
-  if (model === null || typeof model !== 'object') throw new TypeError('model: expected a model document or a Model');
-  let cached = models.get(model);
-  if (!cached || cached.name !== (modelName ?? cached.name)) {
-    cached = new Model(model, modelName === undefined ? undefined : { model: modelName });
-    models.set(model, cached);
-  }
-  return cached;
-}
-
-function corsHeaders(request, cors) {
-  if (!cors) return {};
-  const origin = request.headers.get('origin');
-  const allowed = cors === '*' || (Array.isArray(cors) ? cors : [cors]).includes(origin);
-  if (!origin || !allowed) return {};
-  return { 'access-control-allow-origin': cors === '*' ? '*' : origin, vary: 'origin' };
-}
-
-function reply(status, body, headers = {}) {
-  return new Response(JSON.stringify(body), {
-    status,
-    headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers },
-  });
-}
 
 const failure = (status, field, error, extra = {}) => ({ status, body: { ok: false, error, field, ...extra } });
 
@@ -86,16 +42,6 @@ function cookies(request) {
   return jar;
 }
 
-/** The page the form was on, without query or fragment (they may hold personal data). */
-function pageUri(request) {
-  try {
-    const url = new URL(request.headers.get('referer') ?? '');
-    return url.protocol === 'http:' || url.protocol === 'https:' ? `${url.origin}${url.pathname}` : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /** Core error paths (`state.pages[0]`, `traits.company_size`) renamed to what the client sent. */
 function clientField(path, traitToField, stateSource) {
   if (path === 'state' || path.startsWith('state.')) return stateSource + path.slice('state'.length);
@@ -105,25 +51,6 @@ function clientField(path, traitToField, stateSource) {
   }
   if (path === 'form_id') return EVENT_ID_FIELD;
   return path;
-}
-
-async function reportFailure(options, report) {
-  try {
-    if (typeof options.onForwardError === 'function') {
-      await options.onForwardError(report);
-      return;
-    }
-  } catch (error) {
-    console.error('leadscore/edge: onForwardError threw', error);
-  }
-  // Never lost silently: without a callback the lead goes to the log, whole, so it can be replayed.
-  console.error(`leadscore/edge: forwarding failed: ${JSON.stringify(report)}`);
-}
-
-async function forwardLead(target, lead, options) {
-  const outcome = await deliver(target, lead, options);
-  if (outcome.status !== 'sent') await reportFailure(options, { ...outcome, id: lead.id, lead });
-  return outcome;
 }
 
 async function decide(request, options) {
@@ -177,14 +104,10 @@ async function decide(request, options) {
 
   const jar = cookies(request);
   const anonymous = jar.ajs_anonymous_id ? decodeURIComponent(jar.ajs_anonymous_id).replace(/^"|"$/g, '') : undefined;
-  const lead = {
-    type: 'lead.qualified', id, submitted_at: new Date(now).toISOString(), form: form ?? null,
-    traits: submission.traits, card, clamped, page_uri: pageUri(request) ?? null,
-  };
-  // Adapter-only context, never part of the generic webhook payload.
-  Object.defineProperties(lead, {
-    submitted_at_ms: { value: now, enumerable: false },
-    context: { value: { hutk: jar.hubspotutk, anonymous_id: anonymous }, enumerable: false },
+  // A submission is its own event: its id is both the lead id and the idempotency key.
+  const lead = serverLead({
+    leadId: id, idempotencyKey: id, card, traits: submission.traits, page: pageUri(request.headers.get('referer')),
+    form: form ?? null, clamped, context: { hutk: jar.hubspotutk, anonymous_id: anonymous },
   });
   const sending = forwardLead(target, lead, options);
   if (typeof options.waitUntil === 'function') {
@@ -203,7 +126,7 @@ async function decide(request, options) {
 /**
  * Qualifies one form submission. Resolves a Response, never rejects:
  * 200 with the decision; 400 (a malformed part, naming the field), 405, 409 (a replay),
- * 413 (too large), 415 (content type); 500 only for a broken configuration.
+ * 413 (too large), 415 (content type); 500 only for a broken configuration; 503 before the wasm is loaded.
  */
 export async function qualify(request, options = {}) {
   let headers = {};
@@ -222,8 +145,7 @@ export async function qualify(request, options = {}) {
     if (status === 405) headers = { ...headers, allow: options.cors ? 'POST, OPTIONS' : 'POST' };
     return reply(status, body, headers);
   } catch (error) {
-    console.error('leadscore/edge: qualify failed', error);
-    return reply(500, { ok: false, error: `internal error: ${error?.message ?? error}`, field: null }, headers);
+    return failure('qualify', error, headers);
   }
 }
 

@@ -93,7 +93,7 @@ pub fn score_csv(doc: &Value, text: &str, options: &ScoreCsvOptions) -> Result<S
     }
     let id_column = match &options.id {
         Some(name) => Some(table.require_column(name, "options.id")?),
-        None => default_id_column(&table),
+        None => default_id_column(&table.header),
     };
     let mut errors = Errors::default();
     let keep: Vec<usize> = options
@@ -128,8 +128,8 @@ pub fn score_csv(doc: &Value, text: &str, options: &ScoreCsvOptions) -> Result<S
 }
 
 /// A column named `id`, or ending in ` id` / `_id` (case-insensitive).
-fn default_id_column(table: &Table) -> Option<usize> {
-    table.header.iter().position(|h| {
+pub(super) fn default_id_column(header: &[String]) -> Option<usize> {
+    header.iter().position(|h| {
         let lower = h.to_ascii_lowercase();
         lower == "id" || lower.ends_with(" id") || lower.ends_with("_id")
     })

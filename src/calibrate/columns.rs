@@ -107,6 +107,19 @@ pub fn is_truthy(key: &str) -> bool {
 /// Rows whose outcome could not be read, listed in one error before the rest are only counted.
 const MAX_LISTED: usize = 5;
 
+/// An outcome cell (as `cell_key` gives it) as converted or not: 1/0, yes/no, true/false, y/n.
+pub fn outcome_of_key(key: &str) -> Option<bool> {
+    match key {
+        k if is_truthy(k) => Some(true),
+        k if FALSY.contains(&k) => Some(false),
+        k => match cell_number(k) {
+            Some(1.0) => Some(true),
+            Some(0.0) => Some(false),
+            _ => None,
+        },
+    }
+}
+
 /// The outcome column as converted (true) or not: 1/0, yes/no, true/false, y/n. Every row needs
 /// one; the error names the first rows that do not have one.
 pub fn read_outcome(table: &Table, column: usize) -> Result<Vec<bool>, Errors> {
@@ -117,17 +130,7 @@ pub fn read_outcome(table: &Table, column: usize) -> Result<Vec<bool>, Errors> {
     for row in 0..table.rows.len() {
         let cell = table.cell(row, column);
         let key = cell_key(cell);
-        let value = match key.as_deref() {
-            Some(k) if is_truthy(k) => Some(true),
-            Some(k) if FALSY.contains(&k) => Some(false),
-            Some(k) => match cell_number(k) {
-                Some(1.0) => Some(true),
-                Some(0.0) => Some(false),
-                _ => None,
-            },
-            None => None,
-        };
-        match value {
+        match key.as_deref().and_then(outcome_of_key) {
             Some(v) => outcome.push(v),
             None => {
                 bad_count += 1;

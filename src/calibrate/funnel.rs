@@ -88,6 +88,10 @@ pub fn funnel(text: &str, options: &FunnelOptions) -> Result<Value, Errors> {
         ("stages", Value::Array(stage_values)),
         ("mql_to_sql_rate", mql_to_sql),
     ];
+    if !options.by.is_empty() {
+        let order: Vec<String> = stages.iter().map(|s| s.name.clone()).collect();
+        entries.push(("campaigns", campaign_credit(&table, &outcome, options, stage_column, &order)?));
+    }
     if let Some(costs) = &costs {
         let total: f64 = costs.iter().sum();
         let per = |n: Option<usize>| match n {
@@ -106,6 +110,104 @@ pub fn funnel(text: &str, options: &FunnelOptions) -> Result<Value, Errors> {
         ));
     }
     Ok(Value::object(entries))
+}
+
+/// A campaign's leads under one touch model.
+#[derive(Default)]
+struct Credit {
+    leads: usize,
+    qualified: usize,
+    mql: usize,
+    sql: usize,
+    converted: usize,
+}
+
+/// Name for leads without a campaign.
+const NO_CAMPAIGN: &str = "(none)";
+
+/// One table per `by` column: per campaign, leads, qualified leads, leads reaching MQL and SQL,
+/// conversions and, with a cost table, cost per lead and per qualified lead. Campaigns are
+/// compared as the engine compares text (trimmed, ASCII case ignored); the first spelling seen is shown.
+fn campaign_credit(table: &Table, outcome: &[bool], options: &FunnelOptions, stage_column: usize, order: &[String]) -> Result<Value, Errors> {
+    let qualified_column = table.column(&options.qualified);
+    let costs = match &options.costs {
+        Some(text) => Some(read_cost_table(text)?),
+        None => None,
+    };
+    let rank = |name: &str| order.iter().position(|s| s == name);
+    let (mql, sql) = (order.iter().position(|s| s.eq_ignore_ascii_case("mql")), order.iter().position(|s| s.eq_ignore_ascii_case("sql")));
+    let mut tables = Vec::new();
+    for by in &options.by {
+        let column = table.require_column(by, "options.by")?;
+        let mut credits: Vec<(String, String, Credit)> = Vec::new();
+        for (row, &converted) in outcome.iter().enumerate() {
+            let cell = table.cell(row, column).trim();
+            let key = cell_key(cell).unwrap_or_else(|| NO_CAMPAIGN.to_string());
+            let index = match credits.iter().position(|(k, _, _)| *k == key) {
+                Some(i) => i,
+                None => {
+                    credits.push((key, if cell.is_empty() { NO_CAMPAIGN.to_string() } else { cell.to_string() }, Credit::default()));
+                    credits.len() - 1
+                }
+            };
+            let Some((_, _, credit)) = credits.get_mut(index) else { continue };
+            let stage = rank(table.cell(row, stage_column).trim());
+            credit.leads += 1;
+            credit.converted += usize::from(converted);
+            credit.qualified += usize::from(qualified_column.is_some_and(|c| cell_key(table.cell(row, c)).as_deref() == Some("true")));
+            credit.mql += usize::from(mql.is_some_and(|m| stage >= Some(m)));
+            credit.sql += usize::from(sql.is_some_and(|s| stage >= Some(s)));
+        }
+        credits.sort_by(|a, b| b.2.leads.cmp(&a.2.leads).then_with(|| a.1.cmp(&b.1)));
+        let rows = credits
+            .iter()
+            .map(|(key, name, c)| {
+                let ratio = |a: usize, b: usize| if b > 0 { Value::Number(a as f64 / b as f64) } else { Value::Null };
+                let mut entries = vec![
+                    ("campaign", Value::from(name.as_str())),
+                    ("leads", count(c.leads)),
+                    ("qualified", if qualified_column.is_some() { count(c.qualified) } else { Value::Null }),
+                    ("mql", count(c.mql)),
+                    ("sql", count(c.sql)),
+                    ("mql_to_sql_rate", ratio(c.sql, c.mql)),
+                    ("converted", count(c.converted)),
+                    ("conversion_rate", ratio(c.converted, c.leads)),
+                ];
+                if let Some(costs) = &costs {
+                    let cost = costs.iter().find(|(k, _)| k == key).map(|(_, c)| *c);
+                    let per = |n: usize| match cost {
+                        Some(cost) if n > 0 => Value::Number(cost / n as f64),
+                        _ => Value::Null,
+                    };
+                    entries.push(("cost", cost.map_or(Value::Null, Value::Number)));
+                    entries.push(("cost_per_lead", per(c.leads)));
+                    entries.push(("cost_per_qualified_lead", per(if qualified_column.is_some() { c.qualified } else { 0 })));
+                }
+                Value::object(entries)
+            })
+            .collect();
+        tables.push(Value::object(vec![("by", Value::from(by.as_str())), ("campaigns", Value::Array(rows))]));
+    }
+    Ok(Value::Array(tables))
+}
+
+/// A cost table: campaign, cost (the first two columns, a header row first). Costs of a
+/// campaign listed twice add up.
+fn read_cost_table(text: &str) -> Result<Vec<(String, f64)>, Errors> {
+    let table = csv::parse(text).map_err(|e| Errors::single("options.costs", e.to_string()))?;
+    if table.header.len() < 2 {
+        return Err(Errors::single("options.costs", "the cost table needs two columns: campaign, cost"));
+    }
+    let costs = read_costs(&table, 1).map_err(|e| Errors::single("options.costs", e.to_string()))?;
+    let mut out: Vec<(String, f64)> = Vec::new();
+    for (row, cost) in costs.into_iter().enumerate() {
+        let key = cell_key(table.cell(row, 0)).unwrap_or_else(|| NO_CAMPAIGN.to_string());
+        match out.iter_mut().find(|(k, _)| *k == key) {
+            Some(entry) => entry.1 += cost,
+            None => out.push((key, cost)),
+        }
+    }
+    Ok(out)
 }
 
 fn count(n: usize) -> Value {
@@ -197,6 +299,35 @@ mod tests {
         assert!(e.contains("row 2: \"Cost\" is \"ten\", not a number"), "{e}");
         let e = funnel("Converted\n1\n", &options).unwrap_err().to_string();
         assert!(e.starts_with("options.stage: no column \"stage\""), "{e}");
+    }
+
+    #[test]
+    fn campaigns_get_credit_for_leads_qualified_leads_and_cost() {
+        let scored = "id,score,stage,qualified,Converted,First Campaign,Last Campaign\n\
+            1,10,new,false,0,spring,webinar\n2,55,mql,true,0,Spring,webinar\n3,85,sql,true,1,spring,\n\
+            4,20,warm,false,0,brand,spring\n5,90,sql,true,1,,spring\n";
+        let mut options = FunnelOptions::new("Converted");
+        options.by = vec!["First Campaign".into(), "Last Campaign".into()];
+        options.costs = Some("campaign;cost\nspring;300\nbrand;50\nSPRING;30\n".into());
+        let report = as_json(&funnel(scored, &options).unwrap());
+        let first = &report["campaigns"][0];
+        assert_eq!(first["by"], "First Campaign");
+        let spring = &first["campaigns"][0];
+        assert_eq!(spring["campaign"], "spring");
+        assert_eq!((spring["leads"].as_f64(), spring["qualified"].as_f64(), spring["mql"].as_f64(), spring["sql"].as_f64()), (Some(3.0), Some(2.0), Some(2.0), Some(1.0)));
+        assert_eq!(spring["mql_to_sql_rate"], json!(0.5));
+        assert_eq!(spring["cost"], json!(330.0));
+        assert_eq!(spring["cost_per_lead"], json!(110.0));
+        assert_eq!(spring["cost_per_qualified_lead"], json!(165.0));
+        let none = first["campaigns"].as_array().unwrap().iter().find(|c| c["campaign"] == "(none)").unwrap();
+        assert_eq!(none["cost"], json!(null));
+        let last = &report["campaigns"][1]["campaigns"];
+        assert_eq!(last[0]["campaign"], "spring");
+        assert_eq!(last[0]["converted"], json!(1.0));
+        assert_eq!(last[0]["cost_per_qualified_lead"], json!(330.0));
+        options.by = vec!["Campaign".into()];
+        let e = funnel(scored, &options).unwrap_err().to_string();
+        assert!(e.starts_with("options.by: no column \"Campaign\""), "{e}");
     }
 
     #[test]

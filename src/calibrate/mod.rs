@@ -9,6 +9,8 @@
 
 mod batch;
 mod columns;
+pub mod compare;
+pub mod sample;
 mod encode;
 mod funnel;
 mod logistic;
@@ -17,6 +19,7 @@ pub mod options;
 mod points;
 mod report;
 mod stages;
+pub mod stream;
 
 pub use batch::{compact_breakdown, model_traits, score_csv, SCORE_COLUMNS};
 pub use funnel::funnel;

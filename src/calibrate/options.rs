@@ -190,16 +190,31 @@ pub struct FunnelOptions {
     pub stage: String,
     pub score: String,
     pub cost: Option<String>,
+    /// Columns naming the campaign (or source, medium) that brought each lead, e.g. first and
+    /// last touch: one credit table per column.
+    pub by: Vec<String>,
+    /// The column saying whether the lead qualified (`score`'s output).
+    pub qualified: String,
+    /// What each campaign cost: a CSV of two columns, campaign then cost.
+    pub costs: Option<String>,
 }
 
 impl FunnelOptions {
     pub fn new(label: &str) -> FunnelOptions {
-        FunnelOptions { label: label.to_string(), stage: "stage".into(), score: "score".into(), cost: None }
+        FunnelOptions {
+            label: label.to_string(),
+            stage: "stage".into(),
+            score: "score".into(),
+            cost: None,
+            by: Vec::new(),
+            qualified: "qualified".into(),
+            costs: None,
+        }
     }
 
     pub fn from_value(value: &Value) -> Result<FunnelOptions, Errors> {
         let mut errors = Errors::default();
-        let entries = read::object(value, "options", &["label", "stage", "score", "cost"], &mut errors).unwrap_or(&[]);
+        let entries = read::object(value, "options", &["label", "stage", "score", "cost", "by", "qualified", "costs"], &mut errors).unwrap_or(&[]);
         let Some(label) = text(entries, "label", &mut errors) else {
             if read::field(entries, "label").is_none() {
                 errors.push("options.label", "required: the column holding the outcome (1 = converted, 0 = not)");
@@ -214,6 +229,13 @@ impl FunnelOptions {
             options.score = score;
         }
         options.cost = text(entries, "cost", &mut errors);
+        options.by = names(entries, "by", &mut errors);
+        if let Some(qualified) = text(entries, "qualified", &mut errors) {
+            options.qualified = qualified;
+        }
+        options.costs = read::field(entries, "costs")
+            .filter(|v| **v != Value::Null)
+            .and_then(|v| read::string(v, "options.costs", 16 * 1024 * 1024, &mut errors));
         errors.into_result(options)
     }
 }

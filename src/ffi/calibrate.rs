@@ -2,6 +2,7 @@
 //! wasm memory); options and results as plain objects.
 
 use super::{error, from_js, to_js};
+use crate::calibrate::stream::Streamed;
 use crate::calibrate::{self, CalibrateOptions, FunnelOptions, Progress, ScoreCsvOptions};
 use crate::value::Value;
 use wasm_bindgen::prelude::*;
@@ -57,4 +58,104 @@ pub fn score_csv(doc: JsValue, csv_text: &str, options: JsValue) -> Result<Strin
 pub fn funnel(csv_text: &str, options: JsValue) -> Result<JsValue, JsValue> {
     let options = FunnelOptions::from_value(&from_js(options, "options")?).map_err(|e| error(&e, "invalid options"))?;
     calibrate::funnel(csv_text, &options).map(|report| to_js(&report)).map_err(|e| error(&e, "funnel"))
+}
+
+/// `score` over a file of any size: `push(bytes)` returns the output (UTF-8 bytes) of every row
+/// the bytes complete, `finish()` the last rows, `summary()` the counts and bad-row messages.
+#[wasm_bindgen(js_name = ScoreStream)]
+pub struct JsScoreStream(calibrate::stream::ScoreStream);
+
+#[wasm_bindgen(js_class = ScoreStream)]
+impl JsScoreStream {
+    /// `options` as for `scoreCsv`; `read`: `{ delimiter, encoding, format, onError }`.
+    #[wasm_bindgen(constructor)]
+    pub fn new(doc: JsValue, options: JsValue, read: JsValue) -> Result<JsScoreStream, JsValue> {
+        let doc = from_js(doc, "model")?;
+        let mut options = ScoreCsvOptions::from_value(&from_js(options, "options")?).map_err(|e| error(&e, "invalid options"))?;
+        options.now = options.now.or(Some(js_sys::Date::now() as i64));
+        let read = calibrate::stream::StreamOptions::from_value(&from_js(read, "read")?).map_err(|e| error(&e, "invalid options"))?;
+        calibrate::stream::ScoreStream::new(&doc, options, &read).map(JsScoreStream).map_err(|e| error(&e, "score"))
+    }
+
+    pub fn push(&mut self, bytes: &[u8]) -> Result<Vec<u8>, JsValue> {
+        self.0.push(bytes).map_err(|e| error(&e, "score"))
+    }
+
+    pub fn finish(&mut self) -> Result<Vec<u8>, JsValue> {
+        self.0.finish().map_err(|e| error(&e, "score"))
+    }
+
+    pub fn summary(&self) -> JsValue {
+        to_js(&self.0.summary())
+    }
+}
+
+/// Champion / challenger over a file of any size: `push(bytes)` returns, when `listChanges` is
+/// set, the CSV rows of leads whose stage changes; `report()` the side-by-side report.
+#[wasm_bindgen(js_name = CompareStream)]
+pub struct JsCompareStream(calibrate::compare::CompareStream);
+
+#[wasm_bindgen(js_class = CompareStream)]
+impl JsCompareStream {
+    /// `options`: `{ label, id?, listChanges? }`; `read` as for `ScoreStream`.
+    #[wasm_bindgen(constructor)]
+    pub fn new(doc_a: JsValue, doc_b: JsValue, options: JsValue, read: JsValue) -> Result<JsCompareStream, JsValue> {
+        let (doc_a, doc_b) = (from_js(doc_a, "model a")?, from_js(doc_b, "model b")?);
+        let options = from_js(options, "options")?;
+        let text = |key: &str| options.get(key).and_then(Value::as_str).map(str::to_string);
+        let Some(label) = text("label") else {
+            return Err(error(&crate::error::Errors::single("options.label", "required: the column holding the outcome"), "invalid options"));
+        };
+        let list_changes = matches!(options.get("listChanges"), Some(Value::Bool(true)));
+        let read = calibrate::stream::StreamOptions::from_value(&from_js(read, "read")?).map_err(|e| error(&e, "invalid options"))?;
+        calibrate::compare::CompareStream::new(&doc_a, &doc_b, &label, text("id"), list_changes, &read)
+            .map(JsCompareStream)
+            .map_err(|e| error(&e, "compare"))
+    }
+
+    pub fn push(&mut self, bytes: &[u8]) -> Result<Vec<u8>, JsValue> {
+        self.0.push(bytes).map_err(|e| error(&e, "compare"))
+    }
+
+    pub fn finish(&mut self) -> Result<Vec<u8>, JsValue> {
+        self.0.finish().map_err(|e| error(&e, "compare"))
+    }
+
+    pub fn summary(&self) -> JsValue {
+        to_js(&self.0.summary())
+    }
+
+    pub fn report(&self) -> Result<JsValue, JsValue> {
+        self.0.report().map(|r| to_js(&r)).map_err(|e| error(&e, "compare"))
+    }
+}
+
+/// A uniform sample of the rows of input of any size (what `calibrate` learns from when the file
+/// is larger than it holds): `push(bytes)`, `finish()`, then `text()` (CSV, file order) and `summary()`.
+#[wasm_bindgen(js_name = SampleStream)]
+pub struct JsSampleStream(calibrate::sample::SampleStream);
+
+#[wasm_bindgen(js_class = SampleStream)]
+impl JsSampleStream {
+    #[wasm_bindgen(constructor)]
+    pub fn new(size: u32, seed: u32, read: JsValue) -> Result<JsSampleStream, JsValue> {
+        let read = calibrate::stream::StreamOptions::from_value(&from_js(read, "read")?).map_err(|e| error(&e, "invalid options"))?;
+        Ok(JsSampleStream(calibrate::sample::SampleStream::new(size as usize, u64::from(seed), &read)))
+    }
+
+    pub fn push(&mut self, bytes: &[u8]) -> Result<Vec<u8>, JsValue> {
+        self.0.push(bytes).map_err(|e| error(&e, "calibrate"))
+    }
+
+    pub fn finish(&mut self) -> Result<Vec<u8>, JsValue> {
+        self.0.finish().map_err(|e| error(&e, "calibrate"))
+    }
+
+    pub fn text(&mut self) -> String {
+        self.0.text()
+    }
+
+    pub fn summary(&self) -> JsValue {
+        to_js(&self.0.summary())
+    }
 }

@@ -66,14 +66,17 @@ test('Segment: one batch with identify + track, basic auth with the write key', 
   assert.equal(track.timestamp, new Date(NOW).toISOString());
 });
 
-test('the webhook payload holds only allow-listed fields, the card and the page without its query', async () => {
+test('the webhook payload is a lead: only allow-listed fields, the card, the page without its query', async () => {
   const answer = await (await qualify(submission({ password: 'hunter2', notes: 'call me' }), { ...base, forward: receiver.url('/plain') })).json();
   assert.deepEqual(answer.ignored_fields, ['password', 'notes']);
   const [got] = receiver.find('/plain', answer.id);
-  assert.deepEqual(Object.keys(got.body).sort(), ['card', 'clamped', 'form', 'id', 'page_uri', 'submitted_at', 'traits', 'type']);
+  assert.deepEqual(Object.keys(got.body).sort(), ['breakdown', 'clamped', 'disqualified_by', 'engagement', 'fit', 'form', 'grade',
+    'idempotency_key', 'lead_format', 'lead_id', 'model', 'model_version', 'next_step', 'page', 'qualified', 'reasons', 'scored_at',
+    'scored_by', 'sent_by', 'stage', 'total', 'traits', 'type']);
   assert.deepEqual(Object.keys(got.body.traits).sort(), ['company_size', 'email', 'job_title']);
-  assert.equal(got.body.page_uri, 'https://www.example.com/demo');
-  assert.equal(got.body.card.total, answer.total);
+  assert.equal(got.body.page, 'https://www.example.com/demo');
+  assert.equal(got.body.total, answer.total);
+  assert.deepEqual([got.body.lead_id, got.body.idempotency_key, got.headers['idempotency-key']], [answer.id, answer.id, answer.id]);
   assert.equal(JSON.stringify(got.body).includes('hunter2'), false);
 });
 
@@ -90,7 +93,7 @@ test('a target that never answers: timeout, one retry, failure in the answer and
     assert.equal(answer.forward.attempts, 2);
     assert.match(answer.forward.error, /no answer within 300 ms/);
     assert.equal(failures.length, 1);
-    assert.equal(failures[0].lead.id, answer.id);
+    assert.equal(failures[0].lead.lead_id, answer.id);
     assert.equal(receiver.find('/hang', answer.id).length, 2, 'sent twice, same idempotency key');
   } finally {
     receiver.mode = 'ok';
@@ -135,7 +138,7 @@ test('without a callback a failed lead is written whole to console.error, never 
   try {
     const answer = await (await qualify(submission(), { ...base, forward: 'http://127.0.0.1:9/closed' })).json();
     assert.equal(answer.forward.status, 'failed');
-    assert.ok(logged.some((line) => line.includes('forwarding failed') && line.includes(answer.id) && line.includes('"card"')));
+    assert.ok(logged.some((line) => line.includes('forwarding failed') && line.includes(answer.id) && line.includes('"breakdown"')));
   } finally {
     console.error = original;
   }

@@ -196,7 +196,7 @@ test('a forward target that is down is reported, and delivery resumes when it is
         assert.ok(logged, `workerd logged the failed lead: ${r.child.stderrText.slice(-500)}`);
         const report = JSON.parse(logged.slice(logged.indexOf('{')));
         assert.equal(report.attempts, 2);
-        assert.equal(report.lead.id, answer.body.id);
+        assert.equal(report.lead.lead_id, answer.body.id);
       } else {
         assert.equal(answer.body.forward.status, 'failed', `${r.name}: ${JSON.stringify(answer.body.forward)}`);
         assert.equal(answer.body.forward.attempts, 2, 'one retry');

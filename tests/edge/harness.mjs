@@ -124,7 +124,7 @@ export async function startReceiver() {
       const text = Buffer.concat(chunks).toString('utf8');
       let body = text;
       try { body = JSON.parse(text); } catch { /* kept as text */ }
-      receiver.received.push({ path: req.url, headers: req.headers, body });
+      receiver.received.push({ path: req.url, method: req.method, headers: req.headers, body, text });
       if (receiver.mode === 'hang') return;
       res.writeHead(receiver.mode === 'fail' ? 503 : 200, { 'content-type': 'application/json' });
       res.end('{"ok":true}');
@@ -137,8 +137,8 @@ export async function startReceiver() {
   receiver.stop = () => new Promise((resolve) => { server.close(() => resolve()); server.closeAllConnections(); });
   receiver.start = () => listen(receiver.port);
   receiver.url = (path) => `http://127.0.0.1:${receiver.port}${path}`;
-  /** The requests received on `path` whose body has this `id` (or whose batch messages derive from it). */
-  receiver.find = (path, id) => receiver.received.filter((r) => r.path === path && (r.body?.id === id || r.body?.batch?.[0]?.messageId === `${id}-identify`));
+  /** The requests received on `path` for the lead `id` (its lead_id, or batch messages that derive from it). */
+  receiver.find = (path, id) => receiver.received.filter((r) => r.path === path && (r.body?.lead_id === id || r.body?.batch?.[0]?.messageId === `${id}-identify`));
   /**
    * What a real receiver keeps: the requests for `id`, duplicates by `Idempotency-Key` dropped (a
    * retry after a timeout may repeat a request that did arrive: the key lets the receiver tell).

@@ -66,6 +66,20 @@ describe('leadscore CLI', { skip }, () => {
     assert.ok(Math.abs(report.model.stages_on_learning_rows.mql.share - 0.25) < 0.05);
     assert.ok(model.rules.every((r) => r.when.trait !== 'Cost' && r.when.trait !== 'Lead Id'));
     assert.ok(model.rules.every((r) => Number.isInteger(r.points)));
+    assert.deepEqual(report.sample, { rows: 1500, bad_rows: 0, learned_from: 1500, evaluated_on: 1500 });
+  });
+
+  test('calibrate learns from a uniform sample of a larger file, then scores every row', () => {
+    const run = cli(['calibrate', 'leads.csv', '--label', 'Converted', '--exclude', 'Cost', '--sample', '600', '--out', 'sampled.json', '--json']);
+    assert.equal(run.status, 0, run.stderr);
+    const report = JSON.parse(run.stdout);
+    assert.equal(report.rows, 600);
+    assert.equal(report.sample.learned_from, 600);
+    assert.equal(report.sample.evaluated_on, 1500);
+    const { auc, auc_ci95: [low, high] } = report.sample.evaluation;
+    assert.ok(low < auc && auc < high && auc > 0.7, `AUC ${auc} [${low}, ${high}]`);
+    const text = cli(['calibrate', 'leads.csv', '--label', 'Converted', '--sample', '600', '--out', 'sampled.json']);
+    assert.match(text.stdout, /Learned from a uniform sample of 600 of the file's 1,500 rows; on all 1,500 rows, ROC AUC 0\.\d{3} \[/);
   });
 
   test('score writes id, score, stage, qualified, fit, engagement and breakdown', () => {
@@ -101,7 +115,7 @@ describe('leadscore CLI', { skip }, () => {
     writeFileSync(join(dir, 'ragged.csv'), 'a,b,Converted\n1,2,1\n1,2\n');
     const cases = [
       [['calibrate', 'leads.csv', '--label', 'Nope'], /no column "Nope" in the CSV header/],
-      [['calibrate', 'ragged.csv', '--label', 'Converted'], /row 3: 2 fields, but the header has 3 columns/],
+      [['calibrate', 'ragged.csv', '--label', 'Converted', '--on-error', 'fail'], /line 3: 2 fields, but the header has 3 columns/],
       [['calibrate', 'missing.csv', '--label', 'Converted'], /cannot read missing\.csv: no such file/],
       [['calibrate', 'leads.csv'], /needs --label/],
       [['calibrate', 'leads.csv', '--label', 'Converted', '--mql-top', 'lots'], /--mql-top expects a share/],

@@ -1,6 +1,6 @@
 // Compile-only checks of the calibration types: the learned model is an ordinary document.
 import type { ModelDocument } from 'leadscore';
-import { calibrate, funnel, scoreCsv, type CalibrationReport, type FunnelReport } from 'leadscore/calibrate';
+import { calibrate, CompareStream, funnel, ScoreStream, scoreCsv, type CalibrationReport, type FunnelReport } from 'leadscore/calibrate';
 
 declare const csv: string;
 const { model, report } = calibrate(csv, {
@@ -15,4 +15,13 @@ const scored: string = scoreCsv(doc, csv, { id: 'Prospect ID', keep: ['Converted
 const stages: FunnelReport['stages'] = funnel(scored, { label: 'Converted', cost: 'Cost' }).stages;
 // @ts-expect-error the label is required
 calibrate(csv, {});
-void [auc, roc, kept, stages];
+const credit = funnel(scored, { label: 'Converted', by: ['First Campaign', 'Last Campaign'], costs: 'campaign,cost\nspring,100\n' }).campaigns;
+const stream = new ScoreStream(doc, { keep: ['Converted'] }, { delimiter: ';', encoding: 'windows-1252', format: 'jsonl', onError: 'skip' });
+const out: Uint8Array = stream.push(new Uint8Array(0));
+const bad: number = stream.summary().bad;
+const comparison = new CompareStream(doc, doc, { label: 'Converted', listChanges: true });
+comparison.push(new Uint8Array(csv.length));
+const interval: [number, number] = comparison.report().models[0]!.auc_ci95;
+// @ts-expect-error not a format
+new ScoreStream(doc, {}, { format: 'xml' });
+void [auc, roc, kept, stages, credit, out, bad, interval];

@@ -1,7 +1,8 @@
 // Compile-only checks of `leadscore/edge` and `leadscore/edge/init` types.
 import {
   createQualifier, hubspot, qualify, segment, webhook, readSubmission, memoryReplayStore, DEFAULT_FIELDS,
-  type Decision, type ForwardFailure, type QualifiedLead, type QualifyError, type QualifyOptions, type WebRequest,
+  createRelay, relay, slack, salesforce, pipedrive, verifyWebhook, signWebhook, WebhookVerificationError,
+  type RelayAnswer, type RelayOptions, type Decision, type ForwardFailure, type QualifiedLead, type QualifyError, type QualifyOptions, type WebRequest,
 } from 'leadscore/edge';
 import { init, Model } from 'leadscore/edge/init';
 import type { ModelDocument } from 'leadscore';
@@ -45,6 +46,33 @@ async function run(): Promise<void> {
   if (read.ok) { const traits = read.traits; void traits; } else { const status: 400 | 413 | 415 = read.status; void status; }
 }
 
+const relayOptions: RelayOptions = {
+  model: doc,
+  forward: [webhook('https://crm.example/hook', { secret: ['whsec_a', 'whsec_b'] }), slack('https://hooks.slack.com/services/x'),
+    salesforce({ orgId: '00D000000000001', scoreFields: { total: '00N000000000001' } }), pipedrive({ apiToken: 't', ownerId: 1 }), 'https://x.example'],
+  traits: ['email', 'company_size'],
+  replay: { windowMs: 3_600_000 },
+  retryAfterSeconds: 30,
+};
+
+async function relayRun(): Promise<void> {
+  const response = await relay(request, relayOptions);
+  const answer = (await response.json()) as RelayAnswer | QualifyError;
+  if ('status' in answer) { const status: RelayAnswer['status'] = answer.status; void status; }
+  await createRelay(relayOptions)(request, { waitUntil: () => {} });
+  try {
+    const lead = await verifyWebhook<QualifiedLead>('whsec_a', request);
+    const key: string = lead.idempotency_key;
+    const by: 'server' = lead.scored_by;
+    void [key, by];
+  } catch (error) {
+    void (error instanceof WebhookVerificationError);
+  }
+  const headers = await signWebhook('whsec_a', { id: 'k', body: '{}' });
+  const signature: string = headers['webhook-signature'];
+  void signature;
+}
+
 init(new Uint8Array(8));
 
 // @ts-expect-error: the model is required
@@ -52,4 +80,4 @@ const missingModel: QualifyOptions = { forward: 'https://x.example' };
 // @ts-expect-error: field types are auto, string, number or boolean
 const badType: QualifyOptions = { model: doc, fields: { a: { type: 'date' } } };
 
-void [run, withSegment, withWebhook, missingModel, badType];
+void [run, relayRun, withSegment, withWebhook, missingModel, badType];

@@ -61,6 +61,8 @@ describe('calibration page', { skip }, () => {
     const model = await page.evaluate(async (url) => (await fetch(url)).json(), href);
     assert.equal(model.name, 'calibrated');
     assert.ok(model.rules.some((r) => r.when.trait === 'Visits'));
+    // Handed to the model studio (studio.html#calibrated, tests/www/studio.test.mjs) through localStorage.
+    assert.deepEqual(await page.evaluate(() => JSON.parse(localStorage.getItem('leadscore:calibrated-model'))), model);
     assert.deepEqual(errors, []);
     const elsewhere = requests.filter((url) => !url.startsWith(baseUrl) && !url.startsWith('blob:'));
     assert.deepEqual(elsewhere, [], 'no request leaves for another server');

@@ -44,6 +44,7 @@ test('serves the page, the package and the wasm with the right MIME types', asyn
     '': 'text/html', 'examples/app.js': 'text/javascript', 'leadscore.js': 'text/javascript',
     'leadscore-core.wasm': 'application/wasm', 'files/whitepaper-lead-scoring.pdf': 'application/pdf', 'models/textbook.json': 'application/json',
     'pkg/web.js': 'text/javascript', 'pkg/core/leadscore_bg.wasm': 'application/wasm',
+    'studio.html': 'text/html', 'studio/app.js': 'text/javascript', 'studio/templates/textbook.json': 'application/json',
   };
   for (const [path, type] of Object.entries(expectations)) {
     const response = await fetch(baseUrl + path, { signal: AbortSignal.timeout(10_000) });
@@ -71,4 +72,13 @@ test('the examples page scores four visitors in Chromium', async () => {
     assert.ok(Number.isFinite(card.total), `${card.visitor} has a total`);
     assert.ok(card.lines > 0, `${card.visitor} has breakdown lines`);
   }
+});
+
+test('the model studio opens the demo site\'s model', async () => {
+  browser ??= await launchChromium();
+  const { page, errors } = await openPage(browser.context, `${baseUrl}studio.html`, 'body[data-ready]', 1);
+  await page.click('#open-demo');
+  await page.waitForFunction(() => document.querySelector('#status').textContent.includes('/leadscore-model.json'));
+  assert.match(await page.textContent('#status'), /^Valid: 1 model \(textbook\)/);
+  assert.deepEqual(errors, []);
 });

@@ -1,0 +1,621 @@
+//! Scoring a CSV of any size as a stream: bytes are pushed in chunks (from a file, a pipe, a
+//! gunzip stream), every complete row is scored, and the output text of those rows is returned at
+//! once, so memory stays constant whatever the file's size. A model whose rules are all trait rules
+//! is scored on the fast path (`flat`: each cell read as a code and a number, the rules' tests
+//! looked up); a row the fast path cannot judge exactly, and every row of other models, goes
+//! through the general engine. Either way a row's output equals `score_csv`'s for it.
+
+use super::batch::{compact_breakdown, default_id_column, model_traits, SCORE_COLUMNS};
+use super::columns::cell_key;
+use super::options::ScoreCsvOptions;
+use crate::csv::{self, BadRecord, Encoding, Record, RecordReader};
+use crate::engine::settle_fired;
+use crate::error::Errors;
+use crate::flat::{FlatModel, MISSING, NUMBER, UNKNOWN_TEXT};
+use crate::model::{Condition, Model, ModelSet, Scalar, StateCondition, TraitTest};
+use crate::read::{self, fmt_centi, parse_decimal};
+use crate::value::Value;
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// FNV-1a: the text table's keys are short and not chosen by an attacker (they are the model's
+/// constants; a cell only looks one up), so a simple hash beats the default SipHash per cell.
+#[derive(Default)]
+struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut hash = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
+        for &b in bytes {
+            hash = (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = hash;
+    }
+}
+
+type TextCodes = HashMap<String, f64, BuildHasherDefault<Fnv>>;
+
+/// Bad-row messages kept for the summary; the rest are only counted.
+const MAX_LISTED: usize = 20;
+
+/// How rows are read and written.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StreamOptions {
+    /// None: detected from the header line.
+    pub delimiter: Option<u8>,
+    pub encoding: Encoding,
+    /// Output as JSON Lines instead of CSV.
+    pub jsonl: bool,
+    /// A bad row ends the run (else it is skipped, counted and listed).
+    pub fail_on_error: bool,
+}
+
+impl Default for StreamOptions {
+    fn default() -> StreamOptions {
+        StreamOptions { delimiter: None, encoding: Encoding::Utf8, jsonl: false, fail_on_error: false }
+    }
+}
+
+impl StreamOptions {
+    /// `{ delimiter: ",", ";", "\t" or "tab", encoding: "utf-8" | "windows-1252", format: "csv" |
+    /// "jsonl", onError: "skip" | "fail" }`, all optional.
+    pub fn from_value(value: &Value) -> Result<StreamOptions, Errors> {
+        let mut options = StreamOptions::default();
+        if *value == Value::Null {
+            return Ok(options);
+        }
+        let mut errors = Errors::default();
+        let entries = read::object(value, "read", &["delimiter", "encoding", "format", "onError"], &mut errors).unwrap_or(&[]);
+        let text = |key: &str, errors: &mut Errors| {
+            read::field(entries, key).filter(|v| **v != Value::Null).and_then(|v| read::string(v, &format!("read.{key}"), 40, errors))
+        };
+        if let Some(d) = text("delimiter", &mut errors) {
+            match d.as_str() {
+                "," | "comma" => options.delimiter = Some(b','),
+                ";" | "semicolon" => options.delimiter = Some(b';'),
+                "\t" | "tab" => options.delimiter = Some(b'\t'),
+                "|" | "pipe" => options.delimiter = Some(b'|'),
+                _ => errors.push("read.delimiter", format!("\"{d}\" is not one of , ; tab |")),
+            }
+        }
+        if let Some(e) = text("encoding", &mut errors) {
+            match Encoding::parse(&e) {
+                Some(encoding) => options.encoding = encoding,
+                None => errors.push("read.encoding", format!("\"{e}\" is not utf-8 or windows-1252")),
+            }
+        }
+        match text("format", &mut errors).as_deref() {
+            None | Some("csv") => {}
+            Some("jsonl") => options.jsonl = true,
+            Some(other) => errors.push("read.format", format!("\"{other}\" is not csv or jsonl")),
+        }
+        match text("onError", &mut errors).as_deref() {
+            None | Some("skip") => {}
+            Some("fail") => options.fail_on_error = true,
+            Some(other) => errors.push("read.onError", format!("\"{other}\" is not skip or fail")),
+        }
+        errors.into_result(options)
+    }
+}
+
+/// Rows of a CSV pushed in chunks, read one record at a time, with bad rows counted and
+/// listed (or fatal): what every streaming command shares.
+pub struct RowStream {
+    reader: RecordReader,
+    pub record: Record,
+    pub header: Vec<String>,
+    fail_on_error: bool,
+    /// Data rows read, bad ones included (a row's ordinal is its id when there is no id column).
+    pub rows: u64,
+    pub bad: u64,
+    pub messages: Vec<String>,
+}
+
+impl RowStream {
+    pub fn new(options: &StreamOptions) -> RowStream {
+        RowStream {
+            reader: RecordReader::new(options.delimiter, options.encoding),
+            record: Record::default(),
+            header: Vec::new(),
+            fail_on_error: options.fail_on_error,
+            rows: 0,
+            bad: 0,
+            messages: Vec::new(),
+        }
+    }
+
+    pub fn push(&mut self, bytes: &[u8]) {
+        self.reader.push(bytes);
+    }
+
+    pub fn finish(&mut self) {
+        self.reader.finish();
+    }
+
+    /// Reads the next data row into `record`: Ok(Some(true)) when there is one; Ok(Some(false))
+    /// right after the header was read (the caller plans its columns); Ok(None) when more input is
+    /// needed or at the end. Bad rows are skipped here (or fail).
+    pub fn next_row(&mut self) -> Result<Option<bool>, Errors> {
+        loop {
+            let bad = match self.reader.next(&mut self.record) {
+                Ok(false) => return Ok(None),
+                Ok(true) if self.header.is_empty() => {
+                    self.header = csv::header_names(self.record.cells().map(str::to_string).collect())?;
+                    return Ok(Some(false));
+                }
+                Ok(true) if self.record.len() == self.header.len() => {
+                    self.rows += 1;
+                    return Ok(Some(true));
+                }
+                Ok(true) => BadRecord {
+                    line: self.record.line,
+                    field: None,
+                    problem: csv::ragged_message(self.record.len(), self.header.len()),
+                    fatal: false,
+                },
+                Err(bad) => bad,
+            };
+            if self.header.is_empty() {
+                return Err(Errors::single("csv", bad.message(&format!("line {} (the header)", bad.line))));
+            }
+            self.rows += 1;
+            self.reject(&bad.message(&format!("line {}", bad.line)), bad.fatal)?;
+        }
+    }
+
+    /// Counts a bad row and lists it, or fails the run.
+    pub fn reject(&mut self, message: &str, fatal: bool) -> Result<(), Errors> {
+        if self.fail_on_error || fatal {
+            return Err(Errors::single("csv", message));
+        }
+        self.bad += 1;
+        if self.messages.len() < MAX_LISTED {
+            self.messages.push(message.to_string());
+        }
+        Ok(())
+    }
+
+    /// `{ rows, bad, errors: [messages] }` then `more`.
+    pub fn summary(&self, more: Vec<(&str, Value)>) -> Value {
+        let mut entries = vec![
+            ("rows", Value::Number(self.rows as f64)),
+            ("bad", Value::Number(self.bad as f64)),
+            ("errors", Value::Array(self.messages.iter().map(|m| Value::from(m.as_str())).collect())),
+        ];
+        entries.extend(more);
+        Value::object(entries)
+    }
+
+    /// The end of the input: an empty file has no header.
+    pub fn check_header(&self) -> Result<(), Errors> {
+        if self.header.is_empty() {
+            return Err(Errors::single("csv", "the file is empty: expected a header row naming the columns"));
+        }
+        Ok(())
+    }
+
+    pub fn column(&self, name: &str) -> Option<usize> {
+        self.header.iter().position(|h| h == name)
+    }
+
+    pub fn require_column(&self, name: &str, option: &str) -> Result<usize, Errors> {
+        self.column(name).ok_or_else(|| {
+            let shown: Vec<String> = self.header.iter().take(12).map(|h| format!("\"{h}\"")).collect();
+            Errors::single(option, format!("no column \"{name}\" in the CSV header (columns: {})", shown.join(", ")))
+        })
+    }
+}
+
+/// A command fed a CSV in chunks: `push` returns the output of the rows each chunk completes,
+/// `finish` that of the last rows.
+pub trait Streamed {
+    fn rows(&mut self) -> &mut RowStream;
+
+    /// Reads every complete row pushed so far; returns their output.
+    fn drain(&mut self) -> Result<Vec<u8>, Errors>;
+
+    fn push(&mut self, bytes: &[u8]) -> Result<Vec<u8>, Errors> {
+        self.rows().push(bytes);
+        self.drain()
+    }
+
+    fn finish(&mut self) -> Result<Vec<u8>, Errors> {
+        self.rows().finish();
+        let out = self.drain()?;
+        self.rows().check_header()?;
+        Ok(out)
+    }
+}
+
+/// One row's score, as either path gives it.
+pub struct Scored {
+    pub total: i64,
+    pub fit: i64,
+    pub engagement: i64,
+    pub stage: usize,
+    pub qualified: bool,
+    /// `rule:points;…`
+    pub breakdown: String,
+}
+
+/// A model ready to score the rows of one CSV header.
+pub struct RowScorer {
+    model: Model,
+    now: i64,
+    /// (column, trait name) for the general path.
+    columns: Vec<(usize, String)>,
+    fast: Option<FastRows>,
+    fired: Vec<usize>,
+    pub fast_rows: u64,
+    pub general_rows: u64,
+}
+
+/// The fast path for one header: each model field's column and how its cells encode.
+struct FastRows {
+    flat: FlatModel,
+    /// Per flat field: its column, or None when the CSV lacks it (always missing).
+    column: Vec<Option<usize>>,
+    /// Per field: a text that reads as a number and is no text constant scores as that number
+    /// (only range and number tests on the field), or an unknown text's code covers it.
+    number_safe: Vec<bool>,
+    /// Per field: some test looks inside the text (`contains`): texts go the general path.
+    contains: Vec<bool>,
+    codes_of: TextCodes,
+    /// `id:points` of each rule, by model index.
+    lines: Vec<String>,
+    codes: Vec<f64>,
+    numbers: Vec<f64>,
+    key: String,
+}
+
+impl RowScorer {
+    /// Plans scoring for a header; errors name missing columns.
+    pub fn new(model: &Model, header: &[String], now: i64) -> Result<RowScorer, Errors> {
+        let column = |name: &str| header.iter().position(|h| h == name);
+        let wanted = model_traits(model);
+        let columns: Vec<(usize, String)> = wanted.iter().filter_map(|name| column(name).map(|i| (i, name.clone()))).collect();
+        if columns.is_empty() && !wanted.is_empty() {
+            let shown: Vec<String> = header.iter().take(12).map(|h| format!("\"{h}\"")).collect();
+            return Err(Errors::single(
+                "csv",
+                format!(
+                    "none of the columns the model reads ({}) is in the CSV header (columns: {})",
+                    wanted.iter().map(|w| format!("\"{w}\"")).collect::<Vec<_>>().join(", "),
+                    shown.join(", ")
+                ),
+            ));
+        }
+        if columns.len() > crate::state::MAX_TRAITS {
+            return Err(Errors::single("model", format!("the model reads {} columns; a lead holds at most {}", columns.len(), crate::state::MAX_TRAITS)));
+        }
+        let fast = FlatModel::compile(model).ok().map(|flat| FastRows::new(model, flat, header));
+        Ok(RowScorer { model: model.clone(), now, columns, fast, fired: Vec::new(), fast_rows: 0, general_rows: 0 })
+    }
+
+    pub fn model(&self) -> &Model {
+        &self.model
+    }
+
+    pub fn stage_name(&self, stage: usize) -> &str {
+        self.model.stages.get(stage).map(|s| s.name.as_str()).unwrap_or_default()
+    }
+
+    /// Scores one record; the error is the engine's, for the caller to name the row.
+    pub fn score(&mut self, record: &Record) -> Result<Scored, Errors> {
+        if let Some(fast) = &mut self.fast {
+            if fast.encode(record) {
+                fast.flat.fired(&fast.codes, &fast.numbers, &mut self.fired);
+                let mut breakdown = String::new();
+                for &rule in &self.fired {
+                    if !breakdown.is_empty() {
+                        breakdown.push(';');
+                    }
+                    breakdown.push_str(fast.lines.get(rule).map(String::as_str).unwrap_or_default());
+                }
+                let summary = settle_fired(&self.model, &self.fired, |rule, points| {
+                    if !breakdown.is_empty() {
+                        breakdown.push(';');
+                    }
+                    breakdown.push_str(rule);
+                    breakdown.push(':');
+                    breakdown.push_str(&fmt_centi(points));
+                });
+                self.fast_rows += 1;
+                return Ok(Scored {
+                    total: summary.total,
+                    fit: summary.fit,
+                    engagement: summary.engagement,
+                    stage: summary.stage,
+                    qualified: summary.qualified,
+                    breakdown,
+                });
+            }
+        }
+        let traits = self
+            .columns
+            .iter()
+            .filter_map(|(i, name)| {
+                let cell = record.cell(*i);
+                cell_key(cell).map(|_| (name.clone(), Value::String(cell.to_string())))
+            })
+            .collect();
+        let lead = Value::Object(vec![("traits".to_string(), Value::Object(traits))]);
+        let card = crate::score_lead(&self.model, &lead, self.now)?;
+        self.general_rows += 1;
+        let stage = self.model.stages.iter().position(|s| s.name == card.stage).unwrap_or(0);
+        Ok(Scored {
+            total: card.total,
+            fit: card.fit,
+            engagement: card.engagement,
+            stage,
+            qualified: card.qualified,
+            breakdown: compact_breakdown(&card),
+        })
+    }
+}
+
+impl FastRows {
+    fn new(model: &Model, flat: FlatModel, header: &[String]) -> FastRows {
+        let column = flat.fields.iter().map(|f| header.iter().position(|h| h == f)).collect();
+        let tests_of = |field: &String| -> Vec<&TraitTest> {
+            model
+                .rules
+                .iter()
+                .filter_map(|r| match &r.when {
+                    Condition::State(StateCondition::Trait { field: f, tests }) if f == field => Some(tests.iter()),
+                    _ => None,
+                })
+                .flatten()
+                .collect()
+        };
+        let number_safe = flat.fields.iter().map(|f| tests_of(f).into_iter().all(reads_text_as_number)).collect();
+        let contains = flat.fields.iter().map(|f| tests_of(f).into_iter().any(|t| matches!(t, TraitTest::Contains(_)))).collect();
+        let codes_of = flat.texts.iter().enumerate().map(|(i, t)| (t.clone(), i as f64)).collect();
+        let lines = model.rules.iter().map(|r| format!("{}:{}", r.id, fmt_centi(r.points))).collect();
+        let width = flat.fields.len();
+        FastRows { flat, column, number_safe, contains, codes_of, lines, codes: vec![MISSING; width], numbers: vec![0.0; width], key: String::new() }
+    }
+
+    /// Encodes a record's cells as the engine would read them as texts; false when only the
+    /// general engine can score it exactly.
+    fn encode(&mut self, record: &Record) -> bool {
+        for (i, column) in self.column.iter().enumerate() {
+            let cell = column.map_or("", |c| record.cell(c));
+            let number_safe = self.number_safe.get(i).copied().unwrap_or(false);
+            // Most cells need no trimming; `trim` is Unicode-aware, so only skip it when both ends are plain ASCII.
+            let plain = cell.as_bytes().first().is_some_and(|b| b.is_ascii_graphic()) && cell.as_bytes().last().is_some_and(|b| b.is_ascii_graphic());
+            let trimmed = if plain { cell } else { cell.trim() };
+            let (code, number) = if trimmed.is_empty() || (cell.len() > MAX_CELL && cell.chars().count() > MAX_CELL) {
+                (MISSING, 0.0)
+            } else if self.contains.get(i).copied().unwrap_or(true) {
+                return false;
+            } else if let Some(n) = number_safe.then(|| whole_number(trimmed).or_else(|| parse_decimal(cell))).flatten() {
+                // On such a field a text that reads as a number, constant or not, scores as that number.
+                (NUMBER, n)
+            } else {
+                self.key.clear();
+                self.key.push_str(trimmed);
+                self.key.make_ascii_lowercase();
+                match self.codes_of.get(&self.key) {
+                    Some(&code) => (code, 0.0),
+                    None if self.flat.unknown_ok.get(i).copied().unwrap_or(false) => (UNKNOWN_TEXT, 0.0),
+                    None if number_safe => (UNKNOWN_TEXT, 0.0),
+                    None => match parse_decimal(cell) {
+                        Some(_) => return false,
+                        None => (UNKNOWN_TEXT, 0.0),
+                    },
+                }
+            };
+            if let (Some(c), Some(n)) = (self.codes.get_mut(i), self.numbers.get_mut(i)) {
+                *c = code;
+                *n = number;
+            }
+        }
+        true
+    }
+}
+
+/// A cell of up to 15 ASCII digits, read the way `parse_decimal` reads it (digit by digit in an
+/// f64, exact at that length) without its general handling of signs, commas and exponents: most
+/// numeric cells of an export are plain counts.
+fn whole_number(text: &str) -> Option<f64> {
+    let bytes = text.as_bytes();
+    if bytes.is_empty() || bytes.len() > 15 || !bytes.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    Some(bytes.iter().fold(0.0, |value, &b| value * 10.0 + f64::from(b - b'0')))
+}
+
+/// The engine's longest text trait; a longer cell is no answer.
+const MAX_CELL: usize = 512;
+
+/// Whether a test gives the same answer for a text that reads as the number n (and is none of the
+/// model's text constants) as for n itself.
+fn reads_text_as_number(test: &TraitTest) -> bool {
+    let not_a_number = |s: &Scalar| match s {
+        Scalar::Text(t) => parse_decimal(t).is_none(),
+        Scalar::Number(_) => true,
+        Scalar::Bool(_) => false,
+    };
+    match test {
+        TraitTest::Between(..) | TraitTest::AtLeast(_) | TraitTest::AtMost(_) | TraitTest::Below(_) | TraitTest::Above(_) => true,
+        TraitTest::Exists(_) => true,
+        TraitTest::Equals(s) => not_a_number(s),
+        TraitTest::OneOf(list) => list.iter().all(not_a_number),
+        TraitTest::IsTrue(_) | TraitTest::Contains(_) => false,
+    }
+}
+
+/// `score` as a stream: push chunks of a CSV, get the output rows of each chunk.
+pub struct ScoreStream {
+    rows: RowStream,
+    model: Model,
+    options: ScoreCsvOptions,
+    jsonl: bool,
+    plan: Option<Plan>,
+}
+
+struct Plan {
+    scorer: RowScorer,
+    id: Option<usize>,
+    keep: Vec<usize>,
+}
+
+impl ScoreStream {
+    pub fn new(doc: &Value, options: ScoreCsvOptions, read: &StreamOptions) -> Result<ScoreStream, Errors> {
+        let set = ModelSet::parse(doc)?;
+        let model = set.select(options.model.as_deref())?.clone();
+        Ok(ScoreStream { rows: RowStream::new(read), model, options, jsonl: read.jsonl, plan: None })
+    }
+
+    /// `{ rows, bad, errors: [messages], fast, general }`
+    pub fn summary(&self) -> Value {
+        let (fast, general) = self.plan.as_ref().map_or((0, 0), |p| (p.scorer.fast_rows, p.scorer.general_rows));
+        self.rows.summary(vec![("fast", Value::Number(fast as f64)), ("general", Value::Number(general as f64))])
+    }
+}
+
+impl ScoreStream {
+    fn plan_header(&mut self, out: &mut String) -> Result<Plan, Errors> {
+        let header = &self.rows.header;
+        let scorer = RowScorer::new(&self.model, header, self.options.now.unwrap_or(0))?;
+        let id = match &self.options.id {
+            Some(name) => Some(self.rows.require_column(name, "options.id")?),
+            None => default_id_column(header),
+        };
+        let mut errors = Errors::default();
+        let keep: Vec<usize> = self
+            .options
+            .keep
+            .iter()
+            .filter_map(|name| self.rows.require_column(name, "options.keep").map_err(|e| errors.0.extend(e.0)).ok())
+            .collect();
+        errors.into_result(())?;
+        if !self.jsonl {
+            let names: Vec<&str> = SCORE_COLUMNS.iter().copied().chain(keep.iter().filter_map(|&k| header.get(k).map(String::as_str))).collect();
+            csv::write_row(out, &names);
+        }
+        Ok(Plan { scorer, id, keep })
+    }
+}
+
+impl Streamed for ScoreStream {
+    fn rows(&mut self) -> &mut RowStream {
+        &mut self.rows
+    }
+
+    fn drain(&mut self) -> Result<Vec<u8>, Errors> {
+        let mut out = String::new();
+        while let Some(data) = self.rows.next_row()? {
+            if !data {
+                self.plan = Some(self.plan_header(&mut out)?);
+                continue;
+            }
+            let Some(plan) = &mut self.plan else { continue };
+            match plan.scorer.score(&self.rows.record) {
+                Ok(scored) => {
+                    let record = &self.rows.record;
+                    let ordinal;
+                    let id = match plan.id {
+                        Some(i) => record.cell(i),
+                        None => {
+                            ordinal = self.rows.rows.to_string();
+                            ordinal.as_str()
+                        }
+                    };
+                    let stage = plan.scorer.stage_name(scored.stage);
+                    if self.jsonl {
+                        let kept = plan.keep.iter().map(|&k| record.cell(k));
+                        write_jsonl(&mut out, id, &scored, stage, &self.rows.header, &plan.keep, kept);
+                    } else {
+                        write_scored_row(&mut out, id, &scored, stage, plan.keep.iter().map(|&k| record.cell(k)));
+                    }
+                }
+                Err(e) => {
+                    let line = self.rows.record.line;
+                    self.rows.reject(&format!("line {line}: {e}"), false)?;
+                }
+            }
+        }
+        Ok(out.into_bytes())
+    }
+
+}
+
+/// One output row as CSV: `SCORE_COLUMNS`, then the kept cells.
+fn write_scored_row<'a>(out: &mut String, id: &str, scored: &Scored, stage: &str, kept: impl Iterator<Item = &'a str>) {
+    csv::write_field(out, id, false);
+    out.push(',');
+    out.push_str(&fmt_centi(scored.total));
+    out.push(',');
+    csv::write_field(out, stage, false);
+    out.push_str(if scored.qualified { ",true," } else { ",false," });
+    out.push_str(&fmt_centi(scored.fit));
+    out.push(',');
+    out.push_str(&fmt_centi(scored.engagement));
+    out.push(',');
+    csv::write_field(out, &scored.breakdown, false);
+    for cell in kept {
+        out.push(',');
+        csv::write_field(out, cell, false);
+    }
+    out.push('\n');
+}
+
+/// One output row as a JSON object: the score columns (numbers as numbers, the breakdown as an
+/// object of rule → points), then the kept columns as text.
+fn write_jsonl<'a>(out: &mut String, id: &str, scored: &Scored, stage: &str, header: &[String], keep: &[usize], kept: impl Iterator<Item = &'a str>) {
+    out.push_str("{\"id\":");
+    json_string(out, id);
+    for (key, value) in [("score", scored.total), ("fit", scored.fit), ("engagement", scored.engagement)] {
+        out.push_str(",\"");
+        out.push_str(key);
+        out.push_str("\":");
+        out.push_str(&fmt_centi(value));
+    }
+    out.push_str(",\"stage\":");
+    json_string(out, stage);
+    out.push_str(if scored.qualified { ",\"qualified\":true" } else { ",\"qualified\":false" });
+    out.push_str(",\"breakdown\":{");
+    for (i, line) in scored.breakdown.split(';').filter(|l| !l.is_empty()).enumerate() {
+        let (rule, points) = line.rsplit_once(':').unwrap_or((line, "0"));
+        if i > 0 {
+            out.push(',');
+        }
+        json_string(out, rule);
+        out.push(':');
+        out.push_str(points);
+    }
+    out.push('}');
+    for (&k, cell) in keep.iter().zip(kept) {
+        out.push(',');
+        json_string(out, header.get(k).map(String::as_str).unwrap_or_default());
+        out.push(':');
+        json_string(out, cell);
+    }
+    out.push_str("}\n");
+}
+
+/// Appends `s` as a JSON string.
+pub fn json_string(out: &mut String, s: &str) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,123 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+use super::*;
+use crate::calibrate::score_csv;
+
+/// A trait-only model with every kind of test, groups, caps, a scale floor and a gate.
+const TRAIT_MODEL: &str = r#"{ "name": "t", "caps": { "fit": 60 },
+  "groups": [{ "id": "g", "max": 20 }],
+  "rules": [
+    { "id": "api", "points": 30, "when": { "trait": "Origin", "equals": "API" } },
+    { "id": "form", "points": 12, "group": "g", "when": { "trait": "Origin", "one_of": ["form", "landing page"] } },
+    { "id": "visits", "points": 25, "score": "engagement", "when": { "trait": "Visits", "at_least": 3, "below": 10 } },
+    { "id": "many", "points": 15, "score": "engagement", "when": { "trait": "Visits", "above": 20 } },
+    { "id": "seven", "points": 4, "when": { "trait": "Visits", "equals": 7 } },
+    { "id": "news", "points": 9, "group": "g", "when": { "trait": "Newsletter", "is_true": true } },
+    { "id": "no-news", "points": -40, "when": { "trait": "Newsletter", "is_true": false } },
+    { "id": "city", "points": 5, "when": { "trait": "City", "contains": ["bomb"] } },
+    { "id": "asked", "points": 3, "when": { "trait": "City", "exists": true } }
+  ],
+  "stages": [{ "name": "new" }, { "name": "warm", "min": 20 }, { "name": "mql", "min": 50 }],
+  "qualify": { "stage": "mql", "rules": ["api"] } }"#;
+
+fn doc(text: &str) -> Value {
+    serde_json::from_str(text).unwrap()
+}
+
+/// Rows whose cells cover what the fast path must read as the engine does.
+fn rows(n: usize) -> String {
+    let origins = ["API", " api ", "Form", "LANDING PAGE", "", "7", "Email", "n/a", "\"quoted, api\""];
+    let visits = ["0", "3", " 7 ", "9.99", "10", "21", "1,000", "", "lots", "1e1", "-2", "7.0", "yes"];
+    let news = ["Yes", "no", "1", "0", "2", "", "TRUE", "maybe", "On"];
+    let cities = ["Mumbai", "Bombay", "", "Pune", "  "];
+    let mut text = String::from("Lead Id,Origin,Visits,Newsletter,City,Converted\n");
+    for i in 0..n {
+        let pick = |list: &[&'static str], k: usize| list[(i * k + i / 7) % list.len()];
+        text.push_str(&format!("L{i},{},\"{}\",{},{},{}\n", pick(&origins, 3), pick(&visits, 5), pick(&news, 7), pick(&cities, 11), i % 2));
+    }
+    text
+}
+
+fn streamed(doc: &Value, text: &[u8], chunk: usize, options: &ScoreCsvOptions, read: &StreamOptions) -> (String, Value) {
+    let mut stream = ScoreStream::new(doc, options.clone(), read).unwrap();
+    let mut out = Vec::new();
+    for piece in text.chunks(chunk) {
+        out.extend(stream.push(piece).unwrap());
+    }
+    out.extend(stream.finish().unwrap());
+    (String::from_utf8(out).unwrap(), stream.summary())
+}
+
+#[test]
+fn streamed_rows_equal_the_in_memory_scores_on_both_paths() {
+    let text = rows(2000);
+    let options = ScoreCsvOptions { keep: vec!["Converted".into()], now: Some(0), ..Default::default() };
+    let trait_doc = doc(TRAIT_MODEL);
+    let whole = score_csv(&trait_doc, &text, &options).unwrap();
+    for chunk in [7, 1000, 1 << 20] {
+        let (out, summary) = streamed(&trait_doc, text.as_bytes(), chunk, &options, &StreamOptions::default());
+        assert_eq!(out, whole, "chunks of {chunk}");
+        let fast = summary.get("fast").and_then(Value::as_f64).unwrap();
+        let general = summary.get("general").and_then(Value::as_f64).unwrap();
+        assert_eq!(fast + general, 2000.0);
+        assert_eq!(summary.get("rows").and_then(Value::as_f64), Some(2000.0));
+        assert!(fast >= 500.0 && general > 0.0, "both paths used: {fast} fast, {general} general");
+    }
+    // A rule that is not a trait rule: every row on the general path, the same output.
+    let general_doc = doc(&TRAIT_MODEL.replace(r#"{ "trait": "City", "exists": true }"#, r#"{ "email_domain": { "free": true } }"#));
+    let whole = score_csv(&general_doc, &text, &options).unwrap();
+    let (out, summary) = streamed(&general_doc, text.as_bytes(), 4096, &options, &StreamOptions::default());
+    assert_eq!(out, whole);
+    assert_eq!(summary.get("fast").and_then(Value::as_f64), Some(0.0));
+}
+
+#[test]
+fn bad_rows_are_skipped_with_their_line_or_fail() {
+    let text = "Lead Id,Origin,Visits\nA,api,3\nB,api\nC,\"x\"y,4\nD,\"two\nlines\",5\nE,form,1,extra\nF,api,9\n";
+    let d = doc(TRAIT_MODEL);
+    let (out, summary) = streamed(&d, text.as_bytes(), 5, &ScoreCsvOptions::default(), &StreamOptions::default());
+    let ids: Vec<&str> = out.lines().skip(1).map(|l| l.split(',').next().unwrap()).collect();
+    assert_eq!(ids, ["A", "D", "F"]);
+    assert_eq!(summary.get("bad").and_then(Value::as_f64), Some(3.0));
+    let errors: Vec<&str> = summary.get("errors").unwrap().as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+    assert_eq!(
+        errors,
+        [
+            "line 3: 2 fields, but the header has 3 columns",
+            "line 4, field 2: text after the closing quote (a quote inside a quoted field is written \"\")",
+            "line 7: 4 fields, but the header has 3 columns"
+        ]
+    );
+    let fail = StreamOptions { fail_on_error: true, ..Default::default() };
+    let mut stream = ScoreStream::new(&d, ScoreCsvOptions::default(), &fail).unwrap();
+    let e = stream.push(text.as_bytes()).unwrap_err().to_string();
+    assert_eq!(e, "csv: line 3: 2 fields, but the header has 3 columns");
+}
+
+#[test]
+fn jsonl_output_semicolons_and_header_errors() {
+    let d = doc(TRAIT_MODEL);
+    let read = StreamOptions { jsonl: true, ..Default::default() };
+    let options = ScoreCsvOptions { keep: vec!["Note".into()], ..Default::default() };
+    let (out, _) = streamed(&d, "id;Origin;Visits;Note\n1;api;5;\"say \"\"hi\"\"\"\n".as_bytes(), 3, &options, &read);
+    assert_eq!(
+        out,
+        "{\"id\":\"1\",\"score\":15,\"fit\":-10,\"engagement\":25,\"stage\":\"new\",\"qualified\":false,\"breakdown\":{\"api\":30,\"visits\":25,\"no-news\":-40},\"Note\":\"say \\\"hi\\\"\"}\n"
+    );
+    let e = ScoreStream::new(&d, ScoreCsvOptions::default(), &StreamOptions::default()).unwrap().push(b"a,b\n1,2\n").unwrap_err().to_string();
+    assert!(e.contains("none of the columns the model reads"), "{e}");
+    let mut empty = ScoreStream::new(&d, ScoreCsvOptions::default(), &StreamOptions::default()).unwrap();
+    assert!(empty.finish().unwrap_err().to_string().contains("the file is empty"));
+    let bad = StreamOptions::from_value(&doc(r#"{ "delimiter": "x", "encoding": "koi8", "format": "xml", "onError": "shrug" }"#)).unwrap_err();
+    assert_eq!(bad.0.len(), 4, "{bad}");
+}
+
+
+#[test]
+fn whole_numbers_read_as_the_engine_reads_them() {
+    for text in ["0", "7", "007", "123456789012345", "999999999999999"] {
+        assert_eq!(whole_number(text), crate::read::parse_decimal(text), "{text}");
+    }
+    for text in ["", "1.5", "-2", "1,000", "1234567890123456", " 7"] {
+        assert_eq!(whole_number(text), None, "{text}");
+    }
+}
