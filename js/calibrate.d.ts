@@ -29,6 +29,8 @@ export interface CalibrateOptions {
   /** Ridge penalty (default 2). */
   regularization?: number;
   seed?: number;
+  /** Most pairwise interactions learned, each one rule (`all` of two conditions); 0 = additive only (default 5). */
+  interactions?: number;
   /** Cells meaning "no answer" besides empty ones (default: select, n/a, na, null, nan, -, --, ?, (blank)). */
   missing?: string[];
   /** The model's name (default "calibrated"). */

@@ -11,6 +11,7 @@ mod batch;
 mod columns;
 mod encode;
 mod funnel;
+mod interactions;
 mod logistic;
 mod metrics;
 pub mod options;
@@ -34,6 +35,9 @@ use stages::StagePlan;
 
 /// Fewest rows calibration accepts: below this, cross-validated numbers are noise.
 pub const MIN_ROWS: usize = 20;
+/// Fewest learning rows an interaction's rule must cover (and leave out): a rarer pair's gain is
+/// mostly noise.
+const MIN_INTERACTION_ROWS: usize = 30;
 
 /// A learned model document and the report on how well it ranks unseen leads.
 #[derive(Debug, Clone, PartialEq)]
@@ -192,6 +196,8 @@ fn stratified_folds(outcome: &[bool], k: usize, seed: u64) -> Vec<usize> {
 pub(crate) struct Learned<'a> {
     cells: &'a [Cells],
     encoders: Vec<Encoder>,
+    /// Pairwise interactions, one rule each (their points are in `points.interactions`).
+    interactions: Vec<interactions::Interaction>,
     points: Points,
     plan: StagePlan,
     fit_grades: Vec<i64>,
@@ -241,7 +247,7 @@ fn learn<'a>(cells: &'a [Cells], rows: &[usize], outcome: &[bool], options: &Cal
         }
     }
     keep.sort_unstable();
-    let Fitted { encoders, design, points } = fit_points(cells, &keep, rows, &truth, options)?;
+    let Fitted { encoders, interactions, design, points } = fit_points(cells, &keep, rows, &truth, options)?;
     let scores: Vec<(i64, i64, i64)> = (0..rows.len())
         .map(|i| {
             let (fit, engagement) = points.row_scores(design.row(i), &encoders, cells);
@@ -253,12 +259,14 @@ fn learn<'a>(cells: &'a [Cells], rows: &[usize], outcome: &[bool], options: &Cal
         .ok_or_else(|| Errors::single("csv", "every learning row gets the same score: no column separates converted from unconverted leads"))?;
     let fit_grades = stages::quartile_mins(&scores.iter().map(|s| s.0).collect::<Vec<_>>());
     let engagement_grades = stages::quartile_mins(&scores.iter().map(|s| s.1).collect::<Vec<_>>());
-    Ok(Learned { cells, encoders, points, plan, fit_grades, engagement_grades, scores, left_out })
+    Ok(Learned { cells, encoders, interactions, points, plan, fit_grades, engagement_grades, scores, left_out })
 }
 
-/// One regression over some columns, and its whole points.
+/// One regression over some columns (and the interactions found among them), and its whole points.
 struct Fitted {
     encoders: Vec<Encoder>,
+    interactions: Vec<interactions::Interaction>,
+    /// The levels' codes, then one column per interaction.
     design: encode::Design,
     points: Points,
 }
@@ -272,17 +280,26 @@ fn fit_points(cells: &[Cells], which: &[usize], rows: &[usize], truth: &[bool], 
         .flat_map(|e| (1..e.width()).map(move |j| (e.first as usize + j - 1, e.first as usize + j)))
         .collect();
     let penalty = logistic::Penalty { ridge: options.regularization, smooth: options.smoothing, neighbours };
-    let weights = logistic::fit(&design, truth, &penalty).map_err(|e| Errors::single("calibrate", e))?;
-    let points = points::from_weights(&weights, &encoders, &design).ok_or_else(|| {
+    let additive = logistic::fit(&design, truth, &penalty).map_err(|e| Errors::single("calibrate", e))?;
+    let found = interactions::find(&design, &encoders, &additive, truth, options.interactions, options.min_level_rows.max(MIN_INTERACTION_ROWS), options.regularization);
+    let (design, weights) = if found.is_empty() {
+        (design, additive)
+    } else {
+        let extended = interactions::extend(&design, &encoders, cells, rows, &found);
+        let weights = logistic::fit(&extended, truth, &penalty).map_err(|e| Errors::single("calibrate", e))?;
+        (extended, weights)
+    };
+    let roles: Vec<columns::Role> = found.iter().map(|pair| interactions::role(pair, &encoders, cells)).collect();
+    let points = points::from_weights(&weights, &encoders, &design, &roles).ok_or_else(|| {
         Errors::single("csv", "no column separates converted from unconverted leads: every learned weight is zero")
     })?;
-    Ok(Fitted { encoders, design, points })
+    Ok(Fitted { encoders, interactions: found, design, points })
 }
 
 impl Learned<'_> {
     /// The model document: rules, the 0..100 scale, stages, grades and next steps.
     fn document(&self, options: &CalibrateOptions, description: Option<&str>) -> Value {
-        let rules: Vec<Value> = self.points.rules(&self.encoders, self.cells).into_iter().map(|(_, rule)| rule).collect();
+        let rules: Vec<Value> = self.points.rules(&self.encoders, self.cells, &self.interactions).into_iter().map(|(_, rule)| rule).collect();
         let mut stages = vec![stage("new", None)];
         if let Some(warm) = self.plan.warm {
             stages.push(stage("warm", Some(warm)));

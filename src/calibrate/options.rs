@@ -44,6 +44,8 @@ pub struct CalibrateOptions {
     /// (0.001, 0.01 or 0.05; a chi-square test of its levels against the outcome).
     pub significance: f64,
     pub seed: u64,
+    /// Most pairwise interactions learned (each one rule: `all` of two conditions); 0 = additive.
+    pub interactions: usize,
     /// Placeholders read as missing, lower-case.
     pub missing: Vec<String>,
     pub name: String,
@@ -66,6 +68,7 @@ impl CalibrateOptions {
             smoothing: 20.0,
             significance: 0.01,
             seed: 1,
+            interactions: 5,
             missing: DEFAULT_PLACEHOLDERS.iter().map(|s| (*s).to_string()).collect(),
             name: "calibrated".to_string(),
         }
@@ -74,7 +77,7 @@ impl CalibrateOptions {
     pub fn from_value(value: &Value) -> Result<CalibrateOptions, Errors> {
         const KEYS: &[&str] = &[
             "label", "id", "exclude", "behaviour", "fit", "mqlTop", "mqlPrecision", "sqlTop", "minPrecision", "folds", "bins",
-            "minLevelRows", "regularization", "smoothing", "significance", "seed", "missing", "name",
+            "minLevelRows", "regularization", "smoothing", "significance", "seed", "interactions", "missing", "name",
         ];
         let mut errors = Errors::default();
         let entries = read::object(value, "options", KEYS, &mut errors).unwrap_or(&[]);
@@ -140,6 +143,9 @@ impl CalibrateOptions {
         }
         if let Some(v) = read::field(entries, "seed") {
             options.seed = read::whole(v, "options.seed", 0.0, 4e9, &mut errors).map_or(options.seed, u64::from);
+        }
+        if let Some(v) = read::field(entries, "interactions") {
+            options.interactions = read::whole(v, "options.interactions", 0.0, 50.0, &mut errors).map_or(options.interactions, |n| n as usize);
         }
         if read::field(entries, "missing").is_some() {
             options.missing = names(entries, "missing", &mut errors).iter().map(|s| s.trim().to_ascii_lowercase()).collect();

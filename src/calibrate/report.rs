@@ -128,7 +128,7 @@ pub fn cross_validation(held: &[HeldOut], outcome: &[bool], fold_aucs: &[f64]) -
 pub fn report(learned: &Learned<'_>, outcome: &[bool], skipped: &[Skipped], cv: CrossValidation, options: &CalibrateOptions) -> Value {
     let rows = outcome.len();
     let positives = outcome.iter().filter(|&&y| y).count();
-    let rules = learned.points.rules(&learned.encoders, learned.cells);
+    let rules = learned.points.rules(&learned.encoders, learned.cells, &learned.interactions);
     let points: Vec<Value> = rules
         .iter()
         .map(|(column, rule)| {
