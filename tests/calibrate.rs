@@ -368,3 +368,64 @@ fn interactions_become_readable_rules_that_the_engine_scores() {
     let share = scores.iter().filter(|&&s| s >= mql["min"].as_f64().unwrap()).count() as f64 / scores.len() as f64;
     assert!((share - mql["share"].as_f64().unwrap()).abs() < 1e-4, "engine share {share} vs calibration {mql}");
 }
+
+/// The generated leads with a GENERATED deal amount per converted lead (test data only): Retail
+/// deals are large, Health deals small, with noise. Unconverted leads have an empty amount.
+fn with_generated_amounts(csv: &str, seed: u64) -> String {
+    let mut rng = Rng(seed);
+    let mut lines = csv.lines();
+    let mut out = format!("{},Deal Amount (generated)\n", lines.next().unwrap());
+    for line in lines {
+        let typical = if line.contains(",Retail,") { 5000.0 } else if line.contains(",Health,") { 800.0 } else { 2000.0 };
+        let amount = if line.ends_with(",1") { format!("{:.0}", typical * (0.5 + rng.next())) } else { String::new() };
+        out += &format!("{line},{amount}\n");
+    }
+    out
+}
+
+#[test]
+fn value_tiers_rank_leads_by_what_they_bring() {
+    let (plain, _) = generate(3000, 17);
+    let csv = with_generated_amounts(&plain, 3);
+    let mut options = options();
+    options.value = Some("Deal Amount (generated)".into());
+    options.value_by = Some("Industry".into());
+    let result = calibrate(&csv, &options, &mut |_| {}).unwrap();
+    let (model, report) = (json(&result.model), json(&result.report));
+    // The amounts are never learned from; the section carries rates, amounts by industry, tiers.
+    assert!(report["columns"].as_array().unwrap().iter().all(|c| c["name"] != "Deal Amount (generated)"));
+    let value = &model["value"];
+    let by = &value["amount"]["by"];
+    assert!(by["Retail"].as_f64().unwrap() > 2.0 * by["Health"].as_f64().unwrap(), "{value}");
+    let tiers: Vec<&str> = value["tiers"].as_array().unwrap().iter().map(|t| t["tier"].as_str().unwrap()).collect();
+    assert_eq!(tiers, ["high", "medium", "low"]);
+    // On held-out rows, the high tier (about a fifth of leads) brings well over a fifth of the value.
+    let held = &report["cross_validation"]["value"];
+    let high = &held["tiers"][0];
+    assert_eq!(high["tier"], "high");
+    assert!(high["share"].as_f64().unwrap() < 0.3, "{held}");
+    assert!(held["top_tier_value_share"].as_f64().unwrap() > 0.45, "{held}");
+    // The engine reports the value in the card: a Retail lead with time on site is worth more than
+    // a Health lead with the same behaviour.
+    let set = leadscore::model::ModelSet::parse(&result.model).unwrap();
+    let card = |industry: &str| {
+        let lead: Value = serde_json::from_str(&format!(
+            r#"{{ "traits": {{ "Industry": "{industry}", "Time on Site": 900, "Newsletter": "Yes" }} }}"#
+        ))
+        .unwrap();
+        leadscore::score_lead(set.select(None).unwrap(), &lead, 0).unwrap().value.unwrap()
+    };
+    assert!(card("retail").expected > card("Health").expected, "{:?} vs {:?}", card("retail"), card("Health"));
+    assert_eq!(card("Retail").tier, "high");
+    // Bad amounts and columns are errors naming the row, column or option.
+    let mut broken: Vec<String> = csv.lines().map(String::from).collect();
+    broken[4] = format!("{}lots", broken[4]);
+    let e = calibrate(&(broken.join("\n") + "\n"), &options, &mut |_| {}).unwrap_err().to_string();
+    assert!(e.contains("row 5: column \"Deal Amount (generated)\"") && e.contains("is not an amount"), "{e}");
+    options.value_by = Some("Segment".into());
+    let e = calibrate(&csv, &options, &mut |_| {}).unwrap_err().to_string();
+    assert!(e.contains("options.valueBy") && e.contains("no column \"Segment\""), "{e}");
+    let only_by = Value::object(vec![("label", Value::from("Converted")), ("valueBy", Value::from("Industry"))]);
+    let e = CalibrateOptions::from_value(&only_by).unwrap_err().to_string();
+    assert!(e.contains("options.valueBy: needs options.value"), "{e}");
+}

@@ -46,6 +46,10 @@ pub struct CalibrateOptions {
     pub seed: u64,
     /// Most pairwise interactions learned (each one rule: `all` of two conditions); 0 = additive.
     pub interactions: usize,
+    /// A column of deal amounts (what a converted lead brought): learns value tiers.
+    pub value: Option<String>,
+    /// A column whose answers set the expected amount (e.g. the product line), with `value`.
+    pub value_by: Option<String>,
     /// Placeholders read as missing, lower-case.
     pub missing: Vec<String>,
     pub name: String,
@@ -69,6 +73,8 @@ impl CalibrateOptions {
             significance: 0.01,
             seed: 1,
             interactions: 5,
+            value: None,
+            value_by: None,
             missing: DEFAULT_PLACEHOLDERS.iter().map(|s| (*s).to_string()).collect(),
             name: "calibrated".to_string(),
         }
@@ -77,7 +83,7 @@ impl CalibrateOptions {
     pub fn from_value(value: &Value) -> Result<CalibrateOptions, Errors> {
         const KEYS: &[&str] = &[
             "label", "id", "exclude", "behaviour", "fit", "mqlTop", "mqlPrecision", "sqlTop", "minPrecision", "folds", "bins",
-            "minLevelRows", "regularization", "smoothing", "significance", "seed", "interactions", "missing", "name",
+            "minLevelRows", "regularization", "smoothing", "significance", "seed", "interactions", "value", "valueBy", "missing", "name",
         ];
         let mut errors = Errors::default();
         let entries = read::object(value, "options", KEYS, &mut errors).unwrap_or(&[]);
@@ -146,6 +152,11 @@ impl CalibrateOptions {
         }
         if let Some(v) = read::field(entries, "interactions") {
             options.interactions = read::whole(v, "options.interactions", 0.0, 50.0, &mut errors).map_or(options.interactions, |n| n as usize);
+        }
+        options.value = text(entries, "value", &mut errors);
+        options.value_by = text(entries, "valueBy", &mut errors);
+        if options.value_by.is_some() && options.value.is_none() {
+            errors.push("options.valueBy", "needs options.value: the column of deal amounts");
         }
         if read::field(entries, "missing").is_some() {
             options.missing = names(entries, "missing", &mut errors).iter().map(|s| s.trim().to_ascii_lowercase()).collect();

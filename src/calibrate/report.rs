@@ -26,6 +26,15 @@ pub struct CrossValidation {
     notes: Vec<String>,
 }
 
+impl CrossValidation {
+    /// Adds a section (e.g. `value`, the value tiers on held-out rows).
+    pub fn add(&mut self, key: &str, section: Value) {
+        if let Value::Object(entries) = &mut self.value {
+            entries.push((key.to_string(), section));
+        }
+    }
+}
+
 /// Rounds to 4 decimals so the report reads well; the ranking metrics do not need more.
 fn num(x: f64) -> Value {
     Value::Number((x * 1e4).round() / 1e4)

@@ -80,7 +80,8 @@ describe('leadscore CLI', { skip }, () => {
     assert.ok(['new', 'warm', 'mql', 'sql'].includes(stage));
     assert.ok(['true', 'false'].includes(qualified));
     assert.equal(Number(fit) + Number(engagement), Number(score));
-    const sum = breakdown.split(';').filter(Boolean).reduce((total, part) => total + Number(part.split(':').pop()), 0);
+    // A breakdown of several lines holds ';', so it is quoted.
+    const sum = breakdown.replaceAll('"', '').split(';').filter(Boolean).reduce((total, part) => total + Number(part.split(':').pop()), 0);
     assert.equal(sum, Number(score), `breakdown ${breakdown} adds up to the score`);
     // Standard output when --out is absent.
     const stdout = cli(['score', 'model.json', 'leads.csv']);
