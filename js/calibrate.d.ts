@@ -29,6 +29,12 @@ export interface CalibrateOptions {
   /** Ridge penalty (default 2). */
   regularization?: number;
   seed?: number;
+  /** Most pairwise interactions learned, each one rule (`all` of two conditions); 0 = additive only (default 5). */
+  interactions?: number;
+  /** A column of deal amounts (empty = none): learns the model's value tiers; never learned from. */
+  value?: string;
+  /** With value: a column whose answers set the expected amount (e.g. the product line). */
+  valueBy?: string;
   /** Cells meaning "no answer" besides empty ones (default: select, n/a, na, null, nan, -, --, ?, (blank)). */
   missing?: string[];
   /** The model's name (default "calibrated"). */
@@ -59,6 +65,12 @@ export interface CalibrationReport {
     stages: { stage: string; leads: number; converted: number; conversion_rate: number }[];
     score_bands: { from: number; to: number; leads: number; converted: number }[];
     ties: { distinct_scores: number; at_0: number; at_100: number };
+    /** With options.value: the value tiers on held-out leads (share of the value they brought per tier). */
+    value?: {
+      top_tier_value_share: number;
+      expected_value_auc: number;
+      tiers: { tier: string; leads: number; share: number; conversion_rate: number; value_share: number }[];
+    };
     /** [false positive rate, true positive rate] from (0,0) to (1,1). */
     roc: [number, number][];
   };

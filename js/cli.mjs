@@ -29,6 +29,9 @@ Usage:
       --sample 100000        learn from a uniform sample of at most this many rows (files of any size
                              are streamed); when the file has more, the model is then also scored
                              on every row of the file (AUC with its interval, lift, stages)
+      --interactions 5       most pairwise interactions learned as two-condition rules (0: additive only)
+      --value <column>       deal amounts: learn expected value per lead and value tiers (docs/calibrate.md)
+      --value-by <column>    with --value: the column whose answers set the expected amount
       --json                 print the report as JSON instead of tables
       --delimiter, --encoding, --input-format, --on-error, --quiet   as for score
 
@@ -432,7 +435,7 @@ async function main(argv) {
   }
   if (command === 'calibrate') {
     const { positional, flags } = parseArgs(rest, ['json', 'quiet'], ['label', 'id', 'out', 'report', 'exclude', 'behaviour', 'fit',
-      'mql-top', 'mql-precision', 'min-precision', 'sql-top', 'folds', 'bins', 'name', 'sample', 'delimiter', 'encoding', 'input-format', 'on-error']);
+      'mql-top', 'mql-precision', 'min-precision', 'sql-top', 'folds', 'bins', 'name', 'sample', 'delimiter', 'encoding', 'input-format', 'on-error', 'interactions', 'value', 'value-by']);
     if (positional.length !== 1) fail('calibrate takes one CSV file (see leadscore --help)');
     if (!flags.label) fail('calibrate needs --label <column>: the column that says whether the lead converted');
     const options = {
@@ -440,6 +443,7 @@ async function main(argv) {
       mqlTop: share(flags['mql-top'], 'mql-top'), mqlPrecision: share(flags['mql-precision'], 'mql-precision'),
       minPrecision: share(flags['min-precision'], 'min-precision'), sqlTop: share(flags['sql-top'], 'sql-top'),
       folds: integer(flags.folds, 'folds'), bins: integer(flags.bins, 'bins'), name: flags.name,
+      interactions: integer(flags.interactions, 'interactions'), value: flags.value, valueBy: flags['value-by'],
     };
     for (const key of Object.keys(options)) if (options[key] === undefined) delete options[key];
     const sampleSize = integer(flags.sample ?? '100000', 'sample');

@@ -130,6 +130,17 @@ export interface ModelDefinition {
   qualify?: Qualify;
   /** Stage name -> next step shown on the card. */
   next_steps?: Record<string, string>;
+  /** Expected value and value tier per lead (docs/api.md, "Value tiers"); `calibrate` writes it from a `value` column. */
+  value?: ValueTiers;
+}
+
+export interface ValueTiers {
+  /** Conversion rate at or above each total, highest `min` first; the last has no `min`. */
+  rates: { rate: number; min?: number }[];
+  /** Expected amount of a converted lead: `by[answer of trait]` (ASCII case ignored), else `default`. */
+  amount: { default: number; trait?: string; by?: Record<string, number> };
+  /** Tier by expected value, highest `min` first; the last has no `min`. */
+  tiers: { tier: string; min?: number }[];
 }
 
 /** Either several models or a single model object at the top level. */
@@ -202,6 +213,8 @@ export interface ScoreCard {
   next_step: string | null;
   scored_at: number;
   breakdown: BreakdownLine[];
+  /** Only when the model has a `value` section: rate × amount, and its tier. */
+  value?: { expected: number; tier: string };
 }
 
 /**

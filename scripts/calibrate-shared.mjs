@@ -78,3 +78,22 @@ const scored = scoreCsv(learned.model, holdout, { id: 'Prospect ID', keep: ['Con
 const scores = scored.map((line) => Number(line.split(',')[1]));
 const outcomes = scored.map((line) => line.endsWith(',1'));
 console.log(`hold-out check: learned on ${cut} rows, scored ${scored.length} unseen rows with scoreCsv: ROC AUC ${auc(scores, outcomes).toFixed(4)}`);
+
+// Value tiers on the shared leads. The data has NO deal amounts: the column added here is
+// GENERATED for this check only (never written anywhere): a course fee by occupation (working
+// professionals buy the long programmes), with seeded noise, for converted leads only.
+const fee = { 'working professional': 120000, unemployed: 60000, student: 35000 };
+const { csvFields, csvRecords } = await import('./baselines-folds.mjs');
+const records = csvRecords(text);
+const names = csvFields(records.header);
+const [occupationAt, convertedAt] = ['What is your current occupation', 'Converted'].map((name) => names.indexOf(name));
+let valueState = 7;
+const noise = () => 0.6 + 0.8 * ((valueState = (valueState * 1103515245 + 12345) % 2147483648) / 2147483648);
+const withAmounts = [`${records.header},Deal Amount (generated)`, ...records.rows.map((row) => {
+  const cells = csvFields(row);
+  const amount = cells[convertedAt] === '1' ? Math.round((fee[cells[occupationAt]?.trim().toLowerCase()] ?? 50000) * noise()) : '';
+  return `${row},${amount}`;
+})].join('\n');
+const valued = calibrate(withAmounts, { ...options, value: 'Deal Amount (generated)', valueBy: 'What is your current occupation' });
+const v = valued.report.cross_validation.value;
+console.log(`value tiers on GENERATED amounts (held-out): ${v.tiers.map((t) => `${t.tier} ${(t.share * 100).toFixed(1)} % of leads, ${(t.value_share * 100).toFixed(1)} % of value`).join('; ')}; expected-value AUC ${v.expected_value_auc.toFixed(4)}`);

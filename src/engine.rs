@@ -35,6 +35,8 @@ pub struct ScoreCard {
     pub next_step: Option<String>,
     pub scored_at: i64,
     pub breakdown: Vec<Line>,
+    /// Expected value and tier, when the model has a `value` section.
+    pub value: Option<crate::value_tiers::LeadValue>,
 }
 
 /// The numbers a score card is made of, without its text: what `summarize` returns, and what
@@ -138,6 +140,7 @@ pub fn score(model: &Model, state: &VisitorState, now: i64) -> ScoreCard {
         next_step,
         scored_at: now,
         breakdown: lines,
+        value: model.value.as_ref().map(|v| v.of(summary.total, state)),
     }
 }
 

@@ -24,6 +24,7 @@ mod read;
 pub mod sanitize;
 pub mod state;
 pub mod value;
+pub mod value_tiers;
 
 #[cfg(target_arch = "wasm32")]
 pub mod ffi;
@@ -206,7 +207,7 @@ impl ScoreCard {
     pub fn to_value(&self) -> Value {
         let text = |s: &Option<String>| s.as_ref().map_or(Value::Null, |s| Value::from(s.as_str()));
         let texts = |list: &[String]| Value::Array(list.iter().map(|s| Value::from(s.as_str())).collect());
-        Value::object(vec![
+        let mut card = Value::object(vec![
             ("model", Value::from(self.model.as_str())),
             ("model_version", text(&self.model_version)),
             ("fit", Value::Number(points(self.fit))),
@@ -220,7 +221,13 @@ impl ScoreCard {
             ("next_step", text(&self.next_step)),
             ("scored_at", Value::Number(self.scored_at as f64)),
             ("breakdown", Value::Array(self.breakdown.iter().map(engine::Line::to_value).collect())),
-        ])
+        ]);
+        // Only models with a `value` section add it, so other cards keep their exact shape.
+        if let (Value::Object(entries), Some(value)) = (&mut card, &self.value) {
+            let fields = vec![("expected", Value::Number(value.expected)), ("tier", Value::from(value.tier.as_str()))];
+            entries.push(("value".into(), Value::object(fields)));
+        }
+        card
     }
 }
 
@@ -244,7 +251,7 @@ impl engine::Line {
 // strings, which makes handing a card to JS several times cheaper than a map with owned keys.
 impl Serialize for ScoreCard {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut card = serializer.serialize_struct("ScoreCard", 13)?;
+        let mut card = serializer.serialize_struct("ScoreCard", 13 + usize::from(self.value.is_some()))?;
         card.serialize_field("model", &self.model)?;
         card.serialize_field("model_version", &self.model_version)?;
         card.serialize_field("fit", &points(self.fit))?;
@@ -258,7 +265,19 @@ impl Serialize for ScoreCard {
         card.serialize_field("next_step", &self.next_step)?;
         card.serialize_field("scored_at", &(self.scored_at as f64))?;
         card.serialize_field("breakdown", &self.breakdown)?;
+        if let Some(value) = &self.value {
+            card.serialize_field("value", value)?;
+        }
         card.end()
+    }
+}
+
+impl Serialize for value_tiers::LeadValue {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut value = serializer.serialize_struct("LeadValue", 2)?;
+        value.serialize_field("expected", &self.expected)?;
+        value.serialize_field("tier", &self.tier)?;
+        value.end()
     }
 }
 

@@ -45,6 +45,8 @@ pub struct Model {
     pub engagement_grades: Vec<Band>,
     pub qualify: Qualify,
     pub next_steps: Vec<(String, String)>,
+    /// Expected value and value tier per lead (the optional `value` section).
+    pub value: Option<crate::value_tiers::ValueTiers>,
 }
 
 #[derive(Debug, Clone)]
@@ -274,7 +276,7 @@ impl ModelSet {
 
 const MODEL_KEYS: &[&str] = &[
     "$schema", "name", "version", "description", "rules", "groups", "caps", "scale", "stages", "grades", "qualify",
-    "next_steps",
+    "next_steps", "value",
 ];
 
 fn parse_model(value: &Value, path: &str, errors: &mut Errors) -> Option<Model> {
@@ -386,6 +388,13 @@ fn parse_model(value: &Value, path: &str, errors: &mut Errors) -> Option<Model> 
         }
     }
 
+    // The website tag's build (neither feature) ignores the section: its card reports no value,
+    // and the parser would cost the tag 2.5 KB gzip.
+    #[cfg(any(feature = "api", feature = "calibrate"))]
+    let value = read::field(entries, "value").and_then(|v| crate::value_tiers::parse(v, &join(path, "value"), errors));
+    #[cfg(not(any(feature = "api", feature = "calibrate")))]
+    let value: Option<crate::value_tiers::ValueTiers> = None;
+
     if errors.0.len() > before {
         return None;
     }
@@ -403,6 +412,7 @@ fn parse_model(value: &Value, path: &str, errors: &mut Errors) -> Option<Model> 
         engagement_grades,
         qualify,
         next_steps,
+        value,
     })
 }
 

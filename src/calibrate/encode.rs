@@ -90,7 +90,7 @@ impl Encoder {
     }
 
     /// The level of a row (0-based within this column), None for the implicit level.
-    fn level(&self, cells: &Cells, row: usize) -> Option<u32> {
+    pub fn level(&self, cells: &Cells, row: usize) -> Option<u32> {
         match &self.levels {
             Levels::Answers { lookup, .. } => cells.keys.get(row).copied().flatten().and_then(|id| lookup.get(&id).copied()),
             Levels::YesNo => cells.key(row).filter(|k| is_truthy(k)).map(|_| 0),

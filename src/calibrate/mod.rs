@@ -13,6 +13,7 @@ pub mod compare;
 pub mod sample;
 mod encode;
 mod funnel;
+mod interactions;
 mod logistic;
 mod metrics;
 pub mod options;
@@ -20,6 +21,7 @@ mod points;
 mod report;
 mod stages;
 pub mod stream;
+mod value;
 
 pub use batch::{compact_breakdown, model_traits, score_csv, SCORE_COLUMNS};
 pub use funnel::funnel;
@@ -37,6 +39,9 @@ use stages::StagePlan;
 
 /// Fewest rows calibration accepts: below this, cross-validated numbers are noise.
 pub const MIN_ROWS: usize = 20;
+/// Fewest learning rows an interaction's rule must cover (and leave out): a rarer pair's gain is
+/// mostly noise.
+const MIN_INTERACTION_ROWS: usize = 30;
 
 /// A learned model document and the report on how well it ranks unseen leads.
 #[derive(Debug, Clone, PartialEq)]
@@ -61,6 +66,14 @@ pub fn calibrate(text: &str, options: &CalibrateOptions, progress: &mut dyn FnMu
     let label = table.require_column(&options.label, "options.label")?;
     let outcome = columns::read_outcome(&table, label)?;
     check_outcome(&outcome, options)?;
+    let deals = match &options.value {
+        Some(column) => Some(value::Deals::read(&table, column, options.value_by.as_deref())?),
+        None => None,
+    };
+    // The amounts are an outcome, known only after the deal: never learned from.
+    let mut options = options.clone();
+    options.exclude.extend(options.value.clone());
+    let options = &options;
     let (columns, skipped) = columns::infer(&table, options)?;
     if columns.is_empty() {
         return Err(Errors::single("csv", "no column is left to learn from (see which columns were skipped: only the label, the id, excluded or empty columns)"));
@@ -70,18 +83,26 @@ pub fn calibrate(text: &str, options: &CalibrateOptions, progress: &mut dyn FnMu
 
     let fold_of = stratified_folds(&outcome, options.folds, options.seed);
     let mut held = vec![HeldOut::default(); rows];
+    let mut held_value: Vec<(String, f64)> = vec![(String::new(), 0.0); rows];
     let mut fold_aucs = Vec::with_capacity(options.folds);
     for fold in 0..options.folds {
         let message = format!("cross-validation: fold {} of {}", fold + 1, options.folds);
         progress(Progress { step: fold + 1, steps, message: &message });
         let (learning, testing): (Vec<usize>, Vec<usize>) = (0..rows).partition(|r| fold_of.get(*r) != Some(&fold));
-        let learned = learn(&cells, &learning, &outcome, options)?;
+        let learned = learn(&cells, &learning, &outcome, deals.as_ref(), options)?;
         let doc = learned.document(options, None);
         let set = ModelSet::parse(&doc).map_err(|e| internal("a fold's model", &e))?;
         let model = set.select(None)?;
-        let traits = batch::trait_columns(&table, model);
+        let mut traits = batch::trait_columns(&table, model);
+        // The segment that sets a lead's expected amount is a trait the card reads too.
+        if let Some(name) = options.value_by.as_ref().filter(|n| !traits.iter().any(|(_, t)| t == *n)) {
+            traits.extend(table.column(name).map(|i| (i, name.clone())));
+        }
         for &row in &testing {
             let card = batch::score_row(model, &table, &traits, row, 0)?;
+            if let (Some(slot), Some(value)) = (held_value.get_mut(row), &card.value) {
+                *slot = (value.tier.clone(), value.expected);
+            }
             if let Some(slot) = held.get_mut(row) {
                 *slot = HeldOut { score: card.total as f64 / 100.0, stage: card.stage };
             }
@@ -93,8 +114,12 @@ pub fn calibrate(text: &str, options: &CalibrateOptions, progress: &mut dyn FnMu
 
     progress(Progress { step: steps - 1, steps, message: "learning the model on all rows" });
     let all: Vec<usize> = (0..rows).collect();
-    let learned = learn(&cells, &all, &outcome, options)?;
-    let cv = report::cross_validation(&held, &outcome, &fold_aucs);
+    let learned = learn(&cells, &all, &outcome, deals.as_ref(), options)?;
+    let mut cv = report::cross_validation(&held, &outcome, &fold_aucs);
+    if let Some(deals) = &deals {
+        let (tiers, expected): (Vec<String>, Vec<f64>) = held_value.into_iter().unzip();
+        cv.add("value", value::held_out_report(&tiers, &expected, deals, &outcome));
+    }
     let auc = metrics::auc(&held.iter().map(|h| h.score).collect::<Vec<_>>(), &outcome);
     let positives = outcome.iter().filter(|&&y| y).count();
     let description = format!(
@@ -195,6 +220,8 @@ fn stratified_folds(outcome: &[bool], k: usize, seed: u64) -> Vec<usize> {
 pub(crate) struct Learned<'a> {
     cells: &'a [Cells],
     encoders: Vec<Encoder>,
+    /// Pairwise interactions, one rule each (their points are in `points.interactions`).
+    interactions: Vec<interactions::Interaction>,
     points: Points,
     plan: StagePlan,
     fit_grades: Vec<i64>,
@@ -203,12 +230,14 @@ pub(crate) struct Learned<'a> {
     scores: Vec<(i64, i64, i64)>,
     /// Columns not in the model, and why.
     left_out: Vec<(String, String)>,
+    /// The `value` section, when deal amounts were given.
+    value: Option<crate::value_tiers::ValueTiers>,
 }
 
 /// Learns points and thresholds from the rows `rows`. Columns without significant evidence of a
 /// link to the outcome are left out (they would only add noise, and rules to read); so are the
 /// weakest ones beyond the traits a lead can hold.
-fn learn<'a>(cells: &'a [Cells], rows: &[usize], outcome: &[bool], options: &CalibrateOptions) -> Result<Learned<'a>, Errors> {
+fn learn<'a>(cells: &'a [Cells], rows: &[usize], outcome: &[bool], deals: Option<&value::Deals>, options: &CalibrateOptions) -> Result<Learned<'a>, Errors> {
     let truth: Vec<bool> = rows.iter().map(|&r| outcome.get(r).copied().unwrap_or(false)).collect();
     let every: Vec<usize> = (0..cells.len()).collect();
     // The tests need only the levels, not a regression: one fit, on the columns kept.
@@ -244,7 +273,7 @@ fn learn<'a>(cells: &'a [Cells], rows: &[usize], outcome: &[bool], options: &Cal
         }
     }
     keep.sort_unstable();
-    let Fitted { encoders, design, points } = fit_points(cells, &keep, rows, &truth, options)?;
+    let Fitted { encoders, interactions, design, points } = fit_points(cells, &keep, rows, &truth, options)?;
     let scores: Vec<(i64, i64, i64)> = (0..rows.len())
         .map(|i| {
             let (fit, engagement) = points.row_scores(design.row(i), &encoders, cells);
@@ -256,12 +285,15 @@ fn learn<'a>(cells: &'a [Cells], rows: &[usize], outcome: &[bool], options: &Cal
         .ok_or_else(|| Errors::single("csv", "every learning row gets the same score: no column separates converted from unconverted leads"))?;
     let fit_grades = stages::quartile_mins(&scores.iter().map(|s| s.0).collect::<Vec<_>>());
     let engagement_grades = stages::quartile_mins(&scores.iter().map(|s| s.1).collect::<Vec<_>>());
-    Ok(Learned { cells, encoders, points, plan, fit_grades, engagement_grades, scores, left_out })
+    let value = deals.and_then(|d| value::learn(d, rows, &totals, &truth, options.min_level_rows));
+    Ok(Learned { cells, encoders, interactions, points, plan, fit_grades, engagement_grades, scores, left_out, value })
 }
 
-/// One regression over some columns, and its whole points.
+/// One regression over some columns (and the interactions found among them), and its whole points.
 struct Fitted {
     encoders: Vec<Encoder>,
+    interactions: Vec<interactions::Interaction>,
+    /// The levels' codes, then one column per interaction.
     design: encode::Design,
     points: Points,
 }
@@ -275,17 +307,26 @@ fn fit_points(cells: &[Cells], which: &[usize], rows: &[usize], truth: &[bool], 
         .flat_map(|e| (1..e.width()).map(move |j| (e.first as usize + j - 1, e.first as usize + j)))
         .collect();
     let penalty = logistic::Penalty { ridge: options.regularization, smooth: options.smoothing, neighbours };
-    let weights = logistic::fit(&design, truth, &penalty).map_err(|e| Errors::single("calibrate", e))?;
-    let points = points::from_weights(&weights, &encoders, &design).ok_or_else(|| {
+    let additive = logistic::fit(&design, truth, &penalty).map_err(|e| Errors::single("calibrate", e))?;
+    let found = interactions::find(&design, &encoders, &additive, truth, options.interactions, options.min_level_rows.max(MIN_INTERACTION_ROWS), options.regularization);
+    let (design, weights) = if found.is_empty() {
+        (design, additive)
+    } else {
+        let extended = interactions::extend(&design, &encoders, cells, rows, &found);
+        let weights = logistic::fit(&extended, truth, &penalty).map_err(|e| Errors::single("calibrate", e))?;
+        (extended, weights)
+    };
+    let roles: Vec<columns::Role> = found.iter().map(|pair| interactions::role(pair, &encoders, cells)).collect();
+    let points = points::from_weights(&weights, &encoders, &design, &roles).ok_or_else(|| {
         Errors::single("csv", "no column separates converted from unconverted leads: every learned weight is zero")
     })?;
-    Ok(Fitted { encoders, design, points })
+    Ok(Fitted { encoders, interactions: found, design, points })
 }
 
 impl Learned<'_> {
     /// The model document: rules, the 0..100 scale, stages, grades and next steps.
     fn document(&self, options: &CalibrateOptions, description: Option<&str>) -> Value {
-        let rules: Vec<Value> = self.points.rules(&self.encoders, self.cells).into_iter().map(|(_, rule)| rule).collect();
+        let rules: Vec<Value> = self.points.rules(&self.encoders, self.cells, &self.interactions).into_iter().map(|(_, rule)| rule).collect();
         let mut stages = vec![stage("new", None)];
         if let Some(warm) = self.plan.warm {
             stages.push(stage("warm", Some(warm)));
@@ -320,6 +361,9 @@ impl Learned<'_> {
             ("qualify", Value::object(vec![("stage", Value::from("mql"))])),
             ("next_steps", Value::object(next_steps)),
         ]);
+        if let Some(value) = &self.value {
+            entries.push(("value", crate::value_tiers::to_value(value)));
+        }
         Value::object(entries)
     }
 }

@@ -44,6 +44,12 @@ pub struct CalibrateOptions {
     /// (0.001, 0.01 or 0.05; a chi-square test of its levels against the outcome).
     pub significance: f64,
     pub seed: u64,
+    /// Most pairwise interactions learned (each one rule: `all` of two conditions); 0 = additive.
+    pub interactions: usize,
+    /// A column of deal amounts (what a converted lead brought): learns value tiers.
+    pub value: Option<String>,
+    /// A column whose answers set the expected amount (e.g. the product line), with `value`.
+    pub value_by: Option<String>,
     /// Placeholders read as missing, lower-case.
     pub missing: Vec<String>,
     pub name: String,
@@ -66,6 +72,9 @@ impl CalibrateOptions {
             smoothing: 20.0,
             significance: 0.01,
             seed: 1,
+            interactions: 5,
+            value: None,
+            value_by: None,
             missing: DEFAULT_PLACEHOLDERS.iter().map(|s| (*s).to_string()).collect(),
             name: "calibrated".to_string(),
         }
@@ -74,7 +83,7 @@ impl CalibrateOptions {
     pub fn from_value(value: &Value) -> Result<CalibrateOptions, Errors> {
         const KEYS: &[&str] = &[
             "label", "id", "exclude", "behaviour", "fit", "mqlTop", "mqlPrecision", "sqlTop", "minPrecision", "folds", "bins",
-            "minLevelRows", "regularization", "smoothing", "significance", "seed", "missing", "name",
+            "minLevelRows", "regularization", "smoothing", "significance", "seed", "interactions", "value", "valueBy", "missing", "name",
         ];
         let mut errors = Errors::default();
         let entries = read::object(value, "options", KEYS, &mut errors).unwrap_or(&[]);
@@ -140,6 +149,14 @@ impl CalibrateOptions {
         }
         if let Some(v) = read::field(entries, "seed") {
             options.seed = read::whole(v, "options.seed", 0.0, 4e9, &mut errors).map_or(options.seed, u64::from);
+        }
+        if let Some(v) = read::field(entries, "interactions") {
+            options.interactions = read::whole(v, "options.interactions", 0.0, 50.0, &mut errors).map_or(options.interactions, |n| n as usize);
+        }
+        options.value = text(entries, "value", &mut errors);
+        options.value_by = text(entries, "valueBy", &mut errors);
+        if options.value_by.is_some() && options.value.is_none() {
+            errors.push("options.valueBy", "needs options.value: the column of deal amounts");
         }
         if read::field(entries, "missing").is_some() {
             options.missing = names(entries, "missing", &mut errors).iter().map(|s| s.trim().to_ascii_lowercase()).collect();

@@ -1,17 +1,24 @@
 //! Learned weights as whole points a marketer can read and edit, and the rules that carry them.
 //!
-//! Per column, the weakest level seen in the learning rows gets 0 and the others get the log-odds
-//! they add above it, so every rule adds points and no lead is pushed below the scale's floor (a
-//! pile of leads at 0 would be tied, and ties lose ranking). One factor then maps the learning
-//! rows' totals onto 0..100: the top 0.1 % reach 100, so the scale is spread, not bunched.
+//! Per column, the weakest level seen in the learning rows starts at 0 and the others at the
+//! log-odds they add above it. One factor then maps the learning rows' totals onto 0..100: the
+//! total of the bottom 3 % maps to 0 and that of the top 0.5 % to 100, so the scale is spread, not
+//! bunched, and stays put from one set of learning rows to the next (see `TOP_QUANTILE`). The 0 is
+//! moved up by taking a share of it off every column, so a column's weakest answers may cost a few
+//! points; the few leads below the bottom quantile tie at 0.
 
 use super::columns::Role;
 use super::encode::{Cells, Design, Encoder, Levels, IMPLICIT};
+use super::interactions::{self, Interaction};
 use super::logistic::Weights;
 use crate::value::Value;
 
-/// Share of learning rows allowed above the top of the scale (they tie at 100).
-const TOP_QUANTILE: f64 = 0.999;
+/// The learning rows' total at this quantile maps to the top of the scale (the 0.5 % above tie at
+/// 100), and the one at `BOTTOM_QUANTILE` to 0. Quantiles, not the extremes, fix the scale: the
+/// extremes hang on a few rows (or on the weakest rare answer of each column) and move from fold
+/// to fold, and a scale that moves ranks the same lead differently in each fold.
+const TOP_QUANTILE: f64 = 0.995;
+const BOTTOM_QUANTILE: f64 = 0.03;
 /// The scale's top, in whole points.
 pub const SCALE_MAX: i64 = 100;
 
@@ -45,12 +52,18 @@ impl ColumnPoints {
 #[derive(Debug, Clone)]
 pub struct Points {
     pub columns: Vec<ColumnPoints>,
+    /// Whole points and score of each interaction, in the order of the design's extra columns
+    /// (they may be negative: a pair that converts less than its two columns promise).
+    pub interactions: Vec<(i64, Role)>,
     /// Points per unit of log-odds.
     pub per_log_odds: f64,
 }
 
-/// Whole points from the regression's weights; None when nothing separates the outcomes.
-pub fn from_weights(weights: &Weights, encoders: &[Encoder], design: &Design) -> Option<Points> {
+/// Whole points from the regression's weights; None when nothing separates the outcomes. The
+/// design's columns after the encoders' are interactions (one feature each), scored as `roles`.
+pub fn from_weights(weights: &Weights, encoders: &[Encoder], design: &Design, roles: &[Role]) -> Option<Points> {
+    let extra_first = encoders.last().map_or(0, |e| e.first as usize + e.width());
+    let extra: Vec<f64> = (0..roles.len()).map(|k| weights.features.get(extra_first + k).copied().unwrap_or(0.0)).collect();
     let mut shifted: Vec<(Vec<f64>, f64)> = Vec::with_capacity(encoders.len());
     for (e, encoder) in encoders.iter().enumerate() {
         let first = encoder.first as usize;
@@ -101,17 +114,39 @@ pub fn from_weights(weights: &Weights, encoders: &[Encoder], design: &Design) ->
                         levels.get(code.saturating_sub(encoder.first) as usize).copied().unwrap_or(0.0)
                     }
                 })
-                .sum()
+                .sum::<f64>()
+                + design.row(row).iter().skip(encoders.len()).zip(&extra).filter(|(&c, _)| c != IMPLICIT).map(|(_, w)| w).sum::<f64>()
         })
         .collect();
     totals.sort_unstable_by(f64::total_cmp);
-    let top = totals.get(((rows.saturating_sub(1)) as f64 * TOP_QUANTILE) as usize).copied().unwrap_or(0.0);
-    if top <= 1e-9 {
+    let quantile = |share: f64| totals.get(((rows.saturating_sub(1)) as f64 * share) as usize).copied().unwrap_or(0.0);
+    let (bottom, top) = (quantile(BOTTOM_QUANTILE), quantile(TOP_QUANTILE));
+    if top - bottom <= 1e-9 {
         return None;
     }
-    let per_log_odds = SCALE_MAX as f64 / top;
+    let per_log_odds = SCALE_MAX as f64 / (top - bottom);
+    // Move 0 up to the bottom quantile: each column gives up its share of it (by its mean points),
+    // so its weakest levels may end below 0.
+    let means: Vec<f64> = shifted
+        .iter()
+        .zip(encoders)
+        .enumerate()
+        .map(|(e, ((levels, implicit), encoder))| {
+            let points_of = |row: usize| match design.row(row).get(e).copied() {
+                Some(IMPLICIT) | None => *implicit,
+                Some(code) => levels.get(code.saturating_sub(encoder.first) as usize).copied().unwrap_or(0.0),
+            };
+            (0..rows).map(points_of).sum::<f64>() / rows.max(1) as f64
+        })
+        .collect();
+    let sum_of_means: f64 = means.iter().sum::<f64>().max(1e-12);
+    for ((levels, implicit), mean) in shifted.iter_mut().zip(&means) {
+        let given_up = bottom.max(0.0) * mean / sum_of_means;
+        levels.iter_mut().for_each(|l| *l -= given_up);
+        *implicit -= given_up;
+    }
     // A rare level far stronger than any common combination could exceed what a rule may hold.
-    let whole = |x: f64| ((x * per_log_odds).round() as i64).min(crate::model::MAX_POINTS as i64);
+    let whole = |x: f64| ((x * per_log_odds).round() as i64).clamp(-(crate::model::MAX_POINTS as i64), crate::model::MAX_POINTS as i64);
     let columns = shifted
         .iter()
         .enumerate()
@@ -121,7 +156,8 @@ pub fn from_weights(weights: &Weights, encoders: &[Encoder], design: &Design) ->
             implicit: whole(*implicit),
         })
         .collect();
-    Some(Points { columns, per_log_odds })
+    let interactions = extra.iter().zip(roles).map(|(w, role)| (whole(*w).max(-(crate::model::MAX_POINTS as i64)), *role)).collect();
+    Some(Points { columns, interactions, per_log_odds })
 }
 
 impl Points {
@@ -137,12 +173,19 @@ impl Points {
                 _ => fit += points,
             }
         }
+        for (code, (points, role)) in row.iter().skip(encoders.len()).zip(&self.interactions) {
+            match (*code == IMPLICIT, role) {
+                (true, _) => {}
+                (false, Role::Engagement) => engagement += points,
+                (false, Role::Fit) => fit += points,
+            }
+        }
         (fit, engagement)
     }
 
-    /// The rules with the column each reads, strongest column first; levels worth 0 points get
-    /// no rule.
-    pub fn rules(&self, encoders: &[Encoder], cells: &[Cells]) -> Vec<(String, Value)> {
+    /// The rules with the column each reads, strongest column first, then the interactions (their
+    /// "column" is `A × B`); levels worth 0 points get no rule.
+    pub fn rules(&self, encoders: &[Encoder], cells: &[Cells], pairs: &[Interaction]) -> Vec<(String, Value)> {
         let mut order: Vec<&ColumnPoints> = self.columns.iter().collect();
         order.sort_by_key(|c| std::cmp::Reverse(c.range()));
         let mut ids: Vec<String> = Vec::new();
@@ -156,7 +199,7 @@ impl Points {
             if !matches!(encoder.levels, Levels::Bins { .. }) {
                 levels.sort_by_key(|(_, p)| std::cmp::Reverse(*p));
             }
-            for (level, points) in levels.into_iter().filter(|(_, p)| *p > 0) {
+            for (level, points) in levels.into_iter().filter(|(_, p)| *p != 0) {
                 let id = unique_id(&mut ids, &format!("{}_{}", slug(&data.column.name), slug(&encoder.level_slug(data, level))));
                 let rule = Value::object(vec![
                     ("id", Value::String(id)),
@@ -167,6 +210,21 @@ impl Points {
                 ]);
                 rules.push((data.column.name.clone(), rule));
             }
+        }
+        for (pair, (points, role)) in pairs.iter().zip(&self.interactions).filter(|(_, (p, _))| *p != 0) {
+            let [Some(a), Some(b)] = pair.sides.map(|side| interactions::describe(&side, encoders, cells)) else { continue };
+            let column = |side: usize| {
+                pair.sides.get(side).and_then(|s| encoders.get(s.encoder)).and_then(|e| cells.get(e.column)).map_or("", |c| c.column.name.as_str())
+            };
+            let wanted = format!("{}_{}_and_{}_{}", slug(column(0)), slug(&a.2), slug(column(1)), slug(&b.2));
+            let rule = Value::object(vec![
+                ("id", Value::String(unique_id(&mut ids, &shorten(&wanted, 120)))),
+                ("label", Value::String(shorten(&format!("{} and {}", a.1, b.1), 200))),
+                ("score", Value::String(role.as_str().to_string())),
+                ("points", Value::Number(*points as f64)),
+                ("when", Value::object(vec![("all", Value::Array(vec![a.0, b.0]))])),
+            ]);
+            rules.push((format!("{} × {}", column(0), column(1)), rule));
         }
         rules
     }

@@ -26,6 +26,15 @@ pub struct CrossValidation {
     notes: Vec<String>,
 }
 
+impl CrossValidation {
+    /// Adds a section (e.g. `value`, the value tiers on held-out rows).
+    pub fn add(&mut self, key: &str, section: Value) {
+        if let Value::Object(entries) = &mut self.value {
+            entries.push((key.to_string(), section));
+        }
+    }
+}
+
 /// Rounds to 4 decimals so the report reads well; the ranking metrics do not need more.
 fn num(x: f64) -> Value {
     Value::Number((x * 1e4).round() / 1e4)
@@ -128,7 +137,7 @@ pub fn cross_validation(held: &[HeldOut], outcome: &[bool], fold_aucs: &[f64]) -
 pub fn report(learned: &Learned<'_>, outcome: &[bool], skipped: &[Skipped], cv: CrossValidation, options: &CalibrateOptions) -> Value {
     let rows = outcome.len();
     let positives = outcome.iter().filter(|&&y| y).count();
-    let rules = learned.points.rules(&learned.encoders, learned.cells);
+    let rules = learned.points.rules(&learned.encoders, learned.cells, &learned.interactions);
     let points: Vec<Value> = rules
         .iter()
         .map(|(column, rule)| {

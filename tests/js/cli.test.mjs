@@ -82,6 +82,18 @@ describe('leadscore CLI', { skip }, () => {
     assert.match(text.stdout, /Learned from a uniform sample of 600 of the file's 1,500 rows; on all 1,500 rows, ROC AUC 0\.\d{3} \[/);
   });
 
+  test('calibrate --interactions: 0 learns an additive card, an out-of-range count is refused', () => {
+    const run = cli(['calibrate', 'leads.csv', '--label', 'Converted', '--exclude', 'Cost', '--interactions', '0', '--out', 'additive.json', '--json']);
+    assert.equal(run.status, 0, run.stderr);
+    const report = JSON.parse(run.stdout);
+    assert.deepEqual(report.points.filter((p) => String(p.column).includes(' × ')), [], 'no interaction rule');
+    const model = JSON.parse(readFileSync(join(dir, 'additive.json'), 'utf8'));
+    assert.ok(model.rules.every((r) => !r.when.all), 'every rule tests one column');
+    const bad = cli(['calibrate', 'leads.csv', '--label', 'Converted', '--interactions', '99', '--out', 'bad.json']);
+    assert.notEqual(bad.status, 0);
+    assert.match(bad.stderr, /interactions/);
+  });
+
   test('score writes id, score, stage, qualified, fit, engagement and breakdown', () => {
     const run = cli(['score', 'model.json', 'leads.csv', '--keep', 'Converted,Cost', '--out', 'scored.csv']);
     assert.equal(run.status, 0, run.stderr);
@@ -94,7 +106,8 @@ describe('leadscore CLI', { skip }, () => {
     assert.ok(['new', 'warm', 'mql', 'sql'].includes(stage));
     assert.ok(['true', 'false'].includes(qualified));
     assert.equal(Number(fit) + Number(engagement), Number(score));
-    const sum = breakdown.split(';').filter(Boolean).reduce((total, part) => total + Number(part.split(':').pop()), 0);
+    // A breakdown of several lines holds ';', so it is quoted.
+    const sum = breakdown.replaceAll('"', '').split(';').filter(Boolean).reduce((total, part) => total + Number(part.split(':').pop()), 0);
     assert.equal(sum, Number(score), `breakdown ${breakdown} adds up to the score`);
     // Standard output when --out is absent.
     const stdout = cli(['score', 'model.json', 'leads.csv']);

@@ -1,0 +1,276 @@
+//! Pairwise interactions, learned in the spirit of the FAST detection of Explainable Boosting
+//! Machines (Lou et al., 2013): after the additive fit, every pair of model columns is offered one
+//! small two-dimensional term on the residuals, and the pairs whose term gains most are kept.
+//!
+//! The term is a rectangle: one condition on each column (an answer, "no answer", or for numbers
+//! "at least x" / "under x"), so each kept interaction is an ordinary rule a marketer can read —
+//! `all` of two conditions, with whole points — and the engine scores it unchanged. The gain of a
+//! rectangle is the Newton step's decrease of the log-loss on the residuals of the additive model,
+//! (Σ residual)² / (Σ p(1−p) + ridge) over the rows it covers: what the additive model already
+//! explains has residuals summing to about zero in every level, so only the joint effect scores.
+//! The kept rectangles are then refitted together with the additive levels.
+
+use super::columns::Role;
+use super::encode::{Cells, Design, Encoder, Levels, IMPLICIT};
+use super::logistic::{sigmoid, Weights};
+use crate::read::fmt_num;
+use crate::value::Value;
+
+/// Which answers of one column a side of an interaction takes: level indices are the encoder's.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Pick {
+    Level(u32),
+    /// No level applies (no answer, a rare answer; "no" for a yes/no column).
+    Implicit,
+    /// A number in bin `j` or above, i.e. at least the bins' edge `j − 1`.
+    AtLeast(u32),
+    /// A number below bin `j`, i.e. under the edge `j − 1`.
+    Below(u32),
+}
+
+impl Pick {
+    /// Whether a row with this level (None: implicit) is taken.
+    fn takes(self, level: Option<u32>) -> bool {
+        match self {
+            Pick::Level(l) => level == Some(l),
+            Pick::Implicit => level.is_none(),
+            Pick::AtLeast(j) => level.is_some_and(|l| l >= j),
+            Pick::Below(j) => level.is_some_and(|l| l < j),
+        }
+    }
+}
+
+/// One side of an interaction: a column (by encoder index) and the answers it takes.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Side {
+    pub encoder: usize,
+    pub pick: Pick,
+}
+
+/// A kept interaction: both sides must hold.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Interaction {
+    pub sides: [Side; 2],
+    /// The rectangle's gain on the additive model's residuals (for the report's order).
+    pub gain: f64,
+}
+
+/// Sums over the rows of one cell of a pair's table.
+#[derive(Debug, Clone, Copy, Default)]
+struct Sums {
+    residual: f64,
+    curvature: f64,
+    rows: usize,
+}
+
+impl Sums {
+    fn add(&mut self, other: &Sums) {
+        self.residual += other.residual;
+        self.curvature += other.curvature;
+        self.rows += other.rows;
+    }
+}
+
+/// The best rectangle of the `most` pairs whose rectangle gains most. `design` and `weights` are
+/// the additive fit on the learning rows; rectangles cover at least `min_rows` rows and leave at
+/// least as many out.
+pub fn find(design: &Design, encoders: &[Encoder], weights: &Weights, truth: &[bool], most: usize, min_rows: usize, ridge: f64) -> Vec<Interaction> {
+    if most == 0 || encoders.len() < 2 {
+        return Vec::new();
+    }
+    let rows = truth.len();
+    let residuals: Vec<Sums> = truth
+        .iter()
+        .enumerate()
+        .map(|(row, &y)| {
+            let eta = weights.intercept
+                + design.row(row).iter().filter(|&&c| c != IMPLICIT).map(|&c| weights.features.get(c as usize).copied().unwrap_or(0.0)).sum::<f64>();
+            let p = sigmoid(eta);
+            Sums { residual: f64::from(u8::from(y)) - p, curvature: p * (1.0 - p), rows: 1 }
+        })
+        .collect();
+    // Per column: the slot of each row's level (the last slot is the implicit level) and the picks.
+    let slots: Vec<Vec<usize>> = encoders
+        .iter()
+        .enumerate()
+        .map(|(e, encoder)| {
+            (0..rows)
+                .map(|row| match design.row(row).get(e).copied() {
+                    Some(code) if code != IMPLICIT => code.saturating_sub(encoder.first) as usize,
+                    _ => encoder.width(),
+                })
+                .collect()
+        })
+        .collect();
+    let picks: Vec<Vec<(Pick, Vec<bool>)>> = encoders.iter().map(candidate_picks).collect();
+    let mut best: Vec<Interaction> = Vec::new();
+    for a in 0..encoders.len() {
+        for b in a + 1..encoders.len() {
+            let (Some(slots_a), Some(slots_b), Some(picks_a), Some(picks_b)) = (slots.get(a), slots.get(b), picks.get(a), picks.get(b)) else {
+                continue;
+            };
+            let width_b = encoders.get(b).map_or(0, |e| e.width()) + 1;
+            let width_a = encoders.get(a).map_or(0, |e| e.width()) + 1;
+            let mut table = vec![Sums::default(); width_a * width_b];
+            for ((&sa, &sb), sums) in slots_a.iter().zip(slots_b).zip(&residuals) {
+                if let Some(cell) = table.get_mut(sa * width_b + sb) {
+                    cell.add(sums);
+                }
+            }
+            let mut pair_best: Option<Interaction> = None;
+            for (pick_a, mask_a) in picks_a {
+                // The rows taken on side a, spread over b's slots.
+                let mut by_b = vec![Sums::default(); width_b];
+                for (sa, _) in mask_a.iter().enumerate().filter(|(_, &taken)| taken) {
+                    for (sb, total) in by_b.iter_mut().enumerate() {
+                        if let Some(cell) = table.get(sa * width_b + sb) {
+                            total.add(cell);
+                        }
+                    }
+                }
+                for (pick_b, mask_b) in picks_b {
+                    let mut inside = Sums::default();
+                    for (total, _) in by_b.iter().zip(mask_b).filter(|(_, &taken)| taken) {
+                        inside.add(total);
+                    }
+                    if inside.rows < min_rows || rows - inside.rows < min_rows {
+                        continue;
+                    }
+                    let gain = inside.residual * inside.residual / (inside.curvature + ridge);
+                    if pair_best.is_none_or(|p| gain > p.gain) {
+                        let sides = [Side { encoder: a, pick: *pick_a }, Side { encoder: b, pick: *pick_b }];
+                        pair_best = Some(Interaction { sides, gain });
+                    }
+                }
+            }
+            best.extend(pair_best);
+        }
+    }
+    // Stable sort: equal gains keep the pairs' order, so results repeat.
+    best.sort_by(|x, y| y.gain.total_cmp(&x.gain));
+    best.truncate(most);
+    best
+}
+
+/// The answers one side may take, each with its mask over the column's slots (levels, then the
+/// implicit level); picks that take every slot or repeat another pick's mask are left out.
+fn candidate_picks(encoder: &Encoder) -> Vec<(Pick, Vec<bool>)> {
+    let width = encoder.width() as u32;
+    let mut picks: Vec<Pick> = (0..width).map(Pick::Level).collect();
+    picks.push(Pick::Implicit);
+    if matches!(encoder.levels, Levels::Bins { .. }) {
+        picks.extend((1..width).flat_map(|j| [Pick::AtLeast(j), Pick::Below(j)]));
+    }
+    let mut out: Vec<(Pick, Vec<bool>)> = Vec::new();
+    for pick in picks {
+        let mask: Vec<bool> = (0..width).map(Some).chain([None]).map(|level| pick.takes(level)).collect();
+        if mask.iter().all(|&t| t) || !mask.iter().any(|&t| t) || out.iter().any(|(_, m)| *m == mask) {
+            continue;
+        }
+        out.push((pick, mask));
+    }
+    out
+}
+
+/// The additive design with one more column per interaction: its feature (numbered after the
+/// additive ones) where both sides hold, else IMPLICIT.
+pub fn extend(design: &Design, encoders: &[Encoder], cells: &[Cells], rows: &[usize], interactions: &[Interaction]) -> Design {
+    let columns = design.columns + interactions.len();
+    let mut codes = Vec::with_capacity(rows.len() * columns);
+    for (i, &row) in rows.iter().enumerate() {
+        codes.extend_from_slice(design.row(i));
+        for (k, interaction) in interactions.iter().enumerate() {
+            let holds = interaction.sides.iter().all(|side| {
+                let level = encoders.get(side.encoder).and_then(|e| cells.get(e.column).and_then(|c| e.level(c, row)));
+                side.pick.takes(level)
+            });
+            codes.push(if holds { (design.features + k) as u32 } else { IMPLICIT });
+        }
+    }
+    Design { codes, columns, features: design.features + interactions.len() }
+}
+
+/// Fit unless both columns are behaviour: the interaction feeds the score its columns feed.
+pub fn role(interaction: &Interaction, encoders: &[Encoder], cells: &[Cells]) -> Role {
+    let engagement = interaction.sides.iter().all(|side| {
+        encoders.get(side.encoder).and_then(|e| cells.get(e.column)).is_some_and(|c| c.column.role == Role::Engagement)
+    });
+    if engagement {
+        Role::Engagement
+    } else {
+        Role::Fit
+    }
+}
+
+/// What a side reads as a rule condition, a label and a slug for the rule id.
+pub fn describe(side: &Side, encoders: &[Encoder], cells: &[Cells]) -> Option<(Value, String, String)> {
+    let encoder = encoders.get(side.encoder)?;
+    let data = cells.get(encoder.column)?;
+    let name = &data.column.name;
+    let edge = |j: u32| match &encoder.levels {
+        Levels::Bins { edges } => edges.get((j as usize).checked_sub(1)?).copied(),
+        _ => None,
+    };
+    let range = |key: &str, edge: f64| {
+        Value::object(vec![("trait", Value::String(name.clone())), (key, Value::Number(edge))])
+    };
+    Some(match side.pick {
+        Pick::Level(l) => (encoder.condition(data, Some(l as usize)), encoder.label(data, Some(l as usize)), encoder.level_slug(data, Some(l as usize))),
+        Pick::Implicit => (encoder.condition(data, None), encoder.label(data, None), encoder.level_slug(data, None)),
+        Pick::AtLeast(j) => {
+            let edge = edge(j)?;
+            (range("at_least", edge), format!("{name}: {} or more", fmt_num(edge)), format!("from {}", fmt_num(edge)))
+        }
+        Pick::Below(j) => {
+            let edge = edge(j)?;
+            (range("below", edge), format!("{name}: under {}", fmt_num(edge)), format!("under {}", fmt_num(edge)))
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+    use super::*;
+    use crate::calibrate::logistic::{fit, Penalty};
+    use std::collections::HashMap;
+
+    /// Two yes/no-like columns (one level each) whose joint "both" is what converts: the additive
+    /// fit cannot express it, the detection finds the rectangle "a: yes and b: yes".
+    #[test]
+    fn finds_the_pair_that_only_converts_together() {
+        let mut codes = Vec::new();
+        let mut truth = Vec::new();
+        for i in 0..2000u32 {
+            // Independent columns (every combination equally often) and an outcome drawn from a
+            // scrambled counter, so no column lines up with the draw.
+            let (a, b, c) = (i % 2 == 0, (i / 2) % 3 == 0, (i / 6) % 5 == 0);
+            codes.extend([if a { 0 } else { IMPLICIT }, if b { 1 } else { IMPLICIT }, if c { 2 } else { IMPLICIT }]);
+            let draw = (u64::from(i).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 40) % 100;
+            truth.push(draw < if a && b { 80 } else { 20 });
+        }
+        let design = Design { codes, columns: 3, features: 3 };
+        let encoder = |column, first| Encoder { column, first, levels: Levels::Answers { ids: vec![0], lookup: HashMap::new() } };
+        let encoders = vec![encoder(0, 0), encoder(1, 1), encoder(2, 2)];
+        let weights = fit(&design, &truth, &Penalty { ridge: 1.0, smooth: 0.0, neighbours: Vec::new() }).unwrap();
+        let found = find(&design, &encoders, &weights, &truth, 1, 10, 1.0);
+        assert_eq!(found.len(), 1);
+        let sides = found[0].sides;
+        assert_eq!((sides[0].encoder, sides[1].encoder), (0, 1), "{found:?}");
+        assert_eq!((sides[0].pick, sides[1].pick), (Pick::Level(0), Pick::Level(0)), "{found:?}");
+        assert!(find(&design, &encoders, &weights, &truth, 0, 10, 1.0).is_empty());
+    }
+
+    #[test]
+    fn picks_of_bins_are_ranges_without_repeats() {
+        let encoder = Encoder { column: 0, first: 0, levels: Levels::Bins { edges: vec![1.0, 2.0] } };
+        let picks: Vec<Pick> = candidate_picks(&encoder).into_iter().map(|(p, _)| p).collect();
+        // Three bins and the implicit level: single bins, "no number", and the two ranges not
+        // already a single bin (under 2 = bins 0–1, at least 1 = bins 1–2).
+        assert_eq!(
+            picks,
+            vec![Pick::Level(0), Pick::Level(1), Pick::Level(2), Pick::Implicit, Pick::AtLeast(1), Pick::Below(2)]
+        );
+        assert!(Pick::AtLeast(1).takes(Some(2)) && !Pick::AtLeast(1).takes(None) && !Pick::Below(2).takes(Some(2)));
+    }
+}
