@@ -132,6 +132,8 @@ const manifest = {
     },
     './wasm': './core/leadscore_bg.wasm',
     './schema.json': './schema.json',
+    // The lead format every sender produces (the tag, qualify, relay): docs/edge.md.
+    './lead.schema.json': './lead.schema.json',
     // The website collector as a module (docs/snippet.md): `import { start } from 'leadscore/browser'`.
     './browser': { types: './browser/index.d.ts', default: './browser/index.js' },
     // `useLeadScore(config)` for React (and Next.js client components).
@@ -149,6 +151,7 @@ const manifest = {
 };
 writeFileSync(join(pkg, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
 cpSync(join(root, 'schema', 'model.schema.json'), join(pkg, 'schema.json'));
+cpSync(join(root, 'schema', 'lead.json'), join(pkg, 'lead.schema.json'));
 // The model studio (docs/studio.md), for a site to host: studio.html beside the entries it imports (its import
 // map points at ./pkg/ when `npm start` serves it from www/, at ./ here) and its modules in studio/.
 cpSync(join(root, 'www', 'studio'), join(pkg, 'studio'), { recursive: true });
