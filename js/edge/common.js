@@ -53,7 +53,7 @@ export function corsHeaders(request, cors) {
  * The answer when handling a request threw: 503 with the loader's message while the wasm is not initialised
  * yet (leadscore/edge/init before init(): not ready, not broken), 500 otherwise.
  */
-export function failure(who, error, headers) {
+export function threw(who, error, headers) {
   if (error?.code === 'LEADSCORE_NOT_INITIALISED') return reply(503, { ok: false, error: error.message, field: null }, headers);
   console.error(`leadscore/edge: ${who} failed`, error);
   return reply(500, { ok: false, error: `internal error: ${error?.message ?? error}`, field: null }, headers);

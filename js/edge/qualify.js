@@ -7,7 +7,7 @@ import { scoreSubmission } from '../core/leadscore.js';
 import { EVENT_ID_FIELD, STATE_FIELD, fieldMap, readSubmission } from './body.js';
 import { toTarget } from './forward.js';
 import { pageUri, serverLead } from './lead.js';
-import { corsHeaders, failure, forwardLead, memoryReplayStore, modelFor, reply } from './common.js';
+import { corsHeaders, threw, forwardLead, memoryReplayStore, modelFor, reply } from './common.js';
 
 export { DEFAULT_FIELDS, DEFAULT_MAX_BODY_BYTES, STATE_FIELD, STATE_HEADER, EVENT_ID_FIELD, readSubmission } from './body.js';
 export { webhook, hubspot, segment, deliver, breakdownText, HUBSPOT_SCORE_PROPERTIES } from './forward.js';
@@ -145,7 +145,7 @@ export async function qualify(request, options = {}) {
     if (status === 405) headers = { ...headers, allow: options.cors ? 'POST, OPTIONS' : 'POST' };
     return reply(status, body, headers);
   } catch (error) {
-    return failure('qualify', error, headers);
+    return threw('qualify', error, headers);
   }
 }
 

@@ -7,7 +7,7 @@ import { scoreSubmission } from '../core/leadscore.js';
 import { DEFAULT_FIELDS, decodeState, mediaType, readBody } from './body.js';
 import { toTargets } from './forward.js';
 import { pageUri, serverLead } from './lead.js';
-import { corsHeaders, failure, forwardLead, memoryReplayStore, modelFor, reply } from './common.js';
+import { corsHeaders, threw, forwardLead, memoryReplayStore, modelFor, reply } from './common.js';
 
 /** The tag's bodies stay under 64 KB (a keepalive request's limit). */
 export const RELAY_MAX_BODY_BYTES = 64 * 1024;
@@ -150,7 +150,7 @@ export async function relay(request, options = {}) {
     if (retryAfter) headers = { ...headers, 'retry-after': String(retryAfter), 'access-control-expose-headers': 'retry-after' };
     return reply(status, body, headers);
   } catch (error) {
-    return failure('relay', error, headers);
+    return threw('relay', error, headers);
   }
 }
 
