@@ -226,7 +226,8 @@ export async function checkRoutes(t, suite, base, { forward, leadRoutes = ['/api
       assert.equal(status, 200, JSON.stringify(body));
       assert.deepEqual([body.qualified, body.total, body.stage, body.forward.status], [true, 65, 'mql', forward]);
       const [delivered] = await suite.receiver.waitFor('/leads', body.id);
-      assert.equal(delivered?.body.card.total, 65, 'the lead reached FORWARD_URL');
+      // The lead format (schema/lead.json): the card's fields at the top level, scored on the server.
+      assert.deepEqual([delivered?.body.total, delivered?.body.scored_by], [65, 'server'], 'the lead reached FORWARD_URL');
     });
   }
 }
