@@ -3,13 +3,14 @@
 // by `next start` on 127.0.0.1. Checked for real: the client component scores in headless Chromium, the
 // Node.js route handler scores with `scoreLead`, and the Node.js and edge route handlers qualify a form
 // and forward the qualified lead (through `after()`) to a receiver. The webpack build: LEADSCORE_FRAMEWORKS=all.
-// A client component for another entry of the package goes in app/ (rendered by app/page.js) and gets its
-// check after `checkRoutes` below.
+// The website collector runs in a client component too (app/collector/: leadscore/react), checked for a
+// visitor's browser after `checkRoutes` below.
 import assert from 'node:assert/strict';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { checkRoutes, cli, frameworkSuite, freePort, longMode, root, startServer, wasmFilesUnder } from './support.mjs';
+import { launch } from '../snippet/support.mjs';
 
 // Next.js 16.4's webpack build fails on any edge-runtime route handler, with or without leadscore
 // ("ENOENT … route_client-reference-manifest.js" while collecting page data: reproduced with a route that
@@ -39,6 +40,24 @@ for (const bundler of BUNDLERS) {
     });
     try {
       await checkRoutes(t, suite, server.url.replace(/\/$/, ''), { forward: 'pending', leadRoutes: bundler.routes, tag: bundler.name });
+      await t.test('a client component runs the website collector (leadscore/react) for a visitor in Chromium', async () => {
+        // A visitor's browser: the collector ignores automated ones (navigator.webdriver).
+        const visitor = await launch();
+        try {
+          const page = await visitor.context.newPage();
+          const errors = [];
+          page.on('pageerror', (error) => errors.push(error.message));
+          page.on('console', (message) => { if (message.type() === 'error' && !message.location().url.endsWith('/favicon.ico')) errors.push(message.text()); });
+          await page.goto(`${server.url.replace(/\/$/, '')}/collector`);
+          await page.waitForSelector('#stage[data-stage]', { timeout: 30_000 });
+          assert.equal(await page.$eval('#stage', (node) => node.dataset.stage), 'new');
+          const stored = await page.evaluate(() => JSON.parse(localStorage.getItem('leadscore')));
+          assert.equal(stored.state.pages[0][0], '/collector', 'the page view was collected and stored');
+          assert.deepEqual(errors, []);
+        } finally {
+          await visitor.close();
+        }
+      });
     } finally {
       await server.stop();
     }
