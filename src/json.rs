@@ -83,7 +83,8 @@ fn write_digits(mut n: u64, out: &mut String) {
     }
 }
 
-fn write_string(s: &str, out: &mut String) {
+/// Appends `s` as a JSON string (also used for JSON Lines output, `calibrate::stream`).
+pub fn write_string(s: &str, out: &mut String) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     out.push('"');
     for c in s.chars() {

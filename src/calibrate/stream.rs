@@ -570,7 +570,7 @@ fn write_scored_row<'a>(out: &mut String, id: &str, scored: &Scored, stage: &str
 /// object of rule → points), then the kept columns as text.
 fn write_jsonl<'a>(out: &mut String, id: &str, scored: &Scored, stage: &str, header: &[String], keep: &[usize], kept: impl Iterator<Item = &'a str>) {
     out.push_str("{\"id\":");
-    json_string(out, id);
+    crate::json::write_string(id, out);
     for (key, value) in [("score", scored.total), ("fit", scored.fit), ("engagement", scored.engagement)] {
         out.push_str(",\"");
         out.push_str(key);
@@ -578,7 +578,7 @@ fn write_jsonl<'a>(out: &mut String, id: &str, scored: &Scored, stage: &str, hea
         out.push_str(&fmt_centi(value));
     }
     out.push_str(",\"stage\":");
-    json_string(out, stage);
+    crate::json::write_string(stage, out);
     out.push_str(if scored.qualified { ",\"qualified\":true" } else { ",\"qualified\":false" });
     out.push_str(",\"breakdown\":{");
     for (i, line) in scored.breakdown.split(';').filter(|l| !l.is_empty()).enumerate() {
@@ -586,35 +586,18 @@ fn write_jsonl<'a>(out: &mut String, id: &str, scored: &Scored, stage: &str, hea
         if i > 0 {
             out.push(',');
         }
-        json_string(out, rule);
+        crate::json::write_string(rule, out);
         out.push(':');
         out.push_str(points);
     }
     out.push('}');
     for (&k, cell) in keep.iter().zip(kept) {
         out.push(',');
-        json_string(out, header.get(k).map(String::as_str).unwrap_or_default());
+        crate::json::write_string(header.get(k).map(String::as_str).unwrap_or_default(), out);
         out.push(':');
-        json_string(out, cell);
+        crate::json::write_string(cell, out);
     }
     out.push_str("}\n");
-}
-
-/// Appends `s` as a JSON string.
-pub fn json_string(out: &mut String, s: &str) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
 }
 
 #[cfg(test)]
