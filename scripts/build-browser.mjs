@@ -39,7 +39,7 @@ const version = readFileSync(join(root, 'Cargo.toml'), 'utf8').match(/^version\s
 //    own target dir: the RUSTFLAGS would otherwise rebuild the stable artifacts every time. When the
 //    nightly or its rust-src is missing, or a future nightly renames the flag, the stable build is used
 //    and the build says so (the tag works the same, it is just heavier).
-const CARGO_ARGS = ['build', '--release', '--target', 'wasm32-unknown-unknown', '--no-default-features', '--features', 'browser'];
+const CARGO_ARGS = ['build', '--release', '--target', 'wasm32-unknown-unknown', '--no-default-features', '--features', 'browser,terse-errors'];
 // std's `optimize_for_size` picks its smaller implementations (sorting, integer formatting): −0.8 KB gzip.
 const BUILD_STD = [
   ['-Z', 'build-std=std,panic_abort', '-Z', 'build-std-features=optimize_for_size'],
@@ -81,6 +81,46 @@ run('wasm-bindgen', ['--target', 'web', '--no-typescript', '--omit-default-modul
   '--out-dir', work, '--out-name', 'leadscore-core', rawWasm]);
 const wasm = join(work, 'leadscore-core_bg.wasm');
 run(bin('wasm-opt'), ['-Oz', '--strip-debug', '--strip-producers', ...WASM_FEATURES, wasm, '-o', wasm]);
+shortenLinkNames(wasm, join(work, 'leadscore-core.js'));
+
+/**
+ * Renames the wasm's imports, exports and import module to one or two letters, and the glue's references to
+ * match. wasm-bindgen names them after the Rust paths with hashes (one closure shim's export name alone is
+ * 600 characters), and every name is in both files: about 2.5 KB gzip of the tag. wasm-opt keeps the order of
+ * imports and exports, so old and new names pair up by position (checked: same count and kinds).
+ */
+function shortenLinkNames(wasmFile, glueFile) {
+  const names = () => {
+    const module = new WebAssembly.Module(readFileSync(wasmFile));
+    return { imports: WebAssembly.Module.imports(module), exports: WebAssembly.Module.exports(module) };
+  };
+  const before = names();
+  execFileSync(bin('wasm-opt'), ['--minify-imports-and-exports-and-modules', ...WASM_FEATURES, wasmFile, '-o', wasmFile],
+    { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+  const after = names();
+  const paired = (a, b) => a.length === b.length && a.every((x, i) => x.kind === b[i].kind);
+  if (!paired(before.imports, after.imports) || !paired(before.exports, after.exports)) {
+    throw new Error('build-browser: wasm-opt changed the imports or exports, not only their names');
+  }
+  const modules = new Set(before.imports.map((i) => i.module));
+  let glue = readFileSync(glueFile, 'utf8');
+  const replace = (pattern, by) => {
+    const next = glue.replace(pattern, by);
+    if (next === glue) throw new Error(`build-browser: the glue has no ${pattern}`);
+    glue = next;
+  };
+  const escape = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  for (const module of modules) {
+    const short = after.imports[before.imports.findIndex((i) => i.module === module)].module;
+    replace(new RegExp(`"${escape(module)}":`), `"${short}":`);
+  }
+  before.imports.forEach((imported, i) => replace(new RegExp(`\\b${escape(imported.name)}:`), `"${after.imports[i].name}":`));
+  // Not every export is used by the glue (e.g. the abort handler's).
+  before.exports.forEach((exported, i) => {
+    glue = glue.replace(new RegExp(`\\bwasm\\.${escape(exported.name)}\\b`, 'g'), `wasm["${after.exports[i].name}"]`);
+  });
+  writeFileSync(glueFile, glue);
+}
 
 // 3. Bundle and minify (esbuild, a dependency of vite already): the collector's sources sit beside the glue
 //    in the work dir, where their `import … from './leadscore-core.js'` finds it.

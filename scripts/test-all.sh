@@ -52,7 +52,9 @@ step "cargo clippy" cargo clippy --all-targets -- -D warnings
 step "cargo clippy wasm32" cargo clippy --all-targets --target wasm32-unknown-unknown -- -D warnings
 # The website tag's collector (src/browser/agent.rs) only compiles for wasm32 with the browser feature.
 step "cargo clippy wasm32 browser" cargo clippy --lib --target wasm32-unknown-unknown --no-default-features \
-  --features browser -- -D warnings
+  --features browser,terse-errors -- -D warnings
+# The tag's build of the core (model errors name the field only): its unit tests, natively.
+step "cargo test tag core" cargo test --lib --no-default-features --features browser,terse-errors
 
 # Each fuzz target briefly, from the committed seeds (long campaigns: bash scripts/fuzz.sh 600).
 step "fuzz smoke" bash scripts/fuzz.sh 10

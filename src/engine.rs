@@ -3,7 +3,7 @@
 
 use crate::free_domains::is_free_domain;
 use crate::model::{Condition, Decay, Model, Occurrence, Rule, Scalar, ScoreKind, StateCondition, TraitTest};
-use crate::read::{fmt_centi, parse_decimal};
+use crate::read::{concat, fmt_centi, parse_decimal};
 use crate::state::{Occurrences, Tally, VisitorState};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -110,21 +110,25 @@ pub fn score(model: &Model, state: &VisitorState, now: i64) -> ScoreCard {
         },
         |reason| {
             reasons.push(match reason {
-                Reason::Stage { at, need } if at >= need => format!("stage {} reached (needs {})", stage_name(at), stage_name(need)),
-                Reason::Stage { at, need } => format!("stage {} is below {}", stage_name(at), stage_name(need)),
-                Reason::Minimum { what, value, min } if value >= min => format!("{what} {} ≥ {}", fmt_centi(value), fmt_centi(min)),
-                Reason::Minimum { what, value, min } => format!("{what} {} < {}", fmt_centi(value), fmt_centi(min)),
-                Reason::Rule { rule, fired: true } => format!("rule {} fired", rule_id(rule)),
-                Reason::Rule { rule, fired: false } => format!("rule {} has not fired", rule_id(rule)),
+                Reason::Stage { at, need } if at >= need => {
+                    concat(&["stage ", stage_name(at), " reached (needs ", stage_name(need), ")"])
+                }
+                Reason::Stage { at, need } => concat(&["stage ", stage_name(at), " is below ", stage_name(need)]),
+                Reason::Minimum { what, value, min } => {
+                    let relation = if value >= min { " ≥ " } else { " < " };
+                    concat(&[what, " ", &fmt_centi(value), relation, &fmt_centi(min)])
+                }
+                Reason::Rule { rule, fired: true } => concat(&["rule ", rule_id(rule), " fired"]),
+                Reason::Rule { rule, fired: false } => concat(&["rule ", rule_id(rule), " has not fired"]),
                 Reason::Disqualified { rule } => {
                     disqualified_by.push(rule_id(rule).to_string());
-                    format!("disqualified by rule {}", rule_id(rule))
+                    concat(&["disqualified by rule ", rule_id(rule)])
                 }
             });
         },
     );
     let stage = stage_name(summary.stage).to_string();
-    let grade = format!("{}{}", band(&model.fit_grades, summary.fit), band(&model.engagement_grades, summary.engagement));
+    let grade = concat(&[band(&model.fit_grades, summary.fit), band(&model.engagement_grades, summary.engagement)]);
     let next_step = model.next_steps.iter().find(|(s, _)| *s == stage).map(|(_, t)| t.clone());
     ScoreCard {
         model: model.name.clone(),
@@ -149,9 +153,9 @@ fn adjustment_line(model: &Model, adjusted: Adjustment) -> (String, String, &'st
     match adjusted {
         Adjustment::Group { group, kind, points } => {
             let id = model.groups.get(group).map(|g| g.id.as_str()).unwrap_or_default();
-            (format!("group:{id}"), format!("group {id} limit"), kind.as_str(), points)
+            (concat(&["group:", id]), concat(&["group ", id, " limit"]), kind.as_str(), points)
         }
-        Adjustment::Cap { kind, points } => (format!("cap:{}", kind.as_str()), format!("{} cap", kind.as_str()), kind.as_str(), points),
+        Adjustment::Cap { kind, points } => (concat(&["cap:", kind.as_str()]), concat(&[kind.as_str(), " cap"]), kind.as_str(), points),
         Adjustment::ScaleMin(points) => ("scale:min".into(), "floor of the scale".into(), "total", points),
         Adjustment::ScaleMax(points) => ("scale:max".into(), "top of the scale".into(), "total", points),
     }

@@ -9,13 +9,23 @@ pub struct FieldError {
     pub message: String,
 }
 
+impl FieldError {
+    /// `path: message`; `path: not valid` where the build keeps no messages (see [`fail!`]).
+    pub fn text(&self) -> String {
+        let message = if self.message.is_empty() { "not valid" } else { &self.message };
+        let mut text = String::with_capacity(self.path.len() + message.len() + 2);
+        if !self.path.is_empty() {
+            text.push_str(&self.path);
+            text.push_str(": ");
+        }
+        text.push_str(message);
+        text
+    }
+}
+
 impl fmt::Display for FieldError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.path.is_empty() {
-            f.write_str(&self.message)
-        } else {
-            write!(f, "{}: {}", self.path, self.message)
-        }
+        f.write_str(&self.text())
     }
 }
 
@@ -48,30 +58,88 @@ impl Errors {
     }
 }
 
+impl Errors {
+    /// Every error's [`FieldError::text`], joined by "; ".
+    pub fn text(&self) -> String {
+        let mut text = String::new();
+        for error in &self.0 {
+            if !text.is_empty() {
+                text.push_str("; ");
+            }
+            text.push_str(&error.text());
+        }
+        text
+    }
+}
+
 impl fmt::Display for Errors {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, error) in self.0.iter().enumerate() {
-            if i > 0 {
-                f.write_str("; ")?;
-            }
-            write!(f, "{error}")?;
-        }
-        Ok(())
+        f.write_str(&self.text())
     }
 }
 
 impl std::error::Error for Errors {}
 
-/// `parent.key`, or `key` at the root.
+/// Records a problem at `path`: `fail!(errors, path, "format {}", args)`.
+///
+/// The message is written with `format!`, except in the website tag's build (feature `terse-errors`),
+/// where only the path is kept: the messages and the formatting code behind them are a large part of
+/// the tag's weight, and a field's path is enough to find it (`leadscore validate` gives the message).
+/// The message is still type-checked there (a closure that is never called), so both builds agree.
+macro_rules! fail {
+    ($errors:expr, $path:expr, $($message:tt)+) => {{
+        #[cfg(not(feature = "terse-errors"))]
+        $errors.push($path, format!($($message)+));
+        #[cfg(feature = "terse-errors")]
+        {
+            let _message = || format!($($message)+);
+            $errors.push($path, String::new());
+        }
+    }};
+}
+pub(crate) use fail;
+
+/// `parent.key`, or `key` at the root. (Written out rather than with `format!`, which the tag avoids.)
 pub fn join(parent: &str, key: &str) -> String {
-    if parent.is_empty() {
-        key.to_string()
-    } else {
-        format!("{parent}.{key}")
+    let mut path = String::with_capacity(parent.len() + key.len() + 1);
+    path.push_str(parent);
+    if !parent.is_empty() {
+        path.push('.');
     }
+    path.push_str(key);
+    path
 }
 
 /// `parent[index]`.
 pub fn index(parent: &str, i: usize) -> String {
-    format!("{parent}[{i}]")
+    let mut path = String::with_capacity(parent.len() + 4);
+    path.push_str(parent);
+    path.push('[');
+    crate::json::write_digits(i as u64, &mut path);
+    path.push(']');
+    path
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_are_written_out() {
+        assert_eq!(join("", "rules"), "rules");
+        assert_eq!(join(&index("rules", 12), "points"), "rules[12].points");
+    }
+
+    #[test]
+    fn a_failure_names_the_field_and_says_why_unless_the_build_is_terse() {
+        let mut errors = Errors::default();
+        fail!(errors, "rules[0].points", "expected a number, got {}", "a string");
+        let expected = if cfg!(feature = "terse-errors") {
+            "rules[0].points: not valid"
+        } else {
+            "rules[0].points: expected a number, got a string"
+        };
+        assert_eq!(errors.text(), expected);
+        assert_eq!(errors.to_string(), expected);
+    }
 }

@@ -65,7 +65,7 @@ fn write_number(n: f64, out: &mut String) {
     }
 }
 
-fn write_digits(mut n: u64, out: &mut String) {
+pub(crate) fn write_digits(mut n: u64, out: &mut String) {
     let mut digits = [0u8; 20];
     let mut at = digits.len();
     loop {

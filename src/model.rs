@@ -1,7 +1,7 @@
 //! The model a marketer writes, validated and compiled into the form the engine runs.
 //! See docs/api.md for the document format.
 
-use crate::error::{index, join, Errors};
+use crate::error::{fail, index, join, Errors};
 use crate::pattern::Pattern;
 use crate::read;
 use crate::value::Value;
@@ -232,11 +232,11 @@ impl ModelSet {
                 return Err(errors);
             };
             match read::field(entries, "models") {
-                None => errors.push("models", "required: a list of models (or a single model with \"rules\")"),
+                None => fail!(errors, "models", "required: a list of models (or a single model with \"rules\")"),
                 Some(list) => {
                     if let Some(items) = read::array(list, "models", &mut errors) {
                         if items.is_empty() {
-                            errors.push("models", "must hold at least one model");
+                            fail!(errors, "models", "must hold at least one model");
                         }
                         for (i, item) in items.iter().enumerate() {
                             if let Some(model) = parse_model(item, &index("models", i), &mut errors) {
@@ -248,7 +248,7 @@ impl ModelSet {
             }
             for (i, model) in models.iter().enumerate() {
                 if models.iter().take(i).any(|m| m.name == model.name) {
-                    errors.push(&join(&index("models", i), "name"), format!("duplicate model name \"{}\"", model.name));
+                    fail!(errors, &join(&index("models", i), "name"), "duplicate model name \"{}\"", model.name);
                 }
             }
         }
@@ -285,7 +285,7 @@ fn parse_model(value: &Value, path: &str, errors: &mut Errors) -> Option<Model> 
     let name = match read::field(entries, "name") {
         Some(v) => read::string(v, &join(path, "name"), MAX_TEXT, errors).unwrap_or_default(),
         None => {
-            errors.push(&join(path, "name"), "required: the model's name");
+            fail!(errors, &join(path, "name"), "required: the model's name");
             String::new()
         }
     };
@@ -299,16 +299,16 @@ fn parse_model(value: &Value, path: &str, errors: &mut Errors) -> Option<Model> 
     let rules_path = join(path, "rules");
     let mut rules = Vec::new();
     match read::field(entries, "rules") {
-        None => errors.push(&rules_path, "required: a list of rules"),
+        None => fail!(errors, &rules_path, "required: a list of rules"),
         Some(v) => {
             if let Some(items) = read::array(v, &rules_path, errors) {
                 if items.len() > MAX_RULES {
-                    errors.push(&rules_path, format!("at most {MAX_RULES} rules"));
+                    fail!(errors, &rules_path, "at most {MAX_RULES} rules");
                 }
                 for (i, item) in items.iter().take(MAX_RULES).enumerate() {
                     if let Some(rule) = parse_rule(item, &index(&rules_path, i), &groups, errors) {
                         if rules.iter().any(|r: &Rule| r.id == rule.id) {
-                            errors.push(&join(&index(&rules_path, i), "id"), format!("duplicate rule id \"{}\"", rule.id));
+                            fail!(errors, &join(&index(&rules_path, i), "id"), "duplicate rule id \"{}\"", rule.id);
                         }
                         rules.push(rule);
                     }
@@ -339,7 +339,7 @@ fn parse_model(value: &Value, path: &str, errors: &mut Errors) -> Option<Model> 
             let min = read::field(scale, "min").and_then(|v| read::centi(v, &join(&p, "min"), 1e6, errors)).unwrap_or(0);
             let max = read::field(scale, "max").and_then(|v| read::centi(v, &join(&p, "max"), 1e6, errors)).unwrap_or(10_000);
             if min >= max {
-                errors.push(&p, "min must be below max");
+                fail!(errors, &p, "min must be below max");
             }
             (min, max)
         }
@@ -425,12 +425,12 @@ fn parse_rule(value: &Value, path: &str, groups: &[Group], errors: &mut Errors) 
     let id = match read::field(entries, "id") {
         Some(v) => read::string(v, &join(path, "id"), MAX_TEXT, errors).unwrap_or_default(),
         None => {
-            errors.push(&join(path, "id"), "required: a unique rule id");
+            fail!(errors, &join(path, "id"), "required: a unique rule id");
             String::new()
         }
     };
     if id.is_empty() && errors.0.len() == before {
-        errors.push(&join(path, "id"), "must not be empty");
+        fail!(errors, &join(path, "id"), "must not be empty");
     }
     let label = read::field(entries, "label")
         .and_then(|v| read::string(v, &join(path, "label"), MAX_TEXT, errors))
@@ -451,7 +451,7 @@ fn parse_rule(value: &Value, path: &str, groups: &[Group], errors: &mut Errors) 
             Some("fit") => ScoreKind::Fit,
             Some("engagement") => ScoreKind::Engagement,
             _ => {
-                errors.push(&join(path, "score"), "expected \"fit\" or \"engagement\"");
+                fail!(errors, &join(path, "score"), "expected \"fit\" or \"engagement\"");
                 ScoreKind::Engagement
             }
         },
@@ -461,7 +461,7 @@ fn parse_rule(value: &Value, path: &str, groups: &[Group], errors: &mut Errors) 
         let name = read::string(v, &p, MAX_TEXT, errors)?;
         let found = groups.iter().position(|g| g.id == name);
         if found.is_none() {
-            errors.push(&p, format!("no group with id \"{name}\" in groups"));
+            fail!(errors, &p, "no group with id \"{name}\" in groups");
         }
         found
     });
@@ -475,11 +475,11 @@ fn parse_rule(value: &Value, path: &str, groups: &[Group], errors: &mut Errors) 
     if let Some(Condition::State(cond)) = &when {
         for key in ["max", "per", "window"] {
             if read::field(entries, key).is_some() {
-                errors.push(&join(path, key), "applies to occurrence conditions only (page_view, download, form_submit, click, event, campaign, referrer, email_click)");
+                fail!(errors, &join(path, key), "applies to occurrence conditions only (page_view, download, form_submit, click, event, campaign, referrer, email_click)");
             }
         }
         if decay.is_some() && !cond.has_time() {
-            errors.push(&join(path, "decay"), "applies to behaviour conditions only (this condition has no time to decay from)");
+            fail!(errors, &join(path, "decay"), "applies to behaviour conditions only (this condition has no time to decay from)");
         }
     }
 
@@ -500,7 +500,7 @@ fn parse_decay(value: &Value, path: &str, errors: &mut Errors) -> Option<Decay> 
             Some(Decay::Step { keep: 1.0 - percent / 100.0, every_ms })
         }
         _ => {
-            errors.push(path, "expected {\"half_life\": \"30d\"} or {\"percent\": 25, \"every\": \"30d\"}");
+            fail!(errors, path, "expected {{\"half_life\": \"30d\"}} or {{\"percent\": 25, \"every\": \"30d\"}}");
             None
         }
     }
@@ -514,18 +514,18 @@ fn parse_groups(value: &Value, path: &str, errors: &mut Errors) -> Vec<Group> {
         let Some(entries) = read::object(item, &p, &["id", "max", "min", "decay", "label"], errors) else { continue };
         let Some(id) = read::field(entries, "id").and_then(|v| read::string(v, &join(&p, "id"), MAX_TEXT, errors)) else {
             if read::field(entries, "id").is_none() {
-                errors.push(&join(&p, "id"), "required: the group's id");
+                fail!(errors, &join(&p, "id"), "required: the group's id");
             }
             continue;
         };
         if groups.iter().any(|g| g.id == id) {
-            errors.push(&join(&p, "id"), format!("duplicate group id \"{id}\""));
+            fail!(errors, &join(&p, "id"), "duplicate group id \"{id}\"");
         }
         let max = read::field(entries, "max").and_then(|v| read::centi(v, &join(&p, "max"), MAX_POINTS * 100.0, errors));
         let min = read::field(entries, "min").and_then(|v| read::centi(v, &join(&p, "min"), MAX_POINTS * 100.0, errors));
         if let (Some(lo), Some(hi)) = (min, max) {
             if lo > hi {
-                errors.push(&p, "min must not exceed max");
+                fail!(errors, &p, "min must not exceed max");
             }
         }
         let decay = read::field(entries, "decay").and_then(|v| parse_decay(v, &join(&p, "decay"), errors));
@@ -540,9 +540,11 @@ fn check_group_kinds(groups: &mut [Group], rules: &[Rule], rules_path: &str, err
         let Some(group) = rule.group.and_then(|g| groups.get_mut(g)) else { continue };
         match group.score {
             None => group.score = Some(rule.score),
-            Some(kind) if kind != rule.score => errors.push(
+            Some(kind) if kind != rule.score => fail!(
+                errors,
                 &join(&index(rules_path, i), "score"),
-                format!("group \"{}\" mixes fit and engagement rules; a group caps one score", group.id),
+                "group \"{}\" mixes fit and engagement rules; a group caps one score",
+                group.id
             ),
             Some(_) => {}
         }
@@ -562,7 +564,7 @@ fn parse_stages(value: &Value, path: &str, errors: &mut Errors) -> Vec<Stage> {
     let mut stages: Vec<Stage> = Vec::new();
     let Some(items) = read::array(value, path, errors) else { return default_stages() };
     if items.is_empty() {
-        errors.push(path, "must hold at least one stage");
+        fail!(errors, path, "must hold at least one stage");
     }
     for (i, item) in items.iter().enumerate() {
         let p = index(path, i);
@@ -570,7 +572,7 @@ fn parse_stages(value: &Value, path: &str, errors: &mut Errors) -> Vec<Stage> {
         let name = match read::field(entries, "name") {
             Some(v) => read::string(v, &join(&p, "name"), MAX_TEXT, errors).unwrap_or_default(),
             None => {
-                errors.push(&join(&p, "name"), "required: the stage's name");
+                fail!(errors, &join(&p, "name"), "required: the stage's name");
                 String::new()
             }
         };
@@ -581,20 +583,20 @@ fn parse_stages(value: &Value, path: &str, errors: &mut Errors) -> Vec<Stage> {
             (None, Some(a)) => Threshold::Above(a),
             (None, None) => Threshold::None,
             (Some(_), Some(_)) => {
-                errors.push(&p, "give either min or above, not both");
+                fail!(errors, &p, "give either min or above, not both");
                 Threshold::None
             }
         };
         if i > 0 && threshold == Threshold::None && read::field(entries, "min").is_none() && read::field(entries, "above").is_none() {
-            errors.push(&p, "every stage after the first needs a threshold (min or above)");
+            fail!(errors, &p, "every stage after the first needs a threshold (min or above)");
         }
         if let Some(prev) = stages.last() {
             if threshold != Threshold::None && prev.threshold.key() >= threshold.key() {
-                errors.push(&p, "stage thresholds must increase in order");
+                fail!(errors, &p, "stage thresholds must increase in order");
             }
         }
         if stages.iter().any(|s| s.name == name) {
-            errors.push(&join(&p, "name"), format!("duplicate stage name \"{name}\""));
+            fail!(errors, &join(&p, "name"), "duplicate stage name \"{name}\"");
         }
         stages.push(Stage { name, threshold });
     }
@@ -614,14 +616,14 @@ fn parse_bands(value: &Value, path: &str, errors: &mut Errors) -> Vec<Band> {
     let mut bands: Vec<Band> = Vec::new();
     let Some(items) = read::array(value, path, errors) else { return bands };
     if items.is_empty() {
-        errors.push(path, "must hold at least one grade");
+        fail!(errors, path, "must hold at least one grade");
     }
     for (i, item) in items.iter().enumerate() {
         let p = index(path, i);
         let Some(entries) = read::object(item, &p, &["grade", "min"], errors) else { continue };
         let grade = read::field(entries, "grade").and_then(|v| read::string(v, &join(&p, "grade"), 20, errors));
         if read::field(entries, "grade").is_none() {
-            errors.push(&join(&p, "grade"), "required: the grade's name");
+            fail!(errors, &join(&p, "grade"), "required: the grade's name");
         }
         let min = match read::field(entries, "min") {
             Some(v) => read::centi(v, &join(&p, "min"), 1e6, errors),
@@ -629,7 +631,7 @@ fn parse_bands(value: &Value, path: &str, errors: &mut Errors) -> Vec<Band> {
         };
         if let (Some(prev), Some(m)) = (bands.last(), min) {
             if prev.min <= m {
-                errors.push(&join(&p, "min"), "grades must be listed from best (highest min) to worst");
+                fail!(errors, &join(&p, "min"), "grades must be listed from best (highest min) to worst");
             }
         }
         if let (Some(grade), Some(min)) = (grade, min) {
@@ -651,7 +653,7 @@ fn parse_qualify(value: &Value, path: &str, rules: &[Rule], stages: &[Stage], er
         let found = stages.iter().position(|s| s.name == name);
         if found.is_none() {
             let names: Vec<&str> = stages.iter().map(|s| s.name.as_str()).collect();
-            errors.push(&p, format!("no stage named \"{name}\" (stages: {})", names.join(", ")));
+            fail!(errors, &p, "no stage named \"{name}\" (stages: {})", names.join(", "));
         }
         found
     });
@@ -669,7 +671,7 @@ fn parse_qualify(value: &Value, path: &str, rules: &[Rule], stages: &[Stage], er
                 if let Some(id) = read::string(item, &ip, MAX_TEXT, errors) {
                     match rules.iter().position(|r| r.id == id) {
                         Some(r) => required.push(r),
-                        None => errors.push(&ip, format!("no rule with id \"{id}\"")),
+                        None => fail!(errors, &ip, "no rule with id \"{id}\""),
                     }
                 }
             }
@@ -683,16 +685,16 @@ const STATE_KEYS: &[&str] = &["engaged", "visits", "scroll", "inactive", "trait"
 
 fn parse_condition(value: &Value, path: &str, errors: &mut Errors) -> Option<Condition> {
     let Some(entries) = value.as_object() else {
-        errors.push(path, format!("expected a condition object, got {}", value.kind()));
+        fail!(errors, path, "expected a condition object, got {}", value.kind());
         return None;
     };
     let Some((key, body)) = entries.first() else {
-        errors.push(path, condition_hint());
+        fail!(errors, path, "{}", condition_hint());
         return None;
     };
     if OCCURRENCE_KEYS.contains(&key.as_str()) {
         if entries.len() > 1 {
-            errors.push(path, format!("a condition has exactly one kind; found {}", entry_names(entries)));
+            fail!(errors, path, "a condition has exactly one kind; found {}", entry_names(entries));
             return None;
         }
         parse_occurrence(key, body, &join(path, key), errors).map(Condition::Occurrence)
@@ -715,7 +717,7 @@ fn pattern(entries: &[(String, Value)], key: &str, path: &str, errors: &mut Erro
         Some(v) => match v.as_str() {
             Some(s) if s.chars().count() <= 500 => Pattern::new(s),
             _ => {
-                errors.push(&join(path, key), "expected a pattern string (at most 500 characters; * and ? are wildcards)");
+                fail!(errors, &join(path, key), "expected a pattern string (at most 500 characters; * and ? are wildcards)");
                 Pattern::Any
             }
         },
@@ -749,7 +751,7 @@ fn parse_occurrence(kind: &str, body: &Value, path: &str, errors: &mut Errors) -
                             }
                         }
                     }
-                    other => errors.push(&p, format!("expected a file type or a list of them, got {}", other.kind())),
+                    other => fail!(errors, &p, "expected a file type or a list of them, got {}", other.kind()),
                 }
             }
             Occurrence::Download { url: pattern(entries, "url", path, errors), types }
@@ -779,7 +781,7 @@ fn required<'a>(
     let at = join(path, key);
     let found = read::field(entries, key);
     if found.is_none() {
-        errors.push(&at, format!("required: {what}"));
+        fail!(errors, &at, "required: {what}");
     }
     found.map(|v| (v, at))
 }
@@ -789,11 +791,11 @@ const TRAIT_TESTS: &[&str] =
 
 fn parse_state(value: &Value, path: &str, depth: usize, errors: &mut Errors) -> Option<StateCondition> {
     if depth > MAX_CONDITION_DEPTH {
-        errors.push(path, format!("conditions nest at most {MAX_CONDITION_DEPTH} deep"));
+        fail!(errors, path, "conditions nest at most {MAX_CONDITION_DEPTH} deep");
         return None;
     }
     let Some(entries) = value.as_object() else {
-        errors.push(path, format!("expected a condition object, got {}", value.kind()));
+        fail!(errors, path, "expected a condition object, got {}", value.kind());
         return None;
     };
     if read::field(entries, "trait").is_some() {
@@ -801,9 +803,9 @@ fn parse_state(value: &Value, path: &str, depth: usize, errors: &mut Errors) -> 
     }
     let [(key, body)] = entries else {
         if entries.is_empty() {
-            errors.push(path, condition_hint());
+            fail!(errors, path, "{}", condition_hint());
         } else {
-            errors.push(path, format!("a condition has exactly one kind; found {}", entry_names(entries)));
+            fail!(errors, path, "a condition has exactly one kind; found {}", entry_names(entries));
         }
         return None;
     };
@@ -849,14 +851,14 @@ fn parse_state(value: &Value, path: &str, depth: usize, errors: &mut Errors) -> 
                 }
             }
             if free.is_none() && read::field(e, "in").is_none() {
-                errors.push(&p, "expected {\"free\": true} or {\"in\": [\"domain.com\", ...]}");
+                fail!(errors, &p, "expected {{\"free\": true}} or {{\"in\": [\"domain.com\", ...]}}");
             }
             StateCondition::EmailDomain { free, domains }
         }
         "all" | "any" => {
             let items = read::array(body, &p, errors)?;
             if items.is_empty() {
-                errors.push(&p, "expected at least one condition");
+                fail!(errors, &p, "expected at least one condition");
             }
             let list: Vec<StateCondition> = items
                 .iter()
@@ -871,14 +873,15 @@ fn parse_state(value: &Value, path: &str, depth: usize, errors: &mut Errors) -> 
         }
         "not" => StateCondition::Not(Box::new(parse_state(body, &p, depth + 1, errors)?)),
         other if OCCURRENCE_KEYS.contains(&other) => {
-            errors.push(
+            fail!(
+                errors,
                 &p,
-                "occurrence conditions cannot be combined with all/any/not; use separate rules or the qualify gate",
+                "occurrence conditions cannot be combined with all/any/not; use separate rules or the qualify gate"
             );
             return None;
         }
         _ => {
-            errors.push(path, format!("unknown condition \"{key}\"; {}", condition_hint()));
+            fail!(errors, path, "unknown condition \"{key}\"; {}", condition_hint());
             return None;
         }
     };
@@ -889,7 +892,7 @@ fn parse_trait(entries: &[(String, Value)], path: &str, errors: &mut Errors) -> 
     let before = errors.0.len();
     for (key, _) in entries {
         if !TRAIT_TESTS.contains(&key.as_str()) {
-            errors.push(&join(path, key), format!("unknown trait test (expected one of: {})", TRAIT_TESTS.join(", ")));
+            fail!(errors, &join(path, key), "unknown trait test (expected one of: {})", TRAIT_TESTS.join(", "));
         }
     }
     let field = read::field(entries, "trait").and_then(|v| read::string(v, &join(path, "trait"), MAX_TEXT, errors))?;
@@ -915,7 +918,7 @@ fn parse_trait(entries: &[(String, Value)], path: &str, errors: &mut Errors) -> 
                         .collect(),
                 )),
                 other => {
-                    errors.push(&p, format!("expected a string or a list of strings, got {}", other.kind()));
+                    fail!(errors, &p, "expected a string or a list of strings, got {}", other.kind());
                     None
                 }
             },
@@ -926,14 +929,14 @@ fn parse_trait(entries: &[(String, Value)], path: &str, errors: &mut Errors) -> 
                     match (lo, hi) {
                         (Some(lo), Some(hi)) if lo <= hi => Some(TraitTest::Between(lo, hi)),
                         (Some(_), Some(_)) => {
-                            errors.push(&p, "expected [low, high] with low ≤ high");
+                            fail!(errors, &p, "expected [low, high] with low ≤ high");
                             None
                         }
                         _ => None,
                     }
                 }
                 _ => {
-                    errors.push(&p, "expected [low, high]");
+                    fail!(errors, &p, "expected [low, high]");
                     None
                 }
             },
@@ -950,7 +953,7 @@ fn parse_trait(entries: &[(String, Value)], path: &str, errors: &mut Errors) -> 
         }
     }
     if tests.is_empty() && errors.0.len() == before {
-        errors.push(path, format!("a trait condition needs a test: one of {}", TRAIT_TESTS.get(1..).unwrap_or(&[]).join(", ")));
+        fail!(errors, path, "a trait condition needs a test: one of {}", TRAIT_TESTS.get(1..).unwrap_or(&[]).join(", "));
     }
     (errors.0.len() == before).then_some(StateCondition::Trait { field, tests })
 }
@@ -960,7 +963,7 @@ fn scalar(value: &Value, path: &str, errors: &mut Errors) -> Option<Scalar> {
         Some(Scalar::Text(s)) => Some(Scalar::Text(s.to_ascii_lowercase())),
         Some(other) => Some(other),
         None => {
-            errors.push(path, format!("expected a string, number or boolean, got {}", value.kind()));
+            fail!(errors, path, "expected a string, number or boolean, got {}", value.kind());
             None
         }
     }

@@ -1,7 +1,7 @@
 //! Small readers over `Value` that record a path-naming error instead of failing fast, so one
 //! pass over a document reports every problem in it.
 
-use crate::error::{join, Errors};
+use crate::error::{fail, join, Errors};
 use crate::value::Value;
 
 /// The object at `path`, or an error. Unknown keys are reported, naming the allowed ones, since a
@@ -13,12 +13,12 @@ pub fn object<'a>(
     errors: &mut Errors,
 ) -> Option<&'a [(String, Value)]> {
     let Some(entries) = value.as_object() else {
-        errors.push(path, format!("expected an object, got {}", value.kind()));
+        fail!(errors, path, "expected an object, got {}", value.kind());
         return None;
     };
     for (key, _) in entries {
         if !allowed.contains(&key.as_str()) {
-            errors.push(&join(path, key), format!("unknown field (expected one of: {})", allowed.join(", ")));
+            fail!(errors, &join(path, key), "unknown field (expected one of: {})", allowed.join(", "));
         }
     }
     Some(entries)
@@ -32,11 +32,11 @@ pub fn string(value: &Value, path: &str, max_len: usize, errors: &mut Errors) ->
     match value {
         Value::String(s) if s.chars().count() <= max_len => Some(s.clone()),
         Value::String(_) => {
-            errors.push(path, format!("expected a string of at most {max_len} characters"));
+            fail!(errors, path, "expected a string of at most {max_len} characters");
             None
         }
         other => {
-            errors.push(path, format!("expected a string, got {}", other.kind()));
+            fail!(errors, path, "expected a string, got {}", other.kind());
             None
         }
     }
@@ -68,11 +68,11 @@ pub fn number(value: &Value, path: &str, min: f64, max: f64, errors: &mut Errors
     match value {
         Value::Number(n) if in_range(*n, min, max) => Some(*n),
         Value::Number(_) => {
-            errors.push(path, format!("expected a number from {} to {}", fmt_num(min), fmt_num(max)));
+            fail!(errors, path, "expected a number from {} to {}", fmt_num(min), fmt_num(max));
             None
         }
         other => {
-            errors.push(path, format!("expected a number, got {}", other.kind()));
+            fail!(errors, path, "expected a number, got {}", other.kind());
             None
         }
     }
@@ -81,7 +81,7 @@ pub fn number(value: &Value, path: &str, min: f64, max: f64, errors: &mut Errors
 pub fn whole(value: &Value, path: &str, min: f64, max: f64, errors: &mut Errors) -> Option<u32> {
     let n = number(value, path, min, max, errors)?;
     if n.fract() != 0.0 {
-        errors.push(path, "expected a whole number");
+        fail!(errors, path, "expected a whole number");
         return None;
     }
     Some(n as u32)
@@ -91,7 +91,7 @@ pub fn boolean(value: &Value, path: &str, errors: &mut Errors) -> Option<bool> {
     match value {
         Value::Bool(b) => Some(*b),
         other => {
-            errors.push(path, format!("expected true or false, got {}", other.kind()));
+            fail!(errors, path, "expected true or false, got {}", other.kind());
             None
         }
     }
@@ -101,7 +101,7 @@ pub fn array<'a>(value: &'a Value, path: &str, errors: &mut Errors) -> Option<&'
     match value {
         Value::Array(items) => Some(items),
         other => {
-            errors.push(path, format!("expected an array, got {}", other.kind()));
+            fail!(errors, path, "expected an array, got {}", other.kind());
             None
         }
     }
@@ -112,7 +112,7 @@ pub fn centi(value: &Value, path: &str, limit: f64, errors: &mut Errors) -> Opti
     let n = number(value, path, -limit, limit, errors)?;
     let scaled = n * 100.0;
     if (scaled - scaled.round()).abs() > 1e-6 {
-        errors.push(path, "expected at most 2 decimal places");
+        fail!(errors, path, "expected at most 2 decimal places");
         return None;
     }
     Some(scaled.round() as i64)
@@ -122,7 +122,7 @@ pub fn centi(value: &Value, path: &str, limit: f64, errors: &mut Errors) -> Opti
 pub fn duration(value: &Value, path: &str, errors: &mut Errors) -> Option<i64> {
     const HINT: &str = "expected a duration such as \"90d\", \"12h\", \"30m\", \"45s\", \"2w\"";
     let Some(text) = value.as_str() else {
-        errors.push(path, format!("{HINT}, got {}", value.kind()));
+        fail!(errors, path, "{HINT}, got {}", value.kind());
         return None;
     };
     let text = text.trim();
@@ -136,14 +136,14 @@ pub fn duration(value: &Value, path: &str, errors: &mut Errors) -> Option<i64> {
         "d" => 86_400_000.0,
         "w" => 604_800_000.0,
         _ => {
-            errors.push(path, HINT);
+            fail!(errors, path, "{HINT}");
             return None;
         }
     };
     match parse_decimal(digits) {
         Some(n) if n > 0.0 && n * unit_ms <= 3_650.0 * 86_400_000.0 => Some((n * unit_ms).round() as i64),
         _ => {
-            errors.push(path, format!("{HINT}, above zero and at most 10 years"));
+            fail!(errors, path, "{HINT}, above zero and at most 10 years");
             None
         }
     }
@@ -153,10 +153,20 @@ pub fn duration(value: &Value, path: &str, errors: &mut Errors) -> Option<i64> {
 /// is all a model holds; avoiding float formatting keeps its code out of the WASM).
 pub fn fmt_num(n: f64) -> String {
     if n.fract() == 0.0 && n.abs() < 1e15 {
-        format!("{}", n as i64)
+        fmt_centi(n as i64 * 100)
     } else {
         fmt_centi((n * 100.0).round() as i64)
     }
+}
+
+/// The parts one after the other: what `format!` would do for plain text, without `core::fmt`, which
+/// the website tag leaves out (see `error::fail!`).
+pub fn concat(parts: &[&str]) -> String {
+    let mut text = String::with_capacity(parts.iter().map(|p| p.len()).sum());
+    for part in parts {
+        text.push_str(part);
+    }
+    text
 }
 
 /// A plain decimal such as `42`, `-3.5`, `1e6` or `25,000` (thousands separators ignored).
@@ -219,14 +229,21 @@ fn parse_int(text: &str) -> Option<i32> {
 
 /// Hundredths as a plain number string: 1500 → "15", 750 → "7.5", -25 → "-0.25".
 pub fn fmt_centi(c: i64) -> String {
-    let sign = if c < 0 { "-" } else { "" };
     let abs = c.unsigned_abs();
     let (whole, frac) = (abs / 100, abs % 100);
-    match frac {
-        0 => format!("{sign}{whole}"),
-        f if f % 10 == 0 => format!("{sign}{whole}.{}", f / 10),
-        f => format!("{sign}{whole}.{f:02}"),
+    let mut text = String::with_capacity(8);
+    if c < 0 {
+        text.push('-');
     }
+    crate::json::write_digits(whole, &mut text);
+    if frac != 0 {
+        text.push('.');
+        text.push(char::from(b'0' + (frac / 10) as u8));
+        if frac % 10 != 0 {
+            text.push(char::from(b'0' + (frac % 10) as u8));
+        }
+    }
+    text
 }
 
 #[cfg(test)]

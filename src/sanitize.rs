@@ -4,7 +4,7 @@
 //! the future), and [`score_submission`] scores a form submission on the clamped state.
 
 use crate::engine::{self, ScoreCard};
-use crate::error::Errors;
+use crate::error::{fail, Errors};
 use crate::model::Model;
 use crate::state::{self, Event, Tally, TimedEvent, VisitorState, VISIT_GAP_MS};
 use crate::value::Value;
@@ -153,7 +153,7 @@ pub fn score_submission(model: &Model, submission: &Value, now: i64) -> Result<S
     let field = |k: &str| entries.iter().find(|(key, _)| key == k).map(|(_, v)| v).filter(|v| **v != Value::Null);
     for (key, _) in entries {
         if !["state", "traits", "form", "form_id"].contains(&key.as_str()) {
-            errors.push(key, "unknown field (expected one of: state, traits, form, form_id)");
+            fail!(errors, key, "unknown field (expected one of: state, traits, form, form_id)");
         }
     }
     let mut visitor = match field("state") {
@@ -166,7 +166,7 @@ pub fn score_submission(model: &Model, submission: &Value, now: i64) -> Result<S
         None => None,
         Some(Value::String(s)) if !s.is_empty() && s.chars().count() <= MAX_FORM_LEN => Some(s.clone()),
         Some(_) => {
-            errors.push(k, format!("expected a string of 1 to {MAX_FORM_LEN} characters"));
+            fail!(errors, k, "expected a string of 1 to {MAX_FORM_LEN} characters");
             None
         }
     };

@@ -2,7 +2,7 @@
 //! It is model-independent, so a changed model rescores the same visitor, and the edge can score
 //! a summary the browser attached to a form.
 
-use crate::error::{index, join, Errors};
+use crate::error::{fail, index, join, Errors};
 use crate::model::Scalar;
 use crate::read;
 use crate::value::Value;
@@ -240,9 +240,14 @@ impl TimedEvent {
     pub fn parse(value: &Value, path: &str) -> Result<TimedEvent, Errors> {
         let mut errors = Errors::default();
         let Some(entries) = value.as_object() else {
-            return Err(Errors::single(path, format!("expected an event object, got {}", value.kind())));
+            fail!(errors, path, "expected an event object, got {}", value.kind());
+            return Err(errors);
         };
-        let type_error = || Errors::single(&join(path, "type"), format!("expected one of: {}", EVENT_TYPES.join(", ")));
+        let type_error = || {
+            let mut errors = Errors::default();
+            fail!(errors, &join(path, "type"), "expected one of: {}", EVENT_TYPES.join(", "));
+            errors
+        };
         let Some(kind) = read::field(entries, "type").and_then(Value::as_str) else { return Err(type_error()) };
         let index = type_index(kind);
         let (Some(mut fields), Some(allowed)) = (index.and_then(EventFields::of_type), index.and_then(|i| EVENT_FIELDS.get(i)))
@@ -270,7 +275,7 @@ impl TimedEvent {
         let number = |value: Option<&Value>, key: &str, (min, max): (f64, f64), needed: &str, errors: &mut Errors| match value {
             Some(v) => read::number_in(v, path, key, min, max, errors),
             None => {
-                errors.push(&join(path, key), needed);
+                fail!(errors, &join(path, key), "{needed}");
                 None
             }
         };
@@ -280,7 +285,7 @@ impl TimedEvent {
             match value {
                 Some(v) => read::string_in(v, path, key, MAX_KEY_LEN, errors).unwrap_or_default(),
                 None => {
-                    errors.push(&join(path, key), "required");
+                    fail!(errors, &join(path, key), "required");
                     String::new()
                 }
             }
@@ -335,7 +340,7 @@ impl TimedEvent {
                 let traits = match fields.traits {
                     Some(v) => parse_traits(v, &join(path, "traits"), &mut errors),
                     None => {
-                        errors.push(&join(path, "traits"), "required: the traits to record");
+                        fail!(errors, &join(path, "traits"), "required: the traits to record");
                         Vec::new()
                     }
                 };
@@ -386,26 +391,26 @@ fn host_of(url: &str) -> Option<String> {
 
 pub fn parse_traits(value: &Value, path: &str, errors: &mut Errors) -> Vec<(String, Scalar)> {
     let Some(entries) = value.as_object() else {
-        errors.push(path, format!("expected an object of traits, got {}", value.kind()));
+        fail!(errors, path, "expected an object of traits, got {}", value.kind());
         return Vec::new();
     };
     if entries.len() > MAX_TRAITS {
-        errors.push(path, format!("at most {MAX_TRAITS} traits"));
+        fail!(errors, path, "at most {MAX_TRAITS} traits");
         return Vec::new();
     }
     let mut traits = Vec::new();
     for (key, v) in entries {
         let p = join(path, key);
         if key.is_empty() || key.chars().count() > 64 {
-            errors.push(&p, "trait names have 1 to 64 characters");
+            fail!(errors, &p, "trait names have 1 to 64 characters");
             continue;
         }
         match v {
             Value::Null => {}
-            Value::String(s) if s.chars().count() > 512 => errors.push(&p, "text traits have at most 512 characters"),
+            Value::String(s) if s.chars().count() > 512 => fail!(errors, &p, "text traits have at most 512 characters"),
             _ => match Scalar::from_value(v) {
                 Some(s) => traits.push((key.clone(), s)),
-                None => errors.push(&p, format!("expected a string, number or boolean, got {}", v.kind())),
+                None => fail!(errors, &p, "expected a string, number or boolean, got {}", v.kind()),
             },
         }
     }
@@ -446,7 +451,7 @@ impl VisitorState {
                 }
                 if let Some([source, medium, campaign]) = utm {
                     if !(source.is_empty() && medium.is_empty() && campaign.is_empty()) {
-                        let key = format!("{source}|{medium}|{campaign}");
+                        let key = read::concat(&[source, "|", medium, "|", campaign]);
                         with_tally(&mut self.campaigns, MAX_KEYS, &key, |t| t.add(ts));
                         // A visit from an email campaign is an email click, whoever reports it.
                         if medium == "email" {
@@ -562,7 +567,7 @@ impl VisitorState {
             Some(v) if *v == Value::Number(0.0) => Some(0.0),
             Some(v) => read::number(v, "state.first", MIN_TS, MAX_TS, &mut errors),
             None => {
-                errors.push("state.first", "required");
+                fail!(errors, "state.first", "required");
                 None
             }
         }
@@ -592,13 +597,13 @@ impl VisitorState {
             let p = join("state", key);
             let Some(items) = read::array(v, &p, &mut errors) else { continue };
             if items.len() > limit {
-                errors.push(&p, format!("at most {limit} entries"));
+                fail!(errors, &p, "at most {limit} entries");
                 continue;
             }
             for (i, item) in items.iter().enumerate() {
                 if let Some(t) = read_tally(item, &index(&p, i), first, key == "pages", &mut errors) {
                     if list.iter().any(|x| x.key == t.key) {
-                        errors.push(&index(&p, i), "duplicate key");
+                        fail!(errors, &index(&p, i), "duplicate key");
                     }
                     list.push(t);
                 }
@@ -610,7 +615,7 @@ impl VisitorState {
         if let Some(v) = read::field(entries, "ids") {
             if let Some(items) = read::array(v, "state.ids", &mut errors) {
                 if items.len() > MAX_IDS {
-                    errors.push("state.ids", format!("at most {MAX_IDS} ids"));
+                    fail!(errors, "state.ids", "at most {MAX_IDS} ids");
                 }
                 for (i, item) in items.iter().take(MAX_IDS).enumerate() {
                     if let Some(h) = read::whole(item, &index("state.ids", i), 0.0, f64::from(u32::MAX), &mut errors) {
@@ -653,9 +658,10 @@ fn read_tally(value: &Value, path: &str, base: i64, page: bool, errors: &mut Err
     // 4 or 5 (+ the earliest forgotten time) items; pages may carry 3 more before that one.
     let page_part = page && items.len() >= 7;
     if !(matches!(items.len(), 4 | 5) || (page && matches!(items.len(), 7 | 8))) {
-        errors.push(
+        fail!(
+            errors,
             path,
-            "expected [key, count, older, [recent times], earliest older?] (pages may add engaged seconds, scroll depth, last active time before the last)",
+            "expected [key, count, older, [recent times], earliest older?] (pages may add engaged seconds, scroll depth, last active time before the last)"
         );
         return None;
     }
@@ -670,7 +676,7 @@ fn read_tally(value: &Value, path: &str, base: i64, page: bool, errors: &mut Err
     let mut recent = Vec::new();
     if let Some(times) = read::array(at(3), &index(path, 3), errors) {
         if times.len() > RECENT {
-            errors.push(&index(path, 3), format!("at most {RECENT} times"));
+            fail!(errors, &index(path, 3), "at most {RECENT} times");
         }
         for (i, t) in times.iter().take(RECENT).enumerate() {
             if let Some(s) = read::number(t, &index(&index(path, 3), i), 0.0, span, errors) {
@@ -679,10 +685,10 @@ fn read_tally(value: &Value, path: &str, base: i64, page: bool, errors: &mut Err
         }
     }
     if recent.windows(2).any(|w| matches!(w, [a, b] if a > b)) {
-        errors.push(&index(path, 3), "times must be in ascending order");
+        fail!(errors, &index(path, 3), "times must be in ascending order");
     }
     if (n as usize) < recent.len() {
-        errors.push(&index(path, 1), "count is below the number of recent times");
+        fail!(errors, &index(path, 1), "count is below the number of recent times");
     }
     let last = recent.last().copied().unwrap_or(older);
     let (mut engaged_ms, mut scroll, mut active) = (0, 0, last);
@@ -698,7 +704,7 @@ fn read_tally(value: &Value, path: &str, base: i64, page: bool, errors: &mut Err
         _ => older,
     };
     if older_first > older {
-        errors.push(path, "the earliest forgotten time is after the latest");
+        fail!(errors, path, "the earliest forgotten time is after the latest");
     }
     let older_first = if older == 0 { 0 } else { older_first };
     (errors.0.len() == before).then_some(Tally { key, n, recent, older, older_first, engaged_ms, scroll, active })

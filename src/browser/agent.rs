@@ -176,13 +176,13 @@ fn load_model(config: &Config, doc: JsValue) -> Result<Model, String> {
         return Err(message);
     }
     let parsed = from_js(doc, "model").map_err(|_| "not plain JSON data".to_string()).and_then(|value| {
-        let set = ModelSet::parse(&value).map_err(|e| e.to_string())?;
-        let index = set.select_index(config.model_name.as_deref()).map_err(|e| e.to_string())?;
+        let set = ModelSet::parse(&value).map_err(|e| e.text())?;
+        let index = set.select_index(config.model_name.as_deref()).map_err(|e| e.text())?;
         set.models.into_iter().nth(index).ok_or_else(|| "no model".to_string())
     });
     parsed.map_err(|e| {
         message.push_str(&e);
-        message.push_str(" (nothing is scored until it is fixed; visits are still recorded)");
+        message.push_str(" (validateModel or the studio says why; nothing is scored until it is fixed; visits are still recorded)");
         message
     })
 }
@@ -727,7 +727,7 @@ impl Agent {
         if self.off {
             return Ok(());
         }
-        let event = TimedEvent::parse(&value, "event").map_err(|e| e.to_string())?;
+        let event = TimedEvent::parse(&value, "event").map_err(|e| e.text())?;
         self.sync();
         self.state.ingest(&event);
         if !self.consent && self.pending.len() < MAX_PENDING {

@@ -78,7 +78,7 @@ fn js_to_value(value: &JsValue, depth: usize) -> Result<Value, String> {
 /// A JS `Error` whose message lists every problem and whose `errors` property holds them as
 /// `{ path, message }` objects, so tools can point at each field.
 pub(crate) fn error(errors: &Errors, prefix: &str) -> JsValue {
-    let err = js_sys::Error::new(&format!("{prefix}: {errors}"));
+    let err = js_sys::Error::new(&crate::read::concat(&[prefix, ": ", &errors.text()]));
     let list = js_sys::Array::new();
     for e in &errors.0 {
         list.push(&to_js(&field_error(&e.path, &e.message)));
