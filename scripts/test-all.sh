@@ -48,7 +48,7 @@ fi
 
 step "cargo test" cargo test
 step "cargo clippy" cargo clippy --all-targets -- -D warnings
-# The wasm-bindgen boundary (src/ffi.rs) only compiles for wasm32, so lint that target too.
+# The wasm-bindgen boundary (src/ffi/) only compiles for wasm32, so lint that target too.
 step "cargo clippy wasm32" cargo clippy --all-targets --target wasm32-unknown-unknown -- -D warnings
 # The website tag's collector (src/browser/agent.rs) only compiles for wasm32 with the browser feature.
 step "cargo clippy wasm32 browser" cargo clippy --lib --target wasm32-unknown-unknown --no-default-features \

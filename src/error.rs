@@ -44,10 +44,6 @@ impl Errors {
         errors
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-
     /// Ok(value) when nothing was recorded, else all recorded errors.
     pub fn into_result<T>(self, value: T) -> Result<T, Errors> {
         if self.0.is_empty() {

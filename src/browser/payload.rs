@@ -3,7 +3,7 @@
 //!
 //! ```jsonc
 //! { "lead_id": "…", "idempotency_key": "…:textbook:mql", "model": "textbook", "model_version": "1",
-//!   "fit": 35, "engagement": 45, "total": 80, "grade": "", "stage": "mql", "qualified": true,
+//!   "fit": 35, "engagement": 45, "total": 80, "grade": "B2", "stage": "mql", "qualified": true,
 //!   "reasons": […], "disqualified_by": [], "next_step": "…", "scored_at": 1763856000000,
 //!   "breakdown": [{ "rule": "pricing", "label": "…", "score": "engagement", "points": 15, … }],
 //!   "traits": { "email": "ann@acme.com", "email_domain": "acme.com", "company_size": 120 },

@@ -31,7 +31,10 @@ pub fn track(name: JsValue, props: JsValue) -> bool {
     let Some(name) = name.as_string().filter(|n| !n.is_empty()) else {
         return outcome(&mut |_| Err("track(name, props): name must be a non-empty string".to_string()));
     };
-    let mut props = Some(from_js(props, "props").unwrap_or(Value::Bool(false)));
+    let Ok(props) = from_js(props, "props") else {
+        return outcome(&mut |_| Err("track(name, props): props must be plain data (not a function, symbol or bigint)".to_string()));
+    };
+    let mut props = Some(props);
     outcome(&mut |a| a.track(&name, props.take().unwrap_or_default()))
 }
 
@@ -44,7 +47,10 @@ pub fn identify(first: JsValue, traits: JsValue) -> bool {
         (None, Some(n)) => (Some(crate::json::write(&Value::Number(n))), traits),
         (None, None) => (None, first),
     };
-    let mut call = Some((user_id, from_js(traits, "traits").unwrap_or(Value::Bool(false))));
+    let Ok(traits) = from_js(traits, "traits") else {
+        return outcome(&mut |_| Err("identify(userId, traits): traits must be plain data (not a function, symbol or bigint)".to_string()));
+    };
+    let mut call = Some((user_id, traits));
     outcome(&mut |a| {
         let (user_id, traits) = call.take().unwrap_or_default();
         a.identify(user_id, traits)

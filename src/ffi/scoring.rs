@@ -276,7 +276,7 @@ impl JsScorer {
     }
 }
 
-/// The fast path for flat leads (see `flat.rs`): the JS wrapper (`js/fast.js`) encodes leads
+/// The fast path for flat leads (see `flat.rs`): the JS wrapper (`js/flat.js`) encodes leads
 /// straight into this object's buffer in WASM memory, then asks for totals.
 #[wasm_bindgen(js_name = FastScorer)]
 pub struct JsFastScorer {

@@ -63,9 +63,9 @@ function runCardCase(api, c, fail) {
   const fresh = new api.Scorer(c.model, options);
   try {
     const ingested = scorer.ingestMany(c.events ?? []);
-    if (c.expect.rejected !== undefined && !jsonEqual(ingested?.rejected, c.expect.rejected)) {
-      fail('ingestMany rejected', c.expect.rejected, ingested?.rejected);
-    }
+    // As strict as the Rust runner: a case that lists no rejections expects none.
+    const rejected = ingested?.rejected ?? [];
+    if (!jsonEqual(rejected, c.expect.rejected ?? [])) fail('ingestMany rejected', c.expect.rejected ?? [], rejected);
     const card = scorer.score(c.now);
     if (!jsonEqual(card, c.expect.card)) fail('score', c.expect.card, card);
 

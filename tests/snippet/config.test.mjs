@@ -84,3 +84,21 @@ test('reset() forgets the visitor in every tab, and a lead already queued is sti
   assert.notEqual(leads[0].lead_id, leads[1].lead_id);
   assert.equal(leads[1].traits.email, 'new@reset.example');
 }));
+
+test('page API misuse is refused with a console error that says what was wrong, never thrown', () => browse(async (context) => {
+  const { page, seen } = await openPage(context);
+  await visit(page, server.url, '/');
+  const results = await page.evaluate(async () => [
+    await window.leadscore.track('demo', () => 1),
+    await window.leadscore.track('demo', 'not an object'),
+    await window.leadscore.identify('user-1', () => 1),
+    await window.leadscore.consent('yes'),
+  ]);
+  assert.deepEqual(results, [false, false, false, false]);
+  const errors = seen.consoleErrors.join('\n');
+  assert.match(errors, /track\(name, props\): props must be plain data/);
+  assert.match(errors, /props must be an object, got a string/);
+  assert.match(errors, /identify\(userId, traits\): traits must be plain data/);
+  assert.match(errors, /consent\(granted\): expected true or false/);
+  assert.deepEqual(seen.pageErrors, []);
+}));
