@@ -576,7 +576,6 @@ pub fn write_field(out: &mut String, field: &str, alone: bool) {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
     use super::*;
 
     fn message(text: &str) -> String {

@@ -619,7 +619,6 @@ fn holds(test: &FlatTest, code: f64, number: f64) -> bool {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
     use super::*;
     use crate::model::ModelSet;
     use crate::value::Value;

@@ -4,6 +4,7 @@
 //! [`state::VisitorState`] fed by events, and [`engine::score`] turning both into a score card.
 //! The only bridge to JavaScript is `ffi` (wasm32 builds), a thin layer over [`Scorer`] and
 //! [`score_lead`].
+#![forbid(unsafe_code)]
 
 /// The website tag: pure policy (config, form fields, URLs, storage envelope, payload) plus,
 /// in wasm32 builds with the `browser` feature, the web-sys collector behind it.

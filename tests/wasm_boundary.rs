@@ -98,6 +98,7 @@ fn score_lead_is_a_pure_function_of_its_inputs() {
 }
 
 /// The summary `js/scorer.js` reads from WASM memory: total, fit, engagement, stage index, qualified.
+#[allow(unsafe_code)]
 fn summary_of(scorer: &leadscore_ffi::JsScorer) -> Vec<f64> {
     let address = scorer.summary_address() as *const f64;
     // SAFETY: the address is that of the scorer's own [f64; 5], alive as long as the scorer.

@@ -137,7 +137,6 @@ pub(super) fn default_id_column(header: &[String]) -> Option<usize> {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
     use super::*;
 
     fn doc() -> Value {

@@ -277,7 +277,6 @@ fn inferred_role(name: &str) -> Role {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
     use super::*;
     use crate::csv::parse;
 

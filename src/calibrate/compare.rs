@@ -299,7 +299,6 @@ fn top_decile(by_score: &BTreeMap<i64, (u64, u64)>, leads: u64, converted: u64) 
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
     use super::*;
 
     fn doc(points: &str) -> Value {

@@ -341,7 +341,6 @@ pub fn design(cells: &[Cells], encoders: &[Encoder], rows: &[usize]) -> Design {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
     use super::*;
 
     #[test]

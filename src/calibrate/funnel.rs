@@ -254,7 +254,6 @@ fn read_costs(table: &Table, column: usize) -> Result<Vec<f64>, Errors> {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
     use super::*;
     use serde_json::json;
 

@@ -230,7 +230,6 @@ pub fn describe(side: &Side, encoders: &[Encoder], cells: &[Cells]) -> Option<(V
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
     use super::*;
     use crate::calibrate::logistic::{fit, Penalty};
     use std::collections::HashMap;

@@ -202,7 +202,6 @@ fn cholesky_solve(l: &[f64], dim: usize, b: &mut [f64]) {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
     use super::*;
 
     #[test]

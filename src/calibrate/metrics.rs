@@ -142,7 +142,6 @@ pub fn precision_recall(chosen: &[bool], outcome: &[bool]) -> (f64, f64, f64) {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
     use super::*;
 
     #[test]

@@ -407,7 +407,6 @@ fn column_summary<'a>(learned: &'a Learned<'a>) -> Vec<(&'a Column, usize, i64, 
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
     use super::decimal;
 
     #[test]

@@ -75,7 +75,6 @@ impl Streamed for SampleStream {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
     use super::*;
 
     fn sample(text: &str, size: usize, seed: u64) -> String {

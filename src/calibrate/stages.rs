@@ -133,7 +133,6 @@ pub fn quartile_mins(values: &[i64]) -> Vec<i64> {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
     use super::*;
 
     /// 1000 leads scored 0..99 (ten per score); the chance of converting grows with the score.
