@@ -10,6 +10,11 @@ export interface CollectorConfig {
   model: string | object;
   /** Which model of a multi-model document scores this site (default: the first). */
   modelName?: string;
+  /**
+   * A challenger model (document or URL) scored beside `model`: its card travels in the lead's `shadow`
+   * property, and it never decides what is sent. The document's only model is used.
+   */
+  shadow?: string | object;
   /** Where qualified leads are POSTed (a relay, docs/edge.md); without it nothing is sent. */
   endpoint?: string;
   /** Memory only until `consent(true)`: nothing stored, nothing sent. */

@@ -110,7 +110,7 @@ export function createCollector() {
     if (begun) return;
     begun = true;
     try {
-      const { modelDocument, ...settings } = normalize(config);
+      const { modelDocument, shadowDocument, ...settings } = normalize(config);
       if (isBot(w)) {
         dead = true;
         return settle();
@@ -124,22 +124,24 @@ export function createCollector() {
         w.addEventListener('pageshow', guard((event) => event.persisted && outbox.pageshow()));
       }
       if (settings.gtm) watchDataLayer(w, settings.gtm, api, report);
-      load(settings, modelDocument).then(null, fail);
+      load(settings, modelDocument, shadowDocument).then(null, fail);
     } catch (error) {
       fail(error);
     }
   };
 
-  const load = async (settings, modelDocument) => {
+  const load = async (settings, modelDocument, shadowDocument) => {
     if (!marked('leadscore:start')) mark('leadscore:start'); // the script tag marks its own first line
     // The downloads run in parallel; awaited in turn, without Promise.all (the page's).
     const wasm = get(settings.wasm, 'arraybuffer').then(null, (error) => { throw Error(`${error.message} for ${settings.wasm}`); });
     const model = modelDocument || get(settings.model, 'json').then(null, (error) => { settings.modelError = error.message; });
+    const shadow = shadowDocument || (settings.shadow ? get(settings.shadow, 'json').then(null, (error) => { settings.shadowError = error.message; }) : undefined);
     wasm.then(null, () => {}); // a failed download is reported by `fail`, once
     await initWasm({ module_or_path: await wasm });
     const doc = await model;
+    const shadowDoc = await shadow;
     mark('leadscore:init');
-    startEngine(settings, doc, { guard, emit });
+    startEngine(settings, doc, shadowDoc, { guard, emit });
     running = true;
     mark('leadscore:first-score', 'leadscore:init');
     mark('leadscore:start-to-score', 'leadscore:start');
@@ -153,13 +155,15 @@ export function createCollector() {
 
 /**
  * The engine's settings from the page's config (docs/snippet.md, "Configuration"): { model (URL or
- * document), modelName, endpoint, requireConsent, gpc ('ignore'), downloads, cta, fields, attachState, gtm,
- * wasm }. Lists may be arrays or comma-separated text.
+ * document), modelName, shadow (URL or document), endpoint, requireConsent, gpc ('ignore'), downloads, cta,
+ * fields, attachState, gtm, wasm }. Lists may be arrays or comma-separated text.
  */
 export function normalize(config) {
   if (!config || typeof config !== 'object') throw new Error('start(config): config must be an object with a model');
-  const { model, endpoint } = config;
+  const { model, endpoint, shadow } = config;
   const modelIsUrl = typeof model === 'string' && model !== '';
+  const shadowIsUrl = typeof shadow === 'string' && shadow !== '';
+  const shadowIsDocument = !!shadow && typeof shadow === 'object';
   if (!modelIsUrl && !(model && typeof model === 'object')) {
     throw new Error('start(config): config.model must be the model document or its URL');
   }
@@ -172,6 +176,7 @@ export function normalize(config) {
   return {
     model: modelIsUrl ? model : '(the model object given to start)',
     modelName: typeof config.modelName === 'string' ? config.modelName : '',
+    shadow: shadowIsUrl ? shadow : shadowIsDocument ? '(the shadow model object given to start)' : '',
     deliver: typeof endpoint === 'string' && endpoint !== '',
     endpoint,
     consent: config.requireConsent !== true && !gpc,
@@ -183,6 +188,7 @@ export function normalize(config) {
     wasm: String(config.wasm || defaultWasmUrl()),
     // Not for the engine's config: the model itself when it was given as an object.
     ...(modelIsUrl ? {} : { modelDocument: model }),
+    ...(shadowIsDocument ? { shadowDocument: shadow } : {}),
   };
 }
 

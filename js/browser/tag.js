@@ -31,6 +31,7 @@ import { createCollector, mark, report } from './start.js';
     init({
       model: data.model,
       modelName: data.modelName,
+      shadow: data.shadow,
       endpoint: data.endpoint,
       requireConsent: flag(data.requireConsent, false),
       gpc: /^\s*ignore\s*$/i.test(data.gpc || '') ? 'ignore' : undefined,

@@ -51,6 +51,8 @@ thread_local! {
 pub(crate) struct Agent {
     config: Config,
     model: Option<Model>,
+    /// A challenger scored beside the model and reported in the payload (`shadow`), never deciding.
+    shadow: Option<Model>,
     state: VisitorState,
     env: Envelope,
     window: Window,
@@ -166,18 +168,22 @@ pub(crate) fn with_value(f: fn(&mut Agent) -> JsValue) -> JsValue {
     value
 }
 
-/// The model selected by the config, or the message to show in the console.
-fn load_model(config: &Config, doc: JsValue) -> Result<Model, String> {
-    let mut message = String::from("model ");
-    message.push_str(&config.model_url);
+/// The model named `name` (or the document's only one) from `doc`, fetched from `url`, or the message to
+/// show in the console (`what`: "model" or "shadow model"; `fetch_error`: why the loader has no document).
+/// Not inlined: its two callers would carry a copy each.
+#[inline(never)]
+fn load_model(what: &str, url: &str, fetch_error: Option<&str>, name: Option<&str>, doc: JsValue) -> Result<Model, String> {
+    let mut message = String::from(what);
+    message.push(' ');
+    message.push_str(url);
     message.push_str(": ");
-    if let Some(error) = &config.model_error {
+    if let Some(error) = fetch_error {
         message.push_str(error);
         return Err(message);
     }
     let parsed = from_js(doc, "model").map_err(|_| "not plain JSON data".to_string()).and_then(|value| {
         let set = ModelSet::parse(&value).map_err(|e| e.text())?;
-        let index = set.select_index(config.model_name.as_deref()).map_err(|e| e.text())?;
+        let index = set.select_index(name).map_err(|e| e.text())?;
         set.models.into_iter().nth(index).ok_or_else(|| "no model".to_string())
     });
     parsed.map_err(|e| {
@@ -187,9 +193,9 @@ fn load_model(config: &Config, doc: JsValue) -> Result<Model, String> {
     })
 }
 
-/// Starts the tag once: `config` is the script's dataset, `model` the parsed model document,
-/// `host` the loader's `{ guard, emit }`.
-pub(crate) fn start(config: JsValue, model: JsValue, host: JsValue) -> Result<(), JsValue> {
+/// Starts the tag once: `config` is the script's dataset, `model` the parsed model document, `shadow` the
+/// shadow model's document (undefined without one), `host` the loader's `{ guard, emit }`.
+pub(crate) fn start(config: JsValue, model: JsValue, shadow: JsValue, host: JsValue) -> Result<(), JsValue> {
     let started = AGENT.with(|cell| cell.try_borrow().map(|a| a.is_some()).unwrap_or(true));
     if started {
         return Ok(());
@@ -206,15 +212,23 @@ pub(crate) fn start(config: JsValue, model: JsValue, host: JsValue) -> Result<()
         .ok_or_else(|| JsValue::from_str("guard(fn) must return a function"))?;
     closure.forget(); // lives as long as the page
     let config = Config::from_value(&from_js(config, "config").unwrap_or_default());
-    let (model, error) = match load_model(&config, model) {
+    let (model, error) = match load_model("model", &config.model_url, config.model_error.as_deref(), config.model_name.as_deref(), model) {
         Ok(model) => (Some(model), None),
         Err(message) => (None, Some(message)),
+    };
+    let (shadow, shadow_error) = match &config.shadow_url {
+        None => (None, None),
+        Some(url) => match load_model("shadow model", url, config.shadow_error.as_deref(), None, shadow) {
+            Ok(model) => (Some(model), None),
+            Err(message) => (None, Some(message)),
+        },
     };
     let now = now();
     let mut agent = Agent {
         consent: config.consent,
         config,
         model,
+        shadow,
         state: VisitorState::default(),
         env: Envelope::new(random_id()),
         window,
@@ -236,7 +250,7 @@ pub(crate) fn start(config: JsValue, model: JsValue, host: JsValue) -> Result<()
         scroll_at: 0.0,
         announced: -1,
     };
-    if let Some(message) = error {
+    for message in [error, shadow_error].into_iter().flatten() {
         agent.out.push(("error", JsValue::from_str(&message)));
     }
     AGENT.with(|cell| {
@@ -796,7 +810,8 @@ impl Agent {
         let sent = self.env.sent(&model.name).map(|s| stage_rank(model, s)).unwrap_or(-1);
         if card.qualified && rank > sent && self.consent && self.config.deliver {
             let key = payload::idempotency_key(&self.env.id, &model.name, &card.stage);
-            if let Some(body) = self.body(&value, &key) {
+            let shadow = self.shadow.as_ref().map(|shadow| engine::score(shadow, &self.state, now as i64).to_value());
+            if let Some(body) = self.body(&value, shadow.as_ref(), &key) {
                 self.env.set_sent(&model.name, &card.stage);
                 let job = Array::of3(&JsValue::from_str(&key), &JsValue::from_str(&card.stage), &JsValue::from_str(&body));
                 self.out.push(("_send", job.into()));
@@ -807,11 +822,11 @@ impl Agent {
 
     /// The payload as JSON text (see [`payload::body`]), slimmed down when it would not fit one
     /// keepalive request.
-    fn body(&self, card: &Value, key: &str) -> Option<String> {
+    fn body(&self, card: &Value, shadow: Option<&Value>, key: &str) -> Option<String> {
         let href = self.window.location().href().unwrap_or_default();
         let page = urls::without_query(&href);
         payload::DETAILS.into_iter().find_map(|detail| {
-            let json = json::write(&payload::body(&self.env.id, key, card, &self.state, page, detail));
+            let json = json::write(&payload::body(&self.env.id, key, card, shadow, &self.state, page, detail));
             (json.len() <= MAX_BODY_BYTES).then_some(json)
         })
     }

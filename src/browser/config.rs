@@ -23,6 +23,10 @@ pub struct Config {
     /// The model URL and, when it could not be fetched or parsed, why.
     pub model_url: String,
     pub model_error: Option<String>,
+    /// `data-shadow`: a challenger model's URL (or a note that it was given as an object), scored beside
+    /// the model and reported in the payload, never deciding; and why it could not be fetched, if so.
+    pub shadow_url: Option<String>,
+    pub shadow_error: Option<String>,
 }
 
 impl Config {
@@ -42,6 +46,8 @@ impl Config {
             attach_state: flag("attachState"),
             model_url: text("model").unwrap_or_default(),
             model_error: text("modelError"),
+            shadow_url: text("shadow"),
+            shadow_error: text("shadowError"),
         }
     }
 }

@@ -48,10 +48,14 @@ pub enum Detail {
 pub const DETAILS: [Detail; 3] = [Detail::Full, Detail::NoHistory, Detail::Minimal];
 
 /// The whole payload: the lead id and key, the score card's fields (`card`, as `ScoreCard::to_value`
-/// gives them), then the [`extras`].
-pub fn body(lead_id: &str, key: &str, card: &Value, state: &VisitorState, page: &str, detail: Detail) -> Value {
+/// gives them), the shadow model's card when one runs (`shadow`: reported, never deciding; left out of
+/// the minimal payload), then the [`extras`].
+pub fn body(lead_id: &str, key: &str, card: &Value, shadow: Option<&Value>, state: &VisitorState, page: &str, detail: Detail) -> Value {
     let mut entries = vec![("lead_id".to_string(), Value::from(lead_id)), ("idempotency_key".to_string(), Value::from(key))];
     entries.extend(card.as_object().unwrap_or_default().iter().cloned());
+    if let Some(shadow) = shadow.filter(|_| detail != Detail::Minimal) {
+        entries.push(("shadow".to_string(), shadow.clone()));
+    }
     entries.extend(extras(state, page, detail).into_iter().map(|(k, v)| (k.to_string(), v)));
     Value::Object(entries)
 }
@@ -149,7 +153,7 @@ mod tests {
 
     /// The payload as the tag sends it: [`body`] written by [`crate::json`], read back by serde_json.
     fn json(card: &crate::engine::ScoreCard, key: &str, state: &VisitorState, page: &str, detail: Detail) -> Json {
-        let text = crate::json::write(&body("lead1234", key, &card.to_value(), state, page, detail));
+        let text = crate::json::write(&body("lead1234", key, &card.to_value(), None, state, page, detail));
         serde_json::from_str(&text).unwrap_or_else(|e| unreachable!("{e}"))
     }
 

@@ -8,11 +8,12 @@ use crate::browser::agent::{self, Agent};
 use crate::value::Value;
 use wasm_bindgen::prelude::*;
 
-/// Starts collecting: `config` is the script tag's dataset (plus `gpcSignal`, `modelError`),
-/// `model` the parsed model document (or undefined), `host` the loader's `{ guard, emit }`.
+/// Starts collecting: `config` is the loader's normalised configuration (plus `modelError`, `shadowError`),
+/// `model` the parsed model document (or undefined), `shadow` the shadow model's (or undefined), `host` the
+/// loader's `{ guard, emit }`.
 #[wasm_bindgen]
-pub fn start(config: JsValue, model: JsValue, host: JsValue) -> Result<(), JsValue> {
-    agent::start(config, model, host)
+pub fn start(config: JsValue, model: JsValue, shadow: JsValue, host: JsValue) -> Result<(), JsValue> {
+    agent::start(config, model, shadow, host)
 }
 
 /// Runs a page API call; a rejected one is reported as an `error` event. True when accepted.

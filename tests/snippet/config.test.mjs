@@ -102,3 +102,51 @@ test('page API misuse is refused with a console error that says what was wrong, 
   assert.match(errors, /consent\(granted\): expected true or false/);
   assert.deepEqual(seen.pageErrors, []);
 }));
+
+/** The site's pages with `attributes` added to the tag, and `files` (path → JSON) served beside them. */
+async function withTag(context, attributes, files = {}) {
+  await context.route((url) => url.origin === server.url && (url.pathname in files
+    || (!/\.\w+$/.test(url.pathname) && !url.pathname.startsWith('/api/'))), async (route) => {
+    const path = new URL(route.request().url()).pathname;
+    if (path in files) return route.fulfill({ contentType: 'application/json', body: JSON.stringify(files[path]) });
+    if (route.request().resourceType() !== 'document' || route.request().method() !== 'GET') return route.continue();
+    const response = await route.fetch();
+    const html = (await response.text()).replace('<script async src="/leadscore.js"', `<script async src="/leadscore.js" ${attributes}`);
+    return route.fulfill({ response, body: html });
+  });
+}
+
+test('a challenger in shadow (docs): its card travels in the lead, and it never decides what is sent', () => browse(async (context) => {
+  // The challenger would make every visitor an SQL at once; only the current model decides.
+  const challenger = {
+    name: 'challenger', version: '2',
+    rules: [{ id: 'any-page', points: 90, max: 1, when: { page_view: { path: '*' } } }],
+    stages: [{ name: 'new' }, { name: 'sql', min: 50 }],
+  };
+  await withTag(context, 'data-shadow="/challenger-model.json"', { '/challenger-model.json': challenger });
+  const since = await activity(server.url);
+  const { page, seen } = await openPage(context);
+  const card = await visit(page, server.url, '/pricing');
+  assert.equal(card.total, 15, 'the current model scores the page');
+  assert.equal(card.qualified, false, 'the shadow qualifying does not qualify the visitor');
+  assert.equal((await qualifyHere(page)).qualified, true);
+  const { leads } = await until(async () => ((await since()).stored === 1 ? since() : null), 20_000, 'the lead');
+  const [{ lead }] = leads;
+  assert.equal(lead.model, card.model);
+  assert.equal(lead.shadow.model, 'challenger');
+  assert.equal(lead.shadow.stage, 'sql');
+  assert.equal(lead.shadow.breakdown.reduce((sum, line) => sum + line.points, 0), lead.shadow.total);
+  await page.waitForTimeout(1_000);
+  assert.equal((await since()).stored, 1, 'one lead: the shadow stage sends nothing of its own');
+  assert.deepEqual(seen.consoleErrors, []);
+}));
+
+test('an invalid shadow model is a console error and changes nothing else', () => browse(async (context) => {
+  await withTag(context, 'data-shadow="/broken-challenger.json"', { '/broken-challenger.json': { name: 'x', rules: [{ id: 'r', points: 'ten', when: { page_view: { path: '/' } } }] } });
+  const { page, seen } = await openPage(context);
+  const card = await visit(page, server.url, '/pricing');
+  assert.equal(card.total, 15);
+  assert.ok(seen.consoleErrors.some((e) => e.includes('shadow model /broken-challenger.json') && e.includes('rules[0].points')),
+    `a console error names the shadow model and the field: ${seen.consoleErrors}`);
+  assert.deepEqual(seen.pageErrors, []);
+}));
