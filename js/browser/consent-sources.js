@@ -12,15 +12,16 @@ const has = (list, id) => `,${list},`.includes(`,${id},`);
 
 // Each source: (w, answer(storage, sending), guard, settings, report) → stop. `answer` is called on every answer
 // of the manager; `guard(fn)` wraps the callbacks handed to the page and vendors (an error is reported, not thrown).
+// With Global Privacy Control (settings.gpc) only the visitor's explicit answers count, not a manager's defaults.
 const SOURCES = {
   // IAB TCF v2.2: storage under purpose 1; sending needs purposes 3 and 4 (profile, use of the profile).
-  tcf(w, answer, guard) {
+  tcf(w, answer, guard, settings) {
     let id;
     let stopped = false;
     const onData = guard((tc, ok) => {
       if (!ok || !tc) return;
       id = tc.listenerId;
-      if (tc.gdprApplies === false) return answer(true, true);
+      if (tc.gdprApplies === false) return settings.gpc || answer(true, true);
       if (tc.eventStatus !== 'tcloaded' && tc.eventStatus !== 'useractioncomplete') return; // cmpuishown: no answer yet
       const yes = (n) => !!((tc.purpose && tc.purpose.consents || {})[n] || (tc.publisher && tc.publisher.consents || {})[n]);
       answer(yes(1), yes(3) && yes(4));
@@ -50,7 +51,7 @@ const SOURCES = {
         if (given[signal] === 'denied' || (given[signal] === 'granted' && !(kind === 'default' && given.region))) now[signal] = given[signal];
       }
       const storage = now.analytics_storage === 'granted';
-      if (kind === 'update' || storage) answer(storage, now.ad_user_data === 'granted');
+      if (kind === 'update' || (storage && !settings.gpc)) answer(storage, now.ad_user_data === 'granted');
     });
   },
   // Cookiebot: storage under `statistics`, sending under `marketing`.
@@ -68,12 +69,12 @@ const SOURCES = {
     };
   },
   // OneTrust: storage under the Performance group (C0002), sending under Targeting (C0004).
-  onetrust(w, answer, guard) {
+  onetrust(w, answer, guard, settings) {
     const read = guard(() => {
       const groups = w.OnetrustActiveGroups;
       if (typeof groups === 'string') answer(has(groups, 'C0002'), has(groups, 'C0004'));
     });
-    read();
+    if (!settings.gpc) read(); // the groups at load may be the region's defaults; an update is the visitor's
     w.addEventListener('OneTrustGroupsUpdated', read);
     return () => w.removeEventListener('OneTrustGroupsUpdated', read);
   },

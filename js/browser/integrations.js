@@ -6,7 +6,7 @@ import { followDataLayer } from './datalayer.js';
 import { followForms } from './embedded-forms.js';
 
 /** Starts what `settings` asks for (consentSource, gtm, forms); `report` prints an error. Returns a stop function. */
-export function followIntegrations(api, settings, report) {
+export default function followIntegrations(api, settings, report) {
   const stops = [];
   const follow = (fn) => {
     try { stops.push(fn(api, settings, report)); } catch (error) { report(error); }

@@ -149,7 +149,7 @@ export function createCollector() {
       source = settings.consentSource;
       sending = settings.sending;
       if (source || settings.gtm || settings.forms) {
-        integrations().then((m) => m.followIntegrations(api, settings, report), report);
+        integrations().then((m) => m.default(api, settings, report), report); // followIntegrations
       }
       load(settings, modelDocument).then(null, fail);
     } catch (error) {
@@ -208,6 +208,7 @@ export function normalize(config) {
     endpoint,
     consent: source ? !!choice : config.requireConsent !== true && !gpc,
     consentSource: source,
+    gpc, // with a consent source, only the visitor's explicit answers count then
     sending: !source || !!choice && choice.sending, // see consent in createCollector
     downloads: list(config.downloads, DOWNLOADS),
     cta: typeof config.cta === 'string' ? config.cta : '',

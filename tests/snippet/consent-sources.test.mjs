@@ -142,6 +142,19 @@ test('Consent Mode v2 from gtag() in the dataLayer: a denied default is no answe
   await erasedAfterTheWithdrawal(page, routed, seen);
 }));
 
+test('Consent Mode with Global Privacy Control: a granting default is no answer, the visitor\'s update is', () => browse(async (context) => {
+  const routed = await interceptLeads(context);
+  const granted = docsBlock('### Google Consent Mode v2', 'data-consent="gcm"').replaceAll("'denied'", "'granted'");
+  await installTag(context, server.url, { tag: granted });
+  const { page } = await openPage(context, {
+    init: () => Object.defineProperty(Navigator.prototype, 'globalPrivacyControl', { get: () => true }),
+  });
+  await visit(page, server.url, '/pricing');
+  await nothingBeforeTheAnswer(page, routed, 'gpc@gcm.example');
+  await page.evaluate(() => window.gtag('consent', 'update', { analytics_storage: 'granted', ad_user_data: 'granted' }));
+  await deliveredAfterTheGrant(page, routed, 'gpc@gcm.example');
+}));
+
 // ---- Cookiebot and OneTrust (stand-ins with their documented surface) ------------------------------------------
 
 // window.Cookiebot { consent: { necessary, preferences, statistics, marketing }, consented, declined, hasResponse },
