@@ -1,8 +1,8 @@
 // Consent sources (`consent: 'tcf' | 'gcm' | 'cookiebot' | 'onetrust' | 'manual'`; docs/snippet.md, "Consent
-// managers"): each follows a consent manager live through its documented API and hands the visitor's choice to the
-// page API as `consent({ storage, sending })`; 'manual' remembers the site's own calls. Until it answers, the collector keeps everything in memory (normalize starts
-// it without consent). Only the page API and the vendors' documented globals are used; nothing here throws into
-// the page.
+// managers"): each follows a consent manager live through its documented API and hands the visitor's choice to
+// the page API as `consent({ storage, sending })`; 'manual' remembers the site's own calls. Until the manager
+// answers, the collector keeps everything in memory (normalize starts it without consent). Only the page API
+// and the vendors' documented globals are used; nothing here throws into the page.
 import { watchLayer } from './datalayer.js';
 
 /** The manual source's remembered choice (read by the collector as it starts): `storage` or `storage,sending`. */
@@ -87,10 +87,12 @@ export function followConsent(api, settings, report) {
   };
   // The site calls consent() itself: each choice is remembered (with storage only) for the next pages.
   if (settings.consentSource === 'manual') {
-    return api.on('consent', guard(({ storage, sending }) => {
-      if (storage) localStorage.setItem(CHOICE_KEY, sending ? 'storage,sending' : 'storage');
-      else localStorage.removeItem(CHOICE_KEY);
-    }));
+    return api.on('consent', ({ storage, sending }) => {
+      try {
+        if (storage) localStorage.setItem(CHOICE_KEY, sending ? 'storage,sending' : 'storage');
+        else localStorage.removeItem(CHOICE_KEY);
+      } catch {} // storage blocked or full: the choice lasts for this page
+    });
   }
   const source = ['tcf', 'gcm', 'cookiebot', 'onetrust'].includes(settings.consentSource) && SOURCES[settings.consentSource];
   if (!source) {

@@ -65,7 +65,7 @@ export function createCollector() {
   let dead = false; // a bot, or loading failed: calls resolve to null
   let begun = false;
   let outbox;
-  let sending = true; // consent's `sending` category: qualified leads may leave (see consent below)
+  let sending; // consent's `sending` category: qualified leads may leave (see consent below; set by begin unless asked)
   let source = ''; // a consent manager decides (./consent-sources.js)
 
   const emit = (name, detail) => {
@@ -147,7 +147,7 @@ export function createCollector() {
         w.addEventListener('pageshow', guard((event) => event.persisted && outbox.pageshow()));
       }
       source = settings.consentSource;
-      sending = settings.sending;
+      sending ??= settings.sending; // a consent() call replayed from the stub came first
       if (source || settings.gtm || settings.forms) {
         integrations().then((m) => m.default(api, settings, report), report); // followIntegrations
       }
