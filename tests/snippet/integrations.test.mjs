@@ -192,3 +192,29 @@ test('a site that forgot leadscore-integrations.js: an error says so, and a cons
   assert.deepEqual(await page.evaluate(() => Object.keys(localStorage)), [], 'nothing stored');
   assert.deepEqual(seen.pageErrors, []);
 }));
+
+test('the module build (leadscore/browser) carries the integrations itself: start({ consent, gtm }) follows Consent Mode', () => browse(async (context) => {
+  const routed = await interceptLeads(context);
+  // A page without the tag that imports the package's module, as a bundled app would.
+  await installTag(context, server.url, { tag: '', withStub: false });
+  const loaded = [];
+  context.on('request', (r) => { if (r.url().endsWith('/leadscore-integrations.js')) loaded.push(r.url()); });
+  const { page, seen } = await openPage(context);
+  await page.goto(`${server.url}/pricing`);
+  await page.evaluate(async () => {
+    window.dataLayer = [];
+    window.gtag = function () { window.dataLayer.push(arguments); };
+    window.gtag('consent', 'default', { analytics_storage: 'denied', ad_user_data: 'denied' });
+    const { start } = await import('/pkg/browser/index.js');
+    window.collector = start({ model: '/leadscore-model.json', endpoint: '/api/leads', consent: 'gcm', gtm: true });
+    await new Promise((resolve) => window.collector.on('ready', resolve));
+    window.dataLayer.push({ event: 'file_download', link_url: '/files/whitepaper-lead-scoring.pdf' });
+  });
+  await until(async () => (await page.evaluate(() => window.collector.exportState())).downloads, 5_000, 'the GA4 download');
+  assert.deepEqual(await page.evaluate(() => Object.keys(localStorage)), [], 'memory only before the update');
+  await page.evaluate(() => window.gtag('consent', 'update', { analytics_storage: 'granted' }));
+  await until(async () => (await page.evaluate(() => Object.keys(localStorage))).includes('leadscore'), 5_000, 'stored after the update');
+  assert.deepEqual(routed, []);
+  assert.deepEqual(loaded, [], 'bundled: no extra file');
+  assert.deepEqual(tagErrors(seen), []);
+}));
