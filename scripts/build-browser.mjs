@@ -129,14 +129,16 @@ mkdirSync(out, { recursive: true });
 renameSync(wasm, join(out, 'leadscore-core.wasm'));
 const glue = readFileSync(join(work, 'leadscore-core.js'), 'utf8').replace(/^\/\* @ts-self-types="[^"]*" \*\/\n/, '');
 writeFileSync(join(work, 'leadscore-core.js'), glue);
-for (const file of ['start.js', 'tag.js', 'outbox.js']) {
+for (const file of ['start.js', 'tag.js', 'outbox.js', 'integrations.js', 'consent-sources.js', 'datalayer.js', 'embedded-forms.js']) {
   writeFileSync(join(work, file), readFileSync(join(root, 'js', 'browser', file), 'utf8').replace('__VERSION__', version));
 }
 const esbuild = (entry, file, format, extra = []) => run(bin('esbuild'), [
   entry, `--outfile=${file}`, `--format=${format}`, '--bundle', '--minify', '--target=es2020', '--legal-comments=none', ...extra,
 ]);
 // The tag never uses the module's default wasm URL (import.meta is empty in an IIFE): it passes its own.
-esbuild(join(work, 'tag.js'), join(out, 'leadscore.js'), 'iife', ['--log-override:empty-import-meta=silent']);
+esbuild(join(work, 'tag.js'), join(out, 'leadscore.js'), 'iife', ['--log-override:empty-import-meta=silent', '--external:./integrations.js']);
+// Consent managers, dataLayer, embedded forms: loaded by the tag from next to itself, only when configured.
+esbuild(join(work, 'integrations.js'), join(out, 'leadscore-integrations.js'), 'esm');
 esbuild(join(work, 'start.js'), join(out, 'index.js'), 'esm');
 cpSync(join(root, 'js', 'browser', 'index.d.ts'), join(out, 'index.d.ts'));
 esbuild(join(root, 'js', 'browser', 'stub.js'), join(out, 'stub.min.js'), 'iife', ['--target=es5']);

@@ -19,6 +19,8 @@ export interface CollectorConfig {
   endpoint?: string;
   /** Memory only until `consent(true)`: nothing stored, nothing sent. */
   requireConsent?: boolean;
+  /** Where the visitor's consent comes from (docs/snippet.md, "Consent managers"); memory only until it answers. */
+  consent?: ConsentSource;
   /** 'ignore': do not treat Global Privacy Control as an opt-out. */
   gpc?: 'ignore';
   /** Link extensions that count as downloads (default pdf, doc(x), xls(x), ppt(x), csv, zip, epub, key, odt, pages). */
@@ -29,11 +31,18 @@ export interface CollectorConfig {
   fields?: string[] | string;
   /** Add the hidden `leadscore_state` input to submitted forms (default true). */
   attachState?: boolean;
-  /** Read Google Tag Manager's dataLayer (true) or the named variable. */
+  /** Read Google Tag Manager's dataLayer (true) or the named variable; GA4's recommended events become core events. */
   gtm?: boolean | string;
+  /** Count submissions in embedded forms: all providers (true) or those listed (docs/snippet.md, "Embedded forms"). */
+  forms?: boolean | FormProvider[] | string;
   /** Where leadscore-core.wasm is served (default: next to this module, as bundlers emit it). */
   wasm?: string;
 }
+
+export type ConsentSource = 'tcf' | 'gcm' | 'cookiebot' | 'onetrust' | 'manual';
+export type FormProvider = 'hubspot' | 'typeform' | 'calendly' | 'tally';
+/** Consent per category: `storage` (keep the visitor's state on this device), `sending` (deliver leads; needs storage). */
+export interface ConsentChoice { storage: boolean; sending?: boolean }
 
 export interface DeliveryDetail { key: string; stage: string; attempts: number; status: number; reason?: string }
 
@@ -44,6 +53,8 @@ export interface LeadScoreEvents {
   delivered: DeliveryDetail;
   'give-up': DeliveryDetail;
   error: string;
+  /** The choice given to `consent()` (or by the consent manager). */
+  consent: { storage: boolean; sending: boolean };
 }
 
 /** The page API. Every method returns a Promise and never throws. */
@@ -55,8 +66,8 @@ export interface LeadScore {
   identify(userId: string, traits?: Traits): Promise<boolean | null>;
   identify(traits: Traits): Promise<boolean | null>;
   score(): Promise<ScoreCard | null>;
-  /** true: store and send from now on; false: opt out (erases what is stored). */
-  consent(granted: boolean): Promise<boolean | null>;
+  /** true: store and send from now on; false: opt out (erases what is stored); or per category. */
+  consent(granted: boolean | ConsentChoice): Promise<boolean | null>;
   exportState(): Promise<object | null>;
   /** Forgets the visitor (a new lead id, an empty state), e.g. at log-out; leads already queued are still delivered. */
   reset(): Promise<boolean | null>;

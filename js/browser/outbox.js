@@ -70,6 +70,7 @@ export function createOutbox({ endpoint, emit, storage = () => localStorage, fet
   let entries = [];
   let dirty = false; // the last write failed: memory holds the newest entries
   let on = false; // consent: may store and send
+  let held = false; // consent to storage only: leads are queued and kept, not sent
   let broken = false; // this page's fetch throws: leave the entries to the next page load
   let gone = false; // pagehide: no new request from this page
   let claimed;
@@ -189,7 +190,7 @@ export function createOutbox({ endpoint, emit, storage = () => localStorage, fet
   return {
     /** Queues a payload (once per key) and tries to send it. */
     add(key, stage, body) {
-      if (!on) return;
+      if (!on && !held) return;
       const t = now();
       if (!load().some((e) => e.key === key)) {
         entries = [...entries, { key, stage, body, tries: 0, first: t, next: t, owner: '', lease: 0 }].slice(-MAX_OUTBOX);
@@ -202,6 +203,10 @@ export function createOutbox({ endpoint, emit, storage = () => localStorage, fet
       on = true;
       flush();
     },
+    /** Storage without sending (docs/snippet.md, "Consent managers"): queue leads, send them once started. */
+    hold() {
+      held = true;
+    },
     /** Back from the back/forward cache: sending is possible again. */
     pageshow() {
       gone = false;
@@ -210,6 +215,7 @@ export function createOutbox({ endpoint, emit, storage = () => localStorage, fet
     /** Opt-out: forget every undelivered lead. */
     stop() {
       on = false;
+      held = false;
       entries = [];
       claimed = undefined;
       clearTimer(timer);

@@ -4,7 +4,7 @@
 // Serves `window.leadscore` at once, replaying the calls the inline stub queued, and starts the collector from
 // the script's data-* attributes — or, where a tag manager strips those, from `leadscore.init({ … })` (the same
 // configuration object as `start` of `leadscore/browser`; it wins over attributes when both are given).
-import { createCollector, mark, report } from './start.js';
+import { createCollector, mark, report, setIntegrations } from './start.js';
 
 (() => {
   mark('leadscore:start');
@@ -14,6 +14,8 @@ import { createCollector, mark, report } from './start.js';
   if (stub.version) return; // the tag is on the page twice
   const script = d.currentScript || d.querySelector('script[src*="leadscore.js"]');
   const wasm = script && script.src ? new URL('leadscore-core.wasm', script.src).href : '';
+  // Consent managers, the dataLayer, embedded forms: a file of their own next to this one, loaded when configured.
+  if (script && script.src) setIntegrations(() => import(new URL('leadscore-integrations.js', script.src).href));
   const queued = Array.isArray(stub.q) ? stub.q : [];
   const collector = createCollector();
   const init = (config) => collector.begin(config && typeof config === 'object' && !config.wasm && wasm ? { ...config, wasm } : config);
@@ -39,6 +41,8 @@ import { createCollector, mark, report } from './start.js';
       cta: data.cta,
       fields: data.fields,
       attachState: flag(data.attachState, true),
+      consent: data.consent,
+      forms: data.forms,
       gtm: data.gtm == null || !flag(data.gtm, true) ? false : /^[A-Za-z_$][\w$]*$/.test(data.gtm) && !/^true$/i.test(data.gtm) ? data.gtm : true,
     });
   }

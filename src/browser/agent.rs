@@ -676,7 +676,8 @@ impl Agent {
     }
 
     /// `leadscore.consent(true)`: store and send from now on, merging what this page collected
-    /// into the stored state. `consent(false)`: opt out, erase what is stored, collect nothing.
+    /// into the stored state. `consent(false)`: opt out, erase what is stored, collect nothing
+    /// (with a consent manager: memory only, as before its answer).
     pub(crate) fn set_consent(&mut self, granted: bool) {
         let storage = self.storage.clone().or_else(|| self.window.local_storage().ok().flatten());
         if granted {
@@ -706,19 +707,28 @@ impl Agent {
             self.evaluate();
             self.save();
         } else {
+            // With a consent manager (config.consent_source) a refusal before any grant is no opt-out: nothing
+            // is stored, and this page's memory stays as before an answer. A withdrawal erases as always, and
+            // `leadscore:opt-out` tells the other tabs (and, without a consent manager, later pages).
+            let withdrawal = self.consent || !self.config.consent_source;
             if let Some(s) = &storage {
                 let _ = s.remove_item(KEY);
-                let _ = s.set_item(OPT_OUT_KEY, "1");
+                if withdrawal {
+                    let _ = s.set_item(OPT_OUT_KEY, "1");
+                }
             }
             self.consent = false;
-            self.off = true;
+            self.off = !self.config.consent_source;
             self.storage = None;
             self.seen = None;
-            self.state = VisitorState::default();
-            self.pending.clear();
-            self.env = Envelope::new(random_id());
+            if withdrawal {
+                self.state = VisitorState::default();
+                self.pending.clear();
+                self.env = Envelope::new(random_id());
+            }
             self.out.push(("_consent", JsValue::FALSE));
-            self.out.push(("score", JsValue::NULL));
+            let card = self.card();
+            self.out.push(("score", card));
         }
     }
 

@@ -12,6 +12,9 @@ pub struct Config {
     /// Data may be stored and sent from the start: no `data-require-consent`, and no Global
     /// Privacy Control signal (unless `data-gpc="ignore"`).
     pub consent: bool,
+    /// A consent manager decides (`consent: 'tcf' | 'gcm' | …`, js/browser/consent-sources.js): it
+    /// keeps the visitor's choice itself, so an opt-out erases without storing `leadscore:opt-out`.
+    pub consent_source: bool,
     /// `data-downloads`: link extensions that count as downloads, lower case.
     pub downloads: Vec<String>,
     /// `data-cta`: a CSS selector whose clicks count as CTA clicks.
@@ -40,6 +43,7 @@ impl Config {
             deliver: flag("deliver"),
             model_name: text("modelName"),
             consent: flag("consent"),
+            consent_source: text("consentSource").is_some(),
             downloads: list("downloads"),
             cta: text("cta"),
             fields: list("fields"),
@@ -67,8 +71,9 @@ mod tests {
             ("attachState", Value::Bool(true)),
             ("model", Value::from("/m.json")),
             ("modelName", Value::from("")),
+            ("consentSource", Value::from("tcf")),
         ]));
-        assert!(c.deliver && !c.consent && c.attach_state);
+        assert!(c.deliver && !c.consent && c.attach_state && c.consent_source);
         assert_eq!(c.downloads, vec!["pdf", "zip"]);
         assert!(c.fields.is_empty());
         assert_eq!(c.cta.as_deref(), Some(".cta"));

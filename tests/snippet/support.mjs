@@ -208,3 +208,54 @@ export const qualifyHere = (page, traits) => page.evaluate(async (t) => {
 
 /** The details of the tag's `name` events recorded by qualifyHere. */
 export const events = (page, name) => page.evaluate((n) => window.__events.filter(([e]) => e === n).map(([, d]) => d), name);
+
+// Imports are hoisted: this one serves the helpers appended below.
+import { readFileSync } from 'node:fs';
+
+// ---- Sites that install the tag their own way (consent managers, tag managers, embedded forms) ----------------
+
+/** The first fenced block of docs/snippet.md after the heading `section` that contains `marker`. */
+export function docsBlock(section, marker = '') {
+  const docs = readFileSync(join(root, 'docs', 'snippet.md'), 'utf8');
+  const from = docs.indexOf(`\n${section}\n`);
+  if (from < 0) throw new Error(`docs/snippet.md has no heading ${section}`);
+  const block = [...docs.slice(from).matchAll(/```\w*\n([\s\S]*?)```/g)].map((m) => m[1]).find((code) => code.includes(marker));
+  if (!block) throw new Error(`docs/snippet.md: no code block with ${marker} under ${section}`);
+  return block;
+}
+
+/** The inline stub as built (pkg/browser/stub.min.js). */
+export const builtStub = () => readFileSync(join(root, 'pkg', 'browser', 'stub.min.js'), 'utf8').trim();
+
+/**
+ * Every page of the demo site as a site with its own setup: `head` first in <head> (a consent manager, a
+ * vendor's script), `tag` in place of the demo's tag (and of its stub too with `withStub: false`), `body` at the
+ * end of <body> (a banner, an embed).
+ */
+export async function installTag(context, url, { head = '', tag, body = '', withStub = true }) {
+  await context.route((u) => u.origin === url && !/\.\w+$/.test(u.pathname) && !u.pathname.startsWith('/api/'), async (route) => {
+    if (route.request().resourceType() !== 'document' || route.request().method() !== 'GET') return route.continue();
+    const response = await route.fetch();
+    const demoTag = withStub ? /<script async src="\/leadscore\.js"[^>]*><\/script>/ : /<script>[^<]*<\/script>\s*<script async src="\/leadscore\.js"[^>]*><\/script>/;
+    const html = (await response.text()).replace('<head>', () => `<head>${head}`).replace(demoTag, () => tag)
+      .replace('</body>', () => `${body}</body>`);
+    if (!html.includes(tag)) throw new Error('the demo page has no tag to replace');
+    return route.fulfill({ response, body: html });
+  });
+}
+
+/** Every request to the lead endpoint, seen by interception (context.route) whichever page or API sends it. */
+export async function interceptLeads(context) {
+  const routed = [];
+  await context.route('**/api/leads', (route) => {
+    if (route.request().method() === 'POST') routed.push(JSON.parse(route.request().postData()));
+    return route.continue();
+  });
+  return routed;
+}
+
+/** The tag's keys in localStorage, sorted. */
+export const storedKeys = (page) => page.evaluate(() => Object.keys(localStorage).filter((k) => /^leadscore(:|$)/.test(k)).sort());
+
+/** Console errors that come from the tag. */
+export const tagErrors = (seen) => [...seen.pageErrors, ...seen.consoleErrors].filter((text) => /leadscore/i.test(text));

@@ -22,3 +22,10 @@ page.leadscore?.init({ model: '/m.json' });
 start({ endpoint: '/api/leads' });
 // @ts-expect-error listeners get the detail of the event they name
 leadscore.on('delivered', (detail: ScoreCard) => detail);
+
+// Consent managers, per-category consent, embedded forms (docs/snippet.md, "Consent managers").
+start({ model: '/m.json', consent: 'tcf', forms: ['hubspot', 'tally'] });
+void leadscore.consent({ storage: true, sending: false });
+leadscore.on('consent', (choice) => choice.sending);
+// @ts-expect-error an unknown consent source
+start({ model: '/m.json', consent: 'quantcast' });
