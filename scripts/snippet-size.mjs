@@ -13,7 +13,8 @@ export const TAG_FILES = ['leadscore.js', 'leadscore-core.wasm'];
 export const BUDGET_GZIP = 25 * 1024;
 
 export function snippetSizes(dir) {
-  const rows = [...TAG_FILES, 'stub.min.js'].map((file) => measure(file, readFileSync(join(dir, file))));
+  // leadscore-integrations.js is loaded only by sites that configure a consent manager, GTM or embedded forms.
+  const rows = [...TAG_FILES, 'leadscore-integrations.js', 'stub.min.js'].map((file) => measure(file, readFileSync(join(dir, file))));
   const tag = rows.filter((r) => TAG_FILES.includes(r.file));
   const total = { file: 'total (tag loads)', raw: 0, gzip: 0, brotli: 0 };
   for (const r of tag) for (const k of ['raw', 'gzip', 'brotli']) total[k] += r[k];
