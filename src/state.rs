@@ -73,6 +73,11 @@ impl Tally {
         }
     }
 
+    /// The earliest time the key was seen (kept exactly: see `older_first`).
+    pub fn first_seen(&self) -> i64 {
+        self.occurrences().map(|o| o.earliest).min().unwrap_or(0)
+    }
+
     /// Every occurrence as (time, how many, earliest time): a recent one is itself; the forgotten
     /// ones are one group at `older`, known to lie between `older_first` and `older`.
     pub fn occurrences(&self) -> impl Iterator<Item = Occurrences> + '_ {
@@ -442,12 +447,12 @@ impl VisitorState {
             Event::PageView { path, referrer_host, utm } => {
                 with_tally(&mut self.pages, MAX_PAGES, path, |t| t.add(ts));
                 if let Some(host) = referrer_host {
-                    with_tally(&mut self.referrers, MAX_KEYS, host, |t| t.add(ts));
+                    with_touch(&mut self.referrers, host, ts);
                 }
                 if let Some([source, medium, campaign]) = utm {
                     if !(source.is_empty() && medium.is_empty() && campaign.is_empty()) {
                         let key = format!("{source}|{medium}|{campaign}");
-                        with_tally(&mut self.campaigns, MAX_KEYS, &key, |t| t.add(ts));
+                        with_touch(&mut self.campaigns, &key, ts);
                         // A visit from an email campaign is an email click, whoever reports it.
                         if medium == "email" {
                             with_tally(&mut self.email_clicks, MAX_KEYS, campaign, |t| t.add(ts));
@@ -704,6 +709,20 @@ fn read_tally(value: &Value, path: &str, base: i64, page: bool, errors: &mut Err
     (errors.0.len() == before).then_some(Tally { key, n, recent, older, older_first, engaged_ms, scroll, active })
 }
 
+/// Counts a campaign or referrer visit. Like `with_tally`, except that the first touch — the key
+/// seen earliest — is never the one dropped: first-touch attribution (`funnel`'s `touches`)
+/// reads it from the state however many campaigns came after.
+fn with_touch(list: &mut Vec<Tally>, key: &str, ts: i64) {
+    if list.len() >= MAX_KEYS && !list.iter().any(|t| t.key == key) {
+        let first = list.iter().enumerate().min_by_key(|(_, t)| t.first_seen()).map(|(i, _)| i);
+        let stale = list.iter().enumerate().filter(|(i, _)| Some(*i) != first).min_by_key(|(_, t)| t.active).map(|(i, _)| i);
+        if let Some(stale) = stale {
+            list.remove(stale);
+        }
+    }
+    with_tally(list, MAX_KEYS, key, |t| t.add(ts));
+}
+
 /// Applies `update` to the tally for `key`, created if new; when the list is full the least
 /// recently seen key is dropped to make room.
 fn with_tally(list: &mut Vec<Tally>, limit: usize, key: &str, update: impl FnOnce(&mut Tally)) {
@@ -766,5 +785,25 @@ mod tests {
         assert_eq!(state.trait_value("seats"), Some(&Scalar::Text("5-9".into())));
         state.merge_traits(&[("company_size".into(), Scalar::Text("unknown".into()))]);
         assert_eq!(state.trait_value("company_size"), Some(&Scalar::Text("unknown".into())));
+    }
+
+    #[test]
+    fn the_first_touch_outlives_later_campaigns() {
+        let mut state = VisitorState::default();
+        let visit = |campaign: &str, referrer: &str, minute: i64| TimedEvent {
+            ts: 1_800_000_000_000 + minute * 60_000,
+            id: None,
+            event: Event::PageView { path: "/".into(), referrer_host: Some(referrer.into()), utm: Some(["ads".into(), "cpc".into(), campaign.into()]) },
+        };
+        for minute in 0..(MAX_KEYS as i64 + 5) {
+            state.ingest(&visit(&format!("c{minute}"), &format!("r{minute}.example"), minute));
+        }
+        let keys = |list: &[Tally]| list.iter().map(|t| t.key.clone()).collect::<Vec<_>>();
+        assert_eq!(state.campaigns.len(), MAX_KEYS);
+        assert!(keys(&state.campaigns).contains(&"ads|cpc|c0".to_string()), "{:?}", keys(&state.campaigns));
+        assert!(keys(&state.campaigns).contains(&format!("ads|cpc|c{}", MAX_KEYS + 4)));
+        assert!(!keys(&state.campaigns).contains(&"ads|cpc|c1".to_string()), "the least recent after the first goes");
+        assert!(keys(&state.referrers).contains(&"r0.example".to_string()));
+        assert_eq!(state.campaigns.iter().map(Tally::first_seen).min(), Some(1_800_000_000_000));
     }
 }
