@@ -73,11 +73,6 @@ impl Tally {
         }
     }
 
-    /// The earliest time the key was seen (kept exactly: see `older_first`).
-    pub fn first_seen(&self) -> i64 {
-        self.occurrences().map(|o| o.earliest).min().unwrap_or(0)
-    }
-
     /// Every occurrence as (time, how many, earliest time): a recent one is itself; the forgotten
     /// ones are one group at `older`, known to lie between `older_first` and `older`.
     pub fn occurrences(&self) -> impl Iterator<Item = Occurrences> + '_ {
@@ -709,14 +704,13 @@ fn read_tally(value: &Value, path: &str, base: i64, page: bool, errors: &mut Err
     (errors.0.len() == before).then_some(Tally { key, n, recent, older, older_first, engaged_ms, scroll, active })
 }
 
-/// Counts a campaign or referrer visit. Like `with_tally`, except that the first touch — the key
-/// seen earliest — is never the one dropped: first-touch attribution (`funnel`'s `touches`)
-/// reads it from the state however many campaigns came after.
+/// Counts a campaign or referrer visit. Like `with_tally`, except that the first touch is never
+/// the key dropped to make room, so first-touch attribution (`funnel`'s `touches`) can read it
+/// however many campaigns came after. Keys are kept in the order they were first seen (a new one
+/// is pushed at the end), so the first touch is the list's first.
 fn with_touch(list: &mut Vec<Tally>, key: &str, ts: i64) {
     if list.len() >= MAX_KEYS && !list.iter().any(|t| t.key == key) {
-        let first = list.iter().enumerate().min_by_key(|(_, t)| t.first_seen()).map(|(i, _)| i);
-        let stale = list.iter().enumerate().filter(|(i, _)| Some(*i) != first).min_by_key(|(_, t)| t.active).map(|(i, _)| i);
-        if let Some(stale) = stale {
+        if let Some(stale) = list.iter().enumerate().skip(1).min_by_key(|(_, t)| t.active).map(|(i, _)| i) {
             list.remove(stale);
         }
     }
@@ -803,7 +797,7 @@ mod tests {
         assert!(keys(&state.campaigns).contains(&"ads|cpc|c0".to_string()), "{:?}", keys(&state.campaigns));
         assert!(keys(&state.campaigns).contains(&format!("ads|cpc|c{}", MAX_KEYS + 4)));
         assert!(!keys(&state.campaigns).contains(&"ads|cpc|c1".to_string()), "the least recent after the first goes");
+        assert_eq!(state.campaigns.first().map(|t| t.key.as_str()), Some("ads|cpc|c0"), "kept first");
         assert!(keys(&state.referrers).contains(&"r0.example".to_string()));
-        assert_eq!(state.campaigns.iter().map(Tally::first_seen).min(), Some(1_800_000_000_000));
     }
 }

@@ -2,7 +2,7 @@
 //! tag's `exportState()`, which the `leadscore_state` form field brings into a CRM export.
 //!
 //! The state keeps, per UTM campaign (`source|medium|campaign`) and per referring host, when it
-//! was seen (the first touch is never dropped to make room: see `state::with_touch`). The first
+//! was seen (the first touch is never dropped to make room). The first
 //! touch is the campaign or referrer seen earliest, the last touch the one seen latest; a UTM
 //! campaign wins over the referrer of the same visit, since the tag records both for one page view.
 
@@ -32,14 +32,19 @@ fn campaign_name(key: &str) -> String {
     [source, medium].iter().filter(|p| !p.is_empty()).copied().collect::<Vec<_>>().join(" / ")
 }
 
+/// The earliest time a key was seen (kept exactly: see `Tally::older_first`).
+fn first_seen(tally: &Tally) -> i64 {
+    tally.occurrences().map(|o| o.earliest).min().unwrap_or(0)
+}
+
 pub fn touches(state: &VisitorState) -> Touches {
     // (time, UTM before referrer at the same time, name)
     let seen = |list: &[Tally], rank: u8, name: &dyn Fn(&str) -> String, at: fn(&Tally) -> i64| {
         list.iter().filter(|t| t.n > 0).map(move |t| (at(t), rank, name(&t.key))).collect::<Vec<_>>()
     };
     let referral = |host: &str| format!("referral: {host}");
-    let mut firsts = seen(&state.campaigns, 0, &campaign_name, Tally::first_seen);
-    firsts.extend(seen(&state.referrers, 1, &referral, Tally::first_seen));
+    let mut firsts = seen(&state.campaigns, 0, &campaign_name, first_seen);
+    firsts.extend(seen(&state.referrers, 1, &referral, first_seen));
     let mut lasts = seen(&state.campaigns, 0, &campaign_name, Tally::last);
     lasts.extend(seen(&state.referrers, 1, &referral, Tally::last));
     let first = firsts.into_iter().min_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1))).map(|t| t.2);
