@@ -119,7 +119,8 @@ export interface FunnelReport {
   }[];
   mql_to_sql_rate: number | null;
   cost?: { total: number; per_lead: number | null; per_mql: number | null; per_sql: number | null; per_conversion: number | null };
-  /** With `by`: one credit table per column named (e.g. first and last touch). */
+  /** With `by`: one credit table per column named (e.g. first and last touch); with `touches`, then
+   * `first touch (<column>)` and `last touch (<column>)`. */
   campaigns?: {
     by: string;
     campaigns: {
@@ -143,6 +144,8 @@ export interface FunnelOptions {
   qualified?: string;
   /** CSV text of campaign, cost. */
   costs?: string;
+  /** A column of visitor states (the tag's `leadscore_state` form field): first- and last-touch credit. */
+  touches?: string;
 }
 
 /** Funnel metrics from a CSV of scored leads with outcomes. @throws {LeadscoreError} */

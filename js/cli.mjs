@@ -62,11 +62,13 @@ Usage:
       --delimiter, --encoding, --input-format, --on-error, --quiet   as for score
 
   leadscore funnel <scored.csv> --label <column> [--stage stage] [--cost <column>] [--json]
-                  [--by "First Campaign,Last Campaign"] [--costs costs.csv] [--qualified qualified]
+                  [--by "First Campaign,Last Campaign"] [--touches leadscore_state] [--costs costs.csv]
+                  [--qualified qualified]
       Conversion per stage, MQL->SQL rate, and cost per lead / MQL / SQL / conversion. With --by,
-      credit per campaign (or source, medium) for each column given, e.g. first and last touch:
-      leads, qualified leads, MQL, SQL, MQL->SQL rate, conversions, and with --costs (a CSV of
-      campaign,cost) cost per lead and per qualified lead.
+      credit per campaign (or source, medium) for each column given, e.g. first and last touch;
+      with --touches, first-touch and last-touch credit from a column of visitor states (the
+      tag's leadscore_state form field): leads, qualified leads, MQL, SQL, MQL->SQL rate,
+      conversions, and with --costs (a CSV of campaign,cost) cost per lead and per qualified lead.
 
   leadscore --help | --version
 
@@ -510,12 +512,12 @@ async function main(argv) {
     return;
   }
   if (command === 'funnel') {
-    const { positional, flags } = parseArgs(rest, ['json'], ['label', 'stage', 'score', 'cost', 'by', 'costs', 'qualified']);
+    const { positional, flags } = parseArgs(rest, ['json'], ['label', 'stage', 'score', 'cost', 'by', 'costs', 'qualified', 'touches']);
     if (positional.length !== 1) fail('funnel takes one CSV file of scored leads (see leadscore --help)');
     if (!flags.label) fail('funnel needs --label <column>: the column that says whether the lead converted');
     const text = readText(positional[0], 'CSV of scored leads');
     const options = { label: flags.label, stage: flags.stage, score: flags.score, cost: flags.cost, by: list(flags.by),
-      qualified: flags.qualified, costs: flags.costs === undefined ? undefined : readText(flags.costs, 'cost table') };
+      qualified: flags.qualified, touches: flags.touches, costs: flags.costs === undefined ? undefined : readText(flags.costs, 'cost table') };
     for (const key of Object.keys(options)) if (options[key] === undefined) delete options[key];
     const leadscore = await loadPackage();
     const report = attempt(() => leadscore.funnel(text, options));

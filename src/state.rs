@@ -447,12 +447,12 @@ impl VisitorState {
             Event::PageView { path, referrer_host, utm } => {
                 with_tally(&mut self.pages, MAX_PAGES, path, |t| t.add(ts));
                 if let Some(host) = referrer_host {
-                    with_tally(&mut self.referrers, MAX_KEYS, host, |t| t.add(ts));
+                    with_touch(&mut self.referrers, host, ts);
                 }
                 if let Some([source, medium, campaign]) = utm {
                     if !(source.is_empty() && medium.is_empty() && campaign.is_empty()) {
                         let key = read::concat(&[source, "|", medium, "|", campaign]);
-                        with_tally(&mut self.campaigns, MAX_KEYS, &key, |t| t.add(ts));
+                        with_touch(&mut self.campaigns, &key, ts);
                         // A visit from an email campaign is an email click, whoever reports it.
                         if medium == "email" {
                             with_tally(&mut self.email_clicks, MAX_KEYS, campaign, |t| t.add(ts));
@@ -710,6 +710,19 @@ fn read_tally(value: &Value, path: &str, base: i64, page: bool, errors: &mut Err
     (errors.0.len() == before).then_some(Tally { key, n, recent, older, older_first, engaged_ms, scroll, active })
 }
 
+/// Counts a campaign or referrer visit. Like `with_tally`, except that the first touch is never
+/// the key dropped to make room, so first-touch attribution (`funnel`'s `touches`) can read it
+/// however many campaigns came after. Keys are kept in the order they were first seen (a new one
+/// is pushed at the end), so the first touch is the list's first.
+fn with_touch(list: &mut Vec<Tally>, key: &str, ts: i64) {
+    if list.len() >= MAX_KEYS && !list.iter().any(|t| t.key == key) {
+        if let Some(stale) = list.iter().enumerate().skip(1).min_by_key(|(_, t)| t.active).map(|(i, _)| i) {
+            list.remove(stale);
+        }
+    }
+    with_tally(list, MAX_KEYS, key, |t| t.add(ts));
+}
+
 /// Applies `update` to the tally for `key`, created if new; when the list is full the least
 /// recently seen key is dropped to make room.
 fn with_tally(list: &mut Vec<Tally>, limit: usize, key: &str, update: impl FnOnce(&mut Tally)) {
@@ -772,5 +785,25 @@ mod tests {
         assert_eq!(state.trait_value("seats"), Some(&Scalar::Text("5-9".into())));
         state.merge_traits(&[("company_size".into(), Scalar::Text("unknown".into()))]);
         assert_eq!(state.trait_value("company_size"), Some(&Scalar::Text("unknown".into())));
+    }
+
+    #[test]
+    fn the_first_touch_outlives_later_campaigns() {
+        let mut state = VisitorState::default();
+        let visit = |campaign: &str, referrer: &str, minute: i64| TimedEvent {
+            ts: 1_800_000_000_000 + minute * 60_000,
+            id: None,
+            event: Event::PageView { path: "/".into(), referrer_host: Some(referrer.into()), utm: Some(["ads".into(), "cpc".into(), campaign.into()]) },
+        };
+        for minute in 0..(MAX_KEYS as i64 + 5) {
+            state.ingest(&visit(&format!("c{minute}"), &format!("r{minute}.example"), minute));
+        }
+        let keys = |list: &[Tally]| list.iter().map(|t| t.key.clone()).collect::<Vec<_>>();
+        assert_eq!(state.campaigns.len(), MAX_KEYS);
+        assert!(keys(&state.campaigns).contains(&"ads|cpc|c0".to_string()), "{:?}", keys(&state.campaigns));
+        assert!(keys(&state.campaigns).contains(&format!("ads|cpc|c{}", MAX_KEYS + 4)));
+        assert!(!keys(&state.campaigns).contains(&"ads|cpc|c1".to_string()), "the least recent after the first goes");
+        assert_eq!(state.campaigns.first().map(|t| t.key.as_str()), Some("ads|cpc|c0"), "kept first");
+        assert!(keys(&state.referrers).contains(&"r0.example".to_string()));
     }
 }

@@ -12,7 +12,7 @@ let columns = [];
 let model = null;
 
 /** The header's names, read like the engine's reader (quotes, and , ; or tab, whichever is most used). */
-function headerOf(text) {
+export function headerOf(text) {
   const body = text.replace(/^\uFEFF/, '');
   let line = '';
   let quoted = false;

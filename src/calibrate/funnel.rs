@@ -4,13 +4,14 @@
 
 use super::columns::{cell_key, cell_number, read_outcome};
 use super::options::FunnelOptions;
+use super::touches;
 use crate::csv::{self, Table};
 use crate::error::Errors;
 use crate::value::Value;
 
 /// The engine's default stage names in funnel order, used when there is no score to order by.
 const KNOWN_ORDER: &[&str] = &["new", "warm", "mql", "sql"];
-const MAX_LISTED: usize = 5;
+pub(super) const MAX_LISTED: usize = 5;
 
 struct StageRow {
     name: String,
@@ -88,7 +89,7 @@ pub fn funnel(text: &str, options: &FunnelOptions) -> Result<Value, Errors> {
         ("stages", Value::Array(stage_values)),
         ("mql_to_sql_rate", mql_to_sql),
     ];
-    if !options.by.is_empty() {
+    if !options.by.is_empty() || options.touches.is_some() {
         let order: Vec<String> = stages.iter().map(|s| s.name.clone()).collect();
         entries.push(("campaigns", campaign_credit(&table, &outcome, options, stage_column, &order)?));
     }
@@ -125,7 +126,8 @@ struct Credit {
 /// Name for leads without a campaign.
 const NO_CAMPAIGN: &str = "(none)";
 
-/// One table per `by` column: per campaign, leads, qualified leads, leads reaching MQL and SQL,
+/// One table per `by` column, and a first-touch and a last-touch table from the `touches`
+/// column's visitor states: per campaign, leads, qualified leads, leads reaching MQL and SQL,
 /// conversions and, with a cost table, cost per lead and per qualified lead. Campaigns are
 /// compared as the engine compares text (trimmed, ASCII case ignored); the first spelling seen is shown.
 fn campaign_credit(table: &Table, outcome: &[bool], options: &FunnelOptions, stage_column: usize, order: &[String]) -> Result<Value, Errors> {
@@ -134,19 +136,31 @@ fn campaign_credit(table: &Table, outcome: &[bool], options: &FunnelOptions, sta
         Some(text) => Some(read_cost_table(text)?),
         None => None,
     };
+    // (table name, each row's campaign; None: no campaign)
+    let mut sources: Vec<(String, Vec<Option<String>>)> = Vec::new();
+    for by in &options.by {
+        let column = table.require_column(by, "options.by")?;
+        let names = (0..table.rows.len()).map(|row| Some(table.cell(row, column).trim()).filter(|c| cell_key(c).is_some()).map(String::from)).collect();
+        sources.push((by.clone(), names));
+    }
+    if let Some(name) = &options.touches {
+        let read = touches::read_column(table, table.require_column(name, "options.touches")?)?;
+        let (first, last) = read.into_iter().map(|t| t.map(|t| (Some(t.first), Some(t.last))).unwrap_or_default()).unzip();
+        sources.push((format!("first touch ({name})"), first));
+        sources.push((format!("last touch ({name})"), last));
+    }
     let rank = |name: &str| order.iter().position(|s| s == name);
     let (mql, sql) = (order.iter().position(|s| s.eq_ignore_ascii_case("mql")), order.iter().position(|s| s.eq_ignore_ascii_case("sql")));
     let mut tables = Vec::new();
-    for by in &options.by {
-        let column = table.require_column(by, "options.by")?;
+    for (by, names) in &sources {
         let mut credits: Vec<(String, String, Credit)> = Vec::new();
-        for (row, &converted) in outcome.iter().enumerate() {
-            let cell = table.cell(row, column).trim();
-            let key = cell_key(cell).unwrap_or_else(|| NO_CAMPAIGN.to_string());
+        for ((row, &converted), name) in outcome.iter().enumerate().zip(names) {
+            let name = name.as_deref().unwrap_or(NO_CAMPAIGN);
+            let key = cell_key(name).unwrap_or_else(|| NO_CAMPAIGN.to_string());
             let index = match credits.iter().position(|(k, _, _)| *k == key) {
                 Some(i) => i,
                 None => {
-                    credits.push((key, if cell.is_empty() { NO_CAMPAIGN.to_string() } else { cell.to_string() }, Credit::default()));
+                    credits.push((key, name.to_string(), Credit::default()));
                     credits.len() - 1
                 }
             };
@@ -186,7 +200,7 @@ fn campaign_credit(table: &Table, outcome: &[bool], options: &FunnelOptions, sta
                 Value::object(entries)
             })
             .collect();
-        tables.push(Value::object(vec![("by", Value::from(by.as_str())), ("campaigns", Value::Array(rows))]));
+        tables.push(Value::object(vec![("by", Value::String(by.clone())), ("campaigns", Value::Array(rows))]));
     }
     Ok(Value::Array(tables))
 }
@@ -327,6 +341,63 @@ mod tests {
         options.by = vec!["Campaign".into()];
         let e = funnel(scored, &options).unwrap_err().to_string();
         assert!(e.starts_with("options.by: no column \"Campaign\""), "{e}");
+    }
+
+    /// A visitor state as the `leadscore_state` form field carries it, quoted as a CSV cell.
+    fn state_cell(visits: &[crate::state::TimedEvent]) -> String {
+        let mut state = crate::state::VisitorState::default();
+        for event in visits {
+            state.ingest(event);
+        }
+        format!("\"{}\"", crate::json::write(&state.to_value()).replace('"', "\"\""))
+    }
+
+    #[test]
+    fn first_and_last_touch_come_from_the_visitor_state() {
+        use crate::calibrate::touches::tests::visit;
+        let spring = Some(["google", "cpc", "spring"]);
+        let news = Some(["newsletter", "email", "nov"]);
+        let rows = [
+            ("1", "new", "false", "0", state_cell(&[visit(0, None, spring), visit(90, None, news)])),
+            ("2", "sql", "true", "1", state_cell(&[visit(0, None, spring), visit(90, None, news)])),
+            ("3", "mql", "true", "0", state_cell(&[visit(0, Some("blog.example"), None), visit(10, Some("google.com"), spring)])),
+            ("4", "sql", "true", "1", state_cell(&[visit(0, None, news)])),
+            ("5", "new", "false", "0", state_cell(&[])),
+            ("6", "warm", "false", "0", String::new()),
+        ];
+        let mut scored = String::from("id,stage,qualified,Converted,leadscore_state\n");
+        for (id, stage, qualified, converted, state) in &rows {
+            scored.push_str(&format!("{id},{stage},{qualified},{converted},{state}\n"));
+        }
+        let mut options = FunnelOptions::new("Converted");
+        options.touches = Some("leadscore_state".into());
+        options.costs = Some("campaign,cost\nspring,400\nnov,90\n".into());
+        let report = as_json(&funnel(&scored, &options).unwrap());
+        let table = |i: usize| report["campaigns"][i].clone();
+        let row = |i: usize, name: &str| table(i)["campaigns"].as_array().unwrap().iter().find(|c| c["campaign"] == name).cloned().unwrap();
+        assert_eq!(table(0)["by"], "first touch (leadscore_state)");
+        assert_eq!(table(1)["by"], "last touch (leadscore_state)");
+        let first_spring = row(0, "spring");
+        assert_eq!((first_spring["leads"].as_f64(), first_spring["qualified"].as_f64(), first_spring["sql"].as_f64()), (Some(2.0), Some(1.0), Some(1.0)));
+        assert_eq!(first_spring["cost_per_lead"], json!(200.0));
+        assert_eq!(first_spring["cost_per_qualified_lead"], json!(400.0));
+        assert_eq!(row(0, "referral: blog.example")["leads"], json!(1.0));
+        assert_eq!(row(0, "nov")["cost_per_qualified_lead"], json!(90.0));
+        assert_eq!(row(0, "(direct)")["leads"], json!(1.0), "a state without campaigns or referrers");
+        assert_eq!(row(0, "(none)")["leads"], json!(1.0), "no state at all");
+        // Last touch: the newsletter brought leads 1, 2 and 4 back; spring only lead 3.
+        let last_nov = row(1, "nov");
+        assert_eq!((last_nov["leads"].as_f64(), last_nov["qualified"].as_f64()), (Some(3.0), Some(2.0)));
+        assert_eq!(last_nov["cost_per_qualified_lead"], json!(45.0));
+        assert_eq!(row(1, "spring")["cost_per_qualified_lead"], json!(400.0));
+
+        let broken = "id,stage,Converted,leadscore_state\n1,new,0,{\"v\":1}\n2,new,0,not json\n";
+        let e = funnel(broken, &options).unwrap_err().to_string();
+        assert!(e.contains("row 2: \"leadscore_state\" is not a visitor state (state.first: required)"), "{e}");
+        assert!(e.contains("row 3: \"leadscore_state\" is not a visitor state (not JSON)"), "{e}");
+        options.touches = Some("state".into());
+        let e = funnel(&scored, &options).unwrap_err().to_string();
+        assert!(e.starts_with("options.touches: no column \"state\""), "{e}");
     }
 
     #[test]

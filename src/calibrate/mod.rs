@@ -21,6 +21,7 @@ mod points;
 mod report;
 mod stages;
 pub mod stream;
+mod touches;
 mod value;
 
 pub use batch::{compact_breakdown, model_traits, score_csv, SCORE_COLUMNS};

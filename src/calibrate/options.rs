@@ -214,6 +214,8 @@ pub struct FunnelOptions {
     pub qualified: String,
     /// What each campaign cost: a CSV of two columns, campaign then cost.
     pub costs: Option<String>,
+    /// A column of visitor states (the `leadscore_state` form field): first- and last-touch tables.
+    pub touches: Option<String>,
 }
 
 impl FunnelOptions {
@@ -226,12 +228,13 @@ impl FunnelOptions {
             by: Vec::new(),
             qualified: "qualified".into(),
             costs: None,
+            touches: None,
         }
     }
 
     pub fn from_value(value: &Value) -> Result<FunnelOptions, Errors> {
         let mut errors = Errors::default();
-        let entries = read::object(value, "options", &["label", "stage", "score", "cost", "by", "qualified", "costs"], &mut errors).unwrap_or(&[]);
+        let entries = read::object(value, "options", &["label", "stage", "score", "cost", "by", "qualified", "costs", "touches"], &mut errors).unwrap_or(&[]);
         let Some(label) = text(entries, "label", &mut errors) else {
             if read::field(entries, "label").is_none() {
                 errors.push("options.label", "required: the column holding the outcome (1 = converted, 0 = not)");
@@ -250,6 +253,7 @@ impl FunnelOptions {
         if let Some(qualified) = text(entries, "qualified", &mut errors) {
             options.qualified = qualified;
         }
+        options.touches = text(entries, "touches", &mut errors);
         options.costs = read::field(entries, "costs")
             .filter(|v| **v != Value::Null)
             .and_then(|v| read::string(v, "options.costs", 16 * 1024 * 1024, &mut errors));

@@ -215,8 +215,22 @@ describe('leadscore score streams', { skip }, () => {
     const objects = Array.from({ length: 100 }, (_, i) => Object.fromEntries(HEADER.map((h, k) => [h, row(i)[k]])));
     writeFileSync(join(work, 'leads.jsonl'), objects.map((o) => `${JSON.stringify(o)}\n`).join(''));
     const campaigns = ['spring-webinar', 'brand', 'retargeting', ''];
-    const crm = [`${line(HEADER)},First Campaign,Last Campaign`];
-    for (let i = 0; i < 1000; i++) crm.push(`${line(row(i))},${campaigns[i % 4]},${campaigns[(i + 1) % 4]}`);
+    // The visitor state the tag's leadscore_state form field carries: the first campaign at its first
+    // page view, the last two hours later; a referral from news.example where the CRM has none.
+    const state = (first, last) => {
+      const visits = [[first, 0], [last, 7200]];
+      const json = JSON.stringify({
+        v: 1, first: 1.8e12, last: 7200,
+        campaigns: visits.filter(([c]) => c).map(([c, at]) => [`google|cpc|${c}`, 1, -1, [at]]),
+        referrers: visits.filter(([c]) => !c).map(([, at]) => ['news.example', 1, -1, [at]]),
+      });
+      return `"${json.replaceAll('"', '""')}"`;
+    };
+    const crm = [`${line(HEADER)},First Campaign,Last Campaign,leadscore_state`];
+    for (let i = 0; i < 1000; i++) {
+      const [first, last] = [campaigns[i % 4], campaigns[(i + 1) % 4]];
+      crm.push(`${line(row(i))},${first},${last},${state(first, last)}`);
+    }
     writeFileSync(join(work, 'crm.csv'), `${crm.join('\n')}\n`);
     writeFileSync(join(work, 'costs.csv'), 'campaign,cost\nspring-webinar,1200\nbrand,800\nretargeting,"1,500"\n');
     const env = { ...process.env, PATH: `${join(work, 'bin')}:${process.env.PATH}` };
@@ -227,10 +241,18 @@ describe('leadscore score streams', { skip }, () => {
     assert.equal(readFileSync(join(work, 'piped.csv'), 'utf8'), inMemory(text, { keep: [] }));
     assert.equal(gunzipSync(readFileSync(join(work, 'from-jsonl.csv.gz'))).toString().split('\n').length, 102);
     assert.equal(readFileSync(join(work, 'scores.jsonl'), 'utf8').trim().split('\n').length, 1000);
-    const funnel = spawnSync('bash', ['-c', commands.at(-1).replace(/$/, ' --json')], { cwd: work, env, encoding: 'utf8' });
-    const credit = JSON.parse(funnel.stdout).campaigns;
+    const credited = (command) => JSON.parse(spawnSync('bash', ['-c', `${command} --json`], { cwd: work, env, encoding: 'utf8' }).stdout).campaigns;
+    const credit = credited(commands.at(-1));
     assert.deepEqual(credit.map((c) => c.by), ['First Campaign', 'Last Campaign']);
-    for (const table of credit) {
+    const touches = credited(commands.at(-2));
+    assert.deepEqual(touches.map((c) => c.by), ['first touch (leadscore_state)', 'last touch (leadscore_state)']);
+    // The visitor states credit each lead as the CRM's columns do (a referral where they have none).
+    for (const [i, table] of touches.entries()) {
+      const named = (c) => (c.campaign === 'referral: news.example' ? { ...c, campaign: '(none)' } : c);
+      const byName = (a, b) => a.campaign.localeCompare(b.campaign);
+      assert.deepEqual(table.campaigns.map(named).sort(byName), [...credit[i].campaigns].sort(byName));
+    }
+    for (const table of [...credit, ...touches]) {
       assert.equal(table.campaigns.reduce((a, c) => a + c.leads, 0), 1000);
       const spring = table.campaigns.find((c) => c.campaign === 'spring-webinar');
       assert.equal(spring.leads, 250);
