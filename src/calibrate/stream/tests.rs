@@ -121,3 +121,12 @@ fn whole_numbers_read_as_the_engine_reads_them() {
         assert_eq!(whole_number(text), None, "{text}");
     }
 }
+
+#[test]
+fn centi_numbers_are_written_as_fmt_centi_writes_them() {
+    for c in [0, 5, -5, 10, 50, 99, 100, 105, 150, -150, 1234567, -100_000, i64::MAX, i64::MIN + 1] {
+        let mut out = String::from("x");
+        push_centi(&mut out, c);
+        assert_eq!(out, format!("x{}", fmt_centi(c)), "{c}");
+    }
+}
