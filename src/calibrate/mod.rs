@@ -24,7 +24,7 @@ pub mod stream;
 mod value;
 
 pub use batch::{compact_breakdown, model_traits, score_csv, SCORE_COLUMNS};
-pub use funnel::funnel;
+pub use funnel::{funnel, FunnelStream};
 pub use options::{CalibrateOptions, FunnelOptions, ScoreCsvOptions, Target};
 
 use crate::csv;
