@@ -11,8 +11,8 @@ use super::options::ScoreCsvOptions;
 use crate::csv::{self, BadRecord, Encoding, Record, RecordReader};
 use crate::engine::settle_fired;
 use crate::error::Errors;
-use crate::flat::{FlatModel, MISSING, NUMBER, UNKNOWN_TEXT};
-use crate::model::{Condition, Model, ModelSet, Scalar, StateCondition, TraitTest};
+use crate::flat::{trait_tests, FlatModel, MISSING, NUMBER, UNKNOWN_TEXT};
+use crate::model::{Model, ModelSet, Scalar, TraitTest};
 use crate::read::{self, fmt_centi, parse_decimal};
 use crate::value::Value;
 use std::collections::HashMap;
@@ -395,15 +395,7 @@ impl FastRows {
     fn new(model: &Model, flat: FlatModel, header: &[String]) -> FastRows {
         let column = flat.fields.iter().map(|f| header.iter().position(|h| h == f)).collect();
         let tests_of = |field: &String| -> Vec<&TraitTest> {
-            model
-                .rules
-                .iter()
-                .filter_map(|r| match &r.when {
-                    Condition::State(StateCondition::Trait { field: f, tests }) if f == field => Some(tests.iter()),
-                    _ => None,
-                })
-                .flatten()
-                .collect()
+            model.rules.iter().filter_map(|r| trait_tests(&r.when).filter(|(f, _)| *f == field)).flat_map(|(_, tests)| tests).collect()
         };
         let number_safe = flat.fields.iter().map(|f| tests_of(f).into_iter().all(reads_text_as_number)).collect();
         let contains = flat.fields.iter().map(|f| tests_of(f).into_iter().any(|t| matches!(t, TraitTest::Contains(_)))).collect();
