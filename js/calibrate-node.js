@@ -7,4 +7,4 @@ import { fileURLToPath } from 'node:url';
 import { initSync } from './calibrate/leadscore.js';
 
 initSync({ module: readFileSync(join(dirname(fileURLToPath(import.meta.url)), 'calibrate', 'leadscore_bg.wasm')) });
-export { calibrate, scoreCsv, funnel, ScoreStream, CompareStream, SampleStream, validateModel, engineVersion } from './calibrate/leadscore.js';
+export { calibrate, scoreCsv, funnel, ScoreStream, CompareStream, FunnelStream, SampleStream, validateModel, engineVersion } from './calibrate/leadscore.js';

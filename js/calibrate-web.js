@@ -2,4 +2,4 @@
 import init from './calibrate/leadscore.js';
 
 await init({ module_or_path: new URL('./calibrate/leadscore_bg.wasm', import.meta.url) });
-export { calibrate, scoreCsv, funnel, ScoreStream, CompareStream, SampleStream, validateModel, engineVersion } from './calibrate/leadscore.js';
+export { calibrate, scoreCsv, funnel, ScoreStream, CompareStream, FunnelStream, SampleStream, validateModel, engineVersion } from './calibrate/leadscore.js';

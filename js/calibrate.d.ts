@@ -191,6 +191,17 @@ export interface CompareReport {
   changes: { from: string; to: string; leads: number }[];
 }
 
+/** `funnel` over a scored file of any size, pushed in chunks; `report()` after `finish()`. @throws {LeadscoreError} */
+export class FunnelStream {
+  constructor(options: FunnelOptions, read?: ReadOptions);
+  /** Always empty: the funnel writes nothing per row. */
+  push(bytes: Uint8Array): Uint8Array;
+  finish(): Uint8Array;
+  summary(): StreamSummary;
+  report(): FunnelReport;
+  free(): void;
+}
+
 /** Champion (a) / challenger (b) over leads with outcomes, pushed in chunks. @throws {LeadscoreError} */
 export class CompareStream {
   constructor(a: ModelDocument, b: ModelDocument, options: { label: string; id?: string; listChanges?: boolean }, read?: ReadOptions);

@@ -61,10 +61,11 @@ Usage:
       --json                 print the report as JSON
       --delimiter, --encoding, --input-format, --on-error, --quiet   as for score
 
-  leadscore funnel <scored.csv> --label <column> [--stage stage] [--cost <column>] [--json]
+  leadscore funnel <scored.csv|-> --label <column> [--stage stage] [--cost <column>] [--json]
                   [--by "First Campaign,Last Campaign"] [--touches leadscore_state] [--costs costs.csv]
                   [--qualified qualified]
-      Conversion per stage, MQL->SQL rate, and cost per lead / MQL / SQL / conversion. With --by,
+      Conversion per stage, MQL->SQL rate, and cost per lead / MQL / SQL / conversion, streamed (files
+      of any size; --delimiter, --encoding, --input-format, --on-error, --quiet as for score). With --by,
       credit per campaign (or source, medium) for each column given, e.g. first and last touch;
       with --touches, first-touch and last-touch credit from a column of visitor states (the
       tag's leadscore_state form field): leads, qualified leads, MQL, SQL, MQL->SQL rate,
@@ -74,7 +75,7 @@ Usage:
 
 Nothing leaves the machine: the CSV is read and scored locally.`;
 
-/** In-memory commands (calibrate, funnel) read at most this much at once; score streams. */
+/** Files read whole (models, cost tables) are at most this large; the CSV inputs are streamed. */
 const MAX_BYTES = 64 * 1024 * 1024;
 const CHUNK_BYTES = 1 << 20;
 
@@ -512,15 +513,17 @@ async function main(argv) {
     return;
   }
   if (command === 'funnel') {
-    const { positional, flags } = parseArgs(rest, ['json'], ['label', 'stage', 'score', 'cost', 'by', 'costs', 'qualified', 'touches']);
-    if (positional.length !== 1) fail('funnel takes one CSV file of scored leads (see leadscore --help)');
+    const { positional, flags } = parseArgs(rest, ['json', 'quiet'], ['label', 'stage', 'score', 'cost', 'by', 'costs', 'qualified',
+      'touches', 'input-format', 'delimiter', 'encoding', 'on-error']);
+    if (positional.length !== 1) fail('funnel takes one CSV file of scored leads, or - for standard input (see leadscore --help)');
     if (!flags.label) fail('funnel needs --label <column>: the column that says whether the lead converted');
-    const text = readText(positional[0], 'CSV of scored leads');
     const options = { label: flags.label, stage: flags.stage, score: flags.score, cost: flags.cost, by: list(flags.by),
       qualified: flags.qualified, touches: flags.touches, costs: flags.costs === undefined ? undefined : readText(flags.costs, 'cost table') };
     for (const key of Object.keys(options)) if (options[key] === undefined) delete options[key];
     const leadscore = await loadPackage();
-    const report = attempt(() => leadscore.funnel(text, options));
+    const counter = attempt(() => new leadscore.FunnelStream(options, readOptions(flags)));
+    await streamRows(positional[0], { ...flags, discard: true }, (bytes) => counter.push(bytes), () => counter.finish(), () => counter.summary(), 'counted');
+    const report = attempt(() => counter.report());
     if (flags.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     else printFunnel(report);
     return;

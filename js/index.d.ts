@@ -311,7 +311,8 @@ export class Scorer {
 
 /**
  * Scores flat lead records (`{ company_size: 120, job_title: "VP" }`) through the model's compiled
- * fast path. Only for models whose rules are all trait rules; results equal
+ * fast path. Only for models whose rules are all trait rules (or `all`, `any` and `not` of trait tests on one
+ * field); results equal
  * `new Model(doc).scoreLead({ traits: lead }).total`.
  */
 export class FlatScorer {

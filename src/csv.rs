@@ -231,8 +231,9 @@ pub const MAX_RECORD_BYTES: usize = 8 * MIB;
 #[derive(Debug, Default, Clone)]
 pub struct Record {
     pub line: usize,
+    /// The cells, one separator byte between two (so an unquoted line is copied as it is).
     text: String,
-    /// The end of each cell in `text`.
+    /// The end of each cell in `text`; the next cell starts one byte later.
     ends: Vec<usize>,
 }
 
@@ -247,7 +248,7 @@ impl Record {
 
     /// Cell `i`, "" when out of range.
     pub fn cell(&self, i: usize) -> &str {
-        let start = if i == 0 { 0 } else { self.ends.get(i - 1).copied().unwrap_or(0) };
+        let start = if i == 0 { 0 } else { self.ends.get(i - 1).map_or(0, |end| end + 1) };
         let end = self.ends.get(i).copied().unwrap_or(start);
         self.text.get(start..end).unwrap_or("")
     }
@@ -297,6 +298,24 @@ pub struct RecordReader {
     /// the bytes that may be one.
     started: bool,
     head: Vec<u8>,
+    /// Per byte value: what it is to `plain_record` (see `classes`), for `delimiter`.
+    classes: [u8; 256],
+}
+
+/// Byte classes of `RecordReader::classes`.
+const PLAIN: u8 = 0;
+const DELIMITER: u8 = 1;
+const QUOTE: u8 = 2;
+const LINE_END: u8 = 3;
+
+fn classes(delimiter: u8) -> [u8; 256] {
+    let mut classes = [PLAIN; 256];
+    for (b, class) in [(delimiter, DELIMITER), (b'"', QUOTE), (b'\n', LINE_END), (b'\r', LINE_END)] {
+        if let Some(slot) = classes.get_mut(usize::from(b)) {
+            *slot = class;
+        }
+    }
+    classes
 }
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
@@ -311,7 +330,8 @@ enum Step {
 impl RecordReader {
     /// `delimiter` None: the one the header line uses most (`,`, `;` or tab).
     pub fn new(delimiter: Option<u8>, encoding: Encoding) -> RecordReader {
-        RecordReader { buf: Vec::new(), pos: 0, line: 1, delimiter, encoding, finished: false, started: false, head: Vec::new() }
+        let classes = classes(delimiter.unwrap_or(b','));
+        RecordReader { buf: Vec::new(), pos: 0, line: 1, delimiter, encoding, finished: false, started: false, head: Vec::new(), classes }
     }
 
     /// Adds the next bytes of the input.
@@ -371,6 +391,7 @@ impl RecordReader {
             None => match detect_delimiter(self.buf.get(self.pos..).unwrap_or(&[]), self.finished) {
                 Some(d) => {
                     self.delimiter = Some(d);
+                    self.classes = classes(d);
                     d
                 }
                 None => return self.wait(),
@@ -381,7 +402,10 @@ impl RecordReader {
             bytes.clear();
             record.ends.clear();
             record.line = self.line;
-            let step = self.step(delimiter, &mut bytes, &mut record.ends);
+            let step = match self.plain_record(&mut bytes, &mut record.ends) {
+                Some(step) => Ok(step),
+                None => self.step(delimiter, &mut bytes, &mut record.ends),
+            };
             let step = match step {
                 Ok(step) => step,
                 Err(bad) => {
@@ -423,6 +447,41 @@ impl RecordReader {
             });
         }
         Ok(false)
+    }
+
+    /// The common record, a line without quotes, read whole: one copy, its cells found by their
+    /// delimiters in one pass over a byte table. None (nothing consumed, `out` and `ends` left
+    /// empty) for a line with a quote, a blank line, or one whose end is not in the buffer yet:
+    /// `step` reads those.
+    fn plain_record(&mut self, out: &mut Vec<u8>, ends: &mut Vec<usize>) -> Option<Step> {
+        let rest = self.buf.get(self.pos..)?;
+        let mut end = None;
+        for (at, &b) in rest.iter().enumerate() {
+            match self.classes.get(usize::from(b)).copied().unwrap_or(PLAIN) {
+                PLAIN => {}
+                DELIMITER => ends.push(at),
+                LINE_END => {
+                    end = Some(at);
+                    break;
+                }
+                _ => break,
+            }
+        }
+        let consumed = match end.map(|at| (at, rest.get(at), rest.get(at + 1))) {
+            Some((at, Some(b'\n'), _)) if at > 0 => at + 1,
+            Some((at, Some(b'\r'), Some(b'\n'))) if at > 0 => at + 2,
+            Some((at, Some(b'\r'), Some(_))) if at > 0 => at + 1,
+            _ => {
+                ends.clear();
+                return None;
+            }
+        };
+        let line = rest.get(..end?)?;
+        ends.push(line.len());
+        out.extend_from_slice(line);
+        self.pos += consumed;
+        self.line += 1;
+        Some(Step::Record)
     }
 
     /// Reads one record at `pos` into `out` / `ends`; on `NeedMore` nothing is consumed.
@@ -506,6 +565,7 @@ impl RecordReader {
                 Some(&b) if b == delimiter => {
                     blank = false;
                     i += 1;
+                    out.push(delimiter);
                 }
                 Some(b'\r') => {
                     match buf.get(i + 1) {
@@ -559,7 +619,11 @@ pub fn write_row<S: AsRef<str>>(out: &mut String, fields: &[S]) {
 pub fn write_field(out: &mut String, field: &str, alone: bool) {
     // Semicolons and tabs are quoted too, so delimiter detection reads the output back as commas.
     // A lone empty cell is quoted too, or its row would be a blank line, which readers skip.
-    let needs_quotes = field.bytes().any(|b| matches!(b, b',' | b';' | b'\t' | b'"' | b'\n' | b'\r'))
+    // One pass (this runs for every cell of a scored file): any byte that needs quotes, and quotes.
+    let (special, quotes) = field.bytes().fold((false, false), |(special, quotes), b| {
+        (special | matches!(b, b',' | b';' | b'\t' | b'"' | b'\n' | b'\r'), quotes | (b == b'"'))
+    });
+    let needs_quotes = special
         || field.starts_with(' ')
         || field.ends_with(' ')
         || (field.is_empty() && alone)
@@ -567,7 +631,11 @@ pub fn write_field(out: &mut String, field: &str, alone: bool) {
         || field.starts_with('\u{feff}');
     if needs_quotes {
         out.push('"');
-        out.push_str(&field.replace('"', "\"\""));
+        if quotes {
+            out.push_str(&field.replace('"', "\"\""));
+        } else {
+            out.push_str(field);
+        }
         out.push('"');
     } else {
         out.push_str(field);

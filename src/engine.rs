@@ -166,10 +166,10 @@ fn adjustment_line(model: &Model, adjusted: Adjustment) -> (String, String, &'st
 /// The batch fast path, which knows from `flat` which rules fired, settles through this, so its
 /// rows equal `score`'s.
 pub fn settle_fired(model: &Model, fired: &[usize], mut adjust: impl FnMut(&str, i64)) -> Summary {
-    let fired: Vec<(usize, Fired)> = fired
-        .iter()
-        .filter_map(|&r| model.rules.get(r).map(|rule| (r, Fired { points: rule.points, base: rule.points, count: 1, counted: 1 })))
-        .collect();
+    // Sized ahead: collecting a filter_map grows from 4 by doubling (batch scoring calls this per row).
+    let mut list: Vec<(usize, Fired)> = Vec::with_capacity(fired.len());
+    list.extend(fired.iter().filter_map(|&r| model.rules.get(r).map(|rule| (r, Fired { points: rule.points, base: rule.points, count: 1, counted: 1 }))));
+    let fired = list;
     settle(
         model,
         &fired,

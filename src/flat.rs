@@ -1,5 +1,6 @@
 //! The fast path for leads that are flat records (CRM rows, edge form fields, the benchmark):
-//! a model whose rules are all trait rules compiles to slot programs over numbers, so scoring
+//! a model whose rules are all trait rules (each possibly `all`, `any` and `not` of tests on one
+//! field, as calibration writes "no answer") compiles to slot programs over numbers, so scoring
 //! one lead allocates nothing and crosses the JS boundary as a few numbers.
 //!
 //! A lead is encoded per field as (code, number): the number is the value for a number (finite:
@@ -130,6 +131,32 @@ impl FlatTest {
         .with_bits()
     }
 
+    /// The test's opposite (`not`).
+    fn not(self) -> FlatTest {
+        FlatTest {
+            number: self.number.not(),
+            text_bits: None,
+            by_text: self.by_text.iter().map(|b| !b).collect(),
+            missing: !self.missing,
+            on_false: !self.on_false,
+            on_true: !self.on_true,
+        }
+        .with_bits()
+    }
+
+    /// Either test (`any` of conditions on the same value).
+    fn or(self, other: FlatTest) -> FlatTest {
+        FlatTest {
+            number: self.number.or(other.number),
+            text_bits: None,
+            by_text: self.by_text.iter().zip(&other.by_text).map(|(a, b)| *a || *b).collect(),
+            missing: self.missing || other.missing,
+            on_false: self.on_false || other.on_false,
+            on_true: self.on_true || other.on_true,
+        }
+        .with_bits()
+    }
+
     fn with_bits(mut self) -> FlatTest {
 
         self.text_bits = (self.by_text.len() <= 64)
@@ -149,6 +176,9 @@ enum NumberTest {
     /// Anything else goes through the general test.
     General(TraitTest),
     Every(Vec<NumberTest>),
+    /// `not` and `any` of tests on the same value.
+    Not(Box<NumberTest>),
+    Some(Vec<NumberTest>),
 }
 
 impl NumberTest {
@@ -203,6 +233,27 @@ impl NumberTest {
         }
     }
 
+    fn not(self) -> NumberTest {
+        match self {
+            NumberTest::Always(result) => NumberTest::Always(!result),
+            NumberTest::NonZero(want) => NumberTest::NonZero(!want),
+            NumberTest::Not(inner) => *inner,
+            other => NumberTest::Not(Box::new(other)),
+        }
+    }
+
+    fn or(self, other: NumberTest) -> NumberTest {
+        match (self, other) {
+            (NumberTest::Always(true), _) | (_, NumberTest::Always(true)) => NumberTest::Always(true),
+            (NumberTest::Always(false), x) | (x, NumberTest::Always(false)) => x,
+            (NumberTest::Some(mut list), x) => {
+                list.push(x);
+                NumberTest::Some(list)
+            }
+            (x, y) => NumberTest::Some(vec![x, y]),
+        }
+    }
+
     #[inline(always)]
     fn check(&self, n: f64) -> bool {
         match self {
@@ -211,6 +262,8 @@ impl NumberTest {
             NumberTest::NonZero(want) => (n != 0.0) == *want,
             NumberTest::General(test) => trait_test(test, Some(&Scalar::Number(n))),
             NumberTest::Every(list) => list.iter().all(|t| t.check(n)),
+            NumberTest::Not(inner) => !inner.check(n),
+            NumberTest::Some(list) => list.iter().any(|t| t.check(n)),
         }
     }
 }
@@ -221,8 +274,8 @@ impl FlatModel {
         let mut fields: Vec<String> = Vec::new();
         let mut texts: Vec<String> = TRUTHY.iter().map(|s| (*s).to_string()).collect();
         for rule in &model.rules {
-            let Condition::State(StateCondition::Trait { field, tests }) = &rule.when else {
-                return Err(format!("rule {} is not a trait rule", rule.id));
+            let Some((field, tests)) = trait_tests(&rule.when) else {
+                return Err(format!("rule {} is not a trait rule (or all, any, not of trait tests on one field)", rule.id));
             };
             if !fields.contains(field) {
                 fields.push(field.clone());
@@ -248,16 +301,16 @@ impl FlatModel {
         let mut unknown_ok = vec![true; fields.len()];
         let mut rules = Vec::with_capacity(model.rules.len());
         for (index, rule) in model.rules.iter().enumerate() {
-            let Condition::State(StateCondition::Trait { field, tests }) = &rule.when else { continue };
+            let (Some((field, tests)), Condition::State(condition)) = (trait_tests(&rule.when), &rule.when) else { continue };
             let slot = fields.iter().position(|f| f == field).unwrap_or(0);
-            if tests.iter().any(needs_the_text) {
+            if tests.into_iter().any(needs_the_text) {
                 if let Some(ok) = unknown_ok.get_mut(slot) {
                     *ok = false;
                 }
             }
-            let mut merged = tests.iter().map(|test| FlatTest::of(test, &texts));
-            let Some(first) = merged.next() else { continue };
-            let test = merged.fold(first, FlatTest::and);
+            let Some(test) = flat_test(condition, &texts) else {
+                return Err(format!("rule {} has a condition without tests", rule.id));
+            };
             rules.push(FlatRule { index, slot, test, points: rule.points, fit: rule.score == ScoreKind::Fit, group: rule.group });
         }
         if model.groups.len() > MAX_FAST_GROUPS {
@@ -426,13 +479,58 @@ impl Op {
     }
 }
 
+/// The field a rule's condition reads and every trait test in it, when it is trait tests on one
+/// field combined by `all`, `any` and `not` (what calibration writes for "no answer"): the fast
+/// path compiles those; None for anything else.
+pub fn trait_tests(condition: &Condition) -> Option<(&String, Vec<&TraitTest>)> {
+    fn walk<'a>(condition: &'a StateCondition, field: &mut Option<&'a String>, tests: &mut Vec<&'a TraitTest>) -> bool {
+        match condition {
+            StateCondition::Trait { field: f, tests: t } => {
+                tests.extend(t);
+                *field.get_or_insert(f) == f
+            }
+            StateCondition::All(list) | StateCondition::Any(list) => list.iter().all(|c| walk(c, field, tests)),
+            StateCondition::Not(inner) => walk(inner, field, tests),
+            _ => false,
+        }
+    }
+    let Condition::State(condition) = condition else { return None };
+    let (mut field, mut tests) = (None, Vec::new());
+    if !walk(condition, &mut field, &mut tests) {
+        return None;
+    }
+    field.map(|f| (f, tests))
+}
+
+/// A condition that `trait_tests` accepts as one test of its field's value; None for a
+/// condition without tests.
+fn flat_test(condition: &StateCondition, texts: &[String]) -> Option<FlatTest> {
+    let fold = |list: &[StateCondition], join: fn(FlatTest, FlatTest) -> FlatTest| {
+        let mut tests = list.iter().map(|c| flat_test(c, texts));
+        let first = tests.next()??;
+        tests.try_fold(first, |acc, t| t.map(|t| join(acc, t)))
+    };
+    match condition {
+        StateCondition::Trait { tests, .. } => {
+            let mut merged = tests.iter().map(|test| FlatTest::of(test, texts));
+            let first = merged.next()?;
+            Some(merged.fold(first, FlatTest::and))
+        }
+        StateCondition::All(list) => fold(list, FlatTest::and),
+        StateCondition::Any(list) => fold(list, FlatTest::or),
+        StateCondition::Not(inner) => flat_test(inner, texts).map(FlatTest::not),
+        _ => None,
+    }
+}
+
 /// A number test as lo ≤ n ≤ hi, inverted when the flag is set; `None` when it is not one.
 fn number_range(test: &NumberTest) -> Option<(f64, f64, bool)> {
     match *test {
         NumberTest::Range { lo, hi } => Some((lo, hi, false)),
         NumberTest::NonZero(want) => Some((0.0, 0.0, want)),
         NumberTest::Always(result) => Some((f64::INFINITY, f64::NEG_INFINITY, result)),
-        NumberTest::General(_) | NumberTest::Every(_) => None,
+        NumberTest::Not(ref inner) => number_range(inner).map(|(lo, hi, negate)| (lo, hi, !negate)),
+        NumberTest::General(_) | NumberTest::Every(_) | NumberTest::Some(_) => None,
     }
 }
 

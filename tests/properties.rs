@@ -321,17 +321,28 @@ fn flat_model() -> impl Strategy<Value = Json> {
         any::<bool>().prop_map(|b| json!({ "is_true": b })),
         Just(json!({ "contains": ["sales", "dir"] })),
     ];
-    let rule = (0usize..4, test, -30i32..40, any::<bool>(), any::<bool>());
+    // The condition as written, negated (`not`), or with a second test of the same field (`any`,
+    // `all`): what calibration writes for "no answer" and for ranges.
+    let rule = (0usize..4, test.clone(), -30i32..40, any::<bool>(), any::<bool>(), 0usize..4, test);
     (prop::collection::vec(rule, 1..10), prop::option::of(5i32..60), prop::option::of(10i32..80)).prop_map(|(rules, group_max, cap)| {
         let list: Vec<Json> = rules
             .into_iter()
             .enumerate()
-            .map(|(i, (field, test, points, fit, grouped))| {
-                let mut rule = json!({ "id": format!("r{i}"), "points": points, "score": if fit { "fit" } else { "engagement" },
-                                       "when": { "trait": format!("f{field}") } });
-                for (k, v) in test.as_object().unwrap() {
-                    rule["when"][k] = v.clone();
-                }
+            .map(|(i, (field, test, points, fit, grouped, shape, other))| {
+                let condition = |test: &Json| {
+                    let mut when = json!({ "trait": format!("f{field}") });
+                    for (k, v) in test.as_object().unwrap() {
+                        when[k] = v.clone();
+                    }
+                    when
+                };
+                let when = match shape {
+                    0 => condition(&test),
+                    1 => json!({ "not": condition(&test) }),
+                    2 => json!({ "any": [condition(&test), condition(&other)] }),
+                    _ => json!({ "not": { "all": [condition(&test), { "not": condition(&other) }] } }),
+                };
+                let mut rule = json!({ "id": format!("r{i}"), "points": points, "score": if fit { "fit" } else { "engagement" }, "when": when });
                 if grouped && group_max.is_some() {
                     rule["group"] = json!(if fit { "gf" } else { "ge" });
                 }

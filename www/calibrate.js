@@ -3,11 +3,13 @@
 // the score bands and the points table as plain SVG.
 const $ = (id) => document.getElementById(id);
 const SVG = 'http://www.w3.org/2000/svg';
-const MAX_BYTES = 64 * 1024 * 1024;
+/** The page reads only this much of a file itself (for the header); the worker streams the rest. */
+const HEAD_BYTES = 1024 * 1024;
 const LABEL_GUESS = /^(converted|conversion|won|closed ?won|label|outcome|customer|is_customer)$/i;
 const ID_GUESS = /(^id$| id$|_id$|^lead ?(id|number)$)/i;
 
-let csvText = '';
+/** The leads as a Blob (the chosen File, or the generated sample): handed to the worker, read there in chunks. */
+let csvFile = null;
 let columns = [];
 let model = null;
 
@@ -47,9 +49,9 @@ function showError(message) {
   $('error').hidden = !message;
 }
 
-function load(text, name) {
+function load(text, name, file = new Blob([text])) {
   showError('');
-  csvText = text;
+  csvFile = file;
   columns = headerOf(text);
   if (columns.length < 2) return showError('This file has a single column: expected a CSV with a header row and several columns.');
   $('file-name').textContent = `${name}: ${columns.length} columns`;
@@ -76,8 +78,8 @@ function load(text, name) {
 }
 
 async function readFile(file) {
-  if (file.size > MAX_BYTES) return showError(`${file.name} is ${Math.ceil(file.size / 1048576)} MB; at most 64 MB is read. Sample the rows, or split the file.`);
-  load(await file.text(), file.name);
+  // Files of any size: the page reads the head for the column names, the worker streams the whole file.
+  load(await file.slice(0, HEAD_BYTES).text(), `${file.name} (${(file.size / 1e6).toFixed(1)} MB)`, file);
 }
 
 /** Generated leads with a known signal, for trying the page without data of one's own. */
@@ -121,11 +123,11 @@ function run(event) {
   $('run').disabled = true;
   $('bar').value = 0;
   $('step').textContent = 'starting…';
-  const worker = new Worker('calibrate-worker.js', { type: 'module' });
+  const worker = new Worker('calibrate/worker.js', { type: 'module' });
   const done = () => { worker.terminate(); $('run').disabled = false; $('progress').hidden = true; };
   worker.onerror = (error) => { done(); showError(`The calibration worker failed to start: ${error.message ?? 'is the package built (npm run build)?'}`); };
   worker.onmessage = ({ data }) => {
-    if (data.ready) worker.postMessage({ text: csvText, options: options() });
+    if (data.ready) worker.postMessage({ file: csvFile, options: options() });
     if (data.progress) {
       $('bar').max = data.progress.steps;
       $('bar').value = data.progress.step;
@@ -226,6 +228,14 @@ function show({ model: learned, report }) {
     `The top 10 % of leads convert at ${pct(lift.conversion_rate)}, ${lift.lift.toFixed(1)}× the average of ${pct(report.conversion_rate)}. `,
     `${report.model.rules} rules on ${report.model.columns_used} columns; ${cv.ties.distinct_scores} distinct scores.`,
   );
+  const sample = report.sample;
+  if (sample?.evaluation) {
+    const all = sample.evaluation;
+    $('summary').append(' ', Object.assign(document.createElement('span'), { id: 'sample-note', textContent:
+      `Learned from a uniform sample of ${sample.learned_from.toLocaleString('en-US')} of the file's ${sample.rows.toLocaleString('en-US')} leads; `
+      + `scored on all ${sample.evaluated_on.toLocaleString('en-US')}, ROC AUC ${all.auc.toFixed(3)} [${all.auc_ci95.map((x) => x.toFixed(3)).join(', ')}], `
+      + `top 10 % lift ${all.top_decile.lift.toFixed(2)}×.` }));
+  }
   $('roc').replaceChildren(rocChart(cv.roc, cv.auc));
   $('bands').replaceChildren(bandsChart(cv.score_bands));
   const thresholds = Object.fromEntries(learned.stages.map((s) => [s.name, s.min ?? 0]));

@@ -65,7 +65,7 @@ impl Streamed for CompareStream {
                     Some(name) => Some(self.rows.require_column(name, "id")?),
                     None => super::batch::default_id_column(header),
                 };
-                let scorers = [RowScorer::new(&self.models[0], header, 0)?, RowScorer::new(&self.models[1], header, 0)?];
+                let scorers = [RowScorer::new(&self.models[0], header, 0)?.totals_only(), RowScorer::new(&self.models[1], header, 0)?.totals_only()];
                 let stages = [vec![(0, 0); self.models[0].stages.len()], vec![(0, 0); self.models[1].stages.len()]];
                 if self.list_changes {
                     csv::write_row(&mut out, &["id", "stage_a", "stage_b", "score_a", "score_b", self.label.as_str()]);

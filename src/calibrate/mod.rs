@@ -25,7 +25,7 @@ mod touches;
 mod value;
 
 pub use batch::{compact_breakdown, model_traits, score_csv, SCORE_COLUMNS};
-pub use funnel::funnel;
+pub use funnel::{funnel, FunnelStream};
 pub use options::{CalibrateOptions, FunnelOptions, ScoreCsvOptions, Target};
 
 use crate::csv;

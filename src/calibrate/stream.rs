@@ -11,8 +11,8 @@ use super::options::ScoreCsvOptions;
 use crate::csv::{self, BadRecord, Encoding, Record, RecordReader};
 use crate::engine::settle_fired;
 use crate::error::Errors;
-use crate::flat::{FlatModel, MISSING, NUMBER, UNKNOWN_TEXT};
-use crate::model::{Condition, Model, ModelSet, Scalar, StateCondition, TraitTest};
+use crate::flat::{trait_tests, FlatModel, MISSING, NUMBER, UNKNOWN_TEXT};
+use crate::model::{Model, ModelSet, Scalar, TraitTest};
 use crate::read::{self, fmt_centi, parse_decimal};
 use crate::value::Value;
 use std::collections::HashMap;
@@ -136,6 +136,11 @@ impl RowStream {
         self.reader.finish();
     }
 
+    /// Bytes pushed and not yet read as rows.
+    pub fn pending(&self) -> usize {
+        self.reader.pending()
+    }
+
     /// Reads the next data row into `record`: Ok(Some(true)) when there is one; Ok(Some(false))
     /// right after the header was read (the caller plans its columns); Ok(None) when more input is
     /// needed or at the end. Bad rows are skipped here (or fail).
@@ -238,8 +243,6 @@ pub struct Scored {
     pub engagement: i64,
     pub stage: usize,
     pub qualified: bool,
-    /// `rule:points;…`
-    pub breakdown: String,
 }
 
 /// A model ready to score the rows of one CSV header.
@@ -250,6 +253,10 @@ pub struct RowScorer {
     columns: Vec<(usize, String)>,
     fast: Option<FastRows>,
     fired: Vec<usize>,
+    /// Whether `score` writes each row's breakdown (`score` prints it; `compare` needs only totals).
+    explain: bool,
+    /// The last row's breakdown, `rule:points;…`, reused from row to row.
+    breakdown: String,
     pub fast_rows: u64,
     pub general_rows: u64,
 }
@@ -264,6 +271,10 @@ struct FastRows {
     number_safe: Vec<bool>,
     /// Per field: some test looks inside the text (`contains`): texts go the general path.
     contains: Vec<bool>,
+    /// Per field: the encoding of cells seen lately that are not plain digits, as (cell, code,
+    /// number), code NaN for "general path": the columns a model reads mostly repeat a few
+    /// answers, and a short scan beats trimming, folding and hashing the cell again.
+    seen: Vec<Vec<(Box<str>, f64, f64)>>,
     codes_of: TextCodes,
     /// `id:points` of each rule, by model index.
     lines: Vec<String>,
@@ -293,7 +304,28 @@ impl RowScorer {
             return Err(Errors::single("model", format!("the model reads {} columns; a lead holds at most {}", columns.len(), crate::state::MAX_TRAITS)));
         }
         let fast = FlatModel::compile(model).ok().map(|flat| FastRows::new(model, flat, header));
-        Ok(RowScorer { model: model.clone(), now, columns, fast, fired: Vec::new(), fast_rows: 0, general_rows: 0 })
+        Ok(RowScorer {
+            model: model.clone(),
+            now,
+            columns,
+            fast,
+            fired: Vec::new(),
+            explain: true,
+            breakdown: String::new(),
+            fast_rows: 0,
+            general_rows: 0,
+        })
+    }
+
+    /// The scorer for callers that only read the totals and stages (no breakdown text per row).
+    pub fn totals_only(mut self) -> RowScorer {
+        self.explain = false;
+        self
+    }
+
+    /// The breakdown of the row last scored, `rule:points;…` (empty with `totals_only`).
+    pub fn breakdown(&self) -> &str {
+        &self.breakdown
     }
 
     pub fn model(&self) -> &Model {
@@ -306,23 +338,29 @@ impl RowScorer {
 
     /// Scores one record; the error is the engine's, for the caller to name the row.
     pub fn score(&mut self, record: &Record) -> Result<Scored, Errors> {
+        self.breakdown.clear();
         if let Some(fast) = &mut self.fast {
             if fast.encode(record) {
                 fast.flat.fired(&fast.codes, &fast.numbers, &mut self.fired);
-                let mut breakdown = String::new();
-                for &rule in &self.fired {
-                    if !breakdown.is_empty() {
-                        breakdown.push(';');
+                let breakdown = &mut self.breakdown;
+                let explain = self.explain;
+                if explain {
+                    for &rule in &self.fired {
+                        if !breakdown.is_empty() {
+                            breakdown.push(';');
+                        }
+                        breakdown.push_str(fast.lines.get(rule).map(String::as_str).unwrap_or_default());
                     }
-                    breakdown.push_str(fast.lines.get(rule).map(String::as_str).unwrap_or_default());
                 }
                 let summary = settle_fired(&self.model, &self.fired, |rule, points| {
-                    if !breakdown.is_empty() {
-                        breakdown.push(';');
+                    if explain {
+                        if !breakdown.is_empty() {
+                            breakdown.push(';');
+                        }
+                        breakdown.push_str(rule);
+                        breakdown.push(':');
+                        push_centi(breakdown, points);
                     }
-                    breakdown.push_str(rule);
-                    breakdown.push(':');
-                    breakdown.push_str(&fmt_centi(points));
                 });
                 self.fast_rows += 1;
                 return Ok(Scored {
@@ -331,7 +369,6 @@ impl RowScorer {
                     engagement: summary.engagement,
                     stage: summary.stage,
                     qualified: summary.qualified,
-                    breakdown,
                 });
             }
         }
@@ -347,14 +384,10 @@ impl RowScorer {
         let card = crate::score_lead(&self.model, &lead, self.now)?;
         self.general_rows += 1;
         let stage = self.model.stages.iter().position(|s| s.name == card.stage).unwrap_or(0);
-        Ok(Scored {
-            total: card.total,
-            fit: card.fit,
-            engagement: card.engagement,
-            stage,
-            qualified: card.qualified,
-            breakdown: compact_breakdown(&card),
-        })
+        if self.explain {
+            self.breakdown = compact_breakdown(&card);
+        }
+        Ok(Scored { total: card.total, fit: card.fit, engagement: card.engagement, stage, qualified: card.qualified })
     }
 }
 
@@ -362,54 +395,50 @@ impl FastRows {
     fn new(model: &Model, flat: FlatModel, header: &[String]) -> FastRows {
         let column = flat.fields.iter().map(|f| header.iter().position(|h| h == f)).collect();
         let tests_of = |field: &String| -> Vec<&TraitTest> {
-            model
-                .rules
-                .iter()
-                .filter_map(|r| match &r.when {
-                    Condition::State(StateCondition::Trait { field: f, tests }) if f == field => Some(tests.iter()),
-                    _ => None,
-                })
-                .flatten()
-                .collect()
+            model.rules.iter().filter_map(|r| trait_tests(&r.when).filter(|(f, _)| *f == field)).flat_map(|(_, tests)| tests).collect()
         };
         let number_safe = flat.fields.iter().map(|f| tests_of(f).into_iter().all(reads_text_as_number)).collect();
         let contains = flat.fields.iter().map(|f| tests_of(f).into_iter().any(|t| matches!(t, TraitTest::Contains(_)))).collect();
         let codes_of = flat.texts.iter().enumerate().map(|(i, t)| (t.clone(), i as f64)).collect();
         let lines = model.rules.iter().map(|r| format!("{}:{}", r.id, fmt_centi(r.points))).collect();
         let width = flat.fields.len();
-        FastRows { flat, column, number_safe, contains, codes_of, lines, codes: vec![MISSING; width], numbers: vec![0.0; width], key: String::new() }
+        FastRows {
+            flat,
+            column,
+            number_safe,
+            contains,
+            seen: vec![Vec::new(); width],
+            codes_of,
+            lines,
+            codes: vec![MISSING; width],
+            numbers: vec![0.0; width],
+            key: String::new(),
+        }
     }
 
     /// Encodes a record's cells as the engine would read them as texts; false when only the
     /// general engine can score it exactly.
     fn encode(&mut self, record: &Record) -> bool {
-        for (i, column) in self.column.iter().enumerate() {
-            let cell = column.map_or("", |c| record.cell(c));
+        for i in 0..self.column.len() {
+            let cell = self.column.get(i).copied().flatten().map_or("", |c| record.cell(c));
             let number_safe = self.number_safe.get(i).copied().unwrap_or(false);
-            // Most cells need no trimming; `trim` is Unicode-aware, so only skip it when both ends are plain ASCII.
-            let plain = cell.as_bytes().first().is_some_and(|b| b.is_ascii_graphic()) && cell.as_bytes().last().is_some_and(|b| b.is_ascii_graphic());
-            let trimmed = if plain { cell } else { cell.trim() };
-            let (code, number) = if trimmed.is_empty() || (cell.len() > MAX_CELL && cell.chars().count() > MAX_CELL) {
-                (MISSING, 0.0)
-            } else if self.contains.get(i).copied().unwrap_or(true) {
-                return false;
-            } else if let Some(n) = number_safe.then(|| whole_number(trimmed).or_else(|| parse_decimal(cell))).flatten() {
-                // On such a field a text that reads as a number, constant or not, scores as that number.
-                (NUMBER, n)
-            } else {
-                self.key.clear();
-                self.key.push_str(trimmed);
-                self.key.make_ascii_lowercase();
-                match self.codes_of.get(&self.key) {
-                    Some(&code) => (code, 0.0),
-                    None if self.flat.unknown_ok.get(i).copied().unwrap_or(false) => (UNKNOWN_TEXT, 0.0),
-                    None if number_safe => (UNKNOWN_TEXT, 0.0),
-                    None => match parse_decimal(cell) {
-                        Some(_) => return false,
-                        None => (UNKNOWN_TEXT, 0.0),
-                    },
-                }
+            let whole = if number_safe { whole_number(cell) } else { None };
+            let (code, number) = match whole {
+                Some(n) => (NUMBER, n),
+                None => match self.seen.get(i).and_then(|seen| seen.iter().find(|(s, _, _)| **s == *cell)) {
+                    Some(&(_, code, number)) => (code, number),
+                    None => {
+                        let (code, number) = self.encode_cell(i, cell).unwrap_or((f64::NAN, 0.0));
+                        if let Some(seen) = self.seen.get_mut(i).filter(|seen| seen.len() < MAX_SEEN && cell.len() <= MAX_SEEN_CELL) {
+                            seen.push((cell.into(), code, number));
+                        }
+                        (code, number)
+                    }
+                },
             };
+            if code.is_nan() {
+                return false;
+            }
             if let (Some(c), Some(n)) = (self.codes.get_mut(i), self.numbers.get_mut(i)) {
                 *c = code;
                 *n = number;
@@ -417,7 +446,42 @@ impl FastRows {
         }
         true
     }
+
+    /// One cell of field `i` as (code, number), the way the engine reads it as a text; None when
+    /// only the general engine can score it exactly.
+    fn encode_cell(&mut self, i: usize, cell: &str) -> Option<(f64, f64)> {
+        let number_safe = self.number_safe.get(i).copied().unwrap_or(false);
+        // Most cells need no trimming; `trim` is Unicode-aware, so only skip it when both ends are plain ASCII.
+        let plain = cell.as_bytes().first().is_some_and(|b| b.is_ascii_graphic()) && cell.as_bytes().last().is_some_and(|b| b.is_ascii_graphic());
+        let trimmed = if plain { cell } else { cell.trim() };
+        if trimmed.is_empty() || (cell.len() > MAX_CELL && cell.chars().count() > MAX_CELL) {
+            return Some((MISSING, 0.0));
+        }
+        if self.contains.get(i).copied().unwrap_or(true) {
+            return None;
+        }
+        if let Some(n) = number_safe.then(|| whole_number(trimmed).or_else(|| parse_decimal(cell))).flatten() {
+            // On such a field a text that reads as a number, constant or not, scores as that number.
+            return Some((NUMBER, n));
+        }
+        self.key.clear();
+        self.key.push_str(trimmed);
+        self.key.make_ascii_lowercase();
+        match self.codes_of.get(&self.key) {
+            Some(&code) => Some((code, 0.0)),
+            None if self.flat.unknown_ok.get(i).copied().unwrap_or(false) => Some((UNKNOWN_TEXT, 0.0)),
+            None if number_safe => Some((UNKNOWN_TEXT, 0.0)),
+            None => match parse_decimal(cell) {
+                Some(_) => None,
+                None => Some((UNKNOWN_TEXT, 0.0)),
+            },
+        }
+    }
 }
+
+/// Cells remembered per field (`FastRows::seen`), and the longest remembered.
+const MAX_SEEN: usize = 16;
+const MAX_SEEN_CELL: usize = 48;
 
 /// A cell of up to 15 ASCII digits, read the way `parse_decimal` reads it (digit by digit in an
 /// f64, exact at that length) without its general handling of signs, commas and exponents: most
@@ -509,7 +573,8 @@ impl Streamed for ScoreStream {
     }
 
     fn drain(&mut self) -> Result<Vec<u8>, Errors> {
-        let mut out = String::new();
+        // Output rows are about 1.6 times the input's: one allocation instead of a dozen doublings.
+        let mut out = String::with_capacity(self.rows.pending() * 2);
         while let Some(data) = self.rows.next_row()? {
             if !data {
                 self.plan = Some(self.plan_header(&mut out)?);
@@ -528,11 +593,12 @@ impl Streamed for ScoreStream {
                         }
                     };
                     let stage = plan.scorer.stage_name(scored.stage);
+                    let breakdown = plan.scorer.breakdown();
                     if self.jsonl {
                         let kept = plan.keep.iter().map(|&k| record.cell(k));
-                        write_jsonl(&mut out, id, &scored, stage, &self.rows.header, &plan.keep, kept);
+                        write_jsonl(&mut out, id, &scored, stage, breakdown, &self.rows.header, &plan.keep, kept);
                     } else {
-                        write_scored_row(&mut out, id, &scored, stage, plan.keep.iter().map(|&k| record.cell(k)));
+                        write_scored_row(&mut out, id, &scored, stage, breakdown, plan.keep.iter().map(|&k| record.cell(k)));
                     }
                 }
                 Err(e) => {
@@ -546,19 +612,43 @@ impl Streamed for ScoreStream {
 
 }
 
+/// Appends hundredths as `fmt_centi` writes them (`-12`, `3.5`, `0.05`), without a `format!` per number.
+pub fn push_centi(out: &mut String, centi: i64) {
+    if centi < 0 {
+        out.push('-');
+    }
+    let abs = centi.unsigned_abs();
+    let (whole, frac) = (abs / 100, abs % 100);
+    let mut unit = 1u64;
+    while unit <= whole / 10 {
+        unit *= 10;
+    }
+    while unit > 0 {
+        out.push(char::from(b'0' + (whole / unit % 10) as u8));
+        unit /= 10;
+    }
+    if frac != 0 {
+        out.push('.');
+        out.push(char::from(b'0' + (frac / 10) as u8));
+        if frac % 10 != 0 {
+            out.push(char::from(b'0' + (frac % 10) as u8));
+        }
+    }
+}
+
 /// One output row as CSV: `SCORE_COLUMNS`, then the kept cells.
-fn write_scored_row<'a>(out: &mut String, id: &str, scored: &Scored, stage: &str, kept: impl Iterator<Item = &'a str>) {
+fn write_scored_row<'a>(out: &mut String, id: &str, scored: &Scored, stage: &str, breakdown: &str, kept: impl Iterator<Item = &'a str>) {
     csv::write_field(out, id, false);
     out.push(',');
-    out.push_str(&fmt_centi(scored.total));
+    push_centi(out, scored.total);
     out.push(',');
     csv::write_field(out, stage, false);
     out.push_str(if scored.qualified { ",true," } else { ",false," });
-    out.push_str(&fmt_centi(scored.fit));
+    push_centi(out, scored.fit);
     out.push(',');
-    out.push_str(&fmt_centi(scored.engagement));
+    push_centi(out, scored.engagement);
     out.push(',');
-    csv::write_field(out, &scored.breakdown, false);
+    csv::write_field(out, breakdown, false);
     for cell in kept {
         out.push(',');
         csv::write_field(out, cell, false);
@@ -568,20 +658,21 @@ fn write_scored_row<'a>(out: &mut String, id: &str, scored: &Scored, stage: &str
 
 /// One output row as a JSON object: the score columns (numbers as numbers, the breakdown as an
 /// object of rule → points), then the kept columns as text.
-fn write_jsonl<'a>(out: &mut String, id: &str, scored: &Scored, stage: &str, header: &[String], keep: &[usize], kept: impl Iterator<Item = &'a str>) {
+#[allow(clippy::too_many_arguments)]
+fn write_jsonl<'a>(out: &mut String, id: &str, scored: &Scored, stage: &str, breakdown: &str, header: &[String], keep: &[usize], kept: impl Iterator<Item = &'a str>) {
     out.push_str("{\"id\":");
     crate::json::write_string(id, out);
     for (key, value) in [("score", scored.total), ("fit", scored.fit), ("engagement", scored.engagement)] {
         out.push_str(",\"");
         out.push_str(key);
         out.push_str("\":");
-        out.push_str(&fmt_centi(value));
+        push_centi(out, value);
     }
     out.push_str(",\"stage\":");
     crate::json::write_string(stage, out);
     out.push_str(if scored.qualified { ",\"qualified\":true" } else { ",\"qualified\":false" });
     out.push_str(",\"breakdown\":{");
-    for (i, line) in scored.breakdown.split(';').filter(|l| !l.is_empty()).enumerate() {
+    for (i, line) in breakdown.split(';').filter(|l| !l.is_empty()).enumerate() {
         let (rule, points) = line.rsplit_once(':').unwrap_or((line, "0"));
         if i > 0 {
             out.push(',');

@@ -52,6 +52,17 @@ pub fn touches(state: &VisitorState) -> Touches {
     Touches { first: first.unwrap_or_else(|| DIRECT.into()), last: last.unwrap_or_else(|| DIRECT.into()) }
 }
 
+/// The touches of one state cell: None when it is empty (no state was kept), or why it is not a state.
+pub fn of_cell(cell: &str) -> Result<Option<Touches>, String> {
+    let cell = cell.trim();
+    if cell.is_empty() {
+        return Ok(None);
+    }
+    let value = crate::json::parse(cell).ok_or_else(|| "not JSON".to_string())?;
+    let state = VisitorState::from_value(&value).map_err(|e| e.to_string())?;
+    Ok(Some(touches(&state)))
+}
+
 /// The touches of every row of a state column; an empty cell is None (no state was kept). A
 /// cell that is not a visitor state is an error naming the row, the column and the field.
 pub fn read_column(table: &Table, column: usize) -> Result<Vec<Option<Touches>>, Errors> {
@@ -60,16 +71,8 @@ pub fn read_column(table: &Table, column: usize) -> Result<Vec<Option<Touches>>,
     let mut bad = 0usize;
     let mut out = Vec::with_capacity(table.rows.len());
     for row in 0..table.rows.len() {
-        let cell = table.cell(row, column).trim();
-        if cell.is_empty() {
-            out.push(None);
-            continue;
-        }
-        let state = crate::json::parse(cell)
-            .ok_or_else(|| "not JSON".to_string())
-            .and_then(|value| VisitorState::from_value(&value).map_err(|e| e.to_string()));
-        match state {
-            Ok(state) => out.push(Some(touches(&state))),
+        match of_cell(table.cell(row, column)) {
+            Ok(touch) => out.push(touch),
             Err(why) => {
                 bad += 1;
                 if bad <= MAX_LISTED {
@@ -87,7 +90,7 @@ pub fn read_column(table: &Table, column: usize) -> Result<Vec<Option<Touches>>,
 
 #[cfg(test)]
 pub(crate) mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
     use super::*;
     use crate::state::{Event, TimedEvent};
 

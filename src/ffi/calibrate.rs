@@ -130,6 +130,38 @@ impl JsCompareStream {
     }
 }
 
+/// `funnel` over a file of any size: `push(bytes)` for each chunk (returns nothing to write),
+/// `finish()`, then `report()` (as `funnel` gives it) and `summary()` (rows, bad rows).
+#[wasm_bindgen(js_name = FunnelStream)]
+pub struct JsFunnelStream(calibrate::FunnelStream);
+
+#[wasm_bindgen(js_class = FunnelStream)]
+impl JsFunnelStream {
+    /// `options` as for `funnel`; `read` as for `ScoreStream` (its `format` is not used).
+    #[wasm_bindgen(constructor)]
+    pub fn new(options: JsValue, read: JsValue) -> Result<JsFunnelStream, JsValue> {
+        let options = FunnelOptions::from_value(&from_js(options, "options")?).map_err(|e| error(&e, "invalid options"))?;
+        let read = calibrate::stream::StreamOptions::from_value(&from_js(read, "read")?).map_err(|e| error(&e, "invalid options"))?;
+        calibrate::FunnelStream::new(options, &read).map(JsFunnelStream).map_err(|e| error(&e, "funnel"))
+    }
+
+    pub fn push(&mut self, bytes: &[u8]) -> Result<Vec<u8>, JsValue> {
+        self.0.push(bytes).map_err(|e| error(&e, "funnel"))
+    }
+
+    pub fn finish(&mut self) -> Result<Vec<u8>, JsValue> {
+        self.0.finish().map_err(|e| error(&e, "funnel"))
+    }
+
+    pub fn summary(&self) -> JsValue {
+        to_js(&self.0.summary())
+    }
+
+    pub fn report(&mut self) -> Result<JsValue, JsValue> {
+        self.0.report().map(|r| to_js(&r)).map_err(|e| error(&e, "funnel"))
+    }
+}
+
 /// A uniform sample of the rows of input of any size (what `calibrate` learns from when the file
 /// is larger than it holds): `push(bytes)`, `finish()`, then `text()` (CSV, file order) and `summary()`.
 #[wasm_bindgen(js_name = SampleStream)]

@@ -133,7 +133,7 @@ describe('leadscore CLI', { skip }, () => {
       [['calibrate', 'leads.csv'], /needs --label/],
       [['calibrate', 'leads.csv', '--label', 'Converted', '--mql-top', 'lots'], /--mql-top expects a share/],
       [['score', 'leads.csv', 'leads.csv'], /leads\.csv is not JSON/],
-      [['funnel', 'scored.csv', '--label', 'Converted', '--cost', 'stage'], /"Cost"|"stage" is "/],
+      [['funnel', 'scored.csv', '--label', 'Converted', '--cost', 'stage', '--on-error', 'fail'], /line 2: "stage" is "\w+", not a number/],
       [['frobnicate'], /unknown command "frobnicate"/],
       [['calibrate', 'leads.csv', '--label', 'Converted', '--colour', 'red'], /unknown option --colour/],
     ];

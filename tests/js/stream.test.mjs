@@ -1,7 +1,8 @@
 // `leadscore score` streaming (issue 19), as installed (pkg/bin/leadscore.mjs), on generated files in a temp
 // dir: streamed output equals the in-memory `scoreCsv` byte for byte, a file of a few hundred MB (generated on the
 // fly, deleted after) in bounded memory, bad rows reported at their lines, gzip, pipes, delimiters,
-// Windows-1252 and JSON Lines. LEADSCORE_BIG_MB sizes the big file (default 200).
+// Windows-1252 and JSON Lines; `funnel` on a scored file of half that size, counting as the in-memory funnel.
+// LEADSCORE_BIG_MB sizes the big file (default 200).
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -19,6 +20,7 @@ const skip = existsSync(bin) ? false : 'pkg/bin/leadscore.mjs is missing: build 
 const BIG_MB = Number(process.env.LEADSCORE_BIG_MB ?? 200);
 let dir;
 let scoreCsv;
+let funnel;
 
 /** A trait-only model (the fast path) with text, number, yes/no and group rules. */
 const MODEL = {
@@ -70,7 +72,7 @@ describe('leadscore score streams', { skip }, () => {
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'leadscore-stream-'));
     writeFileSync(join(dir, 'model.json'), JSON.stringify(MODEL));
-    ({ scoreCsv } = await import(join(root, 'pkg', 'calibrate-node.js')));
+    ({ scoreCsv, funnel } = await import(join(root, 'pkg', 'calibrate-node.js')));
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -302,6 +304,51 @@ describe('leadscore score streams', { skip }, () => {
     const maxRss = Number(/maxrss=(\d+)/.exec(stderr)[1]) * 1024;
     process.stdout.write(`# ${(size / 1e6).toFixed(0)} MB, ${rows} rows: ${stderr.split('\n')[0]}; peak RSS ${(maxRss / 1e6).toFixed(0)} MB\n`);
     assert.ok(maxRss < 300e6, `peak RSS ${maxRss} bytes for a ${size}-byte file`);
+    rmSync(big);
+  });
+
+  test(`funnel streams a ${BIG_MB / 2} MB scored file in bounded memory, counting as the in-memory funnel does`, { timeout: 240_000 }, async () => {
+    // A block of scored rows (with campaigns and whole costs, so sums stay exact) repeated: every count is the
+    // block's times the repetitions, every rate the block's.
+    const BLOCK = 5000;
+    const scored = inMemory(csv(BLOCK)).trimEnd().split('\n');
+    const campaigns = ['spring-webinar', 'brand', 'Retargeting', ''];
+    const header = `${scored[0]},Cost,First Campaign`;
+    const block = scored.slice(1).map((l, i) => `${l.slice(l.indexOf(','))},${i % 7},${campaigns[(i * 3 + (i >> 4)) % 4]}`);
+    const options = { label: 'Converted', cost: 'Cost', by: ['First Campaign'], costs: 'campaign,cost\nspring-webinar,1200\nbrand,800\n' };
+    const one = funnel([header, ...block.map((l, i) => `B${i}${l}`)].join('\n'), options);
+    const big = join(dir, 'scored-big.csv');
+    writeFileSync(join(dir, 'costs.csv'), options.costs);
+    const file = createWriteStream(big);
+    file.write(`${header}\n`);
+    let copies = 0;
+    while (file.bytesWritten + file.writableLength < (BIG_MB / 2) * 1e6) {
+      if (!file.write(`${block.map((l, i) => `B${copies * BLOCK + i}${l}`).join('\n')}\n`)) await once(file, 'drain');
+      copies++;
+    }
+    file.end();
+    await once(file, 'close');
+    const child = spawn(process.execPath, ['--import', 'data:text/javascript,process.on("exit",()=>process.stderr.write(`maxrss=${process.resourceUsage().maxRSS}\\n`))',
+      bin, 'funnel', big, '--label', 'Converted', '--cost', 'Cost', '--by', 'First Campaign', '--costs', join(dir, 'costs.csv'), '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => { stdout += d; });
+    child.stderr.on('data', (d) => { stderr += d; });
+    const [code] = await once(child, 'close');
+    assert.equal(code, 0, stderr);
+    const report = JSON.parse(stdout);
+    assert.equal(report.leads, one.leads * copies);
+    assert.equal(report.converted, one.converted * copies);
+    assert.equal(report.conversion_rate, one.conversion_rate);
+    assert.deepEqual(report.stages.map((s) => [s.stage, s.leads, s.conversion_rate, s.cost]),
+      one.stages.map((s) => [s.stage, s.leads * copies, s.conversion_rate, s.cost * copies]));
+    assert.equal(report.cost.total, one.cost.total * copies);
+    assert.equal(report.mql_to_sql_rate, one.mql_to_sql_rate);
+    assert.deepEqual(report.campaigns[0].campaigns.map((c) => [c.campaign, c.leads, c.qualified, c.mql, c.sql, c.conversion_rate]),
+      one.campaigns[0].campaigns.map((c) => [c.campaign, c.leads * copies, c.qualified * copies, c.mql * copies, c.sql * copies, c.conversion_rate]));
+    const maxRss = Number(/maxrss=(\d+)/.exec(stderr)[1]) * 1024;
+    process.stdout.write(`# funnel: ${(statSync(big).size / 1e6).toFixed(0)} MB, ${one.leads * copies} rows: ${stderr.split('\n')[0]}; peak RSS ${(maxRss / 1e6).toFixed(0)} MB\n`);
+    assert.ok(maxRss < 300e6, `peak RSS ${maxRss} bytes`);
     rmSync(big);
   });
 });

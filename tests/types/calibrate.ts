@@ -1,6 +1,6 @@
 // Compile-only checks of the calibration types: the learned model is an ordinary document.
 import type { ModelDocument } from 'leadscore';
-import { calibrate, CompareStream, funnel, ScoreStream, scoreCsv, type CalibrationReport, type FunnelReport } from 'leadscore/calibrate';
+import { calibrate, CompareStream, funnel, FunnelStream, ScoreStream, scoreCsv, type CalibrationReport, type FunnelReport } from 'leadscore/calibrate';
 
 declare const csv: string;
 const { model, report } = calibrate(csv, {
@@ -22,6 +22,10 @@ const bad: number = stream.summary().bad;
 const comparison = new CompareStream(doc, doc, { label: 'Converted', listChanges: true });
 comparison.push(new Uint8Array(csv.length));
 const interval: [number, number] = comparison.report().models[0]!.auc_ci95;
+const funnelStream = new FunnelStream({ label: 'Converted', by: ['First Campaign'] }, { onError: 'fail' });
+funnelStream.push(new Uint8Array(csv.length));
+funnelStream.finish();
+const streamedLeads: number = funnelStream.report().leads;
 // @ts-expect-error not a format
 new ScoreStream(doc, {}, { format: 'xml' });
-void [auc, roc, kept, stages, credit, out, bad, interval];
+void [auc, roc, kept, stages, credit, out, bad, interval, streamedLeads];

@@ -74,6 +74,6 @@ describe('calibration page', { skip }, () => {
     await page.setInputFiles('#file', { name: 'bad.csv', mimeType: 'text/csv', buffer: ragged });
     await page.click('#run');
     await page.waitForSelector('#error:not([hidden])', { timeout: 30_000 });
-    assert.match(await page.textContent('#error'), /row 3: 1 field, but the header has 2 columns/);
+    assert.match(await page.textContent('#error'), /line 3: 1 field, but the header has 2 columns/);
   });
 });

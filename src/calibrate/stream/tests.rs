@@ -1,7 +1,7 @@
 use super::*;
 use crate::calibrate::score_csv;
 
-/// A trait-only model with every kind of test, groups, caps, a scale floor and a gate.
+/// A trait-only model with every kind of test (also under `not` and `any`), groups, caps, a scale floor and a gate.
 const TRAIT_MODEL: &str = r#"{ "name": "t", "caps": { "fit": 60 },
   "groups": [{ "id": "g", "max": 20 }],
   "rules": [
@@ -13,7 +13,10 @@ const TRAIT_MODEL: &str = r#"{ "name": "t", "caps": { "fit": 60 },
     { "id": "news", "points": 9, "group": "g", "when": { "trait": "Newsletter", "is_true": true } },
     { "id": "no-news", "points": -40, "when": { "trait": "Newsletter", "is_true": false } },
     { "id": "city", "points": 5, "when": { "trait": "City", "contains": ["bomb"] } },
-    { "id": "asked", "points": 3, "when": { "trait": "City", "exists": true } }
+    { "id": "asked", "points": 3, "when": { "trait": "City", "exists": true } },
+    { "id": "no-origin", "points": -5, "when": { "not": { "trait": "Origin", "one_of": ["api", "form"] } } },
+    { "id": "few-or-many", "points": 2, "score": "engagement", "when": { "any": [{ "trait": "Visits", "below": 2 }, { "trait": "Visits", "above": 30 }] } },
+    { "id": "no-visits", "points": -3, "when": { "not": { "any": [{ "trait": "Visits", "at_least": 0 }, { "trait": "Visits", "below": 0 }] } } }
   ],
   "stages": [{ "name": "new" }, { "name": "warm", "min": 20 }, { "name": "mql", "min": 50 }],
   "qualify": { "stage": "mql", "rules": ["api"] } }"#;
@@ -118,5 +121,14 @@ fn whole_numbers_read_as_the_engine_reads_them() {
     }
     for text in ["", "1.5", "-2", "1,000", "1234567890123456", " 7"] {
         assert_eq!(whole_number(text), None, "{text}");
+    }
+}
+
+#[test]
+fn centi_numbers_are_written_as_fmt_centi_writes_them() {
+    for c in [0, 5, -5, 10, 50, 99, 100, 105, 150, -150, 1234567, -100_000, i64::MAX, i64::MIN + 1] {
+        let mut out = String::from("x");
+        push_centi(&mut out, c);
+        assert_eq!(out, format!("x{}", fmt_centi(c)), "{c}");
     }
 }
