@@ -6,8 +6,8 @@
 import { scoreSubmission } from '../core/leadscore.js';
 import { DEFAULT_FIELDS, decodeState, mediaType, readBody } from './body.js';
 import { toTargets } from './forward.js';
-import { pageUri, serverLead } from './lead.js';
-import { corsHeaders, threw, forwardLead, memoryReplayStore, modelFor, reply } from './common.js';
+import { pageUri, serverLead, shadowCard } from './lead.js';
+import { corsHeaders, threw, forwardLead, memoryReplayStore, modelFor, reply, shadowFor } from './common.js';
 
 /** The tag's bodies stay under 64 KB (a keepalive request's limit). */
 export const RELAY_MAX_BODY_BYTES = 64 * 1024;
@@ -71,6 +71,7 @@ async function decide(request, options) {
   if (request.method !== 'POST') return fail(405, 'method', `expected POST, got ${request.method}`);
   const now = typeof options.now === 'function' ? options.now() : options.now ?? Date.now();
   const model = modelFor(options);
+  const shadow = shadowFor(options);
   const targets = toTargets(options.forward);
   const read = await readLead(request, options.maxBodyBytes ?? RELAY_MAX_BODY_BYTES);
   if (!read.ok) return read;
@@ -110,7 +111,11 @@ async function decide(request, options) {
     if (window) await Promise.all([window.store.delete?.(leadKey), window.store.delete?.(seenKey)]);
   };
 
-  const lead = serverLead({ leadId: read.leadId, idempotencyKey: key, card, traits, page: read.page, clamped });
+  // The shadow model scores only what is forwarded, after the decision: it never gates delivery.
+  const lead = serverLead({
+    leadId: read.leadId, idempotencyKey: key, card, traits, page: read.page, clamped,
+    shadow: shadowCard(shadow, { state: read.state, traits }, now),
+  });
   // Each destination on its own: one failing (or throwing) does not hold back the others.
   const sending = Promise.all(targets.map((target) => forwardLead(target, lead, options)
     .catch((error) => ({ status: 'failed', target: target.name, attempts: 0, error: String(error?.message ?? error) }))));
@@ -157,6 +162,7 @@ export async function relay(request, options = {}) {
 /** `relay` with the options fixed once (the model checked now); per-request extras, e.g. `{ waitUntil }`. */
 export function createRelay(options) {
   modelFor(options);
+  shadowFor(options);
   toTargets(options.forward);
   return (request, extra) => relay(request, extra ? { ...options, ...extra } : options);
 }
