@@ -1,0 +1,13 @@
+// A form posts here: qualify scores it with the site's model and forwards a qualified lead to
+// FORWARD_URL after answering, through Netlify's context.waitUntil.
+import { qualify } from 'leadscore/edge';
+import model from '../../model.js';
+
+export default (request, context) => qualify(request, {
+  model,
+  form: 'demo',
+  forward: Netlify.env.get('FORWARD_URL'),
+  waitUntil: context.waitUntil,
+});
+
+export const config = { path: '/api/lead', method: 'POST' };
