@@ -10,7 +10,7 @@
 //   5. relay (the tag's leads): CPU per relay in Node (in-process) and in workerd (as in 2, with
 //      qualify measured in the same run), and 10,000 tag payloads through workerd, three in four
 //      qualifying, each a distinct lead, forwarded as signed webhooks.
-// BENCH_ONLY=relay runs only 5.
+// BENCH_ONLY=relay runs only 5; BENCH_ONLY=relay-cpu only the CPU figures of 5 and 2, alternating.
 // Prints a table and one line of JSON at the end. Everything binds 127.0.0.1; every child is stopped.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -289,6 +289,15 @@ async function relayBench(qualifyCpu) {
 }
 
 try {
+  if (process.env.BENCH_ONLY === 'relay-cpu') {
+    // CPU only, relay and qualify alternating in fresh workerd processes (BENCH_ROUNDS pairs, default 3):
+    // on a shared machine, each pair sees about the same load.
+    const rounds = [];
+    for (let i = 0; i < Number(process.env.BENCH_ROUNDS ?? 3); i++) rounds.push({ relay: await relayCpu(), qualify: await workerdCpu() });
+    console.table(rounds.map((r) => ({ 'relay net (ms)': r.relay.cpu_ms, 'relay gross (ms)': r.relay.gross_cpu_ms, 'qualify net (ms)': r.qualify.cpu_ms })));
+    console.log(JSON.stringify({ relay_cpu: rounds }));
+    process.exit(0);
+  }
   if (process.env.BENCH_ONLY === 'relay') {
     console.log(JSON.stringify({ relay: await relayBench() }));
     process.exit(0);

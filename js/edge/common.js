@@ -34,7 +34,8 @@ function cachedModel(model, modelName, what) {
   if (model instanceof Model) return model;
   if (model === null || typeof model !== 'object') throw new TypeError(`${what}: expected a model document or a Model`);
   let cached = models.get(model);
-  if (!cached || cached.name !== (modelName ?? cached.name)) {
+  // `name` is read from the wasm: only when a name was asked for (a request reads no getter).
+  if (!cached || (modelName !== undefined && cached.name !== modelName)) {
     cached = new Model(model, modelName === undefined ? undefined : { model: modelName });
     models.set(model, cached);
   }

@@ -23,6 +23,8 @@ let defaultStore;
 /** Lead keys between their window check and their entry in the store: concurrent requests for one lead wait for neither. */
 const claiming = new Set();
 const fail = (status, field, error) => ({ status, body: { ok: false, error, field } });
+/** Fatal: a body that is not UTF-8 is refused, not repaired. One decoder, since `decode` keeps no state between calls. */
+const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** The tag's JSON body, checked: `{ ok: true, leadId, key, state, traits, page }` or a failure. */
 async function readLead(request, maxBodyBytes) {
@@ -34,7 +36,7 @@ async function readLead(request, maxBodyBytes) {
   if (!read.ok) return fail(read.status, read.field, read.error);
   let body;
   try {
-    body = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(read.bytes));
+    body = JSON.parse(utf8.decode(read.bytes));
   } catch (error) {
     return fail(400, 'body', error instanceof RangeError ? 'nested too deeply' : 'not valid JSON');
   }
