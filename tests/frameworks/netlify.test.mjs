@@ -2,9 +2,11 @@
 // the packed tarball, served by Netlify's local runtime (@netlify/dev: each edge function runs in Deno under
 // Netlify's own bootstrap, with its `(request, context)` signature, `context.waitUntil` and `Netlify.env`).
 // Checked for real on 127.0.0.1: `qualify` answers a form and forwards the qualified lead after answering;
-// `relay` re-scores a tag's lead and forwards it. Long mode only (LEADSCORE_FRAMEWORKS=all).
+// `relay` re-scores a tag's lead and forwards it; both load the wasm the site's build publishes, as a deployed
+// edge function must. Long mode only (LEADSCORE_FRAMEWORKS=all).
 // `netlify dev` itself is not used: it imports the bootstrap from Netlify's servers at start (see the page).
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { appendFileSync, rmSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -30,6 +32,8 @@ after(async () => {
 });
 
 test('Netlify Edge Functions: qualify and relay in Netlify\'s local runtime (Deno)', { skip: !longMode && 'long mode only (LEADSCORE_FRAMEWORKS=all)' }, async (t) => {
+  // The site's build command (netlify.toml): publishes the wasm the edge functions fetch.
+  execFileSync('npm', ['run', 'build'], { cwd: suite.app, stdio: 'ignore', timeout: 60_000 });
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const server = await startServer(suite.app, process.execPath, ['server.mjs'], {
