@@ -16,6 +16,16 @@ import model from '../../examples/model.mjs';
 import { demoForm, freePort, longMode, packTarball, prepareApp, startServer, stopServers } from './support.mjs';
 
 const suite = {};
+
+/**
+ * The directory of the Deno binary the `deno` npm package installs. Its `.bin/deno` is a Node.js wrapper
+ * that spawns the binary: stopping the wrapper would leave Deno running, so Netlify's tools get the binary
+ * itself (which the wrapper puts in place when first run).
+ */
+function denoDirectory(app) {
+  execFileSync(join(app, 'node_modules', '.bin', 'deno'), ['--version'], { stdio: 'ignore', timeout: 60_000 });
+  return join(app, 'node_modules', 'deno');
+}
 before(async () => {
   if (!longMode) return;
   suite.tarball = packTarball();
@@ -38,8 +48,8 @@ test('Netlify Edge Functions: qualify and relay in Netlify\'s local runtime (Den
   const base = `http://127.0.0.1:${port}`;
   const server = await startServer(suite.app, process.execPath, ['server.mjs'], {
     url: `${base}/`,
-    // Deno comes from the app's devDependencies (the `deno` npm package), as Netlify's tools look for it on PATH.
-    env: { PORT: String(port), PATH: `${join(suite.app, 'node_modules', '.bin')}:${process.env.PATH}` },
+    // Deno comes from the app's devDependencies (the `deno` npm package); Netlify's tools look for it on PATH.
+    env: { PORT: String(port), PATH: `${denoDirectory(suite.app)}:${process.env.PATH}` },
   });
   try {
     await t.test('POST /api/lead: qualify answers, then forwards through context.waitUntil', async () => {
