@@ -7,11 +7,13 @@
 // hubspot | segment | salesforce | pipedrive), WEBHOOK_SECRET (signs the webhook: Standard Webhooks),
 // SLACK_WEBHOOK_URL (the relay also posts to Slack), HUBSPOT_PORTAL_ID, HUBSPOT_FORM_GUID, HUBSPOT_TOKEN,
 // SEGMENT_WRITE_KEY, SALESFORCE_ORG_ID, PIPEDRIVE_API_TOKEN, CORS_ORIGIN, LEADSCORE_NOW (a fixed clock,
-// for tests and demos), LEADSCORE_EXPOSE_BREAKDOWN=1.
+// for tests and demos), LEADSCORE_EXPOSE_BREAKDOWN=1, SHADOW_MODEL (a challenger's model document as JSON:
+// scored on every forwarded lead and reported in it as `shadow`, never deciding).
 import { createQualifier, createRelay, hubspot, pipedrive, salesforce, segment, slack, webhook } from 'leadscore/edge';
 import model from './model.mjs';
 
 const FORMS = ['contact', 'webinar', 'demo'];
+const shadowOf = (env) => (env.SHADOW_MODEL ? JSON.parse(env.SHADOW_MODEL) : undefined);
 let forwardFailures = 0;
 
 function target(env) {
@@ -37,6 +39,7 @@ function qualifierFor(env) {
   if (!qualify) {
     qualify = createQualifier({
       model,
+      shadow: shadowOf(env),
       forward: target(env),
       form: (request) => new URL(request.url).pathname.split('/')[2],
       now: env.LEADSCORE_NOW ? () => Number(env.LEADSCORE_NOW) : undefined,
@@ -63,6 +66,7 @@ function relayFor(env) {
   if (!relay) {
     relay = createRelay({
       model,
+      shadow: shadowOf(env),
       forward: [target(env), env.SLACK_WEBHOOK_URL && slack(env.SLACK_WEBHOOK_URL)].filter(Boolean),
       now: env.LEADSCORE_NOW ? () => Number(env.LEADSCORE_NOW) : undefined,
       cors: env.CORS_ORIGIN || '*',

@@ -64,7 +64,17 @@ export interface QualifiedLead extends Omit<ScoreCard, 'breakdown'> {
   scored_by: 'server';
   /** `leadscore-edge/<engine version>`. */
   sent_by: string;
+  /** The card of the model run in shadow (option `shadow`), when there is one: reported, never deciding. */
+  shadow?: ShadowCard;
 }
+
+/**
+ * What a challenger run in shadow made of the same lead: its card (the lead's card fields), or, when it
+ * could not score the lead, its name and why. Added within lead format 1 (optional).
+ */
+export type ShadowCard =
+  | (Pick<ScoreCard, 'model' | 'model_version' | 'fit' | 'engagement' | 'total' | 'grade' | 'stage' | 'qualified' | 'reasons' | 'disqualified_by' | 'next_step' | 'scored_at' | 'breakdown'>)
+  | { model: string; error: string };
 export interface ForwardOutcome {
   status: 'sent' | 'failed';
   target: string;
@@ -126,6 +136,12 @@ export interface QualifyOptions {
   model: ModelDocument | Model;
   /** Which model of a multi-model document. */
   modelName?: string;
+  /**
+   * A challenger scored on every lead that is forwarded, its card sent as the lead's `shadow`; it never
+   * decides (a lead only it would qualify is not forwarded). A model document or a Model (for one model of
+   * a multi-model document: `new Model(doc, { model: name })`).
+   */
+  shadow?: ModelDocument | Model;
   /** Where qualified leads go: a URL (JSON webhook), webhook(), hubspot() or segment(). Omit to only decide. */
   forward?: UrlLike | ForwardTarget;
   /** Allow-listed form fields (default DEFAULT_FIELDS). Everything else is dropped. */
@@ -236,7 +252,7 @@ export function verifyWebhook<T = QualifiedLead>(secret: string | readonly strin
 export class WebhookVerificationError extends Error {}
 export const WEBHOOK_TOLERANCE_SECONDS: number;
 
-export interface RelayOptions extends Pick<QualifyOptions, 'model' | 'modelName' | 'now' | 'timeoutMs' | 'retryDelayMs' | 'onForwardError' | 'waitUntil' | 'fetch'> {
+export interface RelayOptions extends Pick<QualifyOptions, 'model' | 'modelName' | 'shadow' | 'now' | 'timeoutMs' | 'retryDelayMs' | 'onForwardError' | 'waitUntil' | 'fetch'> {
   /** Destinations: a URL (webhook), a target, or several (each delivered on its own). Omit to only decide. */
   forward?: UrlLike | ForwardTarget | readonly (UrlLike | ForwardTarget)[];
   /** Trait names taken from the tag's state (default DEFAULT_FIELDS); `email_domain` is derived from the email. */

@@ -10,7 +10,8 @@
 //   5. relay (the tag's leads): CPU per relay in Node (in-process) and in workerd (as in 2, with
 //      qualify measured in the same run), and 10,000 tag payloads through workerd, three in four
 //      qualifying, each a distinct lead, forwarded as signed webhooks.
-// BENCH_ONLY=relay runs only 5.
+// BENCH_ONLY=relay runs only 5; BENCH_ONLY=relay-cpu only the CPU figures of 5 and 2, alternating;
+// BENCH_ONLY=relay-loop relay's CPU inside one workerd request (5c), without HTTP.
 // Prints a table and one line of JSON at the end. Everything binds 127.0.0.1; every child is stopped.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -269,6 +270,37 @@ async function relayLoad() {
   }
 }
 
+// 5c. relay in a loop inside one workerd request (scripts/bench-relay-worker.mjs): relay's own CPU without
+// HTTP, minus building the same Requests; the buyer's payload, alternating with the build-only loop.
+async function relayLoopCpu(rounds = Number(process.env.BENCH_ROUNDS ?? 3), n = 4000) {
+  const dir = join(root, 'examples', 'cloudflare-worker');
+  const config = join(dir, `.bench-relay-loop-${process.pid}.capnp`);
+  const main = '(name = "cloudflare-worker/worker.mjs", esModule = embed "worker.mjs"),';
+  const source = readFileSync(join(dir, 'config.capnp'), 'utf8');
+  if (!source.includes(main)) throw new Error('examples/cloudflare-worker/config.capnp: the worker module line changed');
+  writeFileSync(config, source.replace(main, '(name = "loop.mjs", esModule = embed "../../scripts/bench-relay-worker.mjs"),'));
+  try {
+    const w = await startWorkerd({}, config);
+    const loop = async (run, relayToo, count) => {
+      const t = cpuTicks(w.child.pid);
+      const answer = await post(w.url, `/?n=${count}&now=${NOW}&run=${run}&relay=${relayToo ? 1 : 0}`, { method: 'POST', body: JSON.stringify(tagLeads.buyer) });
+      if (answer.status !== 200) throw new Error(`relay loop: ${answer.status} ${JSON.stringify(answer.body)}`);
+      return (cpuTicks(w.child.pid) - t) * TICK_MS * 1000 / count;
+    };
+    await loop('warm', true, 500);
+    const results = [];
+    for (let i = 0; i < rounds; i++) {
+      const relayUs = await loop(`r${i}`, true, n);
+      const buildUs = await loop(`b${i}`, false, n);
+      results.push({ relay_and_build_us: fmt(relayUs, 1), build_us: fmt(buildUs, 1), relay_us: fmt(relayUs - buildUs, 1) });
+    }
+    return results;
+  } finally {
+    await stopAll();
+    rmSync(config, { force: true });
+  }
+}
+
 /** `qualify` measured in the same run as the relay: a reference for how loaded the machine is. */
 async function relayBench(qualifyCpu) {
   const nodeCpuMs = await relayNodeCpu();
@@ -289,6 +321,21 @@ async function relayBench(qualifyCpu) {
 }
 
 try {
+  if (process.env.BENCH_ONLY === 'relay-loop') {
+    const rounds = await relayLoopCpu();
+    console.table(rounds);
+    console.log(JSON.stringify({ relay_loop: rounds }));
+    process.exit(0);
+  }
+  if (process.env.BENCH_ONLY === 'relay-cpu') {
+    // CPU only, relay and qualify alternating in fresh workerd processes (BENCH_ROUNDS pairs, default 3):
+    // on a shared machine, each pair sees about the same load.
+    const rounds = [];
+    for (let i = 0; i < Number(process.env.BENCH_ROUNDS ?? 3); i++) rounds.push({ relay: await relayCpu(), qualify: await workerdCpu() });
+    console.table(rounds.map((r) => ({ 'relay net (ms)': r.relay.cpu_ms, 'relay gross (ms)': r.relay.gross_cpu_ms, 'qualify net (ms)': r.qualify.cpu_ms })));
+    console.log(JSON.stringify({ relay_cpu: rounds }));
+    process.exit(0);
+  }
   if (process.env.BENCH_ONLY === 'relay') {
     console.log(JSON.stringify({ relay: await relayBench() }));
     process.exit(0);

@@ -54,5 +54,6 @@ const edgeWorker :Workerd.Worker = (
     (name = "CORS_ORIGIN", fromEnvironment = "CORS_ORIGIN"),
     (name = "LEADSCORE_NOW", fromEnvironment = "LEADSCORE_NOW"),
     (name = "LEADSCORE_EXPOSE_BREAKDOWN", fromEnvironment = "LEADSCORE_EXPOSE_BREAKDOWN"),
+    (name = "SHADOW_MODEL", fromEnvironment = "SHADOW_MODEL"),
   ],
 );

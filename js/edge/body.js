@@ -46,11 +46,21 @@ export async function readBody(request, max) {
   return bytes === null ? fail(413, 'body', `larger than ${max} bytes`) : { ok: true, bytes };
 }
 
-/** Reads at most `max` bytes of the body; `null` when it is longer. */
+/**
+ * Reads at most `max` bytes of the body; `null` when it is longer. With a Content-Length of at most
+ * `max` the runtime reads the body in one call (HTTP framing holds a received body to its declared
+ * length; the size is checked again all the same): several times cheaper in workerd than reading the
+ * stream chunk by chunk from JS, which remains the way for a body of undeclared length.
+ */
 async function readCapped(request, max) {
-  const declared = Number(request.headers.get('content-length'));
+  const length = request.headers.get('content-length');
+  const declared = length === null ? NaN : Number(length);
   if (Number.isFinite(declared) && declared > max) return null;
   if (!request.body) return new Uint8Array(0);
+  if (Number.isInteger(declared) && declared >= 0) {
+    const bytes = new Uint8Array(await request.arrayBuffer());
+    return bytes.byteLength > max ? null : bytes;
+  }
   const reader = request.body.getReader();
   const chunks = [];
   let size = 0;

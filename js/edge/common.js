@@ -29,16 +29,26 @@ export function memoryReplayStore({ max = REPLAY_MEMORY } = {}) {
 
 const models = new WeakMap();
 
-export function modelFor(options) {
-  const { model, modelName } = options;
+/** A Model from a document (validated once and cached per document) or a Model as given. */
+function cachedModel(model, modelName, what) {
   if (model instanceof Model) return model;
-  if (model === null || typeof model !== 'object') throw new TypeError('model: expected a model document or a Model');
+  if (model === null || typeof model !== 'object') throw new TypeError(`${what}: expected a model document or a Model`);
   let cached = models.get(model);
-  if (!cached || cached.name !== (modelName ?? cached.name)) {
+  // `name` is read from the wasm: only when a name was asked for (a request reads no getter).
+  if (!cached || (modelName !== undefined && cached.name !== modelName)) {
     cached = new Model(model, modelName === undefined ? undefined : { model: modelName });
     models.set(model, cached);
   }
   return cached;
+}
+
+export function modelFor(options) {
+  return cachedModel(options.model, options.modelName, 'model');
+}
+
+/** The challenger of `options.shadow` (a document or a Model), or null when there is none. */
+export function shadowFor(options) {
+  return options.shadow === undefined || options.shadow === null ? null : cachedModel(options.shadow, undefined, 'shadow');
 }
 
 export function corsHeaders(request, cors) {

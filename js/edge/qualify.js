@@ -6,8 +6,8 @@
 import { scoreSubmission } from '../core/leadscore.js';
 import { EVENT_ID_FIELD, STATE_FIELD, fieldMap, readSubmission } from './body.js';
 import { toTarget } from './forward.js';
-import { pageUri, serverLead } from './lead.js';
-import { corsHeaders, threw, forwardLead, memoryReplayStore, modelFor, reply } from './common.js';
+import { pageUri, serverLead, shadowCard } from './lead.js';
+import { corsHeaders, threw, forwardLead, memoryReplayStore, modelFor, reply, shadowFor } from './common.js';
 
 export { DEFAULT_FIELDS, DEFAULT_MAX_BODY_BYTES, STATE_FIELD, STATE_HEADER, EVENT_ID_FIELD, readSubmission } from './body.js';
 export { webhook, hubspot, segment, deliver, breakdownText, HUBSPOT_SCORE_PROPERTIES } from './forward.js';
@@ -59,6 +59,7 @@ async function decide(request, options) {
   }
   const now = typeof options.now === 'function' ? options.now() : options.now ?? Date.now();
   const model = modelFor(options);
+  const shadow = shadowFor(options);
   const target = toTarget(options.forward);
   const map = fieldMap(options.fields);
 
@@ -72,12 +73,13 @@ async function decide(request, options) {
   }
 
   const form = typeof options.form === 'function' ? options.form(request, submission.traits) : options.form;
-  const scored = scoreSubmission(model, {
+  const scoredSubmission = {
     state: submission.state ?? null,
     traits: submission.traits,
     form: form === undefined || form === null || form === '' ? null : String(form),
     form_id: submission.eventId ?? id,
-  }, now);
+  };
+  const scored = scoreSubmission(model, scoredSubmission, now);
   if (!scored.ok) {
     const traitToField = new Map(map.map(({ field, trait }) => [trait, field]));
     const errors = scored.errors.map((e) => ({ field: clientField(e.path, traitToField, submission.stateSource), message: e.message }));
@@ -108,6 +110,8 @@ async function decide(request, options) {
   const lead = serverLead({
     leadId: id, idempotencyKey: id, card, traits: submission.traits, page: pageUri(request.headers.get('referer')),
     form: form ?? null, clamped, context: { hutk: jar.hubspotutk, anonymous_id: anonymous },
+    // Scored only for what is forwarded, after the decision: the shadow never gates delivery.
+    shadow: shadowCard(shadow, scoredSubmission, now),
   });
   const sending = forwardLead(target, lead, options);
   if (typeof options.waitUntil === 'function') {
@@ -152,6 +156,7 @@ export async function qualify(request, options = {}) {
 /** `qualify` with the options fixed once; per-request extras (e.g. `waitUntil`) may be passed. */
 export function createQualifier(options) {
   modelFor(options);
+  shadowFor(options);
   toTarget(options.forward);
   return (request, extra) => qualify(request, extra ? { ...options, ...extra } : options);
 }

@@ -6,8 +6,8 @@
 import { scoreSubmission } from '../core/leadscore.js';
 import { DEFAULT_FIELDS, decodeState, mediaType, readBody } from './body.js';
 import { toTargets } from './forward.js';
-import { pageUri, serverLead } from './lead.js';
-import { corsHeaders, threw, forwardLead, memoryReplayStore, modelFor, reply } from './common.js';
+import { pageUri, serverLead, shadowCard } from './lead.js';
+import { corsHeaders, threw, forwardLead, memoryReplayStore, modelFor, reply, shadowFor } from './common.js';
 
 /** The tag's bodies stay under 64 KB (a keepalive request's limit). */
 export const RELAY_MAX_BODY_BYTES = 64 * 1024;
@@ -23,6 +23,8 @@ let defaultStore;
 /** Lead keys between their window check and their entry in the store: concurrent requests for one lead wait for neither. */
 const claiming = new Set();
 const fail = (status, field, error) => ({ status, body: { ok: false, error, field } });
+/** Fatal: a body that is not UTF-8 is refused, not repaired. One decoder, since `decode` keeps no state between calls. */
+const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** The tag's JSON body, checked: `{ ok: true, leadId, key, state, traits, page }` or a failure. */
 async function readLead(request, maxBodyBytes) {
@@ -34,7 +36,7 @@ async function readLead(request, maxBodyBytes) {
   if (!read.ok) return fail(read.status, read.field, read.error);
   let body;
   try {
-    body = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(read.bytes));
+    body = JSON.parse(utf8.decode(read.bytes));
   } catch (error) {
     return fail(400, 'body', error instanceof RangeError ? 'nested too deeply' : 'not valid JSON');
   }
@@ -71,6 +73,7 @@ async function decide(request, options) {
   if (request.method !== 'POST') return fail(405, 'method', `expected POST, got ${request.method}`);
   const now = typeof options.now === 'function' ? options.now() : options.now ?? Date.now();
   const model = modelFor(options);
+  const shadow = shadowFor(options);
   const targets = toTargets(options.forward);
   const read = await readLead(request, options.maxBodyBytes ?? RELAY_MAX_BODY_BYTES);
   if (!read.ok) return read;
@@ -110,7 +113,11 @@ async function decide(request, options) {
     if (window) await Promise.all([window.store.delete?.(leadKey), window.store.delete?.(seenKey)]);
   };
 
-  const lead = serverLead({ leadId: read.leadId, idempotencyKey: key, card, traits, page: read.page, clamped });
+  // The shadow model scores only what is forwarded, after the decision: it never gates delivery.
+  const lead = serverLead({
+    leadId: read.leadId, idempotencyKey: key, card, traits, page: read.page, clamped,
+    shadow: shadowCard(shadow, { state: read.state, traits }, now),
+  });
   // Each destination on its own: one failing (or throwing) does not hold back the others.
   const sending = Promise.all(targets.map((target) => forwardLead(target, lead, options)
     .catch((error) => ({ status: 'failed', target: target.name, attempts: 0, error: String(error?.message ?? error) }))));
@@ -157,6 +164,7 @@ export async function relay(request, options = {}) {
 /** `relay` with the options fixed once (the model checked now); per-request extras, e.g. `{ waitUntil }`. */
 export function createRelay(options) {
   modelFor(options);
+  shadowFor(options);
   toTargets(options.forward);
   return (request, extra) => relay(request, extra ? { ...options, ...extra } : options);
 }

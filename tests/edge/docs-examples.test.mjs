@@ -7,6 +7,7 @@ import { after, before, test } from 'node:test';
 import { startReceiver } from './harness.mjs';
 import { buyerEvents, tagPayload, tagRequest } from './tag-payload.mjs';
 import { startVendors } from './vendors.mjs';
+import { strictChallenger } from './challengers.mjs';
 import model from '../../examples/model.mjs';
 
 const docs = readFileSync(new URL('../../docs/edge.md', import.meta.url), 'utf8');
@@ -29,10 +30,12 @@ const SECRET = `whsec_${Buffer.from('docs-example-secret-0123456789ab').toString
 let receiver;
 let vendors;
 const modelFile = new URL('./model.json', import.meta.url);
+const challengerFile = new URL('./challenger.json', import.meta.url);
 before(async () => {
   [receiver, vendors] = await Promise.all([startReceiver(), startVendors()]);
   writeFileSync(modelFile, JSON.stringify(model));
-  written.push(modelFile);
+  writeFileSync(challengerFile, JSON.stringify(strictChallenger));
+  written.push(modelFile, challengerFile);
 });
 after(async () => {
   for (const file of written) rmSync(file, { force: true });
@@ -57,4 +60,19 @@ test('docs: the relay Worker and the receiver Worker', async () => {
   const signed = (body) => new Request('https://crm.example/hook', { method: 'POST', body, headers: got.headers });
   assert.equal((await receiverWorker.fetch(signed(got.text), { WEBHOOK_SECRET: SECRET })).status, 204);
   assert.equal((await receiverWorker.fetch(signed(got.text.replace('"qualified":true', '"qualified":false')), { WEBHOOK_SECRET: SECRET })).status, 401);
+});
+
+test('docs: a challenger in shadow reports its card and does not decide', async () => {
+  const shadowWorker = await load(block('### A challenger in shadow'), 'docs-shadow');
+  const pending = [];
+  const ctx = { waitUntil: (promise) => pending.push(promise) };
+  const now = Date.now();
+  const payload = tagPayload(model, { leadId: 'docs-shadow-lead', events: buyerEvents(now - 600_000), now });
+  const response = await shadowWorker.fetch(tagRequest('https://edge.example.com/leads', payload), { CRM_WEBHOOK_URL: receiver.url('/docs-shadow'), WEBHOOK_SECRET: SECRET }, ctx);
+  assert.equal(response.status, 202);
+  await Promise.all(pending);
+  const [got] = receiver.find('/docs-shadow', payload.lead_id);
+  assert.deepEqual([got?.body.qualified, got?.body.stage], [true, 'mql'], 'the champion decided: forwarded');
+  const { shadow } = got.body;
+  assert.deepEqual([shadow.model, shadow.stage, shadow.total, shadow.qualified], ['b2b-strict', 'sql', 100, false]);
 });

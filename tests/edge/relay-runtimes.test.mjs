@@ -1,12 +1,13 @@
 // The relay in the three runtimes: the edge examples (examples/app.mjs, POST /leads) run for real in
 // workerd, Deno and Node, each forwarding signed webhooks to a receiver on 127.0.0.1. The same tag
 // payloads give the same answers and the same forwarded lead everywhere, verified with the
-// `standardwebhooks` package; replays and hostile bodies forward nothing.
+// `standardwebhooks` package, with a challenger's card in shadow; replays and hostile bodies forward nothing.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { Webhook } from 'standardwebhooks';
 import { NOW, post, startDeno, startNode, startReceiver, startWorkerd, stopAll } from './harness.mjs';
 import { buyerEvents, tagPayload } from './tag-payload.mjs';
+import { strictChallenger } from './challengers.mjs';
 import model from '../../examples/model.mjs';
 
 const SECRET = `whsec_${Buffer.from('runtimes-relay-secret-0123456789').toString('base64')}`;
@@ -15,7 +16,8 @@ const runtimes = {};
 
 before(async () => {
   receiver = await startReceiver();
-  const env = (name) => ({ FORWARD_URL: receiver.url(`/relay/${name}`), WEBHOOK_SECRET: SECRET, LEADSCORE_NOW: String(NOW), FORWARD_TIMEOUT_MS: '2000' });
+  const env = (name) => ({ FORWARD_URL: receiver.url(`/relay/${name}`), WEBHOOK_SECRET: SECRET, LEADSCORE_NOW: String(NOW), FORWARD_TIMEOUT_MS: '2000',
+    SHADOW_MODEL: JSON.stringify(strictChallenger) });
   for (const r of await Promise.all([startWorkerd(env('workerd')), startDeno(env('deno')), startNode(env('node'))])) runtimes[r.name] = r;
 });
 
@@ -46,6 +48,8 @@ test('a qualified lead: the same answer and the same signed lead from workerd, D
   assert.deepEqual(leads.workerd, leads.node);
   assert.equal(leads.node.scored_by, 'server');
   assert.equal(leads.node.total, payload.total);
+  // The challenger in shadow (SHADOW_MODEL) reported its own card, and did not stop the delivery.
+  assert.deepEqual([leads.node.shadow.model, leads.node.shadow.total, leads.node.shadow.qualified], ['b2b-strict', payload.total + 20, false]);
 
   for (const name of Object.keys(runtimes)) {
     const again = await send(name, payload);

@@ -104,6 +104,12 @@ test('bounds: method, content type, size, JSON, fields, lead id, state', async (
   assert.equal(form.status, 415);
   const big = await call('x'.repeat(70_000), {});
   assert.deepEqual([big.status, big.body.field], [413, 'body']);
+  // Too large whichever way the body is read: declared so (not read), streamed without a length, or
+  // declared smaller than it is (read in one call, then counted).
+  for (const length of ['70000', undefined, '100']) {
+    const answer = await call('x'.repeat(70_000), {}, length === undefined ? {} : { 'content-length': length });
+    assert.deepEqual([answer.status, answer.body.field], [413, 'body'], `content-length ${length}`);
+  }
   const cases = [
     ['{"lead_id":', 'body'], ['[1]', 'body'], [JSON.stringify({ lead_id: 'short', idempotency_key: 'short:b2b:mql', state: {} }), 'lead_id'],
     [JSON.stringify({ ...buyer(), state: undefined }), 'state'],

@@ -53,6 +53,7 @@ const relayOptions: RelayOptions = {
   traits: ['email', 'company_size'],
   replay: { windowMs: 3_600_000 },
   retryAfterSeconds: 30,
+  shadow: doc,
 };
 
 async function relayRun(): Promise<void> {
@@ -64,7 +65,9 @@ async function relayRun(): Promise<void> {
     const lead = await verifyWebhook<QualifiedLead>('whsec_a', request);
     const key: string = lead.idempotency_key;
     const by: 'server' = lead.scored_by;
-    void [key, by];
+    const shadow = lead.shadow;
+    const shadowStage: string | undefined = shadow && 'stage' in shadow ? shadow.stage : shadow?.error;
+    void [key, by, shadowStage];
   } catch (error) {
     void (error instanceof WebhookVerificationError);
   }
