@@ -20,6 +20,8 @@ const cardFields = (card) => ({
   model: card.model, model_version: card.model_version, fit: card.fit, engagement: card.engagement,
   total: card.total, grade: card.grade, stage: card.stage, qualified: card.qualified, reasons: card.reasons,
   disqualified_by: card.disqualified_by, next_step: card.next_step, scored_at: card.scored_at, breakdown: card.breakdown,
+  // Value tiers (issue 15): only models with a value section have it, so other leads keep their exact shape.
+  ...(card.value ? { value: card.value } : {}),
 });
 
 /**

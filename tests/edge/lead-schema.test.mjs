@@ -55,3 +55,24 @@ test('what is not a lead is rejected', () => {
     assert.equal(validate(bad), false, what);
   }
 });
+
+test('a model with value tiers: the tag, relay and qualify all carry the card\'s value, and the shadow\'s', async () => {
+  const valued = {
+    ...model,
+    value: {
+      rates: [{ min: 50, rate: 0.5 }, { rate: 0.05 }],
+      amount: { default: 1000 },
+      tiers: [{ tier: 'high', min: 400 }, { tier: 'low' }],
+    },
+  };
+  const payload = tagPayload(valued, { leadId: 'schema-value-0001', events: buyerEvents(NOW - 600_000), now: NOW });
+  assertLead(payload, 'tag with value tiers');
+  assert.deepEqual(payload.value, { expected: 500, tier: 'high' });
+  const answer = await relay(tagRequest('https://edge.example/leads', payload),
+    { model: valued, shadow: valued, now: NOW, forward: receiver.url('/relay-value') });
+  assert.equal(answer.status, 200);
+  const [got] = await receiver.waitFor('/relay-value', payload.lead_id);
+  assertLead(got.body, 'relay with value tiers');
+  assert.deepEqual(got.body.value, { expected: 500, tier: 'high' });
+  assert.deepEqual(got.body.shadow.value, { expected: 500, tier: 'high' });
+});
