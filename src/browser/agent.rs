@@ -37,6 +37,9 @@ const SCROLL_EVERY_MS: f64 = 250.0;
 /// The hidden inputs added to submitted forms (the names the edge function reads).
 const STATE_INPUT: &str = "leadscore_state";
 const EVENT_ID_INPUT: &str = "leadscore_event_id";
+/// The last valid model document, so a broken or unreachable new model does not stop scoring
+/// (stored with the visitor's data, so only with consent, and erased with it on opt-out).
+const MODEL_KEY: &str = "leadscore:model";
 
 #[wasm_bindgen]
 extern "C" {
@@ -51,6 +54,8 @@ thread_local! {
 pub(crate) struct Agent {
     config: Config,
     model: Option<Model>,
+    /// The model document as JSON text when it was valid, to keep under [`MODEL_KEY`].
+    model_json: Option<String>,
     state: VisitorState,
     env: Envelope,
     window: Window,
@@ -166,25 +171,32 @@ pub(crate) fn with_value(f: fn(&mut Agent) -> JsValue) -> JsValue {
     value
 }
 
-/// The model selected by the config, or the message to show in the console.
-fn load_model(config: &Config, doc: JsValue) -> Result<Model, String> {
+/// The model selected by the config with its document as JSON text, or the message to show in
+/// the console.
+fn load_model(config: &Config, doc: JsValue) -> Result<(Model, String), String> {
     let mut message = String::from("model ");
     message.push_str(&config.model_url);
     message.push_str(": ");
     if let Some(error) = &config.model_error {
         message.push_str(error);
+        message.push_str(" (the last valid model is used when this browser kept one; visits are still recorded)");
         return Err(message);
     }
-    let parsed = from_js(doc, "model").map_err(|_| "not plain JSON data".to_string()).and_then(|value| {
-        let set = ModelSet::parse(&value).map_err(|e| e.to_string())?;
-        let index = set.select_index(config.model_name.as_deref()).map_err(|e| e.to_string())?;
-        set.models.into_iter().nth(index).ok_or_else(|| "no model".to_string())
-    });
+    let parsed = from_js(doc, "model")
+        .map_err(|_| "not plain JSON data".to_string())
+        .and_then(|value| select_model(config, &value).map(|model| (model, json::write(&value))));
     parsed.map_err(|e| {
         message.push_str(&e);
-        message.push_str(" (nothing is scored until it is fixed; visits are still recorded)");
+        message.push_str(" (the last valid model is used when this browser kept one; visits are still recorded)");
         message
     })
+}
+
+/// The model the config names (`modelName`) in a model document.
+fn select_model(config: &Config, value: &Value) -> Result<Model, String> {
+    let set = ModelSet::parse(value).map_err(|e| e.to_string())?;
+    let index = set.select_index(config.model_name.as_deref()).map_err(|e| e.to_string())?;
+    set.models.into_iter().nth(index).ok_or_else(|| "no model".to_string())
 }
 
 /// Starts the tag once: `config` is the script's dataset, `model` the parsed model document,
@@ -206,15 +218,16 @@ pub(crate) fn start(config: JsValue, model: JsValue, host: JsValue) -> Result<()
         .ok_or_else(|| JsValue::from_str("guard(fn) must return a function"))?;
     closure.forget(); // lives as long as the page
     let config = Config::from_value(&from_js(config, "config").unwrap_or_default());
-    let (model, error) = match load_model(&config, model) {
-        Ok(model) => (Some(model), None),
-        Err(message) => (None, Some(message)),
+    let (model, model_json, error) = match load_model(&config, model) {
+        Ok((model, json)) => (Some(model), Some(json), None),
+        Err(message) => (None, None, Some(message)),
     };
     let now = now();
     let mut agent = Agent {
         consent: config.consent,
         config,
         model,
+        model_json,
         state: VisitorState::default(),
         env: Envelope::new(random_id()),
         window,
@@ -266,12 +279,15 @@ impl Agent {
     fn begin(&mut self) {
         if self.consent {
             self.open_storage();
+            self.keep_model();
         }
         self.listen();
+        // Before the first page view: a stage it reaches (a new model re-scoring the stored state) is
+        // handed to an outbox that is already on.
+        self.out.push(("_consent", JsValue::from_bool(self.consent)));
         self.page = self.current_path();
         self.engagement();
         self.page_view(true);
-        self.out.push(("_consent", JsValue::from_bool(self.consent)));
         let card = self.card();
         self.out.push(("ready", card));
     }
@@ -286,6 +302,28 @@ impl Agent {
         } else {
             self.sync();
         }
+    }
+
+    /// Keeps a valid model in storage (written when it changed); without one (invalid, unreachable)
+    /// scores with the one kept from an earlier page, and says so next to the error.
+    fn keep_model(&mut self) {
+        let Some(storage) = &self.storage else { return };
+        let kept = storage.get_item(MODEL_KEY).ok().flatten();
+        if self.model.is_some() {
+            if let Some(json) = self.model_json.take().filter(|json| kept.as_ref() != Some(json)) {
+                let _ = storage.set_item(MODEL_KEY, &json);
+            }
+            return;
+        }
+        let Some(model) = kept.and_then(|text| json::parse(&text)).and_then(|doc| select_model(&self.config, &doc).ok()) else { return };
+        let mut message = String::from("scoring with the last valid model kept by this browser: ");
+        message.push_str(&model.name);
+        if let Some(version) = &model.version {
+            message.push_str(" version ");
+            message.push_str(version);
+        }
+        self.out.push(("error", JsValue::from_str(&message)));
+        self.model = Some(model);
     }
 
     fn listen(&self) {
@@ -694,6 +732,7 @@ impl Agent {
         } else {
             if let Some(s) = &storage {
                 let _ = s.remove_item(KEY);
+                let _ = s.remove_item(MODEL_KEY);
                 let _ = s.set_item(OPT_OUT_KEY, "1");
             }
             self.consent = false;
@@ -793,7 +832,16 @@ impl Agent {
             self.announced = rank;
             self.out.push(("qualified", js.clone()));
         }
-        let sent = self.env.sent(&model.name).map(|s| stage_rank(model, s)).unwrap_or(-1);
+        let sent = match self.env.sent(&model.name).map(|s| stage_rank(model, s)) {
+            Some(sent) if sent >= 0 => sent,
+            // A stage this model no longer has was delivered: the visitor's stage now counts as the
+            // delivered one, so a new model never re-sends a visitor; a later, higher stage is sent.
+            Some(_) => {
+                self.env.set_sent(&model.name, &card.stage);
+                rank
+            }
+            None => -1,
+        };
         if card.qualified && rank > sent && self.consent && self.config.deliver {
             let key = payload::idempotency_key(&self.env.id, &model.name, &card.stage);
             if let Some(body) = self.body(&value, &key) {

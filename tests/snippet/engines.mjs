@@ -36,11 +36,12 @@ const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-firs
   '--disable-component-update', '--disable-sync', '--disable-quic'];
 
 /**
- * The engines to run the cross-engine suites in: LEADSCORE_ENGINES=all (default) or a comma-separated list
- * (e.g. `LEADSCORE_ENGINES=webkit`).
+ * The engines a cross-engine suite runs in: LEADSCORE_ENGINES=all or a comma-separated list (e.g. `webkit`).
+ * Unset (CI time): the suite's `byDefault` list (RELIABILITY.md says which suite runs where).
  */
-export function selectedEngines() {
-  const wanted = (process.env.LEADSCORE_ENGINES ?? 'all').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+export function selectedEngines(byDefault = ENGINES) {
+  if (!process.env.LEADSCORE_ENGINES) return byDefault;
+  const wanted = process.env.LEADSCORE_ENGINES.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
   if (wanted.includes('all')) return ENGINES;
   const unknown = wanted.filter((e) => !ENGINES.includes(e));
   if (unknown.length) throw new Error(`LEADSCORE_ENGINES: unknown engine ${unknown.join()} (expected all or ${ENGINES.join(', ')})`);

@@ -213,12 +213,12 @@ export const events = (page, name) => page.evaluate((n) => window.__events.filte
 
 /**
  * The cross-engine suites (tests/snippet/engines.mjs): one demo server for the file, and each test run once per
- * selected engine (LEADSCORE_ENGINES), named `<engine>: <name>`, with a fresh browser and a fresh recording proxy:
- * `test('…', async ({ browser, site, engine }) => …, { init, arg, visitor })`.
+ * engine (`byDefault`, or LEADSCORE_ENGINES), named `<engine>: <name>`, with a fresh browser and a fresh recording
+ * proxy: `test('…', async ({ browser, site, engine }) => …, { init, arg, visitor })`.
  */
-export function acrossEngines() {
+export function acrossEngines(byDefault) {
   const { server } = suite();
-  const engines = selectedEngines();
+  const engines = selectedEngines(byDefault);
   after(closeEngines);
   const test = (name, fn, { visitor = true, init, arg } = {}) => {
     for (const engine of engines) {
