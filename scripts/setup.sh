@@ -56,6 +56,16 @@ else
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y chromium chromium-driver
 fi
 
+log "firefox-esr, WebKitWebDriver + MiniBrowser, Xvfb (the website tag's tests in Firefox and WebKit)"
+if [ -x /usr/bin/firefox-esr ] && [ -x /usr/bin/WebKitWebDriver ] && command -v Xvfb >/dev/null; then
+  echo "already installed"
+else
+  sudo_cmd=""
+  [ "$(id -u)" = 0 ] || sudo_cmd="sudo"
+  $sudo_cmd apt-get update
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y --no-install-recommends firefox-esr webkit2gtk-driver xvfb
+fi
+
 log "npm dev dependencies"
 if [ ! -f package-lock.json ]; then
   npm install --no-audit --no-fund

@@ -37,6 +37,9 @@ const SCROLL_EVERY_MS: f64 = 250.0;
 /// The hidden inputs added to submitted forms (the names the edge function reads).
 const STATE_INPUT: &str = "leadscore_state";
 const EVENT_ID_INPUT: &str = "leadscore_event_id";
+/// The last valid model document, so a broken or unreachable new model does not stop scoring
+/// (stored with the visitor's data, so only with consent, and erased with it on opt-out).
+const MODEL_KEY: &str = "leadscore:model";
 
 #[wasm_bindgen]
 extern "C" {
@@ -53,6 +56,8 @@ pub(crate) struct Agent {
     model: Option<Model>,
     /// A challenger scored beside the model and reported in the payload (`shadow`), never deciding.
     shadow: Option<Model>,
+    /// The model document as JSON text when it was valid, to keep under [`MODEL_KEY`].
+    model_json: Option<String>,
     state: VisitorState,
     env: Envelope,
     window: Window,
@@ -168,29 +173,38 @@ pub(crate) fn with_value(f: fn(&mut Agent) -> JsValue) -> JsValue {
     value
 }
 
-/// The model named `name` (or the document's only one) from `doc`, fetched from `url`, or the message to
-/// show in the console (`what`: "model" or "shadow model"; `fetch_error`: why the loader has no document).
+/// The model named `name` (or the document's only one) from `doc`, fetched from `url`, with the document as
+/// JSON text (kept as the last valid model), or the message to show in the console (`what`: "model" or
+/// "shadow model"; `fetch_error`: why the loader has no document; `meanwhile`: what happens until it is fixed).
 /// Not inlined: its two callers would carry a copy each.
 #[inline(never)]
-fn load_model(what: &str, url: &str, fetch_error: Option<&str>, name: Option<&str>, doc: JsValue) -> Result<Model, String> {
+fn load_model(what: &str, url: &str, fetch_error: Option<&str>, name: Option<&str>, meanwhile: &str, doc: JsValue) -> Result<(Model, String), String> {
     let mut message = String::from(what);
     message.push(' ');
     message.push_str(url);
     message.push_str(": ");
     if let Some(error) = fetch_error {
         message.push_str(error);
+        message.push_str(" (");
+        message.push_str(meanwhile);
         return Err(message);
     }
-    let parsed = from_js(doc, "model").map_err(|_| "not plain JSON data".to_string()).and_then(|value| {
-        let set = ModelSet::parse(&value).map_err(|e| e.text())?;
-        let index = set.select_index(name).map_err(|e| e.text())?;
-        set.models.into_iter().nth(index).ok_or_else(|| "no model".to_string())
-    });
+    let parsed = from_js(doc, "model")
+        .map_err(|_| "not plain JSON data".to_string())
+        .and_then(|value| select_model(name, &value).map(|model| (model, json::write(&value))));
     parsed.map_err(|e| {
         message.push_str(&e);
-        message.push_str(" (validateModel or the studio says why; nothing is scored until it is fixed; visits are still recorded)");
+        message.push_str(" (validateModel or the studio says why; ");
+        message.push_str(meanwhile);
         message
     })
+}
+
+/// The model named `name` (or the only one) in a model document.
+fn select_model(name: Option<&str>, value: &Value) -> Result<Model, String> {
+    let set = ModelSet::parse(value).map_err(|e| e.text())?;
+    let index = set.select_index(name).map_err(|e| e.text())?;
+    set.models.into_iter().nth(index).ok_or_else(|| "no model".to_string())
 }
 
 /// Starts the tag once: `config` is the script's dataset, `model` the parsed model document, `shadow` the
@@ -212,14 +226,16 @@ pub(crate) fn start(config: JsValue, model: JsValue, shadow: JsValue, host: JsVa
         .ok_or_else(|| JsValue::from_str("guard(fn) must return a function"))?;
     closure.forget(); // lives as long as the page
     let config = Config::from_value(&from_js(config, "config").unwrap_or_default());
-    let (model, error) = match load_model("model", &config.model_url, config.model_error.as_deref(), config.model_name.as_deref(), model) {
-        Ok(model) => (Some(model), None),
-        Err(message) => (None, Some(message)),
+    let kept = "the last valid model is used when this browser kept one; visits are still recorded)";
+    let name = config.model_name.as_deref();
+    let (model, model_json, error) = match load_model("model", &config.model_url, config.model_error.as_deref(), name, kept, model) {
+        Ok((model, json)) => (Some(model), Some(json), None),
+        Err(message) => (None, None, Some(message)),
     };
     let (shadow, shadow_error) = match &config.shadow_url {
         None => (None, None),
-        Some(url) => match load_model("shadow model", url, config.shadow_error.as_deref(), None, shadow) {
-            Ok(model) => (Some(model), None),
+        Some(url) => match load_model("shadow model", url, config.shadow_error.as_deref(), None, "the model alone scores)", shadow) {
+            Ok((model, _)) => (Some(model), None),
             Err(message) => (None, Some(message)),
         },
     };
@@ -229,6 +245,7 @@ pub(crate) fn start(config: JsValue, model: JsValue, shadow: JsValue, host: JsVa
         config,
         model,
         shadow,
+        model_json,
         state: VisitorState::default(),
         env: Envelope::new(random_id()),
         window,
@@ -280,12 +297,15 @@ impl Agent {
     fn begin(&mut self) {
         if self.consent {
             self.open_storage();
+            self.keep_model();
         }
         self.listen();
+        // Before the first page view: a stage it reaches (a new model re-scoring the stored state) is
+        // handed to an outbox that is already on.
+        self.out.push(("_consent", JsValue::from_bool(self.consent)));
         self.page = self.current_path();
         self.engagement();
         self.page_view(true);
-        self.out.push(("_consent", JsValue::from_bool(self.consent)));
         let card = self.card();
         self.out.push(("ready", card));
     }
@@ -300,6 +320,28 @@ impl Agent {
         } else {
             self.sync();
         }
+    }
+
+    /// Keeps a valid model in storage (written when it changed); without one (invalid, unreachable)
+    /// scores with the one kept from an earlier page, and says so next to the error.
+    fn keep_model(&mut self) {
+        let Some(storage) = &self.storage else { return };
+        let kept = storage.get_item(MODEL_KEY).ok().flatten();
+        if self.model.is_some() {
+            if let Some(json) = self.model_json.take().filter(|json| kept.as_ref() != Some(json)) {
+                let _ = storage.set_item(MODEL_KEY, &json);
+            }
+            return;
+        }
+        let Some(model) = kept.and_then(|text| json::parse(&text)).and_then(|doc| select_model(self.config.model_name.as_deref(), &doc).ok()) else { return };
+        let mut message = String::from("scoring with the last valid model kept by this browser: ");
+        message.push_str(&model.name);
+        if let Some(version) = &model.version {
+            message.push_str(" version ");
+            message.push_str(version);
+        }
+        self.out.push(("error", JsValue::from_str(&message)));
+        self.model = Some(model);
     }
 
     fn listen(&self) {
@@ -713,6 +755,7 @@ impl Agent {
             let withdrawal = self.consent || !self.config.consent_source;
             if let Some(s) = &storage {
                 let _ = s.remove_item(KEY);
+                let _ = s.remove_item(MODEL_KEY);
                 if withdrawal {
                     let _ = s.set_item(OPT_OUT_KEY, "1");
                 }
@@ -817,7 +860,16 @@ impl Agent {
             self.announced = rank;
             self.out.push(("qualified", js.clone()));
         }
-        let sent = self.env.sent(&model.name).map(|s| stage_rank(model, s)).unwrap_or(-1);
+        let sent = match self.env.sent(&model.name).map(|s| stage_rank(model, s)) {
+            Some(sent) if sent >= 0 => sent,
+            // A stage this model no longer has was delivered: the visitor's stage now counts as the
+            // delivered one, so a new model never re-sends a visitor; a later, higher stage is sent.
+            Some(_) => {
+                self.env.set_sent(&model.name, &card.stage);
+                rank
+            }
+            None => -1,
+        };
         if card.qualified && rank > sent && self.consent && self.config.deliver {
             let key = payload::idempotency_key(&self.env.id, &model.name, &card.stage);
             let shadow = self.shadow.as_ref().map(|shadow| engine::score(shadow, &self.state, now as i64).to_value());

@@ -43,7 +43,7 @@ test('opt-out erases what is stored, stops collecting, and sticks across page lo
   const since = await activity(server.url);
   const { page, seen } = await openPage(context);
   await visit(page, server.url, '/pricing');
-  assert.deepEqual(await storedKeys(page), ['leadscore']);
+  assert.deepEqual(await storedKeys(page), ['leadscore', 'leadscore:model'], 'the state and the last valid model');
   await page.evaluate(() => window.leadscore.consent(false));
   assert.deepEqual(await storedKeys(page), ['leadscore:opt-out']);
   assert.equal(await page.evaluate(() => window.leadscore.score()), null);

@@ -9,9 +9,11 @@ import { fileURLToPath } from 'node:url';
 import { after, before, test as nodeTest } from 'node:test';
 import { chromium } from 'playwright-core';
 import { CHROMIUM } from '../support/chromium.mjs';
+import { closeEngines, launchEngine, selectedEngines, startSite, USER_AGENT, waitFor } from './engines.mjs';
+
+export { launchEngine, selectedEngines, startSite, USER_AGENT, waitFor };
 
 export const root = fileURLToPath(new URL('../../', import.meta.url));
-export const USER_AGENT = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/142.0.0.0 Safari/537.36';
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
   '--disable-component-update', '--disable-sync', '--disable-quic'];
 
@@ -259,3 +261,39 @@ export const storedKeys = (page) => page.evaluate(() => Object.keys(localStorage
 
 /** Console errors that come from the tag. */
 export const tagErrors = (seen) => [...seen.pageErrors, ...seen.consoleErrors].filter((text) => /leadscore/i.test(text));
+
+/**
+ * The cross-engine suites (tests/snippet/engines.mjs): one demo server for the file, and each test run once per
+ * engine (`byDefault`, or LEADSCORE_ENGINES), named `<engine>: <name>`, with a fresh browser and a fresh recording
+ * proxy: `test('…', async ({ browser, site, engine }) => …, { init, arg, visitor })`.
+ */
+export function acrossEngines(byDefault) {
+  const { server } = suite();
+  const engines = selectedEngines(byDefault);
+  after(closeEngines);
+  const test = (name, fn, { visitor = true, init, arg } = {}) => {
+    for (const engine of engines) {
+      nodeTest(`${engine}: ${name}`, { timeout: 180_000 }, async () => {
+        const site = await startSite(server.url, { visitor, init, arg });
+        const browser = await launchEngine(engine, { visitor });
+        try { await fn({ browser, site, engine }); } finally { await browser.close(); await site.close(); }
+      });
+    }
+  };
+  return { test, server };
+}
+
+/** In any engine: waits for the tag's `ready` event on the page; returns its score card. */
+export async function tagReady(page) {
+  await waitFor(page, () => !!(window.leadscore && typeof window.leadscore.on === 'function'), null, 20_000, 'the tag');
+  return page.evaluate(() => new Promise((resolve) => window.leadscore.on('ready', resolve)));
+}
+
+/** In any engine: opens `path` of the site and waits for the tag; returns the score card. */
+export async function open(page, site, path) {
+  await page.goto(site.url + path);
+  return tagReady(page);
+}
+
+/** In any engine: what reached the page's window.onerror and console.error (recorded by the site's prelude). */
+export const pageErrors = (page) => page.evaluate(() => ({ onerror: window.__onerror, console: window.__consoleErrors }));
