@@ -46,6 +46,7 @@ if [ ${#failed[@]} -gt 0 ]; then
   exit 1
 fi
 
+step "cargo fmt" cargo fmt --check
 step "cargo test" cargo test
 step "cargo clippy" cargo clippy --all-targets -- -D warnings
 # The wasm-bindgen boundary (src/ffi/) only compiles for wasm32, so lint that target too.

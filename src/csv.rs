@@ -105,12 +105,19 @@ pub fn parse(text: &str) -> Result<Table, Errors> {
             continue;
         };
         if rows.len() >= MAX_ROWS {
-            return Err(Errors::single("csv", format!("more than {MAX_ROWS} rows; sample the leads or split the file")));
+            return Err(Errors::single(
+                "csv",
+                format!("more than {MAX_ROWS} rows; sample the leads or split the file"),
+            ));
         }
         if fields.len() != names.len() {
             ragged_count += 1;
             if ragged.len() < MAX_LISTED {
-                ragged.push(format!("{}: {}", row_name(rows.len() + 2, record.line), ragged_message(fields.len(), names.len())));
+                ragged.push(format!(
+                    "{}: {}",
+                    row_name(rows.len() + 2, record.line),
+                    ragged_message(fields.len(), names.len())
+                ));
             }
         }
         rows.push(fields);
@@ -203,8 +210,8 @@ impl Encoding {
 
 /// Windows-1252's characters at 0x80..=0x9F (0 where the code page has none; read as U+FFFD).
 const CP1252_HIGH: [u16; 32] = [
-    0x20AC, 0, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0, 0x017D, 0, 0, 0x2018,
-    0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0, 0x017E, 0x0178,
+    0x20AC, 0, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0, 0x017D, 0, 0,
+    0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0, 0x017E, 0x0178,
 ];
 
 fn push_cp1252(out: &mut Vec<u8>, bytes: &[u8]) {
@@ -331,7 +338,17 @@ impl RecordReader {
     /// `delimiter` None: the one the header line uses most (`,`, `;` or tab).
     pub fn new(delimiter: Option<u8>, encoding: Encoding) -> RecordReader {
         let classes = classes(delimiter.unwrap_or(b','));
-        RecordReader { buf: Vec::new(), pos: 0, line: 1, delimiter, encoding, finished: false, started: false, head: Vec::new(), classes }
+        RecordReader {
+            buf: Vec::new(),
+            pos: 0,
+            line: 1,
+            delimiter,
+            encoding,
+            finished: false,
+            started: false,
+            head: Vec::new(),
+            classes,
+        }
     }
 
     /// Adds the next bytes of the input.
@@ -780,7 +797,10 @@ mod tests {
         assert_eq!(stream(bytes, 3, Encoding::Windows1252), ["1:name|city", "2:\u{201c}Ren\u{e9}\u{201d}|K\u{f6}ln"]);
         let as_utf8 = stream(bytes, 64, Encoding::Utf8);
         assert!(as_utf8[1].starts_with("!2:the text is not UTF-8"), "{as_utf8:?}");
-        assert_eq!(stream(b"a,b\n1,\"open\n2,3\n", 4, Encoding::Utf8)[1], "!2:a quoted field is never closed (a \" is missing)");
+        assert_eq!(
+            stream(b"a,b\n1,\"open\n2,3\n", 4, Encoding::Utf8)[1],
+            "!2:a quoted field is never closed (a \" is missing)"
+        );
         assert_eq!(Encoding::parse("CP-1252"), Some(Encoding::Windows1252));
         assert_eq!(Encoding::parse("ebcdic"), None);
     }

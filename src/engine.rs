@@ -70,10 +70,22 @@ enum Adjustment {
 /// One test of the qualification gate, in the order the card lists them.
 enum Reason {
     /// `at` is the stage reached, `need` the one `qualify.stage` names.
-    Stage { at: usize, need: usize },
-    Minimum { what: &'static str, value: i64, min: i64 },
-    Rule { rule: usize, fired: bool },
-    Disqualified { rule: usize },
+    Stage {
+        at: usize,
+        need: usize,
+    },
+    Minimum {
+        what: &'static str,
+        value: i64,
+        min: i64,
+    },
+    Rule {
+        rule: usize,
+        fired: bool,
+    },
+    Disqualified {
+        rule: usize,
+    },
 }
 
 /// Fit, engagement, total, stage and qualification without the breakdown, grade, reasons or any
@@ -155,7 +167,9 @@ fn adjustment_line(model: &Model, adjusted: Adjustment) -> (String, String, &'st
             let id = model.groups.get(group).map(|g| g.id.as_str()).unwrap_or_default();
             (concat(&["group:", id]), concat(&["group ", id, " limit"]), kind.as_str(), points)
         }
-        Adjustment::Cap { kind, points } => (concat(&["cap:", kind.as_str()]), concat(&[kind.as_str(), " cap"]), kind.as_str(), points),
+        Adjustment::Cap { kind, points } => {
+            (concat(&["cap:", kind.as_str()]), concat(&[kind.as_str(), " cap"]), kind.as_str(), points)
+        }
         Adjustment::ScaleMin(points) => ("scale:min".into(), "floor of the scale".into(), "total", points),
         Adjustment::ScaleMax(points) => ("scale:max".into(), "top of the scale".into(), "total", points),
     }
@@ -168,7 +182,9 @@ fn adjustment_line(model: &Model, adjusted: Adjustment) -> (String, String, &'st
 pub fn settle_fired(model: &Model, fired: &[usize], mut adjust: impl FnMut(&str, i64)) -> Summary {
     // Sized ahead: collecting a filter_map grows from 4 by doubling (batch scoring calls this per row).
     let mut list: Vec<(usize, Fired)> = Vec::with_capacity(fired.len());
-    list.extend(fired.iter().filter_map(|&r| model.rules.get(r).map(|rule| (r, Fired { points: rule.points, base: rule.points, count: 1, counted: 1 }))));
+    list.extend(fired.iter().filter_map(|&r| {
+        model.rules.get(r).map(|rule| (r, Fired { points: rule.points, base: rule.points, count: 1, counted: 1 }))
+    }));
     let fired = list;
     settle(
         model,
@@ -190,7 +206,12 @@ fn fire(model: &Model, state: &VisitorState, now: i64) -> Vec<(usize, Fired)> {
 /// From the fired rules to the summary: group limits, caps and the scale (each correction reported
 /// to `adjust`, in breakdown order), the stage, then the qualification gate (each test reported to
 /// `reason`, in card order).
-fn settle(model: &Model, fired: &[(usize, Fired)], mut adjust: impl FnMut(Adjustment), mut reason: impl FnMut(Reason)) -> Summary {
+fn settle(
+    model: &Model,
+    fired: &[(usize, Fired)],
+    mut adjust: impl FnMut(Adjustment),
+    mut reason: impl FnMut(Reason),
+) -> Summary {
     let rule_of = |r: usize| model.rules.get(r);
     let (mut fit_sum, mut engagement_sum) = (0i64, 0i64);
     let mut add = |kind: ScoreKind, points: i64| match kind {
@@ -203,7 +224,8 @@ fn settle(model: &Model, fired: &[(usize, Fired)], mut adjust: impl FnMut(Adjust
         }
     }
     for (g, group) in model.groups.iter().enumerate() {
-        let sum: i64 = fired.iter().filter(|(r, _)| rule_of(*r).and_then(|x| x.group) == Some(g)).map(|(_, f)| f.points).sum();
+        let sum: i64 =
+            fired.iter().filter(|(r, _)| rule_of(*r).and_then(|x| x.group) == Some(g)).map(|(_, f)| f.points).sum();
         let limited = clamp_opt(sum, group.min, group.max);
         if limited != sum {
             let kind = group.score.unwrap_or(ScoreKind::Engagement);
@@ -234,7 +256,9 @@ fn settle(model: &Model, fired: &[(usize, Fired)], mut adjust: impl FnMut(Adjust
         qualified &= stage >= need;
         reason(Reason::Stage { at: stage, need });
     }
-    for (what, value, min) in [("total", total, q.min_total), ("fit", fit, q.min_fit), ("engagement", engagement, q.min_engagement)] {
+    for (what, value, min) in
+        [("total", total, q.min_total), ("fit", fit, q.min_fit), ("engagement", engagement, q.min_engagement)]
+    {
         if let Some(min) = min {
             qualified &= value >= min;
             reason(Reason::Minimum { what, value, min });
@@ -259,12 +283,7 @@ pub(crate) fn clamp_opt(value: i64, min: Option<i64>, max: Option<i64>) -> i64 {
 }
 
 fn band(bands: &[crate::model::Band], value: i64) -> &str {
-    bands
-        .iter()
-        .find(|b| value >= b.min)
-        .or(bands.last())
-        .map(|b| b.grade.as_str())
-        .unwrap_or_default()
+    bands.iter().find(|b| value >= b.min).or(bands.last()).map(|b| b.grade.as_str()).unwrap_or_default()
 }
 
 fn evaluate(model: &Model, rule: &Rule, state: &VisitorState, now: i64) -> Option<Fired> {
@@ -290,7 +309,13 @@ fn scaled(points: i64, factor: f64) -> i64 {
 
 /// Gathers matching occurrences, then applies window, once-per-period, max and decay, counting
 /// the most recent occurrences first (they are worth the most under decay).
-fn count_occurrences(rule: &Rule, decay: Option<Decay>, occurrence: &Occurrence, state: &VisitorState, now: i64) -> Option<Fired> {
+fn count_occurrences(
+    rule: &Rule,
+    decay: Option<Decay>,
+    occurrence: &Occurrence,
+    state: &VisitorState,
+    now: i64,
+) -> Option<Fired> {
     let mut times: Vec<Occurrences> = Vec::new();
     let mut gather = |list: &[Tally], matches: &dyn Fn(&str) -> bool| {
         for tally in list.iter().filter(|t| t.n > 0 && matches(&t.key)) {

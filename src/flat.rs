@@ -18,8 +18,8 @@
 //! Results equal the general engine's to the hundredth; a property test holds them to that.
 
 use crate::engine::{clamp_opt, trait_test};
-use crate::read::parse_decimal;
 use crate::model::{Condition, Model, Scalar, ScoreKind, StateCondition, TraitTest};
+use crate::read::parse_decimal;
 
 /// Field codes besides constant indexes (which are ≥ 0).
 pub const MISSING: f64 = -1.0;
@@ -158,7 +158,6 @@ impl FlatTest {
     }
 
     fn with_bits(mut self) -> FlatTest {
-
         self.text_bits = (self.by_text.len() <= 64)
             .then(|| self.by_text.iter().enumerate().fold(0u64, |bits, (i, &b)| bits | (u64::from(b) << i)));
         self
@@ -170,7 +169,10 @@ impl FlatTest {
 enum NumberTest {
     Always(bool),
     /// lo ≤ n ≤ hi (open ends are moved to the next float, so one form serves all).
-    Range { lo: f64, hi: f64 },
+    Range {
+        lo: f64,
+        hi: f64,
+    },
     /// (n != 0) == want
     NonZero(bool),
     /// Anything else goes through the general test.
@@ -224,7 +226,9 @@ impl NumberTest {
         match (self, other) {
             (NumberTest::Always(false), _) | (_, NumberTest::Always(false)) => NumberTest::Always(false),
             (NumberTest::Always(true), x) | (x, NumberTest::Always(true)) => x,
-            (NumberTest::Range { lo: a, hi: b }, NumberTest::Range { lo: c, hi: d }) => NumberTest::Range { lo: a.max(c), hi: b.min(d) },
+            (NumberTest::Range { lo: a, hi: b }, NumberTest::Range { lo: c, hi: d }) => {
+                NumberTest::Range { lo: a.max(c), hi: b.min(d) }
+            }
             (NumberTest::Every(mut list), x) => {
                 list.push(x);
                 NumberTest::Every(list)
@@ -275,7 +279,10 @@ impl FlatModel {
         let mut texts: Vec<String> = TRUTHY.iter().map(|s| (*s).to_string()).collect();
         for rule in &model.rules {
             let Some((field, tests)) = trait_tests(&rule.when) else {
-                return Err(format!("rule {} is not a trait rule (or all, any, not of trait tests on one field)", rule.id));
+                return Err(format!(
+                    "rule {} is not a trait rule (or all, any, not of trait tests on one field)",
+                    rule.id
+                ));
             };
             if !fields.contains(field) {
                 fields.push(field.clone());
@@ -301,7 +308,9 @@ impl FlatModel {
         let mut unknown_ok = vec![true; fields.len()];
         let mut rules = Vec::with_capacity(model.rules.len());
         for (index, rule) in model.rules.iter().enumerate() {
-            let (Some((field, tests)), Condition::State(condition)) = (trait_tests(&rule.when), &rule.when) else { continue };
+            let (Some((field, tests)), Condition::State(condition)) = (trait_tests(&rule.when), &rule.when) else {
+                continue;
+            };
             let slot = fields.iter().position(|f| f == field).unwrap_or(0);
             if tests.into_iter().any(needs_the_text) {
                 if let Some(ok) = unknown_ok.get_mut(slot) {
@@ -311,20 +320,31 @@ impl FlatModel {
             let Some(test) = flat_test(condition, &texts) else {
                 return Err(format!("rule {} has a condition without tests", rule.id));
             };
-            rules.push(FlatRule { index, slot, test, points: rule.points, fit: rule.score == ScoreKind::Fit, group: rule.group });
+            rules.push(FlatRule {
+                index,
+                slot,
+                test,
+                points: rule.points,
+                fit: rule.score == ScoreKind::Fit,
+                group: rule.group,
+            });
         }
         if model.groups.len() > MAX_FAST_GROUPS {
             return Err(format!("more than {MAX_FAST_GROUPS} groups"));
         }
         // Slot sums are packed (see `PACK_BITS`): each score's points must stay below 2^26 in all.
         for fit in [true, false] {
-            let sum = rules.iter().filter(|r| r.fit == fit).fold(0i64, |sum, r| sum.saturating_add(r.points.saturating_abs()));
+            let sum = rules
+                .iter()
+                .filter(|r| r.fit == fit)
+                .fold(0i64, |sum, r| sum.saturating_add(r.points.saturating_abs()));
             if sum >= 1 << (PACK_BITS - 1) {
                 return Err("the points are too large for the fast path".to_string());
             }
         }
         let keys = KEY_TEXT + texts.len();
-        let mut slots: Vec<SlotBuilder> = fields.iter().map(|_| SlotBuilder { table: vec![0; keys], base: 0, steps: Vec::new() }).collect();
+        let mut slots: Vec<SlotBuilder> =
+            fields.iter().map(|_| SlotBuilder { table: vec![0; keys], base: 0, steps: Vec::new() }).collect();
         let mut ops = Vec::new();
         for (i, rule) in rules.iter().enumerate() {
             match (rule.group, number_range(&rule.test.number), slots.get_mut(rule.slot)) {
@@ -367,7 +387,9 @@ impl FlatModel {
             self.slots
                 .iter()
                 .enumerate()
-                .map(|(i, slot)| slot.points(codes.get(i).copied().unwrap_or(MISSING), numbers.get(i).copied().unwrap_or(0.0)))
+                .map(|(i, slot)| {
+                    slot.points(codes.get(i).copied().unwrap_or(MISSING), numbers.get(i).copied().unwrap_or(0.0))
+                })
                 .sum()
         };
         // Added after the slot's first two steps, these continue its sum in step order; partial
@@ -462,7 +484,10 @@ impl Op {
             None => (0.0, 0.0, false, false),
         };
         let unknown = test.by_text.last().copied().unwrap_or(false);
-        let special = u8::from(test.missing) | u8::from(test.on_false) << 1 | u8::from(test.on_true) << 2 | u8::from(unknown) << 3;
+        let special = u8::from(test.missing)
+            | u8::from(test.on_false) << 1
+            | u8::from(test.on_true) << 2
+            | u8::from(unknown) << 3;
         Op {
             slot: rule.slot,
             rule: index,
@@ -634,8 +659,14 @@ struct SlotBuilder {
 impl SlotBuilder {
     fn add(&mut self, test: &FlatTest, (lo, hi, negate): (f64, f64, bool), points: i64) {
         let unknown = test.by_text.last().copied().unwrap_or(false);
-        let specials = [(KEY_UNKNOWN, unknown), (KEY_FALSE, test.on_false), (KEY_TRUE, test.on_true), (KEY_MISSING, test.missing)];
-        let texts = test.by_text.iter().take(test.by_text.len().saturating_sub(1)).enumerate().map(|(i, &hit)| (KEY_TEXT + i, hit));
+        let specials =
+            [(KEY_UNKNOWN, unknown), (KEY_FALSE, test.on_false), (KEY_TRUE, test.on_true), (KEY_MISSING, test.missing)];
+        let texts = test
+            .by_text
+            .iter()
+            .take(test.by_text.len().saturating_sub(1))
+            .enumerate()
+            .map(|(i, &hit)| (KEY_TEXT + i, hit));
         for (key, hit) in specials.into_iter().chain(texts) {
             if let Some(entry) = self.table.get_mut(key) {
                 *entry += points * i64::from(hit);
@@ -665,7 +696,8 @@ impl SlotBuilder {
             }
         }
         // Every finite number passes a step at the least float, none passes one at +∞.
-        let (always, steps): (Vec<_>, Vec<_>) = steps.into_iter().filter(|s| s.1 != 0 && s.0 <= f64::MAX).partition(|s| s.0 <= f64::MIN);
+        let (always, steps): (Vec<_>, Vec<_>) =
+            steps.into_iter().filter(|s| s.1 != 0 && s.0 <= f64::MAX).partition(|s| s.0 <= f64::MIN);
         let base = self.base + always.iter().map(|s| s.1).sum::<i64>();
         let mut rest = steps.into_iter().map(|(at, add)| Step { at, add: add as f64 });
         let a = rest.next().unwrap_or_default();
@@ -690,7 +722,6 @@ fn needs_the_text(test: &TraitTest) -> bool {
         _ => false,
     }
 }
-
 
 #[inline(always)]
 fn holds(test: &FlatTest, code: f64, number: f64) -> bool {
@@ -755,7 +786,21 @@ mod tests {
             ] }] }"#,
         );
         assert!(!flat.more_steps.is_empty());
-        let edges = [-1e300, -0.0, 0.0, 5e-324, 49.99, 50.0, 99.99, 100.0, 150.0, 150.00000000000003, 200.0, 200.00000000000003, 1e300];
+        let edges = [
+            -1e300,
+            -0.0,
+            0.0,
+            5e-324,
+            49.99,
+            50.0,
+            99.99,
+            100.0,
+            150.0,
+            150.00000000000003,
+            200.0,
+            200.00000000000003,
+            1e300,
+        ];
         for n in edges {
             assert_eq!(flat.score(&[NUMBER], &[n]), general(&model, "n", n), "n = {n}");
         }

@@ -15,10 +15,10 @@ pub mod calibrate;
 #[cfg(feature = "calibrate")]
 pub mod csv;
 pub mod engine;
-pub mod flat;
-pub mod json;
 pub mod error;
+pub mod flat;
 mod free_domains;
+pub mod json;
 pub mod model;
 pub mod pattern;
 mod read;
@@ -40,9 +40,9 @@ static ALLOCATOR: lol_alloc::LockedAllocator<lol_alloc::FreeListAllocator> =
     lol_alloc::LockedAllocator::new(lol_alloc::FreeListAllocator::new());
 
 use engine::{ScoreCard, Summary};
-use serde::ser::{Serialize, SerializeStruct, Serializer};
 use error::{index, Errors};
 use model::{Model, ModelSet};
+use serde::ser::{Serialize, SerializeStruct, Serializer};
 use state::{Ingested, TimedEvent, VisitorState};
 use value::Value;
 
@@ -150,7 +150,6 @@ impl Scorer {
         &self.state
     }
 }
-
 
 /// Scores one lead given as `{ "traits": {…}, "events": […], "state": {…} }` (all optional):
 /// the stateless path used by edge functions, batch scoring and the CLI.

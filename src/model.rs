@@ -67,9 +67,14 @@ pub struct Rule {
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Decay {
-    HalfLife { ms: i64 },
+    HalfLife {
+        ms: i64,
+    },
     /// Keep `keep` (0..1) of the points for each full `every_ms` elapsed.
-    Step { keep: f64, every_ms: i64 },
+    Step {
+        keep: f64,
+        every_ms: i64,
+    },
 }
 
 impl Decay {
@@ -275,8 +280,19 @@ impl ModelSet {
 }
 
 const MODEL_KEYS: &[&str] = &[
-    "$schema", "name", "version", "description", "rules", "groups", "caps", "scale", "stages", "grades", "qualify",
-    "next_steps", "value",
+    "$schema",
+    "name",
+    "version",
+    "description",
+    "rules",
+    "groups",
+    "caps",
+    "scale",
+    "stages",
+    "grades",
+    "qualify",
+    "next_steps",
+    "value",
 ];
 
 fn parse_model(value: &Value, path: &str, errors: &mut Errors) -> Option<Model> {
@@ -292,9 +308,11 @@ fn parse_model(value: &Value, path: &str, errors: &mut Errors) -> Option<Model> 
     if let Some(v) = read::field(entries, "description") {
         read::string(v, &join(path, "description"), 2_000, errors);
     }
-    let version = read::field(entries, "version").and_then(|v| read::string(v, &join(path, "version"), MAX_TEXT, errors));
+    let version =
+        read::field(entries, "version").and_then(|v| read::string(v, &join(path, "version"), MAX_TEXT, errors));
 
-    let groups = read::field(entries, "groups").map(|v| parse_groups(v, &join(path, "groups"), errors)).unwrap_or_default();
+    let groups =
+        read::field(entries, "groups").map(|v| parse_groups(v, &join(path, "groups"), errors)).unwrap_or_default();
 
     let rules_path = join(path, "rules");
     let mut rules = Vec::new();
@@ -326,7 +344,8 @@ fn parse_model(value: &Value, path: &str, errors: &mut Errors) -> Option<Model> 
             let caps = read::object(v, &p, &["fit", "engagement"], errors).unwrap_or(&[]);
             (
                 read::field(caps, "fit").and_then(|v| read::centi(v, &join(&p, "fit"), MAX_POINTS * 100.0, errors)),
-                read::field(caps, "engagement").and_then(|v| read::centi(v, &join(&p, "engagement"), MAX_POINTS * 100.0, errors)),
+                read::field(caps, "engagement")
+                    .and_then(|v| read::centi(v, &join(&p, "engagement"), MAX_POINTS * 100.0, errors)),
             )
         }
     };
@@ -336,8 +355,10 @@ fn parse_model(value: &Value, path: &str, errors: &mut Errors) -> Option<Model> 
         Some(v) => {
             let p = join(path, "scale");
             let scale = read::object(v, &p, &["min", "max"], errors).unwrap_or(&[]);
-            let min = read::field(scale, "min").and_then(|v| read::centi(v, &join(&p, "min"), 1e6, errors)).unwrap_or(0);
-            let max = read::field(scale, "max").and_then(|v| read::centi(v, &join(&p, "max"), 1e6, errors)).unwrap_or(10_000);
+            let min =
+                read::field(scale, "min").and_then(|v| read::centi(v, &join(&p, "min"), 1e6, errors)).unwrap_or(0);
+            let max =
+                read::field(scale, "max").and_then(|v| read::centi(v, &join(&p, "max"), 1e6, errors)).unwrap_or(10_000);
             if min >= max {
                 fail!(errors, &p, "min must be below max");
             }
@@ -469,8 +490,9 @@ fn parse_rule(value: &Value, path: &str, groups: &[Group], errors: &mut Errors) 
     let per_ms = read::field(entries, "per").and_then(|v| read::duration(v, &join(path, "per"), errors));
     let window_ms = read::field(entries, "window").and_then(|v| read::duration(v, &join(path, "window"), errors));
     let decay = read::field(entries, "decay").and_then(|v| parse_decay(v, &join(path, "decay"), errors));
-    let disqualify =
-        read::field(entries, "disqualify").and_then(|v| read::boolean(v, &join(path, "disqualify"), errors)).unwrap_or(false);
+    let disqualify = read::field(entries, "disqualify")
+        .and_then(|v| read::boolean(v, &join(path, "disqualify"), errors))
+        .unwrap_or(false);
 
     if let Some(Condition::State(cond)) = &when {
         for key in ["max", "per", "window"] {
@@ -479,7 +501,11 @@ fn parse_rule(value: &Value, path: &str, groups: &[Group], errors: &mut Errors) 
             }
         }
         if decay.is_some() && !cond.has_time() {
-            fail!(errors, &join(path, "decay"), "applies to behaviour conditions only (this condition has no time to decay from)");
+            fail!(
+                errors,
+                &join(path, "decay"),
+                "applies to behaviour conditions only (this condition has no time to decay from)"
+            );
         }
     }
 
@@ -512,7 +538,8 @@ fn parse_groups(value: &Value, path: &str, errors: &mut Errors) -> Vec<Group> {
     for (i, item) in items.iter().enumerate() {
         let p = index(path, i);
         let Some(entries) = read::object(item, &p, &["id", "max", "min", "decay", "label"], errors) else { continue };
-        let Some(id) = read::field(entries, "id").and_then(|v| read::string(v, &join(&p, "id"), MAX_TEXT, errors)) else {
+        let Some(id) = read::field(entries, "id").and_then(|v| read::string(v, &join(&p, "id"), MAX_TEXT, errors))
+        else {
             if read::field(entries, "id").is_none() {
                 fail!(errors, &join(&p, "id"), "required: the group's id");
             }
@@ -521,8 +548,10 @@ fn parse_groups(value: &Value, path: &str, errors: &mut Errors) -> Vec<Group> {
         if groups.iter().any(|g| g.id == id) {
             fail!(errors, &join(&p, "id"), "duplicate group id \"{id}\"");
         }
-        let max = read::field(entries, "max").and_then(|v| read::centi(v, &join(&p, "max"), MAX_POINTS * 100.0, errors));
-        let min = read::field(entries, "min").and_then(|v| read::centi(v, &join(&p, "min"), MAX_POINTS * 100.0, errors));
+        let max =
+            read::field(entries, "max").and_then(|v| read::centi(v, &join(&p, "max"), MAX_POINTS * 100.0, errors));
+        let min =
+            read::field(entries, "min").and_then(|v| read::centi(v, &join(&p, "min"), MAX_POINTS * 100.0, errors));
         if let (Some(lo), Some(hi)) = (min, max) {
             if lo > hi {
                 fail!(errors, &p, "min must not exceed max");
@@ -587,7 +616,11 @@ fn parse_stages(value: &Value, path: &str, errors: &mut Errors) -> Vec<Stage> {
                 Threshold::None
             }
         };
-        if i > 0 && threshold == Threshold::None && read::field(entries, "min").is_none() && read::field(entries, "above").is_none() {
+        if i > 0
+            && threshold == Threshold::None
+            && read::field(entries, "min").is_none()
+            && read::field(entries, "above").is_none()
+        {
             fail!(errors, &p, "every stage after the first needs a threshold (min or above)");
         }
         if let Some(prev) = stages.last() {
@@ -658,10 +691,11 @@ fn parse_qualify(value: &Value, path: &str, rules: &[Rule], stages: &[Stage], er
         found
     });
     let limit = 1e6;
-    let min_total = read::field(entries, "min_total").and_then(|v| read::centi(v, &join(path, "min_total"), limit, errors));
+    let min_total =
+        read::field(entries, "min_total").and_then(|v| read::centi(v, &join(path, "min_total"), limit, errors));
     let min_fit = read::field(entries, "min_fit").and_then(|v| read::centi(v, &join(path, "min_fit"), limit, errors));
-    let min_engagement =
-        read::field(entries, "min_engagement").and_then(|v| read::centi(v, &join(path, "min_engagement"), limit, errors));
+    let min_engagement = read::field(entries, "min_engagement")
+        .and_then(|v| read::centi(v, &join(path, "min_engagement"), limit, errors));
     let mut required = Vec::new();
     if let Some(v) = read::field(entries, "rules") {
         let p = join(path, "rules");
@@ -680,7 +714,8 @@ fn parse_qualify(value: &Value, path: &str, rules: &[Rule], stages: &[Stage], er
     Qualify { stage, min_total, min_fit, min_engagement, rules: required }
 }
 
-const OCCURRENCE_KEYS: &[&str] = &["page_view", "download", "form_submit", "click", "event", "campaign", "referrer", "email_click"];
+const OCCURRENCE_KEYS: &[&str] =
+    &["page_view", "download", "form_submit", "click", "event", "campaign", "referrer", "email_click"];
 const STATE_KEYS: &[&str] = &["engaged", "visits", "scroll", "inactive", "trait", "email_domain", "all", "any", "not"];
 
 fn parse_condition(value: &Value, path: &str, errors: &mut Errors) -> Option<Condition> {
@@ -717,7 +752,11 @@ fn pattern(entries: &[(String, Value)], key: &str, path: &str, errors: &mut Erro
         Some(v) => match v.as_str() {
             Some(s) if s.chars().count() <= 500 => Pattern::new(s),
             _ => {
-                fail!(errors, &join(path, key), "expected a pattern string (at most 500 characters; * and ? are wildcards)");
+                fail!(
+                    errors,
+                    &join(path, key),
+                    "expected a pattern string (at most 500 characters; * and ? are wildcards)"
+                );
                 Pattern::Any
             }
         },
@@ -904,7 +943,12 @@ fn parse_trait(entries: &[(String, Value)], path: &str, errors: &mut Errors) -> 
             "equals" => scalar(v, &p, errors).map(TraitTest::Equals),
             "one_of" => read::array(v, &p, errors).map(|items| {
                 TraitTest::OneOf(
-                    items.iter().take(MAX_LIST).enumerate().filter_map(|(i, x)| scalar(x, &index(&p, i), errors)).collect(),
+                    items
+                        .iter()
+                        .take(MAX_LIST)
+                        .enumerate()
+                        .filter_map(|(i, x)| scalar(x, &index(&p, i), errors))
+                        .collect(),
                 )
             }),
             "contains" => match v {
@@ -914,7 +958,9 @@ fn parse_trait(entries: &[(String, Value)], path: &str, errors: &mut Errors) -> 
                         .iter()
                         .take(MAX_LIST)
                         .enumerate()
-                        .filter_map(|(i, x)| read::string(x, &index(&p, i), MAX_TEXT, errors).map(|s| s.to_ascii_lowercase()))
+                        .filter_map(|(i, x)| {
+                            read::string(x, &index(&p, i), MAX_TEXT, errors).map(|s| s.to_ascii_lowercase())
+                        })
                         .collect(),
                 )),
                 other => {
@@ -953,7 +999,12 @@ fn parse_trait(entries: &[(String, Value)], path: &str, errors: &mut Errors) -> 
         }
     }
     if tests.is_empty() && errors.0.len() == before {
-        fail!(errors, path, "a trait condition needs a test: one of {}", TRAIT_TESTS.get(1..).unwrap_or(&[]).join(", "));
+        fail!(
+            errors,
+            path,
+            "a trait condition needs a test: one of {}",
+            TRAIT_TESTS.get(1..).unwrap_or(&[]).join(", ")
+        );
     }
     (errors.0.len() == before).then_some(StateCondition::Trait { field, tests })
 }

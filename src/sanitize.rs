@@ -199,7 +199,16 @@ mod tests {
     }
 
     fn state(first: i64, last: i64, pages: Vec<Tally>) -> VisitorState {
-        let visits = Tally { key: String::new(), n: 1, recent: vec![first], older: 0, older_first: 0, engaged_ms: 0, scroll: 0, active: first };
+        let visits = Tally {
+            key: String::new(),
+            n: 1,
+            recent: vec![first],
+            older: 0,
+            older_first: 0,
+            engaged_ms: 0,
+            scroll: 0,
+            active: first,
+        };
         VisitorState { first, last, visits, pages, ..VisitorState::default() }
     }
 
@@ -335,7 +344,8 @@ mod tests {
         let bad = submission(r#"{ "state": { "v": 2 }, "traits": {} }"#);
         assert_eq!(score_submission(&textbook(), &bad, T0).unwrap_err().0[0].path, "state.v");
         let bad = submission(r#"{ "traits": { "company_size": [1] }, "form": 3, "score": 100 }"#);
-        let paths: Vec<String> = score_submission(&textbook(), &bad, T0).unwrap_err().0.into_iter().map(|e| e.path).collect();
+        let paths: Vec<String> =
+            score_submission(&textbook(), &bad, T0).unwrap_err().0.into_iter().map(|e| e.path).collect();
         assert_eq!(paths, vec!["score", "traits.company_size", "form"]);
         assert!(score_submission(&textbook(), &Value::Null, T0).is_err());
     }

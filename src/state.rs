@@ -166,8 +166,17 @@ enum Kind {
     Identify,
 }
 
-const KINDS: [Kind; 9] =
-    [Kind::PageView, Kind::Engaged, Kind::Download, Kind::FormSubmit, Kind::Click, Kind::Named, Kind::EmailClick, Kind::Scroll, Kind::Identify];
+const KINDS: [Kind; 9] = [
+    Kind::PageView,
+    Kind::Engaged,
+    Kind::Download,
+    Kind::FormSubmit,
+    Kind::Click,
+    Kind::Named,
+    Kind::EmailClick,
+    Kind::Scroll,
+    Kind::Identify,
+];
 
 /// The fields an event of type `kind` may have (`type` first), or None for an unknown type.
 pub fn event_fields(kind: &str) -> Option<&'static [&'static str]> {
@@ -250,7 +259,8 @@ impl TimedEvent {
         };
         let Some(kind) = read::field(entries, "type").and_then(Value::as_str) else { return Err(type_error()) };
         let index = type_index(kind);
-        let (Some(mut fields), Some(allowed)) = (index.and_then(EventFields::of_type), index.and_then(|i| EVENT_FIELDS.get(i)))
+        let (Some(mut fields), Some(allowed)) =
+            (index.and_then(EventFields::of_type), index.and_then(|i| EVENT_FIELDS.get(i)))
         else {
             return Err(type_error());
         };
@@ -272,13 +282,14 @@ impl TimedEvent {
     pub fn from_fields(fields: &EventFields, path: &str) -> Result<TimedEvent, Errors> {
         let mut errors = Errors::default();
         // A required number field: `needed` says what it holds when it is missing.
-        let number = |value: Option<&Value>, key: &str, (min, max): (f64, f64), needed: &str, errors: &mut Errors| match value {
-            Some(v) => read::number_in(v, path, key, min, max, errors),
-            None => {
-                fail!(errors, &join(path, key), "{needed}");
-                None
-            }
-        };
+        let number =
+            |value: Option<&Value>, key: &str, (min, max): (f64, f64), needed: &str, errors: &mut Errors| match value {
+                Some(v) => read::number_in(v, path, key, min, max, errors),
+                None => {
+                    fail!(errors, &join(path, key), "{needed}");
+                    None
+                }
+            };
         let ts = number(fields.ts, "ts", (MIN_TS, MAX_TS), "required: milliseconds since the Unix epoch", &mut errors);
         let id = fields.id.and_then(|v| read::string_in(v, path, "id", 128, &mut errors));
         let text = |value: Option<&Value>, key: &str, errors: &mut Errors| -> String {
@@ -299,7 +310,8 @@ impl TimedEvent {
                 if let Some(v) = fields.title {
                     read::string_in(v, path, "title", MAX_KEY_LEN, &mut errors);
                 }
-                let referrer_host = fields.referrer
+                let referrer_host = fields
+                    .referrer
                     .and_then(|v| read::string_in(v, path, "referrer", 4_096, &mut errors))
                     .and_then(|r| host_of(&r));
                 let utm = fields.utm.and_then(|v| {
@@ -317,15 +329,16 @@ impl TimedEvent {
             }
             Kind::Engaged => {
                 let page = text(fields.path, "path", &mut errors);
-                let seconds = number(fields.seconds, "seconds", (0.0, 86_400.0), "required: engaged seconds", &mut errors).unwrap_or(0.0);
+                let seconds =
+                    number(fields.seconds, "seconds", (0.0, 86_400.0), "required: engaged seconds", &mut errors)
+                        .unwrap_or(0.0);
                 Event::Engaged { path: normalize_path(page), seconds }
             }
             Kind::Download => Event::Download { url: lower(text(fields.url, "url", &mut errors)) },
             Kind::FormSubmit => {
                 let form = lower(text(fields.form, "form", &mut errors));
-                let traits = fields.traits
-                    .map(|v| parse_traits(v, &join(path, "traits"), &mut errors))
-                    .unwrap_or_default();
+                let traits =
+                    fields.traits.map(|v| parse_traits(v, &join(path, "traits"), &mut errors)).unwrap_or_default();
                 Event::FormSubmit { form, traits }
             }
             Kind::Click => Event::Click { name: lower(text(fields.name, "name", &mut errors)) },
@@ -333,7 +346,9 @@ impl TimedEvent {
             Kind::EmailClick => Event::EmailClick { campaign: lower(text(fields.campaign, "campaign", &mut errors)) },
             Kind::Scroll => {
                 let page = text(fields.path, "path", &mut errors);
-                let depth = number(fields.depth, "depth", (0.0, 100.0), "required: scroll depth in percent", &mut errors).unwrap_or(0.0);
+                let depth =
+                    number(fields.depth, "depth", (0.0, 100.0), "required: scroll depth in percent", &mut errors)
+                        .unwrap_or(0.0);
                 Event::Scroll { path: normalize_path(page), depth }
             }
             Kind::Identify => {
@@ -489,7 +504,9 @@ impl VisitorState {
         for (key, value) in traits {
             let read = match value {
                 // One reading of a company size, whichever way it came in (a form, identify, the edge).
-                Scalar::Text(text) if key == "company_size" => company_size(text).map_or_else(|| value.clone(), Scalar::Number),
+                Scalar::Text(text) if key == "company_size" => {
+                    company_size(text).map_or_else(|| value.clone(), Scalar::Number)
+                }
                 _ => value.clone(),
             };
             self.set_trait(key, read);
@@ -540,10 +557,8 @@ impl VisitorState {
             }
         }
         if !self.traits.is_empty() {
-            entries.push((
-                "traits",
-                Value::Object(self.traits.iter().map(|(k, v)| (k.clone(), v.to_value())).collect()),
-            ));
+            entries
+                .push(("traits", Value::Object(self.traits.iter().map(|(k, v)| (k.clone(), v.to_value())).collect())));
         }
         if !self.ids.is_empty() {
             entries.push(("ids", Value::Array(self.ids.iter().map(|&h| Value::Number(f64::from(h))).collect())));
@@ -555,8 +570,20 @@ impl VisitorState {
     pub fn from_value(value: &Value) -> Result<VisitorState, Errors> {
         let mut errors = Errors::default();
         let keys = [
-            "v", "first", "last", "visits", "pages", "downloads", "forms", "clicks", "events", "campaigns", "referrers",
-            "email_clicks", "traits", "ids",
+            "v",
+            "first",
+            "last",
+            "visits",
+            "pages",
+            "downloads",
+            "forms",
+            "clicks",
+            "events",
+            "campaigns",
+            "referrers",
+            "email_clicks",
+            "traits",
+            "ids",
         ];
         let Some(entries) = read::object(value, "state", &keys, &mut errors) else { return Err(errors) };
         match read::field(entries, "v").and_then(Value::as_f64) {
@@ -693,9 +720,11 @@ fn read_tally(value: &Value, path: &str, base: i64, page: bool, errors: &mut Err
     let last = recent.last().copied().unwrap_or(older);
     let (mut engaged_ms, mut scroll, mut active) = (0, 0, last);
     if page_part {
-        engaged_ms = read::number(at(4), &index(path, 4), 0.0, 1e9, errors).map(|s| (s * 1000.0).round() as i64).unwrap_or(0);
+        engaged_ms =
+            read::number(at(4), &index(path, 4), 0.0, 1e9, errors).map(|s| (s * 1000.0).round() as i64).unwrap_or(0);
         scroll = read::number(at(5), &index(path, 5), 0.0, 100.0, errors).map(|d| d.round() as u8).unwrap_or(0);
-        active = read::number(at(6), &index(path, 6), 0.0, span, errors).map(|s| base + (s * 1000.0) as i64).unwrap_or(last);
+        active =
+            read::number(at(6), &index(path, 6), 0.0, span, errors).map(|s| base + (s * 1000.0) as i64).unwrap_or(last);
     }
     let older_first = match items.len() {
         5 | 8 => read::number(at(items.len() - 1), &index(path, items.len() - 1), 0.0, span, errors)
@@ -780,7 +809,10 @@ mod tests {
         assert_eq!(company_size("many"), None);
         // identify({ company_size: '51-200' }) reads as the form reader's 125, not as text.
         let mut state = VisitorState::default();
-        state.merge_traits(&[("company_size".into(), Scalar::Text("51-200".into())), ("seats".into(), Scalar::Text("5-9".into()))]);
+        state.merge_traits(&[
+            ("company_size".into(), Scalar::Text("51-200".into())),
+            ("seats".into(), Scalar::Text("5-9".into())),
+        ]);
         assert_eq!(state.trait_value("company_size"), Some(&Scalar::Number(125.0)));
         assert_eq!(state.trait_value("seats"), Some(&Scalar::Text("5-9".into())));
         state.merge_traits(&[("company_size".into(), Scalar::Text("unknown".into()))]);
@@ -793,7 +825,11 @@ mod tests {
         let visit = |campaign: &str, referrer: &str, minute: i64| TimedEvent {
             ts: 1_800_000_000_000 + minute * 60_000,
             id: None,
-            event: Event::PageView { path: "/".into(), referrer_host: Some(referrer.into()), utm: Some(["ads".into(), "cpc".into(), campaign.into()]) },
+            event: Event::PageView {
+                path: "/".into(),
+                referrer_host: Some(referrer.into()),
+                utm: Some(["ads".into(), "cpc".into(), campaign.into()]),
+            },
         };
         for minute in 0..(MAX_KEYS as i64 + 5) {
             state.ingest(&visit(&format!("c{minute}"), &format!("r{minute}.example"), minute));

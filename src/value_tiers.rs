@@ -58,7 +58,12 @@ impl ValueTiers {
             })
             .unwrap_or(self.default_amount);
         let expected = (rate * amount * 100.0).round() / 100.0;
-        let tier = self.tiers.iter().find(|(_, min)| expected >= *min).or(self.tiers.last()).map_or_else(String::new, |(t, _)| t.clone());
+        let tier = self
+            .tiers
+            .iter()
+            .find(|(_, min)| expected >= *min)
+            .or(self.tiers.last())
+            .map_or_else(String::new, |(t, _)| t.clone());
         LeadValue { expected, tier }
     }
 }
@@ -89,7 +94,8 @@ pub fn parse(value: &Value, path: &str, errors: &mut Errors) -> Option<ValueTier
                     0.0
                 }
             };
-            let name = read::field(amount, "trait").and_then(|v| read::string(v, &join(&amount_path, "trait"), 64, errors));
+            let name =
+                read::field(amount, "trait").and_then(|v| read::string(v, &join(&amount_path, "trait"), 64, errors));
             let by_path = join(&amount_path, "by");
             let answers: Vec<(String, f64)> = read::field(amount, "by")
                 .and_then(|v| match v {
@@ -101,14 +107,20 @@ pub fn parse(value: &Value, path: &str, errors: &mut Errors) -> Option<ValueTier
                 })
                 .map(|list| {
                     list.iter()
-                        .filter_map(|(answer, v)| read::number(v, &join(&by_path, answer), 0.0, MAX_AMOUNT, errors).map(|n| (answer.trim().to_ascii_lowercase(), n)))
+                        .filter_map(|(answer, v)| {
+                            read::number(v, &join(&by_path, answer), 0.0, MAX_AMOUNT, errors)
+                                .map(|n| (answer.trim().to_ascii_lowercase(), n))
+                        })
                         .collect()
                 })
                 .unwrap_or_default();
             match name {
                 Some(name) => (default, Some((name, answers))),
                 None if !answers.is_empty() => {
-                    errors.push(&join(&amount_path, "trait"), "required with \"by\": the trait whose answer picks the amount");
+                    errors.push(
+                        &join(&amount_path, "trait"),
+                        "required with \"by\": the trait whose answer picks the amount",
+                    );
                     (default, None)
                 }
                 None => (default, None),
@@ -131,7 +143,8 @@ fn bands<T>(
     let list_path = join(path, list);
     let Some(items) = read::field(entries, list).and_then(|v| read::array(v, &list_path, errors)) else {
         if read::field(entries, list).is_none() {
-            errors.push(&list_path, format!("required: a list of {{ \"{key}\": …, \"min\": … }}, the last without min"));
+            errors
+                .push(&list_path, format!("required: a list of {{ \"{key}\": …, \"min\": … }}, the last without min"));
         }
         return Vec::new();
     };
@@ -194,6 +207,14 @@ pub fn to_value(tiers: &ValueTiers) -> Value {
         amount.push(("trait", Value::String(name.clone())));
         amount.push(("by", Value::Object(answers.iter().map(|(a, n)| (a.clone(), Value::Number(*n))).collect())));
     }
-    let list = tiers.tiers.iter().map(|(t, min)| band("tier", Value::String(t.clone()), min.is_finite().then_some(*min))).collect();
-    Value::object(vec![("rates", Value::Array(rates)), ("amount", Value::object(amount)), ("tiers", Value::Array(list))])
+    let list = tiers
+        .tiers
+        .iter()
+        .map(|(t, min)| band("tier", Value::String(t.clone()), min.is_finite().then_some(*min)))
+        .collect();
+    Value::object(vec![
+        ("rates", Value::Array(rates)),
+        ("amount", Value::object(amount)),
+        ("tiers", Value::Array(list)),
+    ])
 }

@@ -43,10 +43,8 @@ fn generate(rows: usize, seed: u64) -> (String, Vec<f64>) {
         let newsletter = if rng.next() < 0.4 { "Yes" } else { "No" };
         let noise = (rng.next() * 100.0).floor();
         let region = rng.pick(&["North", "South", "East", "West"]);
-        let logit = INTERCEPT
-            + TIME_PER_SECOND * seconds
-            + industry.1
-            + if newsletter == "Yes" { NEWSLETTER_YES } else { 0.0 };
+        let logit =
+            INTERCEPT + TIME_PER_SECOND * seconds + industry.1 + if newsletter == "Yes" { NEWSLETTER_YES } else { 0.0 };
         let converted = rng.next() < 1.0 / (1.0 + (-logit).exp());
         truth.push(logit);
         csv += &format!("L{i},{seconds},{},{newsletter},{noise},{region},{}\n", industry.0, u8::from(converted));
@@ -70,7 +68,13 @@ fn auc(scores: &[f64], outcome: &[bool]) -> f64 {
                 continue;
             }
             pairs += 1.0;
-            wins += if a > b { 1.0 } else if a == b { 0.5 } else { 0.0 };
+            wins += if a > b {
+                1.0
+            } else if a == b {
+                0.5
+            } else {
+                0.0
+            };
         }
     }
     wins / pairs
@@ -93,7 +97,12 @@ fn run(csv: &str, options: &CalibrateOptions) -> (Json, Json) {
 
 /// Points of the rule whose label is `label`, 0 when the level got no rule.
 fn points(model: &Json, label: &str) -> f64 {
-    model["rules"].as_array().unwrap().iter().find(|r| r["label"] == label).map_or(0.0, |r| r["points"].as_f64().unwrap())
+    model["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["label"] == label)
+        .map_or(0.0, |r| r["points"].as_f64().unwrap())
 }
 
 fn column<'a>(report: &'a Json, name: &str) -> &'a Json {
@@ -113,9 +122,16 @@ fn learned_points_rank_the_signals_like_the_true_model() {
     // Across columns: how far each can move a score follows the true effect sizes (4, 2.5, 0.8, 0).
     let range = |name: &str| column(&report, name)["points_range"].as_f64().unwrap();
     let (time, industry, newsletter) = (range("Time on Site"), range("Industry"), range("Newsletter"));
-    assert!(time > industry && industry > newsletter, "ranges: time {time}, industry {industry}, newsletter {newsletter}");
+    assert!(
+        time > industry && industry > newsletter,
+        "ranges: time {time}, industry {industry}, newsletter {newsletter}"
+    );
     for noise in ["Noise Score", "Region"] {
-        assert!(range(noise) * 3.0 < newsletter, "{noise} moves scores by {} points, the weakest true signal by {newsletter}", range(noise));
+        assert!(
+            range(noise) * 3.0 < newsletter,
+            "{noise} moves scores by {} points, the weakest true signal by {newsletter}",
+            range(noise)
+        );
         assert_eq!(column(&report, noise)["left_out"], "no significant link to the outcome in these rows");
     }
     assert!(column(&report, "Newsletter")["left_out"].is_null());
@@ -149,7 +165,11 @@ fn cross_validated_auc_is_close_to_the_true_models() {
     assert!(learned > oracle - 0.03 && learned < oracle + 0.015, "cross-validated {learned} vs true model {oracle}");
     assert!(cv["ties"]["distinct_scores"].as_f64().unwrap() >= 40.0, "scores are spread: {}", cv["ties"]);
     // The scale's 0 is the learning rows' bottom 3 % and its 100 their top 0.5 % (points.rs).
-    assert!(cv["ties"]["at_0"].as_f64().unwrap() < 0.05 && cv["ties"]["at_100"].as_f64().unwrap() < 0.015, "{}", cv["ties"]);
+    assert!(
+        cv["ties"]["at_0"].as_f64().unwrap() < 0.05 && cv["ties"]["at_100"].as_f64().unwrap() < 0.015,
+        "{}",
+        cv["ties"]
+    );
     // Lift is positive and decreasing with the share.
     let lift: Vec<f64> = cv["lift"].as_array().unwrap().iter().map(|l| l["lift"].as_f64().unwrap()).collect();
     assert!(lift[0] > lift[2] && lift[2] > 1.0, "{lift:?}");
@@ -178,7 +198,9 @@ fn thresholds_meet_their_targets_and_match_the_engines_scores() {
 
     // The engine scoring the learning rows with the final model finds exactly the shares calibration
     // computed with its own arithmetic: what was learned is what gets scored.
-    let scored = score_csv(&result.model, &csv, &ScoreCsvOptions { keep: vec!["Converted".into()], ..Default::default() }).unwrap();
+    let scored =
+        score_csv(&result.model, &csv, &ScoreCsvOptions { keep: vec!["Converted".into()], ..Default::default() })
+            .unwrap();
     let rows: Vec<(f64, bool)> = scored
         .lines()
         .skip(1)
@@ -192,7 +214,11 @@ fn thresholds_meet_their_targets_and_match_the_engines_scores() {
         let picked: Vec<bool> = rows.iter().filter(|r| r.0 >= min).map(|r| r.1).collect();
         let share = picked.len() as f64 / rows.len() as f64;
         let precision = picked.iter().filter(|&&y| y).count() as f64 / picked.len() as f64;
-        assert!((share - learning[stage]["share"].as_f64().unwrap()).abs() < 1e-4, "{stage} share {share} vs {}", learning[stage]);
+        assert!(
+            (share - learning[stage]["share"].as_f64().unwrap()).abs() < 1e-4,
+            "{stage} share {share} vs {}",
+            learning[stage]
+        );
         assert!((precision - learning[stage]["precision"].as_f64().unwrap()).abs() < 1e-4, "{stage} precision");
     }
 }
@@ -229,7 +255,8 @@ fn roles_and_exclusions_can_be_set() {
     assert_eq!(kind_of("Time on Site"), "fit");
     assert_eq!(kind_of("Newsletter"), "engagement");
     assert_eq!(column(&report, "Newsletter")["role_from"], "option");
-    let skipped: Vec<&str> = report["skipped"].as_array().unwrap().iter().map(|s| s["reason"].as_str().unwrap()).collect();
+    let skipped: Vec<&str> =
+        report["skipped"].as_array().unwrap().iter().map(|s| s["reason"].as_str().unwrap()).collect();
     assert_eq!(skipped.iter().filter(|r| **r == "excluded by option").count(), 2);
 }
 
@@ -249,8 +276,15 @@ fn bad_csvs_get_errors_naming_the_row_or_column() {
     let e = calibrate(&good, &options, &mut |_| {}).unwrap_err().to_string();
     assert!(e.contains("no column \"Outcome\" in the CSV header (columns: \"Lead ID\", \"Time on Site\""), "{e}");
     // A single class.
-    let all_zero: String = good.lines().map(|l| if l.ends_with(",1") { format!("{}0", &l[..l.len() - 1]) } else { l.to_string() } + "\n").collect();
-    assert!(error_of(&all_zero).contains("column \"Converted\" is 0 (not converted) on every row"), "{}", error_of(&all_zero));
+    let all_zero: String = good
+        .lines()
+        .map(|l| if l.ends_with(",1") { format!("{}0", &l[..l.len() - 1]) } else { l.to_string() } + "\n")
+        .collect();
+    assert!(
+        error_of(&all_zero).contains("column \"Converted\" is 0 (not converted) on every row"),
+        "{}",
+        error_of(&all_zero)
+    );
     // A non-numeric label.
     let maybe = good.replacen(",0\n", ",maybe\n", 1);
     let e = error_of(&maybe);
@@ -264,14 +298,21 @@ fn bad_csvs_get_errors_naming_the_row_or_column() {
     // Too few rows, and nothing to learn from.
     let tiny: String = good.lines().take(10).map(|l| format!("{l}\n")).collect();
     assert!(error_of(&tiny).contains("9 rows; calibration needs at least 20"), "{}", error_of(&tiny));
-    let only_id: String = good.lines().map(|l| {
-        let cells: Vec<&str> = l.split(',').collect();
-        format!("{},{}\n", cells[0], cells[6])
-    }).collect();
+    let only_id: String = good
+        .lines()
+        .map(|l| {
+            let cells: Vec<&str> = l.split(',').collect();
+            format!("{},{}\n", cells[0], cells[6])
+        })
+        .collect();
     assert!(error_of(&only_id).contains("no column is left to learn from"), "{}", error_of(&only_id));
     // An unterminated quote.
     let open_quote = good.replacen("\nL4,", "\n\"L4,", 1);
-    assert!(error_of(&open_quote).contains("row 6, field 1: a quoted field is never closed"), "{}", error_of(&open_quote));
+    assert!(
+        error_of(&open_quote).contains("row 6, field 1: a quoted field is never closed"),
+        "{}",
+        error_of(&open_quote)
+    );
 }
 
 #[test]
@@ -330,7 +371,9 @@ fn generate_with_interaction(rows: usize, seed: u64) -> String {
     for i in 0..rows {
         let origin = rng.pick(&["API", "Form", "Landing"]);
         let seconds = (rng.next() * 1000.0).floor();
-        let logit: f64 = -1.0 + if origin == "API" && seconds >= 500.0 { 3.0 } else { 0.0 } + if origin == "Landing" { 0.5 } else { 0.0 };
+        let logit: f64 = -1.0
+            + if origin == "API" && seconds >= 500.0 { 3.0 } else { 0.0 }
+            + if origin == "Landing" { 0.5 } else { 0.0 };
         let converted = rng.next() < 1.0 / (1.0 + (-logit).exp());
         csv += &format!("L{i},{origin},{seconds},{}\n", u8::from(converted));
     }
@@ -345,7 +388,10 @@ fn interactions_become_readable_rules_that_the_engine_scores() {
     let (flat_model, flat_report) = run(&csv, &additive);
     let (model, report) = run(&csv, &options());
     let pairs: Vec<&Json> = model["rules"].as_array().unwrap().iter().filter(|r| r["when"]["all"].is_array()).collect();
-    assert!(flat_model["rules"].as_array().unwrap().iter().all(|r| r["when"]["all"].is_null()), "interactions: 0 is additive");
+    assert!(
+        flat_model["rules"].as_array().unwrap().iter().all(|r| r["when"]["all"].is_null()),
+        "interactions: 0 is additive"
+    );
     // The strongest interaction reads "Origin: API and Seconds: … or more", with whole points.
     let api_time = pairs
         .iter()
@@ -354,12 +400,20 @@ fn interactions_become_readable_rules_that_the_engine_scores() {
     let conditions = api_time["when"]["all"].as_array().unwrap();
     assert_eq!(conditions[0], serde_json::json!({ "trait": "Origin", "equals": "API" }));
     assert_eq!(conditions[1]["trait"], "Seconds");
-    assert!(api_time["points"].as_f64().unwrap() > 10.0 && api_time["points"].as_f64().unwrap().fract() == 0.0, "{api_time}");
+    assert!(
+        api_time["points"].as_f64().unwrap() > 10.0 && api_time["points"].as_f64().unwrap().fract() == 0.0,
+        "{api_time}"
+    );
     let point = report["points"].as_array().unwrap().iter().find(|p| p["rule"] == api_time["id"]).unwrap();
     assert_eq!(point["column"], "Origin × Seconds");
     // Held-out rows, scored by the engine, rank better with the interaction than without.
     let auc_of = |r: &Json| r["cross_validation"]["auc"].as_f64().unwrap();
-    assert!(auc_of(&report) > auc_of(&flat_report) + 0.01, "with {} vs additive {}", auc_of(&report), auc_of(&flat_report));
+    assert!(
+        auc_of(&report) > auc_of(&flat_report) + 0.01,
+        "with {} vs additive {}",
+        auc_of(&report),
+        auc_of(&flat_report)
+    );
     // The engine's scores of the learning rows give exactly the shares calibration computed.
     let result = calibrate(&csv, &options(), &mut |_| {}).unwrap();
     let scored = score_csv(&result.model, &csv, &ScoreCsvOptions::default()).unwrap();
@@ -376,7 +430,13 @@ fn with_generated_amounts(csv: &str, seed: u64) -> String {
     let mut lines = csv.lines();
     let mut out = format!("{},Deal Amount (generated)\n", lines.next().unwrap());
     for line in lines {
-        let typical = if line.contains(",Retail,") { 5000.0 } else if line.contains(",Health,") { 800.0 } else { 2000.0 };
+        let typical = if line.contains(",Retail,") {
+            5000.0
+        } else if line.contains(",Health,") {
+            800.0
+        } else {
+            2000.0
+        };
         let amount = if line.ends_with(",1") { format!("{:.0}", typical * (0.5 + rng.next())) } else { String::new() };
         out += &format!("{line},{amount}\n");
     }

@@ -18,7 +18,9 @@ fn same(a: &Json, b: &Json) -> bool {
     match (a, b) {
         (Json::Number(x), Json::Number(y)) => x.as_f64() == y.as_f64(),
         (Json::Array(x), Json::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(a, b)| same(a, b)),
-        (Json::Object(x), Json::Object(y)) => x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| same(v, w))),
+        (Json::Object(x), Json::Object(y)) => {
+            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| same(v, w)))
+        }
         _ => a == b,
     }
 }
@@ -40,7 +42,8 @@ fn run_case(case: &Json) -> Json {
     let model = to_value(&case["model"]);
     match ModelSet::parse(&model) {
         Err(errors) => {
-            let list: Vec<Json> = errors.0.iter().map(|e| serde_json::json!({ "path": e.path, "message": e.message })).collect();
+            let list: Vec<Json> =
+                errors.0.iter().map(|e| serde_json::json!({ "path": e.path, "message": e.message })).collect();
             serde_json::json!({ "errors": list })
         }
         Ok(_) => {

@@ -9,7 +9,8 @@ use serde_json::{json, Value as Json};
 
 const NOW: i64 = 1_763_856_000_000;
 const DAY: i64 = 86_400_000;
-const PATHS: &[&str] = &["/", "/pricing", "/pricing/enterprise", "/features", "/blog/a", "/blog/b", "/docs/x", "/webinar"];
+const PATHS: &[&str] =
+    &["/", "/pricing", "/pricing/enterprise", "/features", "/blog/a", "/blog/b", "/docs/x", "/webinar"];
 
 fn v(json: Json) -> Value {
     serde_json::from_value(json).unwrap()
@@ -18,58 +19,80 @@ fn v(json: Json) -> Value {
 /// Models with positive points only (plus the inactivity penalty, which activity can only lift),
 /// random caps, groups, frequency limits, windows and decay.
 fn positive_model() -> impl Strategy<Value = Json> {
-    let rule = (0usize..8, 1u32..40, prop::option::of(1u32..4), prop::option::of(0usize..3), any::<bool>(), any::<bool>(), 0usize..6);
-    (prop::collection::vec(rule, 1..8), prop::option::of(10u32..60), prop::option::of(20u32..90)).prop_map(|(rules, group_max, cap)| {
-        let mut list = Vec::new();
-        for (i, (path, points, max, decay, windowed, grouped, kind)) in rules.into_iter().enumerate() {
-            let pattern = format!("{}*", PATHS[path].trim_end_matches('*'));
-            let when = match kind {
-                0 => json!({ "page_view": { "path": pattern } }),
-                1 => json!({ "download": { "url": "*.pdf" } }),
-                2 => json!({ "engaged": { "path": pattern, "seconds": 30 } }),
-                3 => json!({ "visits": { "at_least": 2 } }),
-                4 => json!({ "form_submit": { "form": "webinar" } }),
-                _ => json!({ "trait": "company_size", "between": [50, 200] }),
-            };
-            let occurrence = kind == 0 || kind == 1 || kind == 4;
-            let mut rule = json!({ "id": format!("r{i}"), "points": points, "when": when });
-            if occurrence {
-                if let Some(m) = max {
-                    rule["max"] = json!(m);
+    let rule = (
+        0usize..8,
+        1u32..40,
+        prop::option::of(1u32..4),
+        prop::option::of(0usize..3),
+        any::<bool>(),
+        any::<bool>(),
+        0usize..6,
+    );
+    (prop::collection::vec(rule, 1..8), prop::option::of(10u32..60), prop::option::of(20u32..90)).prop_map(
+        |(rules, group_max, cap)| {
+            let mut list = Vec::new();
+            for (i, (path, points, max, decay, windowed, grouped, kind)) in rules.into_iter().enumerate() {
+                let pattern = format!("{}*", PATHS[path].trim_end_matches('*'));
+                let when = match kind {
+                    0 => json!({ "page_view": { "path": pattern } }),
+                    1 => json!({ "download": { "url": "*.pdf" } }),
+                    2 => json!({ "engaged": { "path": pattern, "seconds": 30 } }),
+                    3 => json!({ "visits": { "at_least": 2 } }),
+                    4 => json!({ "form_submit": { "form": "webinar" } }),
+                    _ => json!({ "trait": "company_size", "between": [50, 200] }),
+                };
+                let occurrence = kind == 0 || kind == 1 || kind == 4;
+                let mut rule = json!({ "id": format!("r{i}"), "points": points, "when": when });
+                if occurrence {
+                    if let Some(m) = max {
+                        rule["max"] = json!(m);
+                    }
+                    if windowed {
+                        rule["window"] = json!("20d");
+                    }
+                    if i % 3 == 0 {
+                        rule["per"] = json!("1d");
+                    }
                 }
-                if windowed {
-                    rule["window"] = json!("20d");
+                if kind < 4 {
+                    match decay {
+                        Some(0) => rule["decay"] = json!({ "half_life": "10d" }),
+                        Some(1) => rule["decay"] = json!({ "percent": 30, "every": "7d" }),
+                        _ => {}
+                    }
                 }
-                if i % 3 == 0 {
-                    rule["per"] = json!("1d");
+                if grouped && kind != 5 && group_max.is_some() {
+                    rule["group"] = json!("g");
                 }
+                list.push(rule);
             }
-            if kind < 4 {
-                match decay {
-                    Some(0) => rule["decay"] = json!({ "half_life": "10d" }),
-                    Some(1) => rule["decay"] = json!({ "percent": 30, "every": "7d" }),
-                    _ => {}
-                }
+            list.push(json!({ "id": "inactive", "points": -20, "when": { "inactive": { "for": "90d" } } }));
+            let mut model =
+                json!({ "name": "p", "rules": list, "groups": [{ "id": "g", "max": group_max.unwrap_or(100) }] });
+            if let Some(c) = cap {
+                model["caps"] = json!({ "engagement": c });
             }
-            if grouped && kind != 5 && group_max.is_some() {
-                rule["group"] = json!("g");
-            }
-            list.push(rule);
-        }
-        list.push(json!({ "id": "inactive", "points": -20, "when": { "inactive": { "for": "90d" } } }));
-        let mut model = json!({ "name": "p", "rules": list, "groups": [{ "id": "g", "max": group_max.unwrap_or(100) }] });
-        if let Some(c) = cap {
-            model["caps"] = json!({ "engagement": c });
-        }
-        model
-    })
+            model
+        },
+    )
 }
 
 /// Any model `positive_model` makes, then negative points, vetoes, a fit cap, a scale below zero,
 /// a group floor, stages and a qualification gate: everything `settle` decides on.
 fn varied_model() -> impl Strategy<Value = Json> {
-    let tweaks = (prop::collection::vec((any::<bool>(), any::<bool>()), 8), prop::option::of(5u32..40), prop::option::of(-50i32..0), prop::option::of(-30i32..0));
-    let gate = (prop::option::of(0usize..4), prop::option::of(0u32..80), prop::option::of(0u32..30), prop::option::of(0u32..30), prop::collection::vec(0usize..9, 0..3));
+    let tweaks = (
+        prop::collection::vec((any::<bool>(), any::<bool>()), 8),
+        prop::option::of(5u32..40),
+        prop::option::of(-50i32..0),
+        prop::option::of(-30i32..0),
+    );
+    let gate = (
+        prop::option::of(0usize..4),
+        prop::option::of(0u32..80),
+        prop::option::of(0u32..30),
+        prop::option::of(0u32..30),
+        prop::collection::vec(0usize..9, 0..3),
+    );
     (positive_model(), tweaks, gate).prop_map(|(mut model, (flags, cap_fit, scale_min, group_min), (stage, min_total, min_fit, min_engagement, needed))| {
         let rules = model["rules"].as_array_mut().unwrap();
         for (rule, (negative, veto)) in rules.iter_mut().zip(flags) {
@@ -255,7 +278,17 @@ fn field_event() -> impl Strategy<Value = Json> {
         1 => Just(json!({ "source": "News", "medium": "Email", "campaign": "Q4" })),
         1 => Just(json!({ "company_size": 120, "email": "a@Gmail.com" })),
     ];
-    let types = prop::sample::select(vec!["page_view", "engaged", "download", "form_submit", "click", "event", "email_click", "scroll", "identify"]);
+    let types = prop::sample::select(vec![
+        "page_view",
+        "engaged",
+        "download",
+        "form_submit",
+        "click",
+        "event",
+        "email_click",
+        "scroll",
+        "identify",
+    ]);
     (types, prop::collection::vec((0usize..8, leaf), 0..8), any::<bool>()).prop_map(|(kind, picks, with_ts)| {
         let allowed = leadscore::state::event_fields(kind).unwrap();
         let mut event = serde_json::Map::new();
@@ -278,13 +311,22 @@ fn arb_json() -> impl Strategy<Value = Json> {
         any::<i32>().prop_map(Json::from),
         (-1e16f64..1e16).prop_map(Json::from),
         "[a-z_]{0,8}".prop_map(Json::from),
-        prop::sample::select(vec!["page_view", "form_submit", "identify", "type", "ts", "traits", "v", "pages"]).prop_map(Json::from),
+        prop::sample::select(vec!["page_view", "form_submit", "identify", "type", "ts", "traits", "v", "pages"])
+            .prop_map(Json::from),
     ];
     leaf.prop_recursive(4, 32, 6, |inner| {
         prop_oneof![
             prop::collection::vec(inner.clone(), 0..6).prop_map(Json::Array),
-            prop::collection::vec((prop::sample::select(vec!["type", "ts", "path", "traits", "v", "first", "pages", "rules", "name", "when", "points"]), inner), 0..6)
-                .prop_map(|kv| Json::Object(kv.into_iter().map(|(k, v)| (k.to_string(), v)).collect())),
+            prop::collection::vec(
+                (
+                    prop::sample::select(vec![
+                        "type", "ts", "path", "traits", "v", "first", "pages", "rules", "name", "when", "points"
+                    ]),
+                    inner
+                ),
+                0..6
+            )
+            .prop_map(|kv| Json::Object(kv.into_iter().map(|(k, v)| (k.to_string(), v)).collect())),
         ]
     })
 }
@@ -295,7 +337,9 @@ fn state_stays_small_after_a_thousand_events() {
     for i in 0..1000i64 {
         let ts = NOW - 30 * DAY + i * 97_000;
         let e = match i % 5 {
-            0 => json!({ "type": "page_view", "ts": ts, "path": PATHS[(i as usize) % PATHS.len()], "id": format!("evt-{i}") }),
+            0 => {
+                json!({ "type": "page_view", "ts": ts, "path": PATHS[(i as usize) % PATHS.len()], "id": format!("evt-{i}") })
+            }
             1 => json!({ "type": "engaged", "ts": ts, "path": PATHS[(i as usize) % PATHS.len()], "seconds": 12 }),
             2 => json!({ "type": "click", "ts": ts, "name": format!("cta-{}", i % 4) }),
             3 => json!({ "type": "scroll", "ts": ts, "path": PATHS[(i as usize) % PATHS.len()], "depth": 50 }),
@@ -364,7 +408,21 @@ fn flat_value() -> impl Strategy<Value = Json> {
         (0i32..400).prop_map(Json::from),
         (-5.0f64..400.0).prop_map(Json::from),
         any::<bool>().prop_map(Json::from),
-        prop::sample::select(vec!["VP", " director ", "saas", "Yes", "120", "50", "head of sales", "engineer", "", "  ", "ON", "salesforce"]).prop_map(Json::from),
+        prop::sample::select(vec![
+            "VP",
+            " director ",
+            "saas",
+            "Yes",
+            "120",
+            "50",
+            "head of sales",
+            "engineer",
+            "",
+            "  ",
+            "ON",
+            "salesforce"
+        ])
+        .prop_map(Json::from),
     ]
 }
 

@@ -75,7 +75,10 @@ fn events(plan: &[(usize, usize, u32, i64)]) -> Vec<TimedEvent> {
 }
 
 fn times(state: &VisitorState) -> Vec<i64> {
-    let tallies = std::iter::once(&state.visits).chain(state.pages.iter()).chain(state.forms.iter()).chain(state.downloads.iter());
+    let tallies = std::iter::once(&state.visits)
+        .chain(state.pages.iter())
+        .chain(state.forms.iter())
+        .chain(state.downloads.iter());
     let mut all = vec![state.first, state.last];
     for t in tallies {
         all.extend(t.recent.iter().copied());
@@ -172,7 +175,9 @@ proptest! {
 /// whatever the visitor's zone says the date is.
 #[test]
 fn periods_do_not_depend_on_the_visitors_time_zone() {
-    let view = |ts: i64, id: &str| TimedEvent::parse(&v(json!({ "type": "page_view", "ts": ts, "path": "/pricing", "id": id })), "event").unwrap();
+    let view = |ts: i64, id: &str| {
+        TimedEvent::parse(&v(json!({ "type": "page_view", "ts": ts, "path": "/pricing", "id": id })), "event").unwrap()
+    };
     let counted = |times: [i64; 2]| {
         let mut state = VisitorState::default();
         for (i, ts) in times.into_iter().enumerate() {

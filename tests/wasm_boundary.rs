@@ -4,8 +4,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 use js_sys::{Array, JsString, Reflect, JSON};
-use wasm_bindgen::prelude::*;
 use leadscore::ffi::scoring as leadscore_ffi;
+use wasm_bindgen::prelude::*;
 use wasm_bindgen_test::*;
 
 fn json(text: &str) -> JsValue {
@@ -54,7 +54,12 @@ fn a_bad_model_throws_an_error_naming_each_field() {
 fn bad_events_are_rejected_without_throwing_or_changing_state() {
     let mut scorer = leadscore_ffi::JsScorer::new(json(MODEL), JsValue::UNDEFINED).unwrap();
     let before = JSON::stringify(&scorer.export_state()).unwrap();
-    for bad in [JsValue::NULL, JsValue::from_f64(3.0), json(r#"{"type":"page_view","ts":"now"}"#), js_sys::Function::new_no_args("").into()] {
+    for bad in [
+        JsValue::NULL,
+        JsValue::from_f64(3.0),
+        json(r#"{"type":"page_view","ts":"now"}"#),
+        js_sys::Function::new_no_args("").into(),
+    ] {
         let outcome = scorer.ingest(bad);
         assert_eq!(get(&outcome, "accepted"), JsValue::FALSE);
         assert!(get(&outcome, "reason").is_string());
@@ -87,12 +92,17 @@ fn validate_model_reports_without_throwing() {
 
 #[wasm_bindgen_test]
 fn score_lead_is_a_pure_function_of_its_inputs() {
-    let lead = json(r#"{"traits":{"company_size":80},"events":[{"type":"page_view","ts":1763769600000,"path":"/pricing/x"}]}"#);
-    let a = leadscore_ffi::score_lead(json(MODEL), lead.clone(), Some(1_763_856_000_000.0), JsValue::UNDEFINED).unwrap();
+    let lead = json(
+        r#"{"traits":{"company_size":80},"events":[{"type":"page_view","ts":1763769600000,"path":"/pricing/x"}]}"#,
+    );
+    let a =
+        leadscore_ffi::score_lead(json(MODEL), lead.clone(), Some(1_763_856_000_000.0), JsValue::UNDEFINED).unwrap();
     let b = leadscore_ffi::score_lead(json(MODEL), lead, Some(1_763_856_000_000.0), JsValue::UNDEFINED).unwrap();
     assert_eq!(JSON::stringify(&a).unwrap(), JSON::stringify(&b).unwrap());
     assert_eq!(get(&a, "total").as_f64(), Some(40.0));
-    let err = leadscore_ffi::score_lead(json(MODEL), json(r#"{"traits":{"x":[1]}}"#), None, JsValue::UNDEFINED).err().unwrap();
+    let err = leadscore_ffi::score_lead(json(MODEL), json(r#"{"traits":{"x":[1]}}"#), None, JsValue::UNDEFINED)
+        .err()
+        .unwrap();
     let errors: Array = get(&err, "errors").into();
     assert_eq!(get(&errors.get(0), "path").as_string().as_deref(), Some("lead.traits.x"));
 }
@@ -112,7 +122,22 @@ fn track_fields_and_track_event_agree_and_refuse_bad_fields_without_changing_sta
     let now = Some(1_763_856_000_000.0);
     // page_view is type 0; its fields after `type`: ts, id, path, url, title, referrer.
     let path = Some("/Pricing".to_string());
-    assert!(fast.track_fields(0, now, None, Some(1_763_769_600_000.0), None, None, path, None, None, None, None, None, None, None));
+    assert!(fast.track_fields(
+        0,
+        now,
+        None,
+        Some(1_763_769_600_000.0),
+        None,
+        None,
+        path,
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        None
+    ));
     general.track_event(json(r#"{"type":"page_view","ts":1763769600000,"path":"/Pricing"}"#), now).unwrap();
     assert_eq!(summary_of(&fast), vec![15.0, 0.0, 15.0, 0.0, 0.0]);
     assert_eq!(summary_of(&fast), summary_of(&general));
@@ -121,7 +146,22 @@ fn track_fields_and_track_event_agree_and_refuse_bad_fields_without_changing_sta
 
     let before = JSON::stringify(&fast.export_state()).unwrap();
     let bad_ts = Some("yesterday".to_string());
-    assert!(!fast.track_fields(0, now, bad_ts, None, None, None, Some("/x".into()), None, None, None, None, None, None, None));
+    assert!(!fast.track_fields(
+        0,
+        now,
+        bad_ts,
+        None,
+        None,
+        None,
+        Some("/x".into()),
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        None
+    ));
     assert_eq!(JSON::stringify(&fast.export_state()).unwrap(), before);
     let err = general.track_event(json(r#"{"type":"page_view","ts":"yesterday","path":"/x"}"#), now).unwrap_err();
     let errors: Array = get(&err, "errors").into();

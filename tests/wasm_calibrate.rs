@@ -45,16 +45,20 @@ fn calibrate_returns_model_and_report_and_reports_progress() {
 
 #[wasm_bindgen_test]
 fn bad_input_throws_errors_naming_the_row_or_column() {
-    let ragged = ffi::calibrate("Visits,Converted\n1,0\n2\n", JSON::parse(r#"{"label":"Converted"}"#).unwrap()).err().unwrap();
+    let ragged =
+        ffi::calibrate("Visits,Converted\n1,0\n2\n", JSON::parse(r#"{"label":"Converted"}"#).unwrap()).err().unwrap();
     assert!(ragged.is_instance_of::<js_sys::Error>());
     let message = get(&ragged, "message").as_string().unwrap();
     assert!(message.contains("row 3: 1 field, but the header has 2 columns"), "{message}");
     let errors: Array = get(&ragged, "errors").into();
     assert_eq!(get(&errors.get(0), "path").as_string().as_deref(), Some("csv"));
 
-    let unknown = ffi::calibrate(&leads(), JSON::parse(r#"{"label":"Converted","colour":"red"}"#).unwrap()).err().unwrap();
+    let unknown =
+        ffi::calibrate(&leads(), JSON::parse(r#"{"label":"Converted","colour":"red"}"#).unwrap()).err().unwrap();
     assert!(get(&unknown, "message").as_string().unwrap().contains("options.colour: unknown field"));
 
-    let funnel = ffi::funnel("stage,Converted\nmql,1\nnew,yes?\n", JSON::parse(r#"{"label":"Converted"}"#).unwrap()).err().unwrap();
+    let funnel = ffi::funnel("stage,Converted\nmql,1\nnew,yes?\n", JSON::parse(r#"{"label":"Converted"}"#).unwrap())
+        .err()
+        .unwrap();
     assert!(get(&funnel, "message").as_string().unwrap().contains("row 3: \"Converted\" is \"yes?\""));
 }

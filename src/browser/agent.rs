@@ -13,8 +13,8 @@ use super::payload::{self, MAX_BODY_BYTES};
 use super::store::{Envelope, KEY, OPT_OUT_KEY};
 use super::urls;
 use crate::engine;
-use crate::json;
 use crate::ffi::{from_js, to_js};
+use crate::json;
 use crate::model::{Model, ModelSet};
 use crate::state::{TimedEvent, VisitorState};
 use crate::value::Value;
@@ -178,7 +178,14 @@ pub(crate) fn with_value(f: fn(&mut Agent) -> JsValue) -> JsValue {
 /// "shadow model"; `fetch_error`: why the loader has no document; `meanwhile`: what happens until it is fixed).
 /// Not inlined: its two callers would carry a copy each.
 #[inline(never)]
-fn load_model(what: &str, url: &str, fetch_error: Option<&str>, name: Option<&str>, meanwhile: &str, doc: JsValue) -> Result<(Model, String), String> {
+fn load_model(
+    what: &str,
+    url: &str,
+    fetch_error: Option<&str>,
+    name: Option<&str>,
+    meanwhile: &str,
+    doc: JsValue,
+) -> Result<(Model, String), String> {
     let mut message = String::from(what);
     message.push(' ');
     message.push_str(url);
@@ -220,7 +227,8 @@ pub(crate) fn start(config: JsValue, model: JsValue, shadow: JsValue, host: JsVa
     // Not `web_sys::window()`: it checks `instanceof Window`, which fails where a library
     // (MooTools) has replaced the global `Window`.
     let window: Window = js_sys::global().unchecked_into();
-    let document = window.document().ok_or_else(|| JsValue::from_str("the page has no document (not a browser window?)"))?;
+    let document =
+        window.document().ok_or_else(|| JsValue::from_str("the page has no document (not a browser window?)"))?;
     let closure = Closure::<dyn FnMut(JsValue)>::new(dispatch);
     let dispatch = function(guard.call1(&JsValue::NULL, closure.as_ref())?)
         .ok_or_else(|| JsValue::from_str("guard(fn) must return a function"))?;
@@ -228,13 +236,21 @@ pub(crate) fn start(config: JsValue, model: JsValue, shadow: JsValue, host: JsVa
     let config = Config::from_value(&from_js(config, "config").unwrap_or_default());
     let kept = "the last valid model is used when this browser kept one; visits are still recorded)";
     let name = config.model_name.as_deref();
-    let (model, model_json, error) = match load_model("model", &config.model_url, config.model_error.as_deref(), name, kept, model) {
-        Ok((model, json)) => (Some(model), Some(json), None),
-        Err(message) => (None, None, Some(message)),
-    };
+    let (model, model_json, error) =
+        match load_model("model", &config.model_url, config.model_error.as_deref(), name, kept, model) {
+            Ok((model, json)) => (Some(model), Some(json), None),
+            Err(message) => (None, None, Some(message)),
+        };
     let (shadow, shadow_error) = match &config.shadow_url {
         None => (None, None),
-        Some(url) => match load_model("shadow model", url, config.shadow_error.as_deref(), None, "the model alone scores)", shadow) {
+        Some(url) => match load_model(
+            "shadow model",
+            url,
+            config.shadow_error.as_deref(),
+            None,
+            "the model alone scores)",
+            shadow,
+        ) {
             Ok((model, _)) => (Some(model), None),
             Err(message) => (None, Some(message)),
         },
@@ -333,7 +349,12 @@ impl Agent {
             }
             return;
         }
-        let Some(model) = kept.and_then(|text| json::parse(&text)).and_then(|doc| select_model(self.config.model_name.as_deref(), &doc).ok()) else { return };
+        let Some(model) = kept
+            .and_then(|text| json::parse(&text))
+            .and_then(|doc| select_model(self.config.model_name.as_deref(), &doc).ok())
+        else {
+            return;
+        };
         let mut message = String::from("scoring with the last valid model kept by this browser: ");
         message.push_str(&model.name);
         if let Some(version) = &model.version {
@@ -353,7 +374,11 @@ impl Agent {
         for kind in ["scroll", "focus", "blur", "pagehide", "pageshow", "popstate", "hashchange"] {
             let _ = self.window.add_event_listener_with_callback_and_bool(kind, f, false);
         }
-        let _ = self.window.set_interval_with_callback_and_timeout_and_arguments_1(f, TICK_MS as i32, &JsValue::from_str("tick"));
+        let _ = self.window.set_interval_with_callback_and_timeout_and_arguments_1(
+            f,
+            TICK_MS as i32,
+            &JsValue::from_str("tick"),
+        );
         self.hook_history();
     }
 
@@ -526,7 +551,10 @@ impl Agent {
             let path = text(&self.page);
             // Scrolling is input: it happened at the last input, not when this check noticed it.
             let at = self.last_input;
-            self.record_at(at, vec![("type", text("scroll")), ("path", path), ("depth", Value::Number(f64::from(mark)))]);
+            self.record_at(
+                at,
+                vec![("type", text("scroll")), ("path", path), ("depth", Value::Number(f64::from(mark)))],
+            );
         }
     }
 
@@ -588,8 +616,12 @@ impl Agent {
                 continue;
             }
             let attribute = |name: &str| control.get_attribute(name).unwrap_or_default();
-            let (tag, kind, name, autocomplete) =
-                (control.tag_name().to_ascii_lowercase(), attribute("type"), attribute("name"), attribute("autocomplete"));
+            let (tag, kind, name, autocomplete) = (
+                control.tag_name().to_ascii_lowercase(),
+                attribute("type"),
+                attribute("name"),
+                attribute("autocomplete"),
+            );
             let explicit = control.get_attribute("data-leadscore-trait");
             let value = get(&control, "value").as_string().unwrap_or_default();
             let checked = get(&control, "checked").is_truthy();
@@ -638,7 +670,8 @@ impl Agent {
     /// `leadscore.track(name, props)`: a core event type (`download`, `click`, …) with `props` as
     /// its fields, or any other name as a named event.
     pub(crate) fn track(&mut self, name: &str, props: Value) -> Result<(), String> {
-        const TYPES: &[&str] = &["page_view", "engaged", "download", "form_submit", "click", "email_click", "scroll", "event"];
+        const TYPES: &[&str] =
+            &["page_view", "engaged", "download", "form_submit", "click", "email_click", "scroll", "event"];
         let props = match props {
             Value::Object(entries) => entries,
             Value::Null => Vec::new(),
@@ -875,7 +908,8 @@ impl Agent {
             let shadow = self.shadow.as_ref().map(|shadow| engine::score(shadow, &self.state, now as i64).to_value());
             if let Some(body) = self.body(&value, shadow.as_ref(), &key) {
                 self.env.set_sent(&model.name, &card.stage);
-                let job = Array::of3(&JsValue::from_str(&key), &JsValue::from_str(&card.stage), &JsValue::from_str(&body));
+                let job =
+                    Array::of3(&JsValue::from_str(&key), &JsValue::from_str(&card.stage), &JsValue::from_str(&body));
                 self.out.push(("_send", job.into()));
             }
         }

@@ -37,7 +37,13 @@ impl Config {
         let text = |key: &str| data.get(key).and_then(Value::as_str).filter(|s| !s.is_empty()).map(str::to_string);
         let flag = |key: &str| data.get(key) == Some(&Value::Bool(true));
         let list = |key: &str| -> Vec<String> {
-            data.get(key).and_then(Value::as_str).unwrap_or_default().split(',').filter(|s| !s.is_empty()).map(str::to_string).collect()
+            data.get(key)
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .split(',')
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+                .collect()
         };
         Config {
             deliver: flag("deliver"),

@@ -28,10 +28,20 @@ const NEVER: &[&str] = &["password", "file", "submit", "button", "reset", "image
 const SECRET: &[&str] = &["pass", "pwd", "secret", "token", "cvc", "cvv", "ssn", "iban", "card"];
 const KNOWN: &[(&str, &[&str])] = &[
     ("email", &["email", "e_mail", "mail", "work_email", "business_email", "email_address"]),
-    ("company_size", &[
-        "company_size", "companysize", "employees", "employee_count", "number_of_employees", "num_employees",
-        "headcount", "team_size", "size",
-    ]),
+    (
+        "company_size",
+        &[
+            "company_size",
+            "companysize",
+            "employees",
+            "employee_count",
+            "number_of_employees",
+            "num_employees",
+            "headcount",
+            "team_size",
+            "size",
+        ],
+    ),
     ("job_title", &["job_title", "jobtitle", "title", "job", "role", "position", "job_role"]),
     ("budget", &["budget"]),
     ("authority", &["authority", "decision_maker"]),
@@ -42,7 +52,11 @@ const KNOWN: &[(&str, &[&str])] = &[
 /// The trait a control feeds and its value, or None when the control must not be read.
 pub fn read(control: &Control, extra: &[String]) -> Option<(String, Value)> {
     let kind = if control.tag == "input" {
-        if control.kind.is_empty() { "text" } else { control.kind }
+        if control.kind.is_empty() {
+            "text"
+        } else {
+            control.kind
+        }
     } else {
         control.tag
     };
@@ -140,17 +154,29 @@ mod tests {
 
     #[test]
     fn reads_the_allow_list_only() {
-        assert_eq!(read0(input("email", "contact", "Ann@Acme.com")), Some(("email".into(), Value::from("Ann@Acme.com"))));
+        assert_eq!(
+            read0(input("email", "contact", "Ann@Acme.com")),
+            Some(("email".into(), Value::from("Ann@Acme.com")))
+        );
         assert_eq!(read0(input("text", "work-email", "a@b.c")).map(|r| r.0), Some("email".into()));
         assert_eq!(read0(input("text", "email", "not an address")), None);
         assert_eq!(read0(input("number", "company_size", "120")), Some(("company_size".into(), Value::Number(120.0))));
-        assert_eq!(read0(input("text", "lead[Job Title]", " Head of Sales ")), Some(("job_title".into(), Value::from("Head of Sales"))));
+        assert_eq!(
+            read0(input("text", "lead[Job Title]", " Head of Sales ")),
+            Some(("job_title".into(), Value::from("Head of Sales")))
+        );
         assert_eq!(read0(input("text", "budget", "50000")), Some(("budget".into(), Value::Number(50000.0))));
         assert_eq!(read0(input("text", "first_name", "Ann")), None);
         assert_eq!(read0(input("text", "phone", "555")), None);
         let select = Control { tag: "select", name: "timeline", value: "this quarter", ..Control::default() };
         assert_eq!(read0(select).map(|r| r.0), Some("timeline".into()));
-        let title = Control { tag: "input", name: "x", autocomplete: "section-a organization-title", value: "CTO", ..Control::default() };
+        let title = Control {
+            tag: "input",
+            name: "x",
+            autocomplete: "section-a organization-title",
+            value: "CTO",
+            ..Control::default()
+        };
         assert_eq!(read0(title).map(|r| r.0), Some("job_title".into()));
     }
 
@@ -162,13 +188,19 @@ mod tests {
         assert_eq!(read0(input("hidden", "email", "a@b.c")), None);
         assert_eq!(read0(Control { tag: "textarea", name: "need", value: "we need…", ..Control::default() }), None);
         assert_eq!(read0(input("checkbox", "authority", "yes")), None, "unchecked");
-        assert_eq!(read0(Control { checked: true, ..input("checkbox", "authority", "on") }), Some(("authority".into(), Value::Bool(true))));
+        assert_eq!(
+            read0(Control { checked: true, ..input("checkbox", "authority", "on") }),
+            Some(("authority".into(), Value::Bool(true)))
+        );
     }
 
     #[test]
     fn configured_and_explicit_fields() {
         let extra = vec!["industry".to_string(), "message".to_string()];
-        assert_eq!(read(&input("text", "Industry", "Retail"), &extra), Some(("industry".into(), Value::from("Retail"))));
+        assert_eq!(
+            read(&input("text", "Industry", "Retail"), &extra),
+            Some(("industry".into(), Value::from("Retail")))
+        );
         let note = Control { tag: "textarea", name: "message", value: "hello", ..Control::default() };
         assert_eq!(read(&note, &extra).map(|r| r.0), Some("message".into()));
         let marked = Control { explicit: Some("seats"), ..input("hidden", "x", "12") };

@@ -50,8 +50,17 @@ pub const DETAILS: [Detail; 3] = [Detail::Full, Detail::NoHistory, Detail::Minim
 /// The whole payload: the lead id and key, the score card's fields (`card`, as `ScoreCard::to_value`
 /// gives them), the shadow model's card when one runs (`shadow`: reported, never deciding; left out of
 /// the minimal payload), then the [`extras`].
-pub fn body(lead_id: &str, key: &str, card: &Value, shadow: Option<&Value>, state: &VisitorState, page: &str, detail: Detail) -> Value {
-    let mut entries = vec![("lead_id".to_string(), Value::from(lead_id)), ("idempotency_key".to_string(), Value::from(key))];
+pub fn body(
+    lead_id: &str,
+    key: &str,
+    card: &Value,
+    shadow: Option<&Value>,
+    state: &VisitorState,
+    page: &str,
+    detail: Detail,
+) -> Value {
+    let mut entries =
+        vec![("lead_id".to_string(), Value::from(lead_id)), ("idempotency_key".to_string(), Value::from(key))];
     entries.extend(card.as_object().unwrap_or_default().iter().cloned());
     if let Some(shadow) = shadow.filter(|_| detail != Detail::Minimal) {
         entries.push(("shadow".to_string(), shadow.clone()));
@@ -91,7 +100,9 @@ pub fn history(state: &VisitorState) -> Value {
     let counted = |list: &[Tally], name: &str| {
         Value::Array(
             list.iter()
-                .map(|t| Value::object(vec![(name, Value::from(t.key.as_str())), ("count", Value::Number(f64::from(t.n)))]))
+                .map(|t| {
+                    Value::object(vec![(name, Value::from(t.key.as_str())), ("count", Value::Number(f64::from(t.n)))])
+                })
                 .collect(),
         )
     };
@@ -166,7 +177,10 @@ mod tests {
                 Value::Array(vec![Value::object(vec![
                     ("id", Value::from("pricing")),
                     ("points", Value::Number(60.0)),
-                    ("when", Value::object(vec![("page_view", Value::object(vec![("path", Value::from("/pricing"))]))])),
+                    (
+                        "when",
+                        Value::object(vec![("page_view", Value::object(vec![("path", Value::from("/pricing"))]))]),
+                    ),
                 ])]),
             ),
         ]);

@@ -92,8 +92,14 @@ mod tests {
         assert!(back.state.is_some());
 
         assert_eq!(Envelope::from_value(Value::from("garbage")), None);
-        assert_eq!(Envelope::from_value(Value::object(vec![("v", Value::Number(2.0)), ("id", Value::from("abcdefgh"))])), None);
-        assert_eq!(Envelope::from_value(Value::object(vec![("v", Value::Number(1.0)), ("id", Value::from("short"))])), None);
+        assert_eq!(
+            Envelope::from_value(Value::object(vec![("v", Value::Number(2.0)), ("id", Value::from("abcdefgh"))])),
+            None
+        );
+        assert_eq!(
+            Envelope::from_value(Value::object(vec![("v", Value::Number(1.0)), ("id", Value::from("short"))])),
+            None
+        );
         let odd = Value::object(vec![
             ("v", Value::Number(1.0)),
             ("id", Value::from("abcdefgh")),

@@ -18,8 +18,12 @@ pub const SCORE_COLUMNS: &[&str] = &["id", "score", "stage", "qualified", "fit",
 /// `email_domain`, which the engine derives from it.
 pub fn model_traits(model: &Model) -> Vec<String> {
     let mut names: Vec<String> = Vec::new();
-    let mut stack: Vec<&StateCondition> =
-        model.rules.iter().rev().filter_map(|r| if let Condition::State(c) = &r.when { Some(c) } else { None }).collect();
+    let mut stack: Vec<&StateCondition> = model
+        .rules
+        .iter()
+        .rev()
+        .filter_map(|r| if let Condition::State(c) = &r.when { Some(c) } else { None })
+        .collect();
     while let Some(condition) = stack.pop() {
         let name = match condition {
             StateCondition::Trait { field, .. } => Some(field.as_str()),
@@ -60,7 +64,13 @@ pub fn row_lead(table: &Table, columns: &[(usize, String)], row: usize) -> Value
 }
 
 /// Scores a row through the engine; an error names the row.
-pub fn score_row(model: &Model, table: &Table, columns: &[(usize, String)], row: usize, now: i64) -> Result<ScoreCard, Errors> {
+pub fn score_row(
+    model: &Model,
+    table: &Table,
+    columns: &[(usize, String)],
+    row: usize,
+    now: i64,
+) -> Result<ScoreCard, Errors> {
     crate::score_lead(model, &row_lead(table, columns, row), now)
         .map_err(|e| Errors::single("csv", format!("{}: {e}", table.row_name(row))))
 }
@@ -89,7 +99,10 @@ pub fn score_csv(doc: &Value, text: &str, options: &ScoreCsvOptions) -> Result<S
         ));
     }
     if columns.len() > crate::state::MAX_TRAITS {
-        return Err(Errors::single("model", format!("the model reads {} columns; a lead holds at most {}", columns.len(), crate::state::MAX_TRAITS)));
+        return Err(Errors::single(
+            "model",
+            format!("the model reads {} columns; a lead holds at most {}", columns.len(), crate::state::MAX_TRAITS),
+        ));
     }
     let id_column = match &options.id {
         Some(name) => Some(table.require_column(name, "options.id")?),
@@ -104,7 +117,11 @@ pub fn score_csv(doc: &Value, text: &str, options: &ScoreCsvOptions) -> Result<S
     errors.into_result(())?;
 
     let mut out = String::with_capacity(table.rows.len() * 64);
-    let header: Vec<&str> = SCORE_COLUMNS.iter().copied().chain(keep.iter().filter_map(|&k| table.header.get(k).map(String::as_str))).collect();
+    let header: Vec<&str> = SCORE_COLUMNS
+        .iter()
+        .copied()
+        .chain(keep.iter().filter_map(|&k| table.header.get(k).map(String::as_str)))
+        .collect();
     csv::write_row(&mut out, &header);
     for row in 0..table.rows.len() {
         let card = score_row(model, &table, &columns, row, now)?;
@@ -152,7 +169,14 @@ mod tests {
                 Value::Array(vec![
                     rule("origin_api", 30.0, equals("Lead Origin", "API")),
                     rule("visits", 25.0, at_least("Visits", 3.0)),
-                    rule("both", 10.0, Value::object(vec![("all", Value::Array(vec![equals("Lead Origin", "API"), at_least("Visits", 5.0)]))])),
+                    rule(
+                        "both",
+                        10.0,
+                        Value::object(vec![(
+                            "all",
+                            Value::Array(vec![equals("Lead Origin", "API"), at_least("Visits", 5.0)]),
+                        )]),
+                    ),
                 ]),
             ),
             (
@@ -173,7 +197,10 @@ mod tests {
         let lines: Vec<&str> = out.lines().collect();
         assert_eq!(lines[0], "id,score,stage,qualified,fit,engagement,breakdown,Converted");
         // A breakdown with ';' is quoted, so the file is not read back as ';'-separated.
-        assert_eq!(lines[1], "A1,65,mql,true,55,10,\"origin_api:30;visits:25;both:10\",1", "`all` counts as engagement");
+        assert_eq!(
+            lines[1], "A1,65,mql,true,55,10,\"origin_api:30;visits:25;both:10\",1",
+            "`all` counts as engagement"
+        );
         assert_eq!(lines[2], "A2,25,new,false,25,0,visits:25,0");
         assert_eq!(lines[3], "A3,25,new,false,25,0,visits:25,0", "thousands commas read as the engine reads them");
     }

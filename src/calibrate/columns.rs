@@ -22,8 +22,30 @@ const FALSY: &[&str] = &["no", "false", "n", "0", "off"];
 /// Column-name fragments that mark behaviour (engagement); everything else is a trait (fit).
 /// "do not …" columns are consent flags, so traits, whatever else they mention.
 const BEHAVIOUR_WORDS: &[&str] = &[
-    "visit", "view", "page", "time", "spent", "session", "click", "open", "download", "activity", "webinar", "event",
-    "engag", "scroll", "chat", "watch", "attend", "trial", "demo", "last", "recent", "free copy", "seconds", "minutes",
+    "visit",
+    "view",
+    "page",
+    "time",
+    "spent",
+    "session",
+    "click",
+    "open",
+    "download",
+    "activity",
+    "webinar",
+    "event",
+    "engag",
+    "scroll",
+    "chat",
+    "watch",
+    "attend",
+    "trial",
+    "demo",
+    "last",
+    "recent",
+    "free copy",
+    "seconds",
+    "minutes",
     "duration",
 ];
 
@@ -136,7 +158,10 @@ pub fn read_outcome(table: &Table, column: usize) -> Result<Vec<bool>, Errors> {
                 bad_count += 1;
                 if bad.len() < MAX_LISTED {
                     bad.push(match key {
-                        None => format!("{}: \"{name}\" is empty; every row needs an outcome (1 = converted, 0 = not)", table.row_name(row)),
+                        None => format!(
+                            "{}: \"{name}\" is empty; every row needs an outcome (1 = converted, 0 = not)",
+                            table.row_name(row)
+                        ),
                         Some(_) => format!(
                             "{}: \"{name}\" is \"{}\"; expected 1/0, yes/no or true/false",
                             table.row_name(row),
@@ -289,7 +314,13 @@ mod tests {
         let mut csv = String::from("Lead ID,Converted,Total Visits,Industry,Newsletter,Constant,Empty,Do Not Email\n");
         for i in 0..300 {
             let industry = ["Retail", "select", "Banking", ""][i % 4];
-            csv += &format!("L{i},{},{},{industry},{},x,,{}\n", i % 2, i % 17, ["Yes", "no", ""][i % 3], ["Yes", "No"][i % 2]);
+            csv += &format!(
+                "L{i},{},{},{industry},{},x,,{}\n",
+                i % 2,
+                i % 17,
+                ["Yes", "no", ""][i % 3],
+                ["Yes", "No"][i % 2]
+            );
         }
         let mut options = CalibrateOptions::new("Converted");
         options.id = Some("Lead ID".into());

@@ -40,7 +40,14 @@ struct Plan {
 }
 
 impl CompareStream {
-    pub fn new(doc_a: &Value, doc_b: &Value, label: &str, id: Option<String>, list_changes: bool, read: &StreamOptions) -> Result<CompareStream, Errors> {
+    pub fn new(
+        doc_a: &Value,
+        doc_b: &Value,
+        label: &str,
+        id: Option<String>,
+        list_changes: bool,
+        read: &StreamOptions,
+    ) -> Result<CompareStream, Errors> {
         let pick = |doc: &Value, which: &str| -> Result<Model, Errors> {
             let set = ModelSet::parse(doc).map_err(|e| Errors::single(which, e.to_string()))?;
             set.select(None).cloned().map_err(|e| Errors::single(which, e.to_string()))
@@ -65,7 +72,10 @@ impl Streamed for CompareStream {
                     Some(name) => Some(self.rows.require_column(name, "id")?),
                     None => super::batch::default_id_column(header),
                 };
-                let scorers = [RowScorer::new(&self.models[0], header, 0)?.totals_only(), RowScorer::new(&self.models[1], header, 0)?.totals_only()];
+                let scorers = [
+                    RowScorer::new(&self.models[0], header, 0)?.totals_only(),
+                    RowScorer::new(&self.models[1], header, 0)?.totals_only(),
+                ];
                 let stages = [vec![(0, 0); self.models[0].stages.len()], vec![(0, 0); self.models[1].stages.len()]];
                 if self.list_changes {
                     csv::write_row(&mut out, &["id", "stage_a", "stage_b", "score_a", "score_b", self.label.as_str()]);
@@ -77,7 +87,12 @@ impl Streamed for CompareStream {
             let record = &self.rows.record;
             let cell = record.cell(plan.label);
             let Some(converted) = cell_key(cell).as_deref().and_then(outcome_of_key) else {
-                let message = format!("line {}: \"{}\" is \"{}\"; expected 1/0, yes/no or true/false", record.line, self.label, cell.trim());
+                let message = format!(
+                    "line {}: \"{}\" is \"{}\"; expected 1/0, yes/no or true/false",
+                    record.line,
+                    self.label,
+                    cell.trim()
+                );
                 self.rows.reject(&message, false)?;
                 continue;
             };
@@ -108,14 +123,24 @@ impl Streamed for CompareStream {
                         Some(i) => record.cell(i).to_string(),
                         None => self.rows.rows.to_string(),
                     };
-                    let (a, b) = (plan.scorers[0].stage_name(scored[0].stage), plan.scorers[1].stage_name(scored[1].stage));
-                    csv::write_row(&mut out, &[id.as_str(), a, b, &fmt_centi(scored[0].total), &fmt_centi(scored[1].total), if converted { "1" } else { "0" }]);
+                    let (a, b) =
+                        (plan.scorers[0].stage_name(scored[0].stage), plan.scorers[1].stage_name(scored[1].stage));
+                    csv::write_row(
+                        &mut out,
+                        &[
+                            id.as_str(),
+                            a,
+                            b,
+                            &fmt_centi(scored[0].total),
+                            &fmt_centi(scored[1].total),
+                            if converted { "1" } else { "0" },
+                        ],
+                    );
                 }
             }
         }
         Ok(out.into_bytes())
     }
-
 }
 
 impl CompareStream {
@@ -126,10 +151,15 @@ impl CompareStream {
 
     /// The side-by-side report (snake_case, as the other reports).
     pub fn report(&self) -> Result<Value, Errors> {
-        let Some(plan) = &self.plan else { return Err(Errors::single("csv", "the file is empty: expected a header row naming the columns")) };
+        let Some(plan) = &self.plan else {
+            return Err(Errors::single("csv", "the file is empty: expected a header row naming the columns"));
+        };
         let (converted, leads) = plan.pairs.values().fold((0u64, 0u64), |(c, n), &(p, q)| (c + p, n + p + q));
         if converted == 0 || converted == leads {
-            return Err(Errors::single("label", format!("\"{}\" has only one outcome in the scored rows; AUC needs both", self.label)));
+            return Err(Errors::single(
+                "label",
+                format!("\"{}\" has only one outcome in the scored rows; AUC needs both", self.label),
+            ));
         }
         let marginal = |which: usize| {
             let mut by_score: BTreeMap<i64, (u64, u64)> = BTreeMap::new();
@@ -164,8 +194,14 @@ impl CompareStream {
             models.push(Value::object(vec![
                 ("name", Value::from(scorer.model().name.as_str())),
                 ("auc", Value::Number(auc)),
-                ("auc_ci95", Value::Array(vec![Value::Number((auc - half).max(0.0)), Value::Number((auc + half).min(1.0))])),
-                ("top_decile", Value::object(vec![("conversion_rate", Value::Number(top_rate)), ("lift", Value::Number(lift))])),
+                (
+                    "auc_ci95",
+                    Value::Array(vec![Value::Number((auc - half).max(0.0)), Value::Number((auc + half).min(1.0))]),
+                ),
+                (
+                    "top_decile",
+                    Value::object(vec![("conversion_rate", Value::Number(top_rate)), ("lift", Value::Number(lift))]),
+                ),
                 ("stages", Value::Array(stages)),
             ]));
         }
@@ -316,7 +352,13 @@ mod tests {
         let (mut sum, mut pairs) = (0.0, 0.0);
         for &(x, _) in scores.iter().filter(|s| s.1) {
             for &(y, _) in scores.iter().filter(|s| !s.1) {
-                sum += if x > y { 1.0 } else if x == y { 0.5 } else { 0.0 };
+                sum += if x > y {
+                    1.0
+                } else if x == y {
+                    0.5
+                } else {
+                    0.0
+                };
                 pairs += 1.0;
             }
         }
@@ -334,7 +376,8 @@ mod tests {
             text.push_str(&format!("L{i},{visits},{},{}\n", if api { "API" } else { "Form" }, u8::from(converted)));
             expected_a.push((i64::from(visits >= 3) * 2000 + i64::from(api) * 4000, converted));
         }
-        let mut stream = CompareStream::new(&doc("20"), &doc("60"), "Converted", None, true, &StreamOptions::default()).unwrap();
+        let mut stream =
+            CompareStream::new(&doc("20"), &doc("60"), "Converted", None, true, &StreamOptions::default()).unwrap();
         let mut changes = Vec::new();
         for piece in text.as_bytes().chunks(37) {
             changes.extend(stream.push(piece).unwrap());
@@ -354,7 +397,10 @@ mod tests {
         assert_eq!(listed.lines().count(), 1 + changed);
         assert!(listed.starts_with("id,stage_a,stage_b,score_a,score_b,Converted\n"));
         assert!(report["models"][1]["top_decile"]["lift"].as_f64().unwrap() > 1.0);
-        let e = CompareStream::new(&doc("20"), &doc("20"), "Nope", None, false, &StreamOptions::default()).unwrap().push(text.as_bytes()).unwrap_err();
+        let e = CompareStream::new(&doc("20"), &doc("20"), "Nope", None, false, &StreamOptions::default())
+            .unwrap()
+            .push(text.as_bytes())
+            .unwrap_err();
         assert!(e.to_string().starts_with("label: no column \"Nope\""), "{e}");
     }
 }

@@ -92,7 +92,9 @@ impl Encoder {
     /// The level of a row (0-based within this column), None for the implicit level.
     pub fn level(&self, cells: &Cells, row: usize) -> Option<u32> {
         match &self.levels {
-            Levels::Answers { lookup, .. } => cells.keys.get(row).copied().flatten().and_then(|id| lookup.get(&id).copied()),
+            Levels::Answers { lookup, .. } => {
+                cells.keys.get(row).copied().flatten().and_then(|id| lookup.get(&id).copied())
+            }
             Levels::YesNo => cells.key(row).filter(|k| is_truthy(k)).map(|_| 0),
             Levels::Bins { edges } => {
                 let n = cells.numbers.get(row).copied().flatten()?;
@@ -110,7 +112,9 @@ impl Encoder {
             Value::object(entries)
         };
         match (&self.levels, level) {
-            (Levels::Answers { ids, .. }, Some(l)) => test(vec![("equals", Value::String(spelling(cells, ids.get(l))))]),
+            (Levels::Answers { ids, .. }, Some(l)) => {
+                test(vec![("equals", Value::String(spelling(cells, ids.get(l))))])
+            }
             (Levels::Answers { ids, .. }, None) => {
                 let kept = ids.iter().map(|id| Value::String(spelling(cells, Some(id)))).collect();
                 Value::object(vec![("not", test(vec![("one_of", Value::Array(kept))]))])
@@ -129,7 +133,8 @@ impl Encoder {
             }
             (Levels::Bins { .. }, None) => {
                 // Any number is either ≥ 0 or < 0: the rule fires exactly when the cell is no number.
-                let any_number = vec![test(vec![("at_least", Value::Number(0.0))]), test(vec![("below", Value::Number(0.0))])];
+                let any_number =
+                    vec![test(vec![("at_least", Value::Number(0.0))]), test(vec![("below", Value::Number(0.0))])];
                 Value::object(vec![("not", Value::object(vec![("any", Value::Array(any_number))]))])
             }
         }
@@ -221,7 +226,9 @@ fn choose_answers(cells: &Cells, rows: &[usize], options: &CalibrateOptions, mos
         .enumerate()
         .filter(|&(id, &n)| {
             let answer = cells.answers.get(id).map(String::as_str).unwrap_or("");
-            n >= options.min_level_rows && !options.missing.iter().any(|m| m == answer) && answer.chars().count() <= MAX_LEVEL_CHARS
+            n >= options.min_level_rows
+                && !options.missing.iter().any(|m| m == answer)
+                && answer.chars().count() <= MAX_LEVEL_CHARS
         })
         .map(|(id, &n)| (id as u32, n))
         .collect();

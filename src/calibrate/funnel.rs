@@ -3,9 +3,9 @@
 //! each stage converts, MQL→SQL, and cost per lead, per MQL, per SQL and per conversion.
 
 use super::columns::{cell_key, cell_number, outcome_of_key, read_outcome};
+use super::options::FunnelOptions;
 use super::stream::{RowStream, StreamOptions, Streamed};
 use super::touches;
-use super::options::FunnelOptions;
 use crate::csv::{self, Table};
 use crate::error::Errors;
 use crate::value::Value;
@@ -67,7 +67,13 @@ impl Tally {
         let index = match self.stages.iter().position(|s| s.name == stage_name) {
             Some(i) => i,
             None => {
-                self.stages.push(StageRow { name: stage_name.to_string(), leads: 0, converted: 0, score_sum: 0.0, cost: 0.0 });
+                self.stages.push(StageRow {
+                    name: stage_name.to_string(),
+                    leads: 0,
+                    converted: 0,
+                    score_sum: 0.0,
+                    cost: 0.0,
+                });
                 self.stages.len() - 1
             }
         };
@@ -106,7 +112,13 @@ impl Tally {
 
     /// The report. `by_score`: stages are ordered by mean score; `with_cost`: a cost column was
     /// read; `with_qualified`: the `qualified` column was there.
-    fn report(mut self, options: &FunnelOptions, by_score: bool, with_cost: bool, with_qualified: bool) -> Result<Value, Errors> {
+    fn report(
+        mut self,
+        options: &FunnelOptions,
+        by_score: bool,
+        with_cost: bool,
+        with_qualified: bool,
+    ) -> Result<Value, Errors> {
         order_stages(&mut self.stages, by_score);
         let stages = &self.stages;
         let (leads, converted) = (self.leads, self.converted);
@@ -150,7 +162,10 @@ impl Tally {
         ];
         if !options.by.is_empty() || options.touches.is_some() {
             let order: Vec<String> = stages.iter().map(|s| s.name.clone()).collect();
-            entries.push(("campaigns", campaign_credit(std::mem::take(&mut self.campaigns), options, &order, with_qualified)?));
+            entries.push((
+                "campaigns",
+                campaign_credit(std::mem::take(&mut self.campaigns), options, &order, with_qualified)?,
+            ));
         }
         if with_cost {
             let total = self.cost;
@@ -183,7 +198,8 @@ pub fn funnel(text: &str, options: &FunnelOptions) -> Result<Value, Errors> {
         Some(name) => Some(read_costs(&table, table.require_column(name, "options.cost")?)?),
         None => None,
     };
-    let by: Vec<usize> = options.by.iter().map(|name| table.require_column(name, "options.by")).collect::<Result<_, _>>()?;
+    let by: Vec<usize> =
+        options.by.iter().map(|name| table.require_column(name, "options.by")).collect::<Result<_, _>>()?;
     let touched = match &options.touches {
         Some(name) => Some(touches::read_column(&table, table.require_column(name, "options.touches")?)?),
         None => None,
@@ -229,13 +245,21 @@ const NO_CAMPAIGN: &str = "(none)";
 /// column's visitor states: per campaign, leads, qualified leads, leads reaching MQL and SQL,
 /// conversions and, with a cost table, cost per lead and per qualified lead. Campaigns are
 /// compared as the engine compares text (trimmed, ASCII case ignored); the first spelling seen is shown.
-fn campaign_credit(campaigns: Vec<Vec<CampaignRow>>, options: &FunnelOptions, order: &[String], with_qualified: bool) -> Result<Value, Errors> {
+fn campaign_credit(
+    campaigns: Vec<Vec<CampaignRow>>,
+    options: &FunnelOptions,
+    order: &[String],
+    with_qualified: bool,
+) -> Result<Value, Errors> {
     let costs = match &options.costs {
         Some(text) => Some(read_cost_table(text)?),
         None => None,
     };
     let rank = |name: &str| order.iter().position(|s| s == name);
-    let (mql, sql) = (order.iter().position(|s| s.eq_ignore_ascii_case("mql")), order.iter().position(|s| s.eq_ignore_ascii_case("sql")));
+    let (mql, sql) = (
+        order.iter().position(|s| s.eq_ignore_ascii_case("mql")),
+        order.iter().position(|s| s.eq_ignore_ascii_case("sql")),
+    );
     let mut tables = Vec::new();
     let mut names: Vec<String> = options.by.clone();
     if let Some(name) = &options.touches {
@@ -330,7 +354,8 @@ fn order_stages(stages: &mut [StageRow], by_score: bool) {
     if by_score {
         stages.sort_by(|a, b| (a.score_sum / a.leads.max(1) as f64).total_cmp(&(b.score_sum / b.leads.max(1) as f64)));
     } else {
-        let rank = |s: &StageRow| KNOWN_ORDER.iter().position(|k| s.name.eq_ignore_ascii_case(k)).unwrap_or(KNOWN_ORDER.len());
+        let rank =
+            |s: &StageRow| KNOWN_ORDER.iter().position(|k| s.name.eq_ignore_ascii_case(k)).unwrap_or(KNOWN_ORDER.len());
         stages.sort_by_key(rank);
     }
 }
@@ -410,7 +435,8 @@ impl FunnelStream {
     pub fn report(&mut self) -> Result<Value, Errors> {
         self.rows.check_header()?;
         let Some(plan) = &self.plan else { return Err(Errors::single("csv", "the file has no rows")) };
-        let (by_score, with_cost, with_qualified) = (plan.score.is_some(), plan.cost.is_some(), plan.qualified.is_some());
+        let (by_score, with_cost, with_qualified) =
+            (plan.score.is_some(), plan.cost.is_some(), plan.qualified.is_some());
         std::mem::take(&mut self.tally).report(&self.options, by_score, with_cost, with_qualified)
     }
 
@@ -444,7 +470,12 @@ impl Streamed for FunnelStream {
             let record = &self.rows.record;
             let label = record.cell(plan.label);
             let Some(converted) = cell_key(label).as_deref().and_then(outcome_of_key) else {
-                let message = format!("line {}: \"{}\" is \"{}\"; expected 1/0, yes/no or true/false", record.line, self.options.label, label.trim());
+                let message = format!(
+                    "line {}: \"{}\" is \"{}\"; expected 1/0, yes/no or true/false",
+                    record.line,
+                    self.options.label,
+                    label.trim()
+                );
                 self.rows.reject(&message, false)?;
                 continue;
             };
@@ -546,7 +577,10 @@ mod tests {
         assert_eq!(first["by"], "First Campaign");
         let spring = &first["campaigns"][0];
         assert_eq!(spring["campaign"], "spring");
-        assert_eq!((spring["leads"].as_f64(), spring["qualified"].as_f64(), spring["mql"].as_f64(), spring["sql"].as_f64()), (Some(3.0), Some(2.0), Some(2.0), Some(1.0)));
+        assert_eq!(
+            (spring["leads"].as_f64(), spring["qualified"].as_f64(), spring["mql"].as_f64(), spring["sql"].as_f64()),
+            (Some(3.0), Some(2.0), Some(2.0), Some(1.0))
+        );
         assert_eq!(spring["mql_to_sql_rate"], json!(0.5));
         assert_eq!(spring["cost"], json!(330.0));
         assert_eq!(spring["cost_per_lead"], json!(110.0));
@@ -569,7 +603,13 @@ mod tests {
         let campaigns = ["spring", "Spring ", "brand", ""];
         for i in 0..3000 {
             let (stage, score) = stages[(i * 7 + i / 13) % 4];
-            text.push_str(&format!("L{i},{score},{stage},{},{},{}.5,{}\n", i % 3 == 0, (i * 5 + i / 11) % 2, i % 9, campaigns[i % 4]));
+            text.push_str(&format!(
+                "L{i},{score},{stage},{},{},{}.5,{}\n",
+                i % 3 == 0,
+                (i * 5 + i / 11) % 2,
+                i % 9,
+                campaigns[i % 4]
+            ));
         }
         let mut options = FunnelOptions::new("Converted");
         options.cost = Some("Cost".into());
@@ -598,7 +638,6 @@ mod tests {
         assert!(stream.push(bad.as_bytes()).unwrap_err().to_string().contains("line 3002"));
     }
 
-
     /// A visitor state as the `leadscore_state` form field carries it, quoted as a CSV cell.
     fn state_cell(visits: &[crate::state::TimedEvent]) -> String {
         let mut state = crate::state::VisitorState::default();
@@ -616,7 +655,13 @@ mod tests {
         let rows = [
             ("1", "new", "false", "0", state_cell(&[visit(0, None, spring), visit(90, None, news)])),
             ("2", "sql", "true", "1", state_cell(&[visit(0, None, spring), visit(90, None, news)])),
-            ("3", "mql", "true", "0", state_cell(&[visit(0, Some("blog.example"), None), visit(10, Some("google.com"), spring)])),
+            (
+                "3",
+                "mql",
+                "true",
+                "0",
+                state_cell(&[visit(0, Some("blog.example"), None), visit(10, Some("google.com"), spring)]),
+            ),
             ("4", "sql", "true", "1", state_cell(&[visit(0, None, news)])),
             ("5", "new", "false", "0", state_cell(&[])),
             ("6", "warm", "false", "0", String::new()),
@@ -630,11 +675,16 @@ mod tests {
         options.costs = Some("campaign,cost\nspring,400\nnov,90\n".into());
         let report = as_json(&funnel(&scored, &options).unwrap());
         let table = |i: usize| report["campaigns"][i].clone();
-        let row = |i: usize, name: &str| table(i)["campaigns"].as_array().unwrap().iter().find(|c| c["campaign"] == name).cloned().unwrap();
+        let row = |i: usize, name: &str| {
+            table(i)["campaigns"].as_array().unwrap().iter().find(|c| c["campaign"] == name).cloned().unwrap()
+        };
         assert_eq!(table(0)["by"], "first touch (leadscore_state)");
         assert_eq!(table(1)["by"], "last touch (leadscore_state)");
         let first_spring = row(0, "spring");
-        assert_eq!((first_spring["leads"].as_f64(), first_spring["qualified"].as_f64(), first_spring["sql"].as_f64()), (Some(2.0), Some(1.0), Some(1.0)));
+        assert_eq!(
+            (first_spring["leads"].as_f64(), first_spring["qualified"].as_f64(), first_spring["sql"].as_f64()),
+            (Some(2.0), Some(1.0), Some(1.0))
+        );
         assert_eq!(first_spring["cost_per_lead"], json!(200.0));
         assert_eq!(first_spring["cost_per_qualified_lead"], json!(400.0));
         assert_eq!(row(0, "referral: blog.example")["leads"], json!(1.0));
@@ -665,11 +715,12 @@ mod tests {
         assert!(e.starts_with("options.touches: no column \"state\""), "{e}");
     }
 
-
     #[test]
     fn known_stage_order_without_scores() {
-        let report = as_json(&funnel("stage,Converted\nsql,1\nnew,0\nmql,1\n", &FunnelOptions::new("Converted")).unwrap());
-        let names: Vec<&str> = report["stages"].as_array().unwrap().iter().map(|s| s["stage"].as_str().unwrap()).collect();
+        let report =
+            as_json(&funnel("stage,Converted\nsql,1\nnew,0\nmql,1\n", &FunnelOptions::new("Converted")).unwrap());
+        let names: Vec<&str> =
+            report["stages"].as_array().unwrap().iter().map(|s| s["stage"].as_str().unwrap()).collect();
         assert_eq!(names, ["new", "mql", "sql"]);
         assert!(report.get("cost").is_none());
     }

@@ -74,7 +74,15 @@ impl Sums {
 /// The best rectangle of the `most` pairs whose rectangle gains most. `design` and `weights` are
 /// the additive fit on the learning rows; rectangles cover at least `min_rows` rows and leave at
 /// least as many out.
-pub fn find(design: &Design, encoders: &[Encoder], weights: &Weights, truth: &[bool], most: usize, min_rows: usize, ridge: f64) -> Vec<Interaction> {
+pub fn find(
+    design: &Design,
+    encoders: &[Encoder],
+    weights: &Weights,
+    truth: &[bool],
+    most: usize,
+    min_rows: usize,
+    ridge: f64,
+) -> Vec<Interaction> {
     if most == 0 || encoders.len() < 2 {
         return Vec::new();
     }
@@ -84,7 +92,12 @@ pub fn find(design: &Design, encoders: &[Encoder], weights: &Weights, truth: &[b
         .enumerate()
         .map(|(row, &y)| {
             let eta = weights.intercept
-                + design.row(row).iter().filter(|&&c| c != IMPLICIT).map(|&c| weights.features.get(c as usize).copied().unwrap_or(0.0)).sum::<f64>();
+                + design
+                    .row(row)
+                    .iter()
+                    .filter(|&&c| c != IMPLICIT)
+                    .map(|&c| weights.features.get(c as usize).copied().unwrap_or(0.0))
+                    .sum::<f64>();
             let p = sigmoid(eta);
             Sums { residual: f64::from(u8::from(y)) - p, curvature: p * (1.0 - p), rows: 1 }
         })
@@ -106,7 +119,9 @@ pub fn find(design: &Design, encoders: &[Encoder], weights: &Weights, truth: &[b
     let mut best: Vec<Interaction> = Vec::new();
     for a in 0..encoders.len() {
         for b in a + 1..encoders.len() {
-            let (Some(slots_a), Some(slots_b), Some(picks_a), Some(picks_b)) = (slots.get(a), slots.get(b), picks.get(a), picks.get(b)) else {
+            let (Some(slots_a), Some(slots_b), Some(picks_a), Some(picks_b)) =
+                (slots.get(a), slots.get(b), picks.get(a), picks.get(b))
+            else {
                 continue;
             };
             let width_b = encoders.get(b).map_or(0, |e| e.width()) + 1;
@@ -174,7 +189,13 @@ fn candidate_picks(encoder: &Encoder) -> Vec<(Pick, Vec<bool>)> {
 
 /// The additive design with one more column per interaction: its feature (numbered after the
 /// additive ones) where both sides hold, else IMPLICIT.
-pub fn extend(design: &Design, encoders: &[Encoder], cells: &[Cells], rows: &[usize], interactions: &[Interaction]) -> Design {
+pub fn extend(
+    design: &Design,
+    encoders: &[Encoder],
+    cells: &[Cells],
+    rows: &[usize],
+    interactions: &[Interaction],
+) -> Design {
     let columns = design.columns + interactions.len();
     let mut codes = Vec::with_capacity(rows.len() * columns);
     for (i, &row) in rows.iter().enumerate() {
@@ -211,11 +232,14 @@ pub fn describe(side: &Side, encoders: &[Encoder], cells: &[Cells]) -> Option<(V
         Levels::Bins { edges } => edges.get((j as usize).checked_sub(1)?).copied(),
         _ => None,
     };
-    let range = |key: &str, edge: f64| {
-        Value::object(vec![("trait", Value::String(name.clone())), (key, Value::Number(edge))])
-    };
+    let range =
+        |key: &str, edge: f64| Value::object(vec![("trait", Value::String(name.clone())), (key, Value::Number(edge))]);
     Some(match side.pick {
-        Pick::Level(l) => (encoder.condition(data, Some(l as usize)), encoder.label(data, Some(l as usize)), encoder.level_slug(data, Some(l as usize))),
+        Pick::Level(l) => (
+            encoder.condition(data, Some(l as usize)),
+            encoder.label(data, Some(l as usize)),
+            encoder.level_slug(data, Some(l as usize)),
+        ),
         Pick::Implicit => (encoder.condition(data, None), encoder.label(data, None), encoder.level_slug(data, None)),
         Pick::AtLeast(j) => {
             let edge = edge(j)?;
@@ -249,7 +273,8 @@ mod tests {
             truth.push(draw < if a && b { 80 } else { 20 });
         }
         let design = Design { codes, columns: 3, features: 3 };
-        let encoder = |column, first| Encoder { column, first, levels: Levels::Answers { ids: vec![0], lookup: HashMap::new() } };
+        let encoder =
+            |column, first| Encoder { column, first, levels: Levels::Answers { ids: vec![0], lookup: HashMap::new() } };
         let encoders = vec![encoder(0, 0), encoder(1, 1), encoder(2, 2)];
         let weights = fit(&design, &truth, &Penalty { ridge: 1.0, smooth: 0.0, neighbours: Vec::new() }).unwrap();
         let found = find(&design, &encoders, &weights, &truth, 1, 10, 1.0);

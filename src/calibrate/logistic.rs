@@ -79,7 +79,14 @@ pub fn fit(design: &Design, outcome: &[bool], penalty: &Penalty) -> Result<Weigh
 }
 
 /// The gradient and the Hessian (both halves) of the objective at `beta`.
-fn derivatives(design: &Design, outcome: &[bool], beta: &[f64], penalty: &Penalty, gradient: &mut [f64], hessian: &mut [f64]) {
+fn derivatives(
+    design: &Design,
+    outcome: &[bool],
+    beta: &[f64],
+    penalty: &Penalty,
+    gradient: &mut [f64],
+    hessian: &mut [f64],
+) {
     let p = design.features;
     let dim = p + 1;
     gradient.iter_mut().for_each(|g| *g = 0.0);
@@ -121,7 +128,8 @@ fn objective(design: &Design, outcome: &[bool], beta: &[f64], penalty: &Penalty)
     let intercept = get(beta, p);
     let mut loss = 0.0;
     for (row, &y) in outcome.iter().enumerate() {
-        let eta = intercept + design.row(row).iter().filter(|&&c| c != IMPLICIT).map(|&c| get(beta, c as usize)).sum::<f64>();
+        let eta =
+            intercept + design.row(row).iter().filter(|&&c| c != IMPLICIT).map(|&c| get(beta, c as usize)).sum::<f64>();
         // log(1 + e^η) − y·η, computed without overflow.
         let softplus = if eta > 0.0 { eta + (-eta).exp().ln_1p() } else { eta.exp().ln_1p() };
         loss += softplus - if y { eta } else { 0.0 };
@@ -248,9 +256,12 @@ mod tests {
             outcome.push(i % [2, 5, 3][bin as usize] < [1, 3, 1][bin as usize]);
         }
         let design = Design { codes, columns: 1, features: 3 };
-        let spread = |w: &Weights| w.features.iter().cloned().fold(f64::MIN, f64::max) - w.features.iter().cloned().fold(f64::MAX, f64::min);
+        let spread = |w: &Weights| {
+            w.features.iter().cloned().fold(f64::MIN, f64::max) - w.features.iter().cloned().fold(f64::MAX, f64::min)
+        };
         let loose = fit(&design, &outcome, &Penalty { ridge: 1.0, smooth: 0.0, neighbours: vec![] }).unwrap();
-        let smooth = fit(&design, &outcome, &Penalty { ridge: 1.0, smooth: 500.0, neighbours: vec![(0, 1), (1, 2)] }).unwrap();
+        let smooth =
+            fit(&design, &outcome, &Penalty { ridge: 1.0, smooth: 500.0, neighbours: vec![(0, 1), (1, 2)] }).unwrap();
         assert!(spread(&smooth) < spread(&loose) / 5.0, "{loose:?} vs {smooth:?}");
     }
 }

@@ -10,7 +10,6 @@
 mod batch;
 mod columns;
 pub mod compare;
-pub mod sample;
 mod encode;
 mod funnel;
 mod interactions;
@@ -19,6 +18,7 @@ mod metrics;
 pub mod options;
 mod points;
 mod report;
+pub mod sample;
 mod stages;
 pub mod stream;
 mod touches;
@@ -60,7 +60,11 @@ pub struct Progress<'a> {
 }
 
 /// Learns a model from a CSV of past leads; see the module documentation.
-pub fn calibrate(text: &str, options: &CalibrateOptions, progress: &mut dyn FnMut(Progress<'_>)) -> Result<Calibration, Errors> {
+pub fn calibrate(
+    text: &str,
+    options: &CalibrateOptions,
+    progress: &mut dyn FnMut(Progress<'_>),
+) -> Result<Calibration, Errors> {
     let steps = options.folds + 2;
     progress(Progress { step: 0, steps, message: "reading the CSV" });
     let table = csv::parse(text)?;
@@ -163,7 +167,10 @@ fn check_outcome(outcome: &[bool], options: &CalibrateOptions) -> Result<(), Err
     let positives = outcome.iter().filter(|&&y| y).count();
     let negatives = outcome.len() - positives;
     if outcome.len() < MIN_ROWS {
-        return Err(Errors::single("csv", format!("{} rows; calibration needs at least {MIN_ROWS} past leads", outcome.len())));
+        return Err(Errors::single(
+            "csv",
+            format!("{} rows; calibration needs at least {MIN_ROWS} past leads", outcome.len()),
+        ));
     }
     if positives == 0 || negatives == 0 {
         let (value, meaning) = if positives == 0 { ("0", "not converted") } else { ("1", "converted") };
@@ -238,7 +245,13 @@ pub(crate) struct Learned<'a> {
 /// Learns points and thresholds from the rows `rows`. Columns without significant evidence of a
 /// link to the outcome are left out (they would only add noise, and rules to read); so are the
 /// weakest ones beyond the traits a lead can hold.
-fn learn<'a>(cells: &'a [Cells], rows: &[usize], outcome: &[bool], deals: Option<&value::Deals>, options: &CalibrateOptions) -> Result<Learned<'a>, Errors> {
+fn learn<'a>(
+    cells: &'a [Cells],
+    rows: &[usize],
+    outcome: &[bool],
+    deals: Option<&value::Deals>,
+    options: &CalibrateOptions,
+) -> Result<Learned<'a>, Errors> {
     let truth: Vec<bool> = rows.iter().map(|&r| outcome.get(r).copied().unwrap_or(false)).collect();
     let every: Vec<usize> = (0..cells.len()).collect();
     // The tests need only the levels, not a regression: one fit, on the columns kept.
@@ -257,7 +270,8 @@ fn learn<'a>(cells: &'a [Cells], rows: &[usize], outcome: &[bool], deals: Option
         .iter()
         .enumerate()
         .map(|(e, encoder)| {
-            let levels: Vec<u32> = (0..rows.len()).map(|r| all_design.row(r).get(e).copied().unwrap_or(encode::IMPLICIT)).collect();
+            let levels: Vec<u32> =
+                (0..rows.len()).map(|r| all_design.row(r).get(e).copied().unwrap_or(encode::IMPLICIT)).collect();
             let (statistic, df) = metrics::independence(&levels, &truth);
             (encoder.column, statistic / metrics::chi_square_critical(df, options.significance))
         })
@@ -282,8 +296,12 @@ fn learn<'a>(cells: &'a [Cells], rows: &[usize], outcome: &[bool], deals: Option
         })
         .collect();
     let totals: Vec<i64> = scores.iter().map(|s| s.2).collect();
-    let plan = stages::plan(&totals, &truth, options.mql, options.sql)
-        .ok_or_else(|| Errors::single("csv", "every learning row gets the same score: no column separates converted from unconverted leads"))?;
+    let plan = stages::plan(&totals, &truth, options.mql, options.sql).ok_or_else(|| {
+        Errors::single(
+            "csv",
+            "every learning row gets the same score: no column separates converted from unconverted leads",
+        )
+    })?;
     let fit_grades = stages::quartile_mins(&scores.iter().map(|s| s.0).collect::<Vec<_>>());
     let engagement_grades = stages::quartile_mins(&scores.iter().map(|s| s.1).collect::<Vec<_>>());
     let value = deals.and_then(|d| value::learn(d, rows, &totals, &truth, options.min_level_rows));
@@ -299,7 +317,13 @@ struct Fitted {
     points: Points,
 }
 
-fn fit_points(cells: &[Cells], which: &[usize], rows: &[usize], truth: &[bool], options: &CalibrateOptions) -> Result<Fitted, Errors> {
+fn fit_points(
+    cells: &[Cells],
+    which: &[usize],
+    rows: &[usize],
+    truth: &[bool],
+    options: &CalibrateOptions,
+) -> Result<Fitted, Errors> {
     let encoders = encode::fit_encoders(cells, which, rows, options);
     let design = encode::design(cells, &encoders, rows);
     let neighbours = encoders
@@ -309,7 +333,15 @@ fn fit_points(cells: &[Cells], which: &[usize], rows: &[usize], truth: &[bool], 
         .collect();
     let penalty = logistic::Penalty { ridge: options.regularization, smooth: options.smoothing, neighbours };
     let additive = logistic::fit(&design, truth, &penalty).map_err(|e| Errors::single("calibrate", e))?;
-    let found = interactions::find(&design, &encoders, &additive, truth, options.interactions, options.min_level_rows.max(MIN_INTERACTION_ROWS), options.regularization);
+    let found = interactions::find(
+        &design,
+        &encoders,
+        &additive,
+        truth,
+        options.interactions,
+        options.min_level_rows.max(MIN_INTERACTION_ROWS),
+        options.regularization,
+    );
     let (design, weights) = if found.is_empty() {
         (design, additive)
     } else {
@@ -327,7 +359,12 @@ fn fit_points(cells: &[Cells], which: &[usize], rows: &[usize], truth: &[bool], 
 impl Learned<'_> {
     /// The model document: rules, the 0..100 scale, stages, grades and next steps.
     fn document(&self, options: &CalibrateOptions, description: Option<&str>) -> Value {
-        let rules: Vec<Value> = self.points.rules(&self.encoders, self.cells, &self.interactions).into_iter().map(|(_, rule)| rule).collect();
+        let rules: Vec<Value> = self
+            .points
+            .rules(&self.encoders, self.cells, &self.interactions)
+            .into_iter()
+            .map(|(_, rule)| rule)
+            .collect();
         let mut stages = vec![stage("new", None)];
         if let Some(warm) = self.plan.warm {
             stages.push(stage("warm", Some(warm)));
@@ -336,8 +373,11 @@ impl Learned<'_> {
         if let Some(sql) = self.plan.sql {
             stages.push(stage("sql", Some(sql)));
         }
-        let mut next_steps =
-            vec![("new", Value::from("Nurture")), ("mql", Value::from("Sales: review and call")), ("sql", Value::from("Call within 24 hours"))];
+        let mut next_steps = vec![
+            ("new", Value::from("Nurture")),
+            ("mql", Value::from("Sales: review and call")),
+            ("sql", Value::from("Call within 24 hours")),
+        ];
         if self.plan.warm.is_some() {
             next_steps.insert(1, ("warm", Value::from("Add to a nurture sequence")));
         }
@@ -398,9 +438,14 @@ fn column_summary<'a>(learned: &'a Learned<'a>) -> Vec<(&'a Column, usize, i64, 
         .iter()
         .enumerate()
         .map(|(index, cells)| {
-            let used = learned.points.columns.iter().find(|c| learned.encoders.get(c.encoder).is_some_and(|e| e.column == index));
+            let used = learned
+                .points
+                .columns
+                .iter()
+                .find(|c| learned.encoders.get(c.encoder).is_some_and(|e| e.column == index));
             let rules = used.map_or(0, |c| c.levels.iter().chain([&c.implicit]).filter(|&&p| p > 0).count());
-            let reason = learned.left_out.iter().find(|(name, _)| *name == cells.column.name).map(|(_, why)| why.as_str());
+            let reason =
+                learned.left_out.iter().find(|(name, _)| *name == cells.column.name).map(|(_, why)| why.as_str());
             (&cells.column, rules, used.map_or(0, |c| c.range()), reason)
         })
         .collect()

@@ -7,7 +7,8 @@ use crate::read;
 use crate::value::Value;
 
 /// Cells that mean "no answer" besides empty ones (compared trimmed and lower-cased).
-pub const DEFAULT_PLACEHOLDERS: &[&str] = &["select", "n/a", "na", "null", "nan", "none selected", "-", "--", "?", "(blank)"];
+pub const DEFAULT_PLACEHOLDERS: &[&str] =
+    &["select", "n/a", "na", "null", "nan", "none selected", "-", "--", "?", "(blank)"];
 
 /// How a stage's threshold is chosen on the learning rows.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -82,8 +83,27 @@ impl CalibrateOptions {
 
     pub fn from_value(value: &Value) -> Result<CalibrateOptions, Errors> {
         const KEYS: &[&str] = &[
-            "label", "id", "exclude", "behaviour", "fit", "mqlTop", "mqlPrecision", "sqlTop", "minPrecision", "folds", "bins",
-            "minLevelRows", "regularization", "smoothing", "significance", "seed", "interactions", "value", "valueBy", "missing", "name",
+            "label",
+            "id",
+            "exclude",
+            "behaviour",
+            "fit",
+            "mqlTop",
+            "mqlPrecision",
+            "sqlTop",
+            "minPrecision",
+            "folds",
+            "bins",
+            "minLevelRows",
+            "regularization",
+            "smoothing",
+            "significance",
+            "seed",
+            "interactions",
+            "value",
+            "valueBy",
+            "missing",
+            "name",
         ];
         let mut errors = Errors::default();
         let entries = read::object(value, "options", KEYS, &mut errors).unwrap_or(&[]);
@@ -126,20 +146,23 @@ impl CalibrateOptions {
             }
         }
         if let Some(v) = read::field(entries, "folds") {
-            options.folds = read::whole(v, "options.folds", 2.0, 20.0, &mut errors).map_or(options.folds, |n| n as usize);
+            options.folds =
+                read::whole(v, "options.folds", 2.0, 20.0, &mut errors).map_or(options.folds, |n| n as usize);
         }
         if let Some(v) = read::field(entries, "bins") {
             options.bins = read::whole(v, "options.bins", 2.0, 50.0, &mut errors).map_or(options.bins, |n| n as usize);
         }
         if let Some(v) = read::field(entries, "minLevelRows") {
-            options.min_level_rows =
-                read::whole(v, "options.minLevelRows", 1.0, 1e6, &mut errors).map_or(options.min_level_rows, |n| n as usize);
+            options.min_level_rows = read::whole(v, "options.minLevelRows", 1.0, 1e6, &mut errors)
+                .map_or(options.min_level_rows, |n| n as usize);
         }
         if let Some(v) = read::field(entries, "regularization") {
-            options.regularization = read::number(v, "options.regularization", 1e-3, 1e4, &mut errors).unwrap_or(options.regularization);
+            options.regularization =
+                read::number(v, "options.regularization", 1e-3, 1e4, &mut errors).unwrap_or(options.regularization);
         }
         if let Some(v) = read::field(entries, "smoothing") {
-            options.smoothing = read::number(v, "options.smoothing", 0.0, 1e5, &mut errors).unwrap_or(options.smoothing);
+            options.smoothing =
+                read::number(v, "options.smoothing", 0.0, 1e5, &mut errors).unwrap_or(options.smoothing);
         }
         if let Some(v) = read::field(entries, "significance") {
             match v.as_f64() {
@@ -151,7 +174,8 @@ impl CalibrateOptions {
             options.seed = read::whole(v, "options.seed", 0.0, 4e9, &mut errors).map_or(options.seed, u64::from);
         }
         if let Some(v) = read::field(entries, "interactions") {
-            options.interactions = read::whole(v, "options.interactions", 0.0, 50.0, &mut errors).map_or(options.interactions, |n| n as usize);
+            options.interactions = read::whole(v, "options.interactions", 0.0, 50.0, &mut errors)
+                .map_or(options.interactions, |n| n as usize);
         }
         options.value = text(entries, "value", &mut errors);
         options.value_by = text(entries, "valueBy", &mut errors);
@@ -159,7 +183,8 @@ impl CalibrateOptions {
             errors.push("options.valueBy", "needs options.value: the column of deal amounts");
         }
         if read::field(entries, "missing").is_some() {
-            options.missing = names(entries, "missing", &mut errors).iter().map(|s| s.trim().to_ascii_lowercase()).collect();
+            options.missing =
+                names(entries, "missing", &mut errors).iter().map(|s| s.trim().to_ascii_lowercase()).collect();
         }
         if let Some(name) = text(entries, "name", &mut errors) {
             options.name = name;
@@ -234,7 +259,13 @@ impl FunnelOptions {
 
     pub fn from_value(value: &Value) -> Result<FunnelOptions, Errors> {
         let mut errors = Errors::default();
-        let entries = read::object(value, "options", &["label", "stage", "score", "cost", "by", "qualified", "costs", "touches"], &mut errors).unwrap_or(&[]);
+        let entries = read::object(
+            value,
+            "options",
+            &["label", "stage", "score", "cost", "by", "qualified", "costs", "touches"],
+            &mut errors,
+        )
+        .unwrap_or(&[]);
         let Some(label) = text(entries, "label", &mut errors) else {
             if read::field(entries, "label").is_none() {
                 errors.push("options.label", "required: the column holding the outcome (1 = converted, 0 = not)");
@@ -262,7 +293,9 @@ impl FunnelOptions {
 }
 
 fn text(entries: &[(String, Value)], key: &str, errors: &mut Errors) -> Option<String> {
-    read::field(entries, key).filter(|v| **v != Value::Null).and_then(|v| read::string(v, &join("options", key), 200, errors))
+    read::field(entries, key)
+        .filter(|v| **v != Value::Null)
+        .and_then(|v| read::string(v, &join("options", key), 200, errors))
 }
 
 /// A list of column names; a single name is accepted as a list of one.
@@ -273,7 +306,11 @@ fn names(entries: &[(String, Value)], key: &str, errors: &mut Errors) -> Vec<Str
         Some(Value::String(s)) => vec![s.clone()],
         Some(v) => read::array(v, &path, errors)
             .map(|items| {
-                items.iter().enumerate().filter_map(|(i, item)| read::string(item, &crate::error::index(&path, i), 200, errors)).collect()
+                items
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, item)| read::string(item, &crate::error::index(&path, i), 200, errors))
+                    .collect()
             })
             .unwrap_or_default(),
     }

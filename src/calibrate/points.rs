@@ -63,11 +63,13 @@ pub struct Points {
 /// design's columns after the encoders' are interactions (one feature each), scored as `roles`.
 pub fn from_weights(weights: &Weights, encoders: &[Encoder], design: &Design, roles: &[Role]) -> Option<Points> {
     let extra_first = encoders.last().map_or(0, |e| e.first as usize + e.width());
-    let extra: Vec<f64> = (0..roles.len()).map(|k| weights.features.get(extra_first + k).copied().unwrap_or(0.0)).collect();
+    let extra: Vec<f64> =
+        (0..roles.len()).map(|k| weights.features.get(extra_first + k).copied().unwrap_or(0.0)).collect();
     let mut shifted: Vec<(Vec<f64>, f64)> = Vec::with_capacity(encoders.len());
     for (e, encoder) in encoders.iter().enumerate() {
         let first = encoder.first as usize;
-        let raw: Vec<f64> = (first..first + encoder.width()).map(|f| weights.features.get(f).copied().unwrap_or(0.0)).collect();
+        let raw: Vec<f64> =
+            (first..first + encoder.width()).map(|f| weights.features.get(f).copied().unwrap_or(0.0)).collect();
         let mut seen = vec![0usize; raw.len()];
         let mut implicit_seen = false;
         for row in 0..design.codes.len() / design.columns.max(1) {
@@ -115,7 +117,14 @@ pub fn from_weights(weights: &Weights, encoders: &[Encoder], design: &Design, ro
                     }
                 })
                 .sum::<f64>()
-                + design.row(row).iter().skip(encoders.len()).zip(&extra).filter(|(&c, _)| c != IMPLICIT).map(|(_, w)| w).sum::<f64>()
+                + design
+                    .row(row)
+                    .iter()
+                    .skip(encoders.len())
+                    .zip(&extra)
+                    .filter(|(&c, _)| c != IMPLICIT)
+                    .map(|(_, w)| w)
+                    .sum::<f64>()
         })
         .collect();
     totals.sort_unstable_by(f64::total_cmp);
@@ -146,7 +155,9 @@ pub fn from_weights(weights: &Weights, encoders: &[Encoder], design: &Design, ro
         *implicit -= given_up;
     }
     // A rare level far stronger than any common combination could exceed what a rule may hold.
-    let whole = |x: f64| ((x * per_log_odds).round() as i64).clamp(-(crate::model::MAX_POINTS as i64), crate::model::MAX_POINTS as i64);
+    let whole = |x: f64| {
+        ((x * per_log_odds).round() as i64).clamp(-(crate::model::MAX_POINTS as i64), crate::model::MAX_POINTS as i64)
+    };
     let columns = shifted
         .iter()
         .enumerate()
@@ -156,7 +167,8 @@ pub fn from_weights(weights: &Weights, encoders: &[Encoder], design: &Design, ro
             implicit: whole(*implicit),
         })
         .collect();
-    let interactions = extra.iter().zip(roles).map(|(w, role)| (whole(*w).max(-(crate::model::MAX_POINTS as i64)), *role)).collect();
+    let interactions =
+        extra.iter().zip(roles).map(|(w, role)| (whole(*w).max(-(crate::model::MAX_POINTS as i64)), *role)).collect();
     Some(Points { columns, interactions, per_log_odds })
 }
 
@@ -193,14 +205,18 @@ impl Points {
         for column in order {
             let Some(encoder) = encoders.get(column.encoder) else { continue };
             let Some(data) = cells.get(encoder.column) else { continue };
-            let mut levels: Vec<(Option<usize>, i64)> = column.levels.iter().enumerate().map(|(l, p)| (Some(l), *p)).collect();
+            let mut levels: Vec<(Option<usize>, i64)> =
+                column.levels.iter().enumerate().map(|(l, p)| (Some(l), *p)).collect();
             levels.push((None, column.implicit));
             // Bins read best low to high; answers from most to fewest points.
             if !matches!(encoder.levels, Levels::Bins { .. }) {
                 levels.sort_by_key(|(_, p)| std::cmp::Reverse(*p));
             }
             for (level, points) in levels.into_iter().filter(|(_, p)| *p != 0) {
-                let id = unique_id(&mut ids, &format!("{}_{}", slug(&data.column.name), slug(&encoder.level_slug(data, level))));
+                let id = unique_id(
+                    &mut ids,
+                    &format!("{}_{}", slug(&data.column.name), slug(&encoder.level_slug(data, level))),
+                );
                 let rule = Value::object(vec![
                     ("id", Value::String(id)),
                     ("label", Value::String(shorten(&encoder.label(data, level), 200))),
@@ -212,9 +228,15 @@ impl Points {
             }
         }
         for (pair, (points, role)) in pairs.iter().zip(&self.interactions).filter(|(_, (p, _))| *p != 0) {
-            let [Some(a), Some(b)] = pair.sides.map(|side| interactions::describe(&side, encoders, cells)) else { continue };
+            let [Some(a), Some(b)] = pair.sides.map(|side| interactions::describe(&side, encoders, cells)) else {
+                continue;
+            };
             let column = |side: usize| {
-                pair.sides.get(side).and_then(|s| encoders.get(s.encoder)).and_then(|e| cells.get(e.column)).map_or("", |c| c.column.name.as_str())
+                pair.sides
+                    .get(side)
+                    .and_then(|s| encoders.get(s.encoder))
+                    .and_then(|e| cells.get(e.column))
+                    .map_or("", |c| c.column.name.as_str())
             };
             let wanted = format!("{}_{}_and_{}_{}", slug(column(0)), slug(&a.2), slug(column(1)), slug(&b.2));
             let rule = Value::object(vec![

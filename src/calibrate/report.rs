@@ -74,7 +74,8 @@ pub fn cross_validation(held: &[HeldOut], outcome: &[bool], fold_aucs: &[f64]) -
     let stages: Vec<Value> = STAGES
         .iter()
         .filter_map(|&name| {
-            let members: Vec<bool> = held.iter().zip(outcome).filter(|(h, _)| h.stage == name).map(|(_, &y)| y).collect();
+            let members: Vec<bool> =
+                held.iter().zip(outcome).filter(|(h, _)| h.stage == name).map(|(_, &y)| y).collect();
             if members.is_empty() {
                 return None;
             }
@@ -127,14 +128,24 @@ pub fn cross_validation(held: &[HeldOut], outcome: &[bool], fold_aucs: &[f64]) -
         ("score_bands", Value::Array(bands)),
         (
             "ties",
-            Value::object(vec![("distinct_scores", count(distinct.len())), ("at_0", num(at_floor)), ("at_100", num(at_top))]),
+            Value::object(vec![
+                ("distinct_scores", count(distinct.len())),
+                ("at_0", num(at_floor)),
+                ("at_100", num(at_top)),
+            ]),
         ),
         ("roc", Value::Array(roc)),
     ]);
     CrossValidation { value, notes }
 }
 
-pub fn report(learned: &Learned<'_>, outcome: &[bool], skipped: &[Skipped], cv: CrossValidation, options: &CalibrateOptions) -> Value {
+pub fn report(
+    learned: &Learned<'_>,
+    outcome: &[bool],
+    skipped: &[Skipped],
+    cv: CrossValidation,
+    options: &CalibrateOptions,
+) -> Value {
     let rows = outcome.len();
     let positives = outcome.iter().filter(|&&y| y).count();
     let rules = learned.points.rules(&learned.encoders, learned.cells, &learned.interactions);
@@ -172,7 +183,12 @@ pub fn report(learned: &Learned<'_>, outcome: &[bool], skipped: &[Skipped], cv: 
         let Some(t) = threshold else { return Value::Null };
         let picked: Vec<bool> = learned.scores.iter().map(|s| s.2 >= t).collect();
         let (precision, recall, share) = metrics::precision_recall(&picked, learning_truth);
-        Value::object(vec![("min", Value::Number(t as f64)), ("share", num(share)), ("precision", num(precision)), ("recall", num(recall))])
+        Value::object(vec![
+            ("min", Value::Number(t as f64)),
+            ("share", num(share)),
+            ("precision", num(precision)),
+            ("recall", num(recall)),
+        ])
     };
     let plan = &learned.plan;
     let mut notes = plan.notes.clone();
@@ -192,7 +208,11 @@ pub fn report(learned: &Learned<'_>, outcome: &[bool], skipped: &[Skipped], cv: 
                 ("points_per_log_odds", num(learned.points.per_log_odds)),
                 (
                     "stages_on_learning_rows",
-                    Value::object(vec![("warm", share_from(plan.warm)), ("mql", share_from(Some(plan.mql))), ("sql", share_from(plan.sql))]),
+                    Value::object(vec![
+                        ("warm", share_from(plan.warm)),
+                        ("mql", share_from(Some(plan.mql))),
+                        ("sql", share_from(plan.sql)),
+                    ]),
                 ),
             ]),
         ),
@@ -203,7 +223,12 @@ pub fn report(learned: &Learned<'_>, outcome: &[bool], skipped: &[Skipped], cv: 
             Value::Array(
                 skipped
                     .iter()
-                    .map(|s| Value::object(vec![("name", Value::String(s.name.clone())), ("reason", Value::String(s.reason.clone()))]))
+                    .map(|s| {
+                        Value::object(vec![
+                            ("name", Value::String(s.name.clone())),
+                            ("reason", Value::String(s.reason.clone())),
+                        ])
+                    })
                     .collect(),
             ),
         ),

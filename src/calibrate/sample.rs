@@ -19,7 +19,12 @@ pub struct SampleStream {
 impl SampleStream {
     pub fn new(size: usize, seed: u64, read: &StreamOptions) -> SampleStream {
         // xorshift needs a state other than 0.
-        SampleStream { rows: RowStream::new(read), size: size.max(1), kept: Vec::new(), state: seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1 }
+        SampleStream {
+            rows: RowStream::new(read),
+            size: size.max(1),
+            kept: Vec::new(),
+            state: seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1,
+        }
     }
 
     /// A uniform integer in 0..n (n > 0); the modulo bias is below 2^-40 for any n a file has.
@@ -59,7 +64,11 @@ impl Streamed for SampleStream {
             }
             let ordinal = self.rows.rows;
             // Row n (1-based) replaces a kept one with probability size/n.
-            let slot = if self.kept.len() < self.size { Some(self.kept.len()) } else { usize::try_from(self.below(ordinal)).ok().filter(|&j| j < self.size) };
+            let slot = if self.kept.len() < self.size {
+                Some(self.kept.len())
+            } else {
+                usize::try_from(self.below(ordinal)).ok().filter(|&j| j < self.size)
+            };
             let Some(slot) = slot else { continue };
             let mut line = String::new();
             let cells: Vec<&str> = self.rows.record.cells().collect();

@@ -1,8 +1,8 @@
 //! Stage thresholds and grade bands proposed from the learning rows' scores and a target: "the top
 //! 20 % become MQL", "SQLs convert at least 70 % of the time".
 
-use super::options::Target;
 use super::decimal;
+use super::options::Target;
 use super::points::SCALE_MAX;
 
 /// Fewest leads a precision target is judged on: above the top few leads precision is noise.
@@ -68,7 +68,13 @@ fn threshold_for_share(counts: &Counts, share: f64, lower: i64) -> Option<i64> {
 
 /// The lowest threshold above `lower` at which the leads at or above it convert at least `precision`
 /// of the time; if none does, the most precise one, with a note.
-fn threshold_for_precision(counts: &Counts, precision: f64, lower: i64, stage: &str, notes: &mut Vec<String>) -> Option<i64> {
+fn threshold_for_precision(
+    counts: &Counts,
+    precision: f64,
+    lower: i64,
+    stage: &str,
+    notes: &mut Vec<String>,
+) -> Option<i64> {
     let enough = MIN_PRECISION_LEADS.min(counts.total.div_ceil(20)).max(1);
     let candidates: Vec<i64> = (lower + 1..=SCALE_MAX).filter(|&t| counts.leads(t) >= enough).collect();
     if let Some(&t) = candidates.iter().find(|&&t| counts.precision(t).is_some_and(|p| p >= precision)) {
@@ -162,7 +168,11 @@ mod tests {
         assert!(counts.precision(sql).unwrap() >= 0.85);
         assert!(counts.precision(sql - 1).unwrap() < 0.85, "the lowest threshold meeting the target");
         let unreachable = super::plan(&scores, &outcome, Target::Precision(0.99), None).unwrap();
-        assert!(unreachable.notes[0].contains("no MQL threshold reaches a precision of 99 %"), "{:?}", unreachable.notes);
+        assert!(
+            unreachable.notes[0].contains("no MQL threshold reaches a precision of 99 %"),
+            "{:?}",
+            unreachable.notes
+        );
     }
 
     #[test]

@@ -69,9 +69,12 @@ impl StreamOptions {
             return Ok(options);
         }
         let mut errors = Errors::default();
-        let entries = read::object(value, "read", &["delimiter", "encoding", "format", "onError"], &mut errors).unwrap_or(&[]);
+        let entries =
+            read::object(value, "read", &["delimiter", "encoding", "format", "onError"], &mut errors).unwrap_or(&[]);
         let text = |key: &str, errors: &mut Errors| {
-            read::field(entries, key).filter(|v| **v != Value::Null).and_then(|v| read::string(v, &format!("read.{key}"), 40, errors))
+            read::field(entries, key)
+                .filter(|v| **v != Value::Null)
+                .and_then(|v| read::string(v, &format!("read.{key}"), 40, errors))
         };
         if let Some(d) = text("delimiter", &mut errors) {
             match d.as_str() {
@@ -288,7 +291,8 @@ impl RowScorer {
     pub fn new(model: &Model, header: &[String], now: i64) -> Result<RowScorer, Errors> {
         let column = |name: &str| header.iter().position(|h| h == name);
         let wanted = model_traits(model);
-        let columns: Vec<(usize, String)> = wanted.iter().filter_map(|name| column(name).map(|i| (i, name.clone()))).collect();
+        let columns: Vec<(usize, String)> =
+            wanted.iter().filter_map(|name| column(name).map(|i| (i, name.clone()))).collect();
         if columns.is_empty() && !wanted.is_empty() {
             let shown: Vec<String> = header.iter().take(12).map(|h| format!("\"{h}\"")).collect();
             return Err(Errors::single(
@@ -301,7 +305,10 @@ impl RowScorer {
             ));
         }
         if columns.len() > crate::state::MAX_TRAITS {
-            return Err(Errors::single("model", format!("the model reads {} columns; a lead holds at most {}", columns.len(), crate::state::MAX_TRAITS)));
+            return Err(Errors::single(
+                "model",
+                format!("the model reads {} columns; a lead holds at most {}", columns.len(), crate::state::MAX_TRAITS),
+            ));
         }
         let fast = FlatModel::compile(model).ok().map(|flat| FastRows::new(model, flat, header));
         Ok(RowScorer {
@@ -395,10 +402,16 @@ impl FastRows {
     fn new(model: &Model, flat: FlatModel, header: &[String]) -> FastRows {
         let column = flat.fields.iter().map(|f| header.iter().position(|h| h == f)).collect();
         let tests_of = |field: &String| -> Vec<&TraitTest> {
-            model.rules.iter().filter_map(|r| trait_tests(&r.when).filter(|(f, _)| *f == field)).flat_map(|(_, tests)| tests).collect()
+            model
+                .rules
+                .iter()
+                .filter_map(|r| trait_tests(&r.when).filter(|(f, _)| *f == field))
+                .flat_map(|(_, tests)| tests)
+                .collect()
         };
         let number_safe = flat.fields.iter().map(|f| tests_of(f).into_iter().all(reads_text_as_number)).collect();
-        let contains = flat.fields.iter().map(|f| tests_of(f).into_iter().any(|t| matches!(t, TraitTest::Contains(_)))).collect();
+        let contains =
+            flat.fields.iter().map(|f| tests_of(f).into_iter().any(|t| matches!(t, TraitTest::Contains(_)))).collect();
         let codes_of = flat.texts.iter().enumerate().map(|(i, t)| (t.clone(), i as f64)).collect();
         let lines = model.rules.iter().map(|r| format!("{}:{}", r.id, fmt_centi(r.points))).collect();
         let width = flat.fields.len();
@@ -429,7 +442,9 @@ impl FastRows {
                     Some(&(_, code, number)) => (code, number),
                     None => {
                         let (code, number) = self.encode_cell(i, cell).unwrap_or((f64::NAN, 0.0));
-                        if let Some(seen) = self.seen.get_mut(i).filter(|seen| seen.len() < MAX_SEEN && cell.len() <= MAX_SEEN_CELL) {
+                        if let Some(seen) =
+                            self.seen.get_mut(i).filter(|seen| seen.len() < MAX_SEEN && cell.len() <= MAX_SEEN_CELL)
+                        {
                             seen.push((cell.into(), code, number));
                         }
                         (code, number)
@@ -452,7 +467,8 @@ impl FastRows {
     fn encode_cell(&mut self, i: usize, cell: &str) -> Option<(f64, f64)> {
         let number_safe = self.number_safe.get(i).copied().unwrap_or(false);
         // Most cells need no trimming; `trim` is Unicode-aware, so only skip it when both ends are plain ASCII.
-        let plain = cell.as_bytes().first().is_some_and(|b| b.is_ascii_graphic()) && cell.as_bytes().last().is_some_and(|b| b.is_ascii_graphic());
+        let plain = cell.as_bytes().first().is_some_and(|b| b.is_ascii_graphic())
+            && cell.as_bytes().last().is_some_and(|b| b.is_ascii_graphic());
         let trimmed = if plain { cell } else { cell.trim() };
         if trimmed.is_empty() || (cell.len() > MAX_CELL && cell.chars().count() > MAX_CELL) {
             return Some((MISSING, 0.0));
@@ -506,7 +522,11 @@ fn reads_text_as_number(test: &TraitTest) -> bool {
         Scalar::Bool(_) => false,
     };
     match test {
-        TraitTest::Between(..) | TraitTest::AtLeast(_) | TraitTest::AtMost(_) | TraitTest::Below(_) | TraitTest::Above(_) => true,
+        TraitTest::Between(..)
+        | TraitTest::AtLeast(_)
+        | TraitTest::AtMost(_)
+        | TraitTest::Below(_)
+        | TraitTest::Above(_) => true,
         TraitTest::Exists(_) => true,
         TraitTest::Equals(s) => not_a_number(s),
         TraitTest::OneOf(list) => list.iter().all(not_a_number),
@@ -560,7 +580,11 @@ impl ScoreStream {
             .collect();
         errors.into_result(())?;
         if !self.jsonl {
-            let names: Vec<&str> = SCORE_COLUMNS.iter().copied().chain(keep.iter().filter_map(|&k| header.get(k).map(String::as_str))).collect();
+            let names: Vec<&str> = SCORE_COLUMNS
+                .iter()
+                .copied()
+                .chain(keep.iter().filter_map(|&k| header.get(k).map(String::as_str)))
+                .collect();
             csv::write_row(out, &names);
         }
         Ok(Plan { scorer, id, keep })
@@ -598,7 +622,14 @@ impl Streamed for ScoreStream {
                         let kept = plan.keep.iter().map(|&k| record.cell(k));
                         write_jsonl(&mut out, id, &scored, stage, breakdown, &self.rows.header, &plan.keep, kept);
                     } else {
-                        write_scored_row(&mut out, id, &scored, stage, breakdown, plan.keep.iter().map(|&k| record.cell(k)));
+                        write_scored_row(
+                            &mut out,
+                            id,
+                            &scored,
+                            stage,
+                            breakdown,
+                            plan.keep.iter().map(|&k| record.cell(k)),
+                        );
                     }
                 }
                 Err(e) => {
@@ -609,7 +640,6 @@ impl Streamed for ScoreStream {
         }
         Ok(out.into_bytes())
     }
-
 }
 
 /// Appends hundredths as `fmt_centi` writes them (`-12`, `3.5`, `0.05`), without a `format!` per number.
@@ -637,7 +667,14 @@ pub fn push_centi(out: &mut String, centi: i64) {
 }
 
 /// One output row as CSV: `SCORE_COLUMNS`, then the kept cells.
-fn write_scored_row<'a>(out: &mut String, id: &str, scored: &Scored, stage: &str, breakdown: &str, kept: impl Iterator<Item = &'a str>) {
+fn write_scored_row<'a>(
+    out: &mut String,
+    id: &str,
+    scored: &Scored,
+    stage: &str,
+    breakdown: &str,
+    kept: impl Iterator<Item = &'a str>,
+) {
     csv::write_field(out, id, false);
     out.push(',');
     push_centi(out, scored.total);
@@ -659,7 +696,16 @@ fn write_scored_row<'a>(out: &mut String, id: &str, scored: &Scored, stage: &str
 /// One output row as a JSON object: the score columns (numbers as numbers, the breakdown as an
 /// object of rule → points), then the kept columns as text.
 #[allow(clippy::too_many_arguments)]
-fn write_jsonl<'a>(out: &mut String, id: &str, scored: &Scored, stage: &str, breakdown: &str, header: &[String], keep: &[usize], kept: impl Iterator<Item = &'a str>) {
+fn write_jsonl<'a>(
+    out: &mut String,
+    id: &str,
+    scored: &Scored,
+    stage: &str,
+    breakdown: &str,
+    header: &[String],
+    keep: &[usize],
+    kept: impl Iterator<Item = &'a str>,
+) {
     out.push_str("{\"id\":");
     crate::json::write_string(id, out);
     for (key, value) in [("score", scored.total), ("fit", scored.fit), ("engagement", scored.engagement)] {

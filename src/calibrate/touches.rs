@@ -25,7 +25,8 @@ pub struct Touches {
 /// named none (cost tables list campaigns by that name).
 fn campaign_name(key: &str) -> String {
     let mut parts = key.splitn(3, '|');
-    let (source, medium, campaign) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""), parts.next().unwrap_or(""));
+    let (source, medium, campaign) =
+        (parts.next().unwrap_or(""), parts.next().unwrap_or(""), parts.next().unwrap_or(""));
     if !campaign.is_empty() {
         return campaign.to_string();
     }
@@ -99,7 +100,11 @@ pub(crate) mod tests {
         TimedEvent {
             ts: 1_800_000_000_000 + minute * 60_000,
             id: None,
-            event: Event::PageView { path: "/".into(), referrer_host: referrer.map(Into::into), utm: utm.map(|u| u.map(String::from)) },
+            event: Event::PageView {
+                path: "/".into(),
+                referrer_host: referrer.map(Into::into),
+                utm: utm.map(|u| u.map(String::from)),
+            },
         }
     }
 

@@ -40,7 +40,10 @@ impl Deals {
                 _ => {
                     return Err(Errors::single(
                         "csv",
-                        format!("{}: column \"{value}\": \"{cell}\" is not an amount (a number ≥ 0, or empty for none)", table.row_name(row)),
+                        format!(
+                            "{}: column \"{value}\": \"{cell}\" is not an amount (a number ≥ 0, or empty for none)",
+                            table.row_name(row)
+                        ),
                     ))
                 }
             }
@@ -49,7 +52,10 @@ impl Deals {
             None => None,
             Some(name) => {
                 let column = table.require_column(name, "options.valueBy")?;
-                Some((name.to_string(), (0..table.rows.len()).map(|row| table.cell(row, column).trim().to_string()).collect()))
+                Some((
+                    name.to_string(),
+                    (0..table.rows.len()).map(|row| table.cell(row, column).trim().to_string()).collect(),
+                ))
             }
         };
         Ok(Deals { amounts, segments })
@@ -67,9 +73,17 @@ impl Deals {
 
 /// Learns the `value` section from learning rows (`rows`, their totals in whole points and
 /// outcomes). None when no learning row converted with an amount.
-pub fn learn(deals: &Deals, rows: &[usize], totals: &[i64], truth: &[bool], min_segment_rows: usize) -> Option<ValueTiers> {
+pub fn learn(
+    deals: &Deals,
+    rows: &[usize],
+    totals: &[i64],
+    truth: &[bool],
+    min_segment_rows: usize,
+) -> Option<ValueTiers> {
     let converted: Vec<usize> = rows.iter().zip(truth).filter(|(_, &y)| y).map(|(&r, _)| r).collect();
-    let mean = |list: &[usize]| list.iter().map(|&r| deals.amounts.get(r).copied().unwrap_or(0.0)).sum::<f64>() / list.len().max(1) as f64;
+    let mean = |list: &[usize]| {
+        list.iter().map(|&r| deals.amounts.get(r).copied().unwrap_or(0.0)).sum::<f64>() / list.len().max(1) as f64
+    };
     let default_amount = round_cents(mean(&converted));
     if default_amount <= 0.0 {
         return None;
@@ -86,7 +100,11 @@ pub fn learn(deals: &Deals, rows: &[usize], totals: &[i64], truth: &[bool], min_
                 None => seen.push((answer.to_string(), vec![row])),
             }
         }
-        let amounts = seen.into_iter().filter(|(_, list)| list.len() >= min_segment_rows).map(|(a, list)| (a, round_cents(mean(&list)))).collect();
+        let amounts = seen
+            .into_iter()
+            .filter(|(_, list)| list.len() >= min_segment_rows)
+            .map(|(a, list)| (a, round_cents(mean(&list))))
+            .collect();
         (name.clone(), amounts)
     });
     // Conversion rate per 10-point band, lowest band first, then made non-decreasing.
@@ -94,7 +112,11 @@ pub fn learn(deals: &Deals, rows: &[usize], totals: &[i64], truth: &[bool], min_
     let top_band = totals.iter().copied().max().unwrap_or(0) / BAND;
     let mut rates: Vec<f64> = (0..=top_band)
         .map(|band| {
-            let (leads, wins) = totals.iter().zip(truth).filter(|(t, _)| **t / BAND == band).fold((0.0, 0.0), |(n, w), (_, &y)| (n + 1.0, w + f64::from(u8::from(y))));
+            let (leads, wins) = totals
+                .iter()
+                .zip(truth)
+                .filter(|(t, _)| **t / BAND == band)
+                .fold((0.0, 0.0), |(n, w), (_, &y)| (n + 1.0, w + f64::from(u8::from(y))));
             (wins + PRIOR_LEADS * base) / (leads + PRIOR_LEADS)
         })
         .collect();
@@ -113,9 +135,12 @@ pub fn learn(deals: &Deals, rows: &[usize], totals: &[i64], truth: &[bool], min_
     let mut tiers = ValueTiers { rates, default_amount, by, tiers: Vec::new() };
     // Expected values of the learning rows, through the engine's own formula (no traits needed
     // beyond the segment, looked up the same way).
-    let mut expected: Vec<f64> = rows.iter().zip(totals).map(|(&row, &total)| expected_of(&tiers, deals, row, total)).collect();
+    let mut expected: Vec<f64> =
+        rows.iter().zip(totals).map(|(&row, &total)| expected_of(&tiers, deals, row, total)).collect();
     expected.sort_unstable_by(f64::total_cmp);
-    let at = |share: f64| expected.get(((expected.len().saturating_sub(1)) as f64 * (1.0 - share)) as usize).copied().unwrap_or(0.0);
+    let at = |share: f64| {
+        expected.get(((expected.len().saturating_sub(1)) as f64 * (1.0 - share)) as usize).copied().unwrap_or(0.0)
+    };
     let (high, medium) = (round_cents(at(HIGH_SHARE)), round_cents(at(MEDIUM_SHARE)));
     tiers.tiers.push(("high".into(), high));
     if medium < high {
@@ -133,7 +158,9 @@ fn expected_of(tiers: &ValueTiers, deals: &Deals, row: usize, total: i64) -> f64
         .by
         .as_ref()
         .zip(answer)
-        .and_then(|((_, amounts), answer)| amounts.iter().find(|(a, _)| a.eq_ignore_ascii_case(answer)).map(|(_, n)| *n))
+        .and_then(|((_, amounts), answer)| {
+            amounts.iter().find(|(a, _)| a.eq_ignore_ascii_case(answer)).map(|(_, n)| *n)
+        })
         .unwrap_or(tiers.default_amount);
     round_cents(rate * amount)
 }

@@ -33,7 +33,9 @@ pub fn track(name: JsValue, props: JsValue) -> bool {
         return outcome(&mut |_| Err("track(name, props): name must be a non-empty string".to_string()));
     };
     let Ok(props) = from_js(props, "props") else {
-        return outcome(&mut |_| Err("track(name, props): props must be plain data (not a function, symbol or bigint)".to_string()));
+        return outcome(&mut |_| {
+            Err("track(name, props): props must be plain data (not a function, symbol or bigint)".to_string())
+        });
     };
     let mut props = Some(props);
     outcome(&mut |a| a.track(&name, props.take().unwrap_or_default()))
@@ -49,7 +51,9 @@ pub fn identify(first: JsValue, traits: JsValue) -> bool {
         (None, None) => (None, first),
     };
     let Ok(traits) = from_js(traits, "traits") else {
-        return outcome(&mut |_| Err("identify(userId, traits): traits must be plain data (not a function, symbol or bigint)".to_string()));
+        return outcome(&mut |_| {
+            Err("identify(userId, traits): traits must be plain data (not a function, symbol or bigint)".to_string())
+        });
     };
     let mut call = Some((user_id, traits));
     outcome(&mut |a| {

@@ -48,7 +48,8 @@ pub fn calibrate(csv_text: &str, options: JsValue) -> Result<JsValue, JsValue> {
 #[wasm_bindgen(js_name = scoreCsv)]
 pub fn score_csv(doc: JsValue, csv_text: &str, options: JsValue) -> Result<String, JsValue> {
     let doc = from_js(doc, "model")?;
-    let mut options = ScoreCsvOptions::from_value(&from_js(options, "options")?).map_err(|e| error(&e, "invalid options"))?;
+    let mut options =
+        ScoreCsvOptions::from_value(&from_js(options, "options")?).map_err(|e| error(&e, "invalid options"))?;
     options.now = options.now.or(Some(js_sys::Date::now() as i64));
     calibrate::score_csv(&doc, csv_text, &options).map_err(|e| error(&e, "scoreCsv"))
 }
@@ -71,9 +72,11 @@ impl JsScoreStream {
     #[wasm_bindgen(constructor)]
     pub fn new(doc: JsValue, options: JsValue, read: JsValue) -> Result<JsScoreStream, JsValue> {
         let doc = from_js(doc, "model")?;
-        let mut options = ScoreCsvOptions::from_value(&from_js(options, "options")?).map_err(|e| error(&e, "invalid options"))?;
+        let mut options =
+            ScoreCsvOptions::from_value(&from_js(options, "options")?).map_err(|e| error(&e, "invalid options"))?;
         options.now = options.now.or(Some(js_sys::Date::now() as i64));
-        let read = calibrate::stream::StreamOptions::from_value(&from_js(read, "read")?).map_err(|e| error(&e, "invalid options"))?;
+        let read = calibrate::stream::StreamOptions::from_value(&from_js(read, "read")?)
+            .map_err(|e| error(&e, "invalid options"))?;
         calibrate::stream::ScoreStream::new(&doc, options, &read).map(JsScoreStream).map_err(|e| error(&e, "score"))
     }
 
@@ -104,10 +107,14 @@ impl JsCompareStream {
         let options = from_js(options, "options")?;
         let text = |key: &str| options.get(key).and_then(Value::as_str).map(str::to_string);
         let Some(label) = text("label") else {
-            return Err(error(&crate::error::Errors::single("options.label", "required: the column holding the outcome"), "invalid options"));
+            return Err(error(
+                &crate::error::Errors::single("options.label", "required: the column holding the outcome"),
+                "invalid options",
+            ));
         };
         let list_changes = matches!(options.get("listChanges"), Some(Value::Bool(true)));
-        let read = calibrate::stream::StreamOptions::from_value(&from_js(read, "read")?).map_err(|e| error(&e, "invalid options"))?;
+        let read = calibrate::stream::StreamOptions::from_value(&from_js(read, "read")?)
+            .map_err(|e| error(&e, "invalid options"))?;
         calibrate::compare::CompareStream::new(&doc_a, &doc_b, &label, text("id"), list_changes, &read)
             .map(JsCompareStream)
             .map_err(|e| error(&e, "compare"))
@@ -140,8 +147,10 @@ impl JsFunnelStream {
     /// `options` as for `funnel`; `read` as for `ScoreStream` (its `format` is not used).
     #[wasm_bindgen(constructor)]
     pub fn new(options: JsValue, read: JsValue) -> Result<JsFunnelStream, JsValue> {
-        let options = FunnelOptions::from_value(&from_js(options, "options")?).map_err(|e| error(&e, "invalid options"))?;
-        let read = calibrate::stream::StreamOptions::from_value(&from_js(read, "read")?).map_err(|e| error(&e, "invalid options"))?;
+        let options =
+            FunnelOptions::from_value(&from_js(options, "options")?).map_err(|e| error(&e, "invalid options"))?;
+        let read = calibrate::stream::StreamOptions::from_value(&from_js(read, "read")?)
+            .map_err(|e| error(&e, "invalid options"))?;
         calibrate::FunnelStream::new(options, &read).map(JsFunnelStream).map_err(|e| error(&e, "funnel"))
     }
 
@@ -171,7 +180,8 @@ pub struct JsSampleStream(calibrate::sample::SampleStream);
 impl JsSampleStream {
     #[wasm_bindgen(constructor)]
     pub fn new(size: u32, seed: u32, read: JsValue) -> Result<JsSampleStream, JsValue> {
-        let read = calibrate::stream::StreamOptions::from_value(&from_js(read, "read")?).map_err(|e| error(&e, "invalid options"))?;
+        let read = calibrate::stream::StreamOptions::from_value(&from_js(read, "read")?)
+            .map_err(|e| error(&e, "invalid options"))?;
         Ok(JsSampleStream(calibrate::sample::SampleStream::new(size as usize, u64::from(seed), &read)))
     }
 

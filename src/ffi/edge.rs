@@ -20,7 +20,8 @@ struct Scored<'a> {
 /// is physically possible: `{ ok: true, card, clamped: [notes] }` or `{ ok: false, errors }`.
 #[wasm_bindgen(js_name = scoreSubmission)]
 pub fn score_submission(model: &JsModel, submission: JsValue, now: f64) -> JsValue {
-    let errors = |list: Vec<Value>| to_js(&Value::object(vec![("ok", Value::Bool(false)), ("errors", Value::Array(list))]));
+    let errors =
+        |list: Vec<Value>| to_js(&Value::object(vec![("ok", Value::Bool(false)), ("errors", Value::Array(list))]));
     let Some(selected) = model.selected() else {
         return errors(vec![field_error("model", "missing")]);
     };

@@ -3,12 +3,12 @@
 //! or built in code, goes straight in.
 
 use super::{error, field_error, from_js, to_js};
-use crate::points;
+use crate::engine::{ScoreCard, Summary};
 use crate::error::Errors;
 use crate::model::ModelSet;
-use crate::value::Value;
-use crate::engine::{ScoreCard, Summary};
+use crate::points;
 use crate::state::{self, EventFields, TimedEvent};
+use crate::value::Value;
 use crate::{Ingest, Scorer as CoreScorer};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -103,7 +103,11 @@ impl JsModel {
     #[wasm_bindgen(js_name = scoreLead)]
     pub fn score_lead(&self, lead: JsValue, now: Option<f64>) -> Result<JsValue, JsValue> {
         let lead = from_js(lead, "lead")?;
-        let model = self.set.models.get(self.selected).ok_or_else(|| error(&Errors::single("model", "missing"), "invalid model"))?;
+        let model = self
+            .set
+            .models
+            .get(self.selected)
+            .ok_or_else(|| error(&Errors::single("model", "missing"), "invalid model"))?;
         crate::score_lead(model, &lead, now_or(now)).map(|c| card_js(&c)).map_err(|e| error(&e, "invalid lead"))
     }
 }
@@ -136,7 +140,9 @@ impl JsScorer {
 
     fn keep(&mut self, summary: Option<Summary>) {
         self.summary = match summary {
-            Some(s) => [points(s.total), points(s.fit), points(s.engagement), s.stage as f64, f64::from(u8::from(s.qualified))],
+            Some(s) => {
+                [points(s.total), points(s.fit), points(s.engagement), s.stage as f64, f64::from(u8::from(s.qualified))]
+            }
             None => [f64::NAN; 5],
         };
     }
@@ -151,7 +157,11 @@ impl JsScorer {
     /// The selected model's stage names, which the summary's stage index points into.
     #[wasm_bindgen(js_name = stageNames)]
     pub fn stage_names(&self) -> JsValue {
-        let names = self.inner.model().map(|m| m.stages.iter().map(|s| Value::from(s.name.as_str())).collect()).unwrap_or_default();
+        let names = self
+            .inner
+            .model()
+            .map(|m| m.stages.iter().map(|s| Value::from(s.name.as_str())).collect())
+            .unwrap_or_default();
         to_js(&Value::Array(names))
     }
 
@@ -196,13 +206,22 @@ impl JsScorer {
         text6: Option<String>,
         number6: Option<f64>,
     ) -> bool {
-        let (Some(mut fields), Some(names)) = (EventFields::of_type(kind), state::EVENT_FIELDS.get(kind)) else { return false };
-        let values = [(text1, number1), (text2, number2), (text3, number3), (text4, number4), (text5, number5), (text6, number6)]
-            .map(|slot| match slot {
-                (Some(text), _) => Some(Value::String(text)),
-                (None, Some(number)) => Some(Value::Number(number)),
-                (None, None) => None,
-            });
+        let (Some(mut fields), Some(names)) = (EventFields::of_type(kind), state::EVENT_FIELDS.get(kind)) else {
+            return false;
+        };
+        let values = [
+            (text1, number1),
+            (text2, number2),
+            (text3, number3),
+            (text4, number4),
+            (text5, number5),
+            (text6, number6),
+        ]
+        .map(|slot| match slot {
+            (Some(text), _) => Some(Value::String(text)),
+            (None, Some(number)) => Some(Value::Number(number)),
+            (None, None) => None,
+        });
         for (name, value) in names.iter().skip(1).zip(&values) {
             if let Some(value) = value {
                 fields.set(name, value);
@@ -238,13 +257,18 @@ impl JsScorer {
     pub fn ingest_many(&mut self, events: JsValue) -> Result<JsValue, JsValue> {
         let events = from_js(events, "events")?;
         let Some(list) = events.as_array() else {
-            return Err(error(&Errors::single("events", format!("expected an array, got {}", events.kind())), "invalid events"));
+            return Err(error(
+                &Errors::single("events", format!("expected an array, got {}", events.kind())),
+                "invalid events",
+            ));
         };
         let summary = self.inner.ingest_many(list);
         let rejected = summary
             .rejected
             .iter()
-            .map(|(i, reason)| Value::object(vec![("index", Value::Number(*i as f64)), ("reason", Value::from(reason.as_str()))]))
+            .map(|(i, reason)| {
+                Value::object(vec![("index", Value::Number(*i as f64)), ("reason", Value::from(reason.as_str()))])
+            })
             .collect();
         Ok(to_js(&Value::object(vec![
             ("accepted", Value::Number(f64::from(summary.accepted))),
@@ -292,7 +316,11 @@ impl JsModel {
     /// The fast scorer for this model, or an Error saying why the model needs the general path.
     #[wasm_bindgen(js_name = fastScorer)]
     pub fn fast_scorer(&self) -> Result<JsFastScorer, JsValue> {
-        let model = self.set.models.get(self.selected).ok_or_else(|| error(&Errors::single("model", "missing"), "invalid model"))?;
+        let model = self
+            .set
+            .models
+            .get(self.selected)
+            .ok_or_else(|| error(&Errors::single("model", "missing"), "invalid model"))?;
         let flat = crate::flat::FlatModel::compile(model)
             .map_err(|why| error(&Errors::single("rules", why), "no fast path for this model"))?;
         Ok(JsFastScorer { flat, input: Vec::new(), output: Vec::new() })
@@ -366,4 +394,3 @@ pub fn event_fields(kind: usize) -> JsValue {
 pub fn wasm_memory() -> JsValue {
     wasm_bindgen::memory()
 }
-

@@ -34,12 +34,25 @@ fn rows(n: usize) -> String {
     let mut text = String::from("Lead Id,Origin,Visits,Newsletter,City,Converted\n");
     for i in 0..n {
         let pick = |list: &[&'static str], k: usize| list[(i * k + i / 7) % list.len()];
-        text.push_str(&format!("L{i},{},\"{}\",{},{},{}\n", pick(&origins, 3), pick(&visits, 5), pick(&news, 7), pick(&cities, 11), i % 2));
+        text.push_str(&format!(
+            "L{i},{},\"{}\",{},{},{}\n",
+            pick(&origins, 3),
+            pick(&visits, 5),
+            pick(&news, 7),
+            pick(&cities, 11),
+            i % 2
+        ));
     }
     text
 }
 
-fn streamed(doc: &Value, text: &[u8], chunk: usize, options: &ScoreCsvOptions, read: &StreamOptions) -> (String, Value) {
+fn streamed(
+    doc: &Value,
+    text: &[u8],
+    chunk: usize,
+    options: &ScoreCsvOptions,
+    read: &StreamOptions,
+) -> (String, Value) {
     let mut stream = ScoreStream::new(doc, options.clone(), read).unwrap();
     let mut out = Vec::new();
     for piece in text.chunks(chunk) {
@@ -65,7 +78,8 @@ fn streamed_rows_equal_the_in_memory_scores_on_both_paths() {
         assert!(fast >= 500.0 && general > 0.0, "both paths used: {fast} fast, {general} general");
     }
     // A rule that is not a trait rule: every row on the general path, the same output.
-    let general_doc = doc(&TRAIT_MODEL.replace(r#"{ "trait": "City", "exists": true }"#, r#"{ "email_domain": { "free": true } }"#));
+    let general_doc =
+        doc(&TRAIT_MODEL.replace(r#"{ "trait": "City", "exists": true }"#, r#"{ "email_domain": { "free": true } }"#));
     let whole = score_csv(&general_doc, &text, &options).unwrap();
     let (out, summary) = streamed(&general_doc, text.as_bytes(), 4096, &options, &StreamOptions::default());
     assert_eq!(out, whole);
@@ -80,7 +94,8 @@ fn bad_rows_are_skipped_with_their_line_or_fail() {
     let ids: Vec<&str> = out.lines().skip(1).map(|l| l.split(',').next().unwrap()).collect();
     assert_eq!(ids, ["A", "D", "F"]);
     assert_eq!(summary.get("bad").and_then(Value::as_f64), Some(3.0));
-    let errors: Vec<&str> = summary.get("errors").unwrap().as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+    let errors: Vec<&str> =
+        summary.get("errors").unwrap().as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
     assert_eq!(
         errors,
         [
@@ -105,14 +120,20 @@ fn jsonl_output_semicolons_and_header_errors() {
         out,
         "{\"id\":\"1\",\"score\":15,\"fit\":-10,\"engagement\":25,\"stage\":\"new\",\"qualified\":false,\"breakdown\":{\"api\":30,\"visits\":25,\"no-news\":-40},\"Note\":\"say \\\"hi\\\"\"}\n"
     );
-    let e = ScoreStream::new(&d, ScoreCsvOptions::default(), &StreamOptions::default()).unwrap().push(b"a,b\n1,2\n").unwrap_err().to_string();
+    let e = ScoreStream::new(&d, ScoreCsvOptions::default(), &StreamOptions::default())
+        .unwrap()
+        .push(b"a,b\n1,2\n")
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("none of the columns the model reads"), "{e}");
     let mut empty = ScoreStream::new(&d, ScoreCsvOptions::default(), &StreamOptions::default()).unwrap();
     assert!(empty.finish().unwrap_err().to_string().contains("the file is empty"));
-    let bad = StreamOptions::from_value(&doc(r#"{ "delimiter": "x", "encoding": "koi8", "format": "xml", "onError": "shrug" }"#)).unwrap_err();
+    let bad = StreamOptions::from_value(&doc(
+        r#"{ "delimiter": "x", "encoding": "koi8", "format": "xml", "onError": "shrug" }"#,
+    ))
+    .unwrap_err();
     assert_eq!(bad.0.len(), 4, "{bad}");
 }
-
 
 #[test]
 fn whole_numbers_read_as_the_engine_reads_them() {
