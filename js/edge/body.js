@@ -17,8 +17,9 @@ const MAX_TEXT = 512;
 /** A saved state nests four containers deep (state → pages → entry → times). */
 const MAX_STATE_DEPTH = 4;
 const NUMBER = /^-?(0|[1-9]\d{0,14})(\.\d{1,6})?$/;
-const TRUE = new Set(['true', 'on', 'yes', '1']);
-const FALSE = new Set(['false', 'off', 'no', '0', '']);
+// The words the engine reads as true (engine::is_truthy, flat.rs TRUTHY), and their opposites.
+const TRUE = new Set(['true', 'on', 'yes', 'y', '1']);
+const FALSE = new Set(['false', 'off', 'no', 'n', '0', '']);
 
 const fail = (status, field, error) => ({ ok: false, status, field, error });
 
@@ -202,7 +203,7 @@ function coerce(value, type) {
     const lower = text.toLowerCase();
     if (TRUE.has(lower)) return { value: true };
     if (FALSE.has(lower)) return { value: false };
-    return { error: 'expected yes/no, true/false or on/off' };
+    return { error: 'expected yes/no, y/n, true/false or on/off' };
   }
   if (text === '') return { value: undefined };
   if (type === 'number') return NUMBER.test(text) ? { value: Number(text) } : { error: 'expected a number' };

@@ -191,6 +191,11 @@ test('field types: numbers, booleans and strings as configured', async () => {
   const fields = { size: { trait: 'company_size', type: 'number' }, consent: { trait: 'need', type: 'boolean' }, zip: { trait: 'zip', type: 'string' } };
   const ok = await (await qualify(submission({ size: '120', consent: 'on', zip: '01234' }), { ...base, fields, exposeBreakdown: true })).json();
   assert.equal(ok.ok, true);
+  // A boolean field reads the words the engine reads as true (y too), and their opposites.
+  for (const [answer, accepted] of [['y', true], ['N', true], ['Yes', true], ['maybe', false]]) {
+    const response = await qualify(submission({ consent: answer }), { ...base, fields });
+    assert.equal(response.status === 200, accepted, `consent=${answer}: ${response.status}`);
+  }
   const bad = await qualify(submission({ size: 'many' }), { ...base, fields });
   assert.equal(bad.status, 400);
   assert.deepEqual(await bad.json(), { ok: false, error: 'expected a number', field: 'size' });

@@ -3,7 +3,7 @@
 // golden submissions of tests/edge-golden/. Every wait is bounded; stopAll() kills every child.
 import { spawn } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
-import { createServer } from 'node:http';
+import { createServer, request as httpRequest } from 'node:http';
 import { fileURLToPath } from 'node:url';
 
 export const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -160,6 +160,31 @@ export async function startReceiver() {
   };
   await listen(0);
   return receiver;
+}
+
+/**
+ * POSTs a body larger than the server reads, as browsers and curl do: the answer counts even when the server
+ * sends it early and closes before the whole body is written (a refused upload, 413). fetch (undici) reports
+ * such an exchange as "fetch failed" when the close wins the race against the upload, which depends on load.
+ */
+export function postEarlyAnswer(base, path, { headers, body }, ms = 15_000) {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(`${base}${path}`, { method: 'POST', headers, timeout: ms }, (response) => {
+      let text = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk) => { text += chunk; });
+      response.on('end', () => {
+        let parsed = text;
+        try { parsed = JSON.parse(text); } catch { /* kept as text */ }
+        resolve({ status: response.statusCode, body: parsed, headers: response.headers });
+      });
+      response.on('error', reject);
+    });
+    // A write cut short by the server's close is expected here; the answer (or its absence) decides.
+    req.on('error', (error) => { if (!req.res) reject(error); });
+    req.on('timeout', () => req.destroy(new Error(`no answer within ${ms} ms`)));
+    req.end(body);
+  });
 }
 
 /** POSTs (bounded by a timeout) and returns `{ status, body }`, the body parsed as JSON. */
