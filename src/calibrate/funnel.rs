@@ -213,8 +213,8 @@ pub fn funnel(text: &str, options: &FunnelOptions) -> Result<Value, Errors> {
             cost: costs.as_ref().and_then(|c| c.get(row)).copied().unwrap_or(0.0),
             qualified: qualified_column.is_some_and(|c| is_qualified(table.cell(row, c))),
         };
-        let touch = touched.as_ref().map(|t| t.get(row).cloned().flatten());
-        tally.add(&funnel_row, by.iter().map(|&c| table.cell(row, c)).chain(touch_names(touch.as_ref())));
+        let touch = touched.as_ref().map(|t| t.get(row).and_then(Option::as_ref));
+        tally.add(&funnel_row, by.iter().map(|&c| table.cell(row, c)).chain(touch_names(touch)));
     }
     tally.report(options, score_column.is_some(), costs.is_some(), qualified_column.is_some())
 }
@@ -225,13 +225,14 @@ fn campaign_tables(options: &FunnelOptions) -> usize {
 }
 
 /// The first-touch and last-touch campaigns of a row: nothing without `touches`; "(none)" twice for a row
-/// without a state.
-fn touch_names(touch: Option<&Option<touches::Touches>>) -> Vec<&str> {
-    match touch {
-        None => Vec::new(),
-        Some(Some(t)) => vec![t.first.as_str(), t.last.as_str()],
-        Some(None) => vec![NO_CAMPAIGN, NO_CAMPAIGN],
-    }
+/// without a state. An array, not a Vec: the streamed funnel calls this for every row.
+fn touch_names(touch: Option<Option<&touches::Touches>>) -> impl Iterator<Item = &str> {
+    let names = match touch {
+        None => None,
+        Some(Some(t)) => Some([t.first.as_str(), t.last.as_str()]),
+        Some(None) => Some([NO_CAMPAIGN, NO_CAMPAIGN]),
+    };
+    names.into_iter().flatten()
 }
 
 fn is_qualified(cell: &str) -> bool {
@@ -510,7 +511,10 @@ impl Streamed for FunnelStream {
                 cost,
                 qualified: plan.qualified.is_some_and(|c| is_qualified(record.cell(c))),
             };
-            self.tally.add(&row, plan.by.iter().map(|&c| record.cell(c)).chain(touch_names(touch.as_ref())));
+            self.tally.add(
+                &row,
+                plan.by.iter().map(|&c| record.cell(c)).chain(touch_names(touch.as_ref().map(Option::as_ref))),
+            );
         }
         Ok(Vec::new())
     }
