@@ -10,7 +10,7 @@
 use super::config::Config;
 use super::fields::{self, Control};
 use super::payload::{self, MAX_BODY_BYTES};
-use super::store::{Envelope, KEY, OPT_OUT_KEY};
+use super::store::{journal_from_value, journal_to_value, Entry, Envelope, JOURNAL_PREFIX, KEY, OPT_OUT_KEY};
 use super::urls;
 use crate::engine;
 use crate::ffi::{from_js, to_js};
@@ -40,6 +40,12 @@ const EVENT_ID_INPUT: &str = "leadscore_event_id";
 /// The last valid model document, so a broken or unreachable new model does not stop scoring
 /// (stored with the visitor's data, so only with consent, and erased with it on opt-out).
 const MODEL_KEY: &str = "leadscore:model";
+/// A journal entry is kept this long after the stored state holds it (another tab may still
+/// overwrite that state with an older one it read before), and at most this many entries.
+const JOURNAL_KEEP_MS: f64 = 10_000.0;
+const MAX_JOURNAL: usize = 128;
+/// Storage keys looked at for other tabs' journals (a page's own keys share the storage).
+const MAX_SCANNED: u32 = 1_000;
 
 #[wasm_bindgen]
 extern "C" {
@@ -68,6 +74,10 @@ pub(crate) struct Agent {
     seen: Option<String>,
     /// The last write failed (storage full or throwing): memory holds the newest state.
     dirty: bool,
+    /// This tab's id, its last journal sequence number and its journal's entries (see `store`).
+    tab: String,
+    seq: u32,
+    journal: Vec<Entry>,
     /// Data may be stored and sent.
     consent: bool,
     /// Opted out: nothing is collected.
@@ -109,6 +119,26 @@ fn random_id() -> String {
 /// The browser's decodeURIComponent (None for malformed escapes).
 fn decode(text: &str) -> Option<String> {
     js_sys::decode_uri_component(text).ok().map(String::from)
+}
+
+/// Ingests an event collected earlier (kept while consent was pending, or in a journal). Not inlined:
+/// parsing and ingesting are large, and each caller would carry a copy.
+#[inline(never)]
+fn replay(state: &mut VisitorState, event: &Value) {
+    if let Ok(event) = TimedEvent::parse(event, "event") {
+        state.ingest(&event);
+    }
+}
+
+/// The keys of the tabs' journals in `storage`.
+fn journal_keys(storage: &Storage) -> Vec<String> {
+    let mut keys = Vec::new();
+    for i in 0..storage.length().unwrap_or(0).min(MAX_SCANNED) {
+        if let Some(key) = storage.key(i).ok().flatten().filter(|key| key.starts_with(JOURNAL_PREFIX)) {
+            keys.push(key);
+        }
+    }
+    keys
 }
 
 /// A score card as the page API and the payload show it.
@@ -269,6 +299,9 @@ pub(crate) fn start(config: JsValue, model: JsValue, shadow: JsValue, host: JsVa
         storage: None,
         seen: None,
         dirty: false,
+        tab: random_id().chars().take(8).collect(),
+        seq: 0,
+        journal: Vec::new(),
         off: false,
         pending: Vec::new(),
         dispatch,
@@ -334,7 +367,8 @@ impl Agent {
             self.consent = false;
             self.storage = None;
         } else {
-            self.sync();
+            // Journals left by tabs closed before their events reached the stored state are applied.
+            self.sync(true);
         }
     }
 
@@ -371,7 +405,7 @@ impl Agent {
             let _ = self.document.add_event_listener_with_callback_and_bool(kind, f, true);
         }
         let _ = self.document.add_event_listener_with_callback_and_bool("visibilitychange", f, false);
-        for kind in ["scroll", "focus", "blur", "pagehide", "pageshow", "popstate", "hashchange"] {
+        for kind in ["scroll", "focus", "blur", "pagehide", "pageshow", "popstate", "hashchange", "storage"] {
             let _ = self.window.add_event_listener_with_callback_and_bool(kind, f, false);
         }
         let _ = self.window.set_interval_with_callback_and_timeout_and_arguments_1(
@@ -432,6 +466,13 @@ impl Agent {
                 self.page_view(false);
             }
             "popstate" | "hashchange" => self.navigate(),
+            // Another tab wrote: apply its journal now, in case its envelope was overwritten.
+            "storage" => {
+                let key = get(event, "key").as_string();
+                if key.as_deref().is_none_or(|k| k == KEY || k.starts_with(JOURNAL_PREFIX)) {
+                    self.sync(true);
+                }
+            }
             _ => {}
         }
     }
@@ -447,6 +488,7 @@ impl Agent {
     }
 
     fn tick(&mut self) {
+        self.prune_journal();
         self.check_scroll();
         self.record_engaged(ENGAGED_CHUNK_MS);
     }
@@ -719,6 +761,7 @@ impl Agent {
         self.env = Envelope::new(random_id());
         self.seen = None;
         self.dirty = false;
+        self.forget_journal();
         self.pending.clear();
         self.announced = -1;
         self.save();
@@ -735,7 +778,7 @@ impl Agent {
         if self.off {
             return JsValue::NULL;
         }
-        self.sync();
+        self.sync(false);
         match &self.model {
             Some(model) => card_js(&engine::score(model, &self.state, now() as i64)),
             None => JsValue::NULL,
@@ -746,7 +789,7 @@ impl Agent {
         if self.off {
             return JsValue::NULL;
         }
-        self.sync();
+        self.sync(false);
         to_js(&self.state.to_value())
     }
 
@@ -768,11 +811,9 @@ impl Agent {
             self.seen = None;
             self.dirty = false;
             let memory = std::mem::take(&mut self.state);
-            if self.sync() {
+            if self.sync(true) {
                 for event in std::mem::take(&mut self.pending) {
-                    if let Ok(event) = TimedEvent::parse(&event, "event") {
-                        self.state.ingest(&event);
-                    }
+                    replay(&mut self.state, &event);
                 }
             } else {
                 self.state = memory;
@@ -789,6 +830,9 @@ impl Agent {
             if let Some(s) = &storage {
                 let _ = s.remove_item(KEY);
                 let _ = s.remove_item(MODEL_KEY);
+                for key in journal_keys(s) {
+                    let _ = s.remove_item(&key);
+                }
                 if withdrawal {
                     let _ = s.set_item(OPT_OUT_KEY, "1");
                 }
@@ -828,8 +872,9 @@ impl Agent {
             return Ok(());
         }
         let event = TimedEvent::parse(&value, "event").map_err(|e| e.text())?;
-        self.sync();
+        self.sync(false);
         self.state.ingest(&event);
+        self.journal(&value);
         if !self.consent && self.pending.len() < MAX_PENDING {
             self.pending.push(value);
         }
@@ -838,31 +883,135 @@ impl Agent {
         Ok(())
     }
 
-    /// Adopts what another tab stored since this one last read or wrote; true when it did.
-    fn sync(&mut self) -> bool {
+    /// Adopts what another tab stored since this one last read or wrote, then applies what the tabs'
+    /// journals hold that the stored state lacks (see `store`), and saves if that changed it. True when
+    /// the state was adopted or changed. `scan`: look at the journals even when the envelope is as this
+    /// tab left it (at start, and when another tab wrote).
+    fn sync(&mut self, scan: bool) -> bool {
         if self.dirty {
             return false;
         }
-        let Some(storage) = &self.storage else { return false };
+        let Some(storage) = self.storage.clone() else { return false };
         let raw = storage.get_item(KEY).ok().flatten();
-        if raw == self.seen {
-            return false;
-        }
-        self.seen = raw.clone();
-        let Some(raw) = raw else {
-            // Erased elsewhere: by an opt-out in another tab, or by the site.
-            if storage.get_item(OPT_OUT_KEY).ok().flatten().as_deref() == Some("1") {
-                self.set_consent(false);
+        let changed = raw != self.seen;
+        let mut adopted = false;
+        if changed {
+            self.seen = raw.clone();
+            match raw {
+                // Erased elsewhere: by an opt-out in another tab, or by the site.
+                None if storage.get_item(OPT_OUT_KEY).ok().flatten().as_deref() == Some("1") => {
+                    self.set_consent(false);
+                    return false;
+                }
+                None => {}
+                // Corrupt or foreign data is ignored here and replaced at the next save.
+                Some(raw) => {
+                    if let Some(mut env) = json::parse(&raw).and_then(Envelope::from_value) {
+                        if let Some(state) = env.state.take().and_then(|s| VisitorState::from_value(&s).ok()) {
+                            self.state = state;
+                            adopted = true;
+                        }
+                        if env.id != self.env.id {
+                            // Another visitor now (a reset in another tab): this tab's journal was the old one's.
+                            self.forget_journal();
+                        }
+                        self.env = env;
+                    }
+                }
             }
-            return false;
-        };
-        // Corrupt or foreign data is ignored here and replaced at the next save.
-        let Some(mut env) = json::parse(&raw).and_then(Envelope::from_value) else { return false };
-        if let Some(state) = env.state.take().and_then(|s| VisitorState::from_value(&s).ok()) {
-            self.state = state;
         }
-        self.env = env;
-        true
+        if !(changed || scan) {
+            return false;
+        }
+        let merged = self.apply_journals(&storage);
+        if merged {
+            self.save();
+        }
+        adopted || merged
+    }
+
+    /// Applies the entries of every journal of this visitor that the state does not hold yet.
+    fn apply_journals(&mut self, storage: &Storage) -> bool {
+        let mut journals = vec![(self.tab.clone(), std::mem::take(&mut self.journal))];
+        for key in journal_keys(storage) {
+            let Some(tab) = key.strip_prefix(JOURNAL_PREFIX).filter(|tab| *tab != self.tab) else { continue };
+            let stored = storage.get_item(&key).ok().flatten().and_then(|text| json::parse(&text));
+            if let Some((id, entries)) = stored.and_then(journal_from_value) {
+                if id == self.env.id {
+                    journals.push((tab.to_string(), entries));
+                }
+            }
+        }
+        // Marks of tabs whose journal is gone are dropped: their next entries are all new.
+        self.env.applied.retain(|(tab, _)| journals.iter().any(|(t, _)| t == tab));
+        let mut merged = false;
+        for (tab, entries) in &journals {
+            let applied = self.env.applied(tab);
+            let mut top = applied;
+            for entry in entries.iter().filter(|e| e.seq > applied) {
+                replay(&mut self.state, &entry.event);
+                top = top.max(entry.seq);
+            }
+            if top > applied {
+                self.env.set_applied(tab, top);
+                merged = true;
+            }
+        }
+        if let Some((_, own)) = journals.into_iter().next() {
+            self.journal = own;
+        }
+        merged
+    }
+
+    /// Adds `event` (just ingested) to this tab's journal, written before the envelope.
+    fn journal(&mut self, event: &Value) {
+        if self.storage.is_none() || self.dirty {
+            return;
+        }
+        self.seq = self.seq.saturating_add(1);
+        self.journal.push(Entry { seq: self.seq, at: now(), event: event.clone() });
+        if self.journal.len() > MAX_JOURNAL {
+            self.journal.remove(0);
+        }
+        self.env.set_applied(&self.tab, self.seq);
+        self.write_journal();
+    }
+
+    /// Drops the entries the stored state has held for a while; they can no longer be overwritten.
+    fn prune_journal(&mut self) {
+        if self.journal.is_empty() {
+            return;
+        }
+        // After a sync, the envelope in memory is the stored one.
+        self.sync(false);
+        let applied = self.env.applied(&self.tab);
+        let before = now() - JOURNAL_KEEP_MS;
+        let count = self.journal.len();
+        self.journal.retain(|e| e.seq > applied || e.at > before);
+        if self.journal.len() != count {
+            self.write_journal();
+        }
+    }
+
+    fn journal_key(&self) -> String {
+        let mut key = String::from(JOURNAL_PREFIX);
+        key.push_str(&self.tab);
+        key
+    }
+
+    fn write_journal(&self) {
+        let Some(storage) = &self.storage else { return };
+        let key = self.journal_key();
+        let _ = if self.journal.is_empty() {
+            storage.remove_item(&key)
+        } else {
+            storage.set_item(&key, &json::write(&journal_to_value(&self.env.id, &self.journal)))
+        };
+    }
+
+    fn forget_journal(&mut self) {
+        self.journal.clear();
+        self.write_journal();
     }
 
     /// Writes the envelope; when storage throws (full, denied) memory keeps the state.

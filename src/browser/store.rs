@@ -1,9 +1,15 @@
 //! What the tag keeps in localStorage under the key `leadscore`: a versioned envelope with the lead
 //! id (random, stable per browser), the visitor state and the highest stage already queued for
-//! delivery per model. Every tab reads it before changing it and writes it straight after, so two
-//! tabs neither lose nor double-count events, and a stage is queued once across tabs and reloads.
-//! Corrupt, foreign or future data is discarded. (The delivery outbox is the loader's, under
-//! `leadscore:outbox`: see `js/browser/outbox.js`.)
+//! delivery per model. Every tab reads it before changing it and writes it straight after, so a
+//! stage is queued once across tabs and reloads. Corrupt, foreign or future data is discarded. (The
+//! delivery outbox is the loader's, under `leadscore:outbox`: see `js/browser/outbox.js`.)
+//!
+//! localStorage has no transaction across tabs, and a tab may see another's write late, so two tabs
+//! writing at once can overwrite each other's envelope. Each tab therefore also keeps a **journal**
+//! of its own recent events under its own key (`leadscore:j:<tab>`, written before the envelope), and
+//! the envelope records, per tab, the highest journal entry its state contains (`applied`). Whoever
+//! reads an envelope that lacks entries of some journal applies them: an event overwritten by another
+//! tab is re-applied, never lost, and one the state already holds is never applied twice.
 
 use crate::value::Value;
 
@@ -11,6 +17,8 @@ pub const KEY: &str = "leadscore";
 /// Set by `leadscore.consent(false)`: nothing is collected, stored or sent until consent(true).
 pub const OPT_OUT_KEY: &str = "leadscore:opt-out";
 pub const VERSION: f64 = 1.0;
+/// Followed by a tab's id: that tab's journal.
+pub const JOURNAL_PREFIX: &str = "leadscore:j:";
 
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Envelope {
@@ -19,6 +27,17 @@ pub struct Envelope {
     pub state: Option<Value>,
     /// (model name, highest stage queued for delivery).
     pub sent: Vec<(String, String)>,
+    /// (tab, the highest entry of its journal that `state` contains).
+    pub applied: Vec<(String, u32)>,
+}
+
+/// One event of a tab's journal: its sequence number in that tab, when it was journaled (ms) and the
+/// event as ingested.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entry {
+    pub seq: u32,
+    pub at: f64,
+    pub event: Value,
 }
 
 impl Envelope {
@@ -45,6 +64,13 @@ impl Envelope {
                         }
                     }
                 }
+                ("applied", Value::Object(applied)) => {
+                    for (tab, seq) in applied {
+                        if let Some(seq) = whole(&seq) {
+                            envelope.applied.push((tab, seq));
+                        }
+                    }
+                }
                 _ => {}
             }
         }
@@ -57,7 +83,23 @@ impl Envelope {
             ("id", Value::from(self.id.as_str())),
             ("state", state),
             ("sent", Value::Object(self.sent.iter().map(|(m, s)| (m.clone(), Value::from(s.as_str()))).collect())),
+            (
+                "applied",
+                Value::Object(self.applied.iter().map(|(t, n)| (t.clone(), Value::from(f64::from(*n)))).collect()),
+            ),
         ])
+    }
+
+    /// The highest entry of `tab`'s journal that the state contains (0: none).
+    pub fn applied(&self, tab: &str) -> u32 {
+        self.applied.iter().find(|(t, _)| t == tab).map_or(0, |(_, n)| *n)
+    }
+
+    pub fn set_applied(&mut self, tab: &str, seq: u32) {
+        match self.applied.iter_mut().find(|(t, _)| t == tab) {
+            Some(slot) => slot.1 = seq,
+            None => self.applied.push((tab.to_string(), seq)),
+        }
     }
 
     /// The highest stage already queued for `model`.
@@ -71,6 +113,41 @@ impl Envelope {
             None => self.sent.push((model.to_string(), stage.to_string())),
         }
     }
+}
+
+fn whole(value: &Value) -> Option<u32> {
+    value.as_f64().filter(|n| n.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(n)).map(|n| n as u32)
+}
+
+/// A journal as stored: `{"id": lead id, "e": [[seq, at, event], …]}`.
+pub fn journal_to_value(id: &str, entries: &[Entry]) -> Value {
+    let entries =
+        entries.iter().map(|e| Value::Array(vec![Value::from(f64::from(e.seq)), Value::from(e.at), e.event.clone()]));
+    Value::object(vec![("id", Value::from(id)), ("e", Value::Array(entries.collect()))])
+}
+
+/// The lead id and entries of a stored journal; None for anything else. Malformed entries are skipped.
+pub fn journal_from_value(value: Value) -> Option<(String, Vec<Entry>)> {
+    let Value::Object(fields) = value else { return None };
+    let (mut id, mut entries) = (None, Vec::new());
+    for (key, value) in fields {
+        match (key.as_str(), value) {
+            ("id", Value::String(s)) => id = Some(s),
+            ("e", Value::Array(items)) => {
+                for item in items {
+                    if let Value::Array(parts) = item {
+                        if let [seq, Value::Number(at), event] = parts.as_slice() {
+                            if let Some(seq) = whole(seq) {
+                                entries.push(Entry { seq, at: *at, event: event.clone() });
+                            }
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    Some((id?, entries))
 }
 
 #[cfg(test)]
@@ -90,6 +167,12 @@ mod tests {
         assert_eq!(back.sent("other"), Some("sql"));
         assert_eq!(back.sent("none"), None);
         assert!(back.state.is_some());
+        let mut env = back;
+        env.set_applied("t1", 3);
+        env.set_applied("t2", 9);
+        env.set_applied("t1", 4);
+        let back = Envelope::from_value(env.to_value(Value::Null)).unwrap_or_default();
+        assert_eq!((back.applied("t1"), back.applied("t2"), back.applied("t3")), (4, 9, 0));
 
         assert_eq!(Envelope::from_value(Value::from("garbage")), None);
         assert_eq!(
@@ -107,5 +190,34 @@ mod tests {
             ("state", Value::Null),
         ]);
         assert_eq!(Envelope::from_value(odd), Some(Envelope::new("abcdefgh".into())));
+    }
+}
+
+#[cfg(test)]
+mod journal_tests {
+    use super::*;
+
+    #[test]
+    fn journal_round_trip_skips_malformed_entries() {
+        let event = Value::object(vec![("type", Value::from("click")), ("name", Value::from("demo"))]);
+        let entries = vec![Entry { seq: 1, at: 1.7e12, event: event.clone() }, Entry { seq: 2, at: 1.7e12, event }];
+        let value = journal_to_value("lead-id-1234", &entries);
+        assert_eq!(journal_from_value(value.clone()), Some(("lead-id-1234".to_string(), entries.clone())));
+        let odd = Value::object(vec![
+            ("id", Value::from("lead-id-1234")),
+            (
+                "e",
+                Value::Array(vec![
+                    Value::Array(vec![Value::from(-1.0), Value::from(1.0), Value::Null]),
+                    Value::from("x"),
+                    Value::Array(vec![Value::from(5.0), Value::from("late"), Value::Null]),
+                    Value::Array(vec![Value::from(6.0), Value::from(2.0), Value::Null]),
+                ]),
+            ),
+        ]);
+        let (_, kept) = journal_from_value(odd).unwrap_or_default();
+        assert_eq!(kept, vec![Entry { seq: 6, at: 2.0, event: Value::Null }], "malformed entries are skipped");
+        assert_eq!(journal_from_value(Value::from("garbage")), None);
+        assert_eq!(journal_from_value(Value::object(vec![("e", Value::Array(vec![]))])), None, "no lead id");
     }
 }

@@ -183,8 +183,9 @@ async function launchWebKit() {
       return {
         goto: (to) => on(handle, () => driver.get(to)),
         evaluate: (fn, arg) => on(handle, async () => {
+          // The engine's own Promise, from an async function: a page may have replaced window.Promise.
           const result = await driver.executeAsyncScript(`const done = arguments[arguments.length - 1];
-            Promise.resolve().then(() => (0, eval)(arguments[0])).then((value) => done({ value: value === undefined ? null : value }),
+            (async () => {})().constructor.resolve().then(() => (0, eval)(arguments[0])).then((value) => done({ value: value === undefined ? null : value }),
               (error) => done({ error: String(error && error.stack || error) }));`, callSource(fn, arg));
           if (result && 'error' in result) throw new Error(`in the page: ${result.error}`);
           return result?.value;

@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { activity, openPage, qualify, root, suite, until, visit } from './support.mjs';
+import { activity, openPage, poison, qualify, qualifyThroughApi, root, suite, until, visit } from './support.mjs';
 
 const { test, browse, server } = suite();
 const vendor = join(root, 'tests', 'snippet', 'vendor');
@@ -81,38 +81,6 @@ test('MooTools core 1.4.5 on the page: the tag starts, scores and delivers once'
   await journeyDeliversOnce(context, page, seen);
 }));
 
-// Installed before any page script: what libraries and old polyfills do to built-ins, all at once.
-function poison() {
-  /* eslint-disable no-extend-native */
-  Array.prototype.toJSON = function () { return 'poisoned array'; };
-  Object.defineProperty(Object.prototype, 'poisoned', { value: 'enumerable junk', enumerable: true, writable: true, configurable: true });
-  const parse = JSON.parse;
-  JSON.parse = (text) => { const value = parse(text); return value && typeof value === 'object' ? { poisoned: true } : value; };
-  JSON.stringify = () => '"poisoned"';
-  // An old promise library without the statics (no resolve, all, race).
-  window.Promise = function Promise(executor) {
-    let handlers = [];
-    let settled;
-    const settle = (value) => { if (!settled) { settled = { value }; handlers.forEach((h) => h(value)); handlers = []; } };
-    this.then = (done) => new window.Promise((resolve) => {
-      const run = (value) => setTimeout(() => resolve(done ? done(value) : value), 0);
-      if (settled) run(settled.value); else handlers.push(run);
-    });
-    executor(settle, () => {});
-  };
-  window.Window = function Window() {};
-  window.Storage = function Storage() {};
-  window.Element = function Element() {};
-  window.Event = function Event() {};
-  // bind stays working (the test driver itself needs it) but records any use by the tag.
-  const bind = Function.prototype.bind;
-  window.__tagUsedBind = false;
-  Function.prototype.bind = function (...args) {
-    if (/leadscore/.test(new Error().stack)) window.__tagUsedBind = true;
-    return bind.apply(this, args);
-  };
-}
-
 test('a page that poisons JSON, Promise, Array/Object prototypes, bind and window constructors: delivered once', () => browse(async (context) => {
   const { page, seen } = await openPage(context, { init: poison });
   const since = await activity(server.url);
@@ -120,14 +88,8 @@ test('a page that poisons JSON, Promise, Array/Object prototypes, bind and windo
   // The page API's promises are the engine's own: they resolve even with this Promise.
   const ready = () => page.evaluate(async () => await { then: (resolve) => window.leadscore.on('ready', resolve) });
   await ready();
-  const card = await page.evaluate(async () => {
-    await window.leadscore.identify({ email: 'pat@poison.example', company_size: 120, job_title: 'Head of Sales' });
-    await window.leadscore.track('download', { url: '/files/whitepaper-lead-scoring.pdf' });
-    await window.leadscore.track('form_submit', { form: 'webinar' });
-    const card = await window.leadscore.score();
-    return { qualified: card.qualified, stage: card.stage, reasons: Array.isArray(card.reasons) };
-  });
-  assert.deepEqual(card, { qualified: true, stage: card.stage, reasons: true });
+  const card = await qualifyThroughApi(page);
+  assert.deepEqual(card, { qualified: true, reasons: true });
   await until(async () => (await since()).stored === 1, 20_000, 'the lead at the endpoint');
 
   // The next page still knows the visitor (the stored state was readable), and nothing is sent again.

@@ -1,10 +1,9 @@
 // Consent, Global Privacy Control, the opt-out switch and bots (issue 3), in real Chromium.
 import assert from 'node:assert/strict';
-import { activity, events, openPage, qualify, qualifyHere, ready, suite, until, visit } from './support.mjs';
+import { activity, events, openPage, qualify, qualifyHere, ready, storedKeys, suite, until, visit } from './support.mjs';
 
 const { test, browse, server } = suite();
 
-const storedKeys = (page) => page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('leadscore')).sort());
 
 test('consent mode keeps everything in memory and sends nothing until consent is given', () => browse(async (context) => {
   const since = await activity(server.url);

@@ -256,8 +256,14 @@ export async function interceptLeads(context) {
   return routed;
 }
 
-/** The tag's keys in localStorage, sorted. */
-export const storedKeys = (page) => page.evaluate(() => Object.keys(localStorage).filter((k) => /^leadscore(:|$)/.test(k)).sort());
+/**
+ * The tag's keys in localStorage, sorted. The tabs' journals (`leadscore:j:<tab>`, src/browser/store.rs) are part
+ * of the stored state and are listed only when the state itself is not there, where any journal would be a leak.
+ */
+export const storedKeys = (page) => page.evaluate(() => {
+  const keys = Object.keys(localStorage).filter((k) => /^leadscore(:|$)/.test(k)).sort();
+  return keys.includes('leadscore') ? keys.filter((k) => !k.startsWith('leadscore:j:')) : keys;
+});
 
 /** Console errors that come from the tag. */
 export const tagErrors = (seen) => [...seen.pageErrors, ...seen.consoleErrors].filter((text) => /leadscore/i.test(text));
@@ -297,3 +303,54 @@ export async function open(page, site, path) {
 
 /** In any engine: what reached the page's window.onerror and console.error (recorded by the site's prelude). */
 export const pageErrors = (page) => page.evaluate(() => ({ onerror: window.__onerror, console: window.__consoleErrors }));
+
+/**
+ * Installed before any page script (an init script): what libraries and old polyfills do to built-ins, all at once.
+ * Used by libraries.test.mjs (Chromium) and engines.test.mjs (every engine). `{ promise: false, json: false }` leaves
+ * the global Promise and JSON alone: WebKit's driver runs its own scripts with the page's `Promise.race` and returns
+ * results through the page's `JSON.stringify`.
+ */
+export function poison(options) {
+  /* eslint-disable no-extend-native */
+  Array.prototype.toJSON = function () { return 'poisoned array'; };
+  Object.defineProperty(Object.prototype, 'poisoned', { value: 'enumerable junk', enumerable: true, writable: true, configurable: true });
+  if (!options || options.json !== false) {
+    const parse = JSON.parse;
+    JSON.parse = (text) => { const value = parse(text); return value && typeof value === 'object' ? { poisoned: true } : value; };
+    JSON.stringify = () => '"poisoned"';
+  }
+  // An old promise library without the statics (no resolve, all, race).
+  if (!options || options.promise !== false) window.Promise = function Promise(executor) {
+    let handlers = [];
+    let settled;
+    const settle = (value) => { if (!settled) { settled = { value }; handlers.forEach((h) => h(value)); handlers = []; } };
+    this.then = (done) => new window.Promise((resolve) => {
+      const run = (value) => setTimeout(() => resolve(done ? done(value) : value), 0);
+      if (settled) run(settled.value); else handlers.push(run);
+    });
+    executor(settle, () => {});
+  };
+  window.Window = function Window() {};
+  window.Storage = function Storage() {};
+  window.Element = function Element() {};
+  window.Event = function Event() {};
+  // bind stays working (the test driver itself needs it) but records any use by the tag.
+  const bind = Function.prototype.bind;
+  window.__tagUsedBind = false;
+  Function.prototype.bind = function (...args) {
+    if (/leadscore/.test(new Error().stack)) window.__tagUsedBind = true;
+    return bind.apply(this, args);
+  };
+}
+
+/**
+ * In any engine: qualifies the visitor through the page API only (identify, a download, a webinar form), awaiting
+ * thenables only, so it works whatever the page did to window.Promise. Returns { qualified, reasons: is an array }.
+ */
+export const qualifyThroughApi = (page) => page.evaluate(async () => {
+  await window.leadscore.identify({ email: 'pat@poison.example', company_size: 120, job_title: 'Head of Sales' });
+  await window.leadscore.track('download', { url: '/files/whitepaper-lead-scoring.pdf' });
+  await window.leadscore.track('form_submit', { form: 'webinar' });
+  const card = await window.leadscore.score();
+  return { qualified: card.qualified, reasons: Array.isArray(card.reasons) };
+});
