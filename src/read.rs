@@ -28,6 +28,22 @@ pub fn field<'a>(entries: &'a [(String, Value)], key: &str) -> Option<&'a Value>
     entries.iter().find(|(k, _)| k == key).map(|(_, v)| v)
 }
 
+/// The field `key` with its path, or an error saying it is required and what it is for.
+pub fn required<'a>(
+    entries: &'a [(String, Value)],
+    key: &str,
+    path: &str,
+    what: &str,
+    errors: &mut Errors,
+) -> Option<(&'a Value, String)> {
+    let at = join(path, key);
+    let found = field(entries, key);
+    if found.is_none() {
+        fail!(errors, &at, "required: {what}");
+    }
+    found.map(|v| (v, at))
+}
+
 pub fn string(value: &Value, path: &str, max_len: usize, errors: &mut Errors) -> Option<String> {
     match value {
         Value::String(s) if s.chars().count() <= max_len => Some(s.clone()),
