@@ -154,10 +154,9 @@ fn parse_state(value: &Value, path: &str, depth: usize, errors: &mut Errors) -> 
         }
         "email_domain" => {
             let e = read::object(body, &p, &["free", "in"], errors)?;
-            let free = read::field(e, "free").and_then(|v| read::boolean(v, &join(&p, "free"), errors));
+            let free = read::boolean_at(e, &p, "free", errors);
             let mut domains = Vec::new();
-            if let Some(v) = read::field(e, "in") {
-                let lp = join(&p, "in");
+            if let Some((v, lp)) = read::field_at(e, &p, "in") {
                 if let Some(items) = read::array(v, &lp, errors) {
                     for (i, item) in items.iter().take(MAX_LIST).enumerate() {
                         if let Some(s) = read::string(item, &index(&lp, i), 253, errors) {
@@ -211,7 +210,7 @@ fn parse_trait(entries: &[(String, Value)], path: &str, errors: &mut Errors) -> 
             fail!(errors, &join(path, key), "unknown trait test (expected one of: {})", TRAIT_TESTS.join(", "));
         }
     }
-    let field = read::field(entries, "trait").and_then(|v| read::string(v, &join(path, "trait"), MAX_TEXT, errors))?;
+    let field = read::string_at(entries, path, "trait", MAX_TEXT, errors)?;
     let mut tests = Vec::new();
     for (key, v) in entries.iter().filter(|(k, _)| k != "trait") {
         let p = join(path, key);
