@@ -358,8 +358,8 @@ fn parse_qualify(value: &Value, path: &str, rules: &[Rule], stages: &[Stage], er
     let stage = read::string_at(entries, path, "stage", MAX_TEXT, errors).and_then(|name| {
         let found = stages.iter().position(|s| s.name == name);
         if found.is_none() {
-            let names: Vec<&str> = stages.iter().map(|s| s.name.as_str()).collect();
-            fail!(errors, &join(path, "stage"), "no stage named \"{name}\" (stages: {})", names.join(", "));
+            let names = || stages.iter().map(|s| s.name.as_str()).collect::<Vec<_>>().join(", ");
+            fail!(errors, &join(path, "stage"), "no stage named \"{name}\" (stages: {})", names());
         }
         found
     });

@@ -272,14 +272,20 @@ impl ModelSet {
         self.models.get(index).ok_or_else(|| Errors::single("models", "no model in the document"))
     }
 
+    fn names(&self) -> Vec<&str> {
+        self.models.iter().map(|m| m.name.as_str()).collect()
+    }
+
     /// The position of the named model, or of the first when no name is given.
     pub fn select_index(&self, name: Option<&str>) -> Result<usize, Errors> {
         match name {
             None if self.models.is_empty() => Err(Errors::single("models", "no model in the document")),
             None => Ok(0),
             Some(name) => self.models.iter().position(|m| m.name == name).ok_or_else(|| {
-                let names: Vec<&str> = self.models.iter().map(|m| m.name.as_str()).collect();
-                Errors::single("model", format!("no model named \"{name}\" (the document has: {})", names.join(", ")))
+                // Through `fail!`: the tag's build keeps the path only, and no `core::fmt`.
+                let mut errors = Errors::default();
+                fail!(errors, "model", "no model named \"{name}\" (the document has: {})", self.names().join(", "));
+                errors
             }),
         }
     }
