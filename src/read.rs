@@ -98,22 +98,52 @@ pub fn boolean_at(entries: &Entries, path: &str, key: &str, errors: &mut Errors)
     field(entries, key).and_then(|v| boolean(v, &join(path, key), errors))
 }
 
+// Walks over lists take a `dyn` callback: one copy of the loop for every list in a model.
+
+/// The first `limit` items of the list `items` at `path`, each handed to `each` with its path and position.
+pub fn items(
+    items: &[Value],
+    path: &str,
+    limit: usize,
+    errors: &mut Errors,
+    each: &mut dyn FnMut(&Value, &str, usize, &mut Errors),
+) {
+    for (i, item) in items.iter().take(limit).enumerate() {
+        each(item, &crate::error::index(path, i), i, errors);
+    }
+}
+
 /// Each item of the list `items` at `path`, read as an object with the `allowed` keys and handed to
 /// `each` with its entries, path and position. Items that are not objects are recorded and skipped.
-/// (A `dyn` callback: one copy of the walk for every list of objects in a model.)
 pub fn objects(
-    items: &[Value],
+    list: &[Value],
     path: &str,
     allowed: &[&str],
     errors: &mut Errors,
     each: &mut dyn FnMut(&Entries, &str, usize, &mut Errors),
 ) {
-    for (i, item) in items.iter().enumerate() {
-        let at = crate::error::index(path, i);
-        if let Some(entries) = object(item, &at, allowed, errors) {
-            each(entries, &at, i, errors);
+    items(list, path, usize::MAX, errors, &mut |item, at, i, errors| {
+        if let Some(entries) = object(item, at, allowed, errors) {
+            each(entries, at, i, errors);
         }
-    }
+    });
+}
+
+/// The first `limit` items of the list `list` at `path`, read as text of at most `max_len` characters
+/// and handed to `each` with its path. Items that are not such text are recorded and skipped.
+pub fn strings(
+    list: &[Value],
+    path: &str,
+    limit: usize,
+    max_len: usize,
+    errors: &mut Errors,
+    each: &mut dyn FnMut(String, &str, &mut Errors),
+) {
+    items(list, path, limit, errors, &mut |item, at, _, errors| {
+        if let Some(text) = string(item, at, max_len, errors) {
+            each(text, at, errors);
+        }
+    });
 }
 
 pub fn string(value: &Value, path: &str, max_len: usize, errors: &mut Errors) -> Option<String> {

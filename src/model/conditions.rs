@@ -76,13 +76,9 @@ fn parse_occurrence(kind: &str, body: &Value, path: &str, errors: &mut Errors) -
                 let p = join(path, "type");
                 match v {
                     Value::String(s) => types.push(s.trim_start_matches('.').to_ascii_lowercase()),
-                    Value::Array(items) => {
-                        for (i, item) in items.iter().enumerate() {
-                            if let Some(s) = read::string(item, &index(&p, i), 20, errors) {
-                                types.push(s.trim_start_matches('.').to_ascii_lowercase());
-                            }
-                        }
-                    }
+                    Value::Array(items) => read::strings(items, &p, usize::MAX, 20, errors, &mut |s, _, _| {
+                        types.push(s.trim_start_matches('.').to_ascii_lowercase());
+                    }),
                     other => fail!(errors, &p, "expected a file type or a list of them, got {}", other.kind()),
                 }
             }
@@ -158,11 +154,9 @@ fn parse_state(value: &Value, path: &str, depth: usize, errors: &mut Errors) -> 
             let mut domains = Vec::new();
             if let Some((v, lp)) = read::field_at(e, &p, "in") {
                 if let Some(items) = read::array(v, &lp, errors) {
-                    for (i, item) in items.iter().take(MAX_LIST).enumerate() {
-                        if let Some(s) = read::string(item, &index(&lp, i), 253, errors) {
-                            domains.push(Pattern::new(s.trim().trim_start_matches('@')));
-                        }
-                    }
+                    read::strings(items, &lp, MAX_LIST, 253, errors, &mut |s, _, _| {
+                        domains.push(Pattern::new(s.trim().trim_start_matches('@')));
+                    });
                 }
             }
             if free.is_none() && read::field(e, "in").is_none() {
@@ -175,11 +169,10 @@ fn parse_state(value: &Value, path: &str, depth: usize, errors: &mut Errors) -> 
             if items.is_empty() {
                 fail!(errors, &p, "expected at least one condition");
             }
-            let list: Vec<StateCondition> = items
-                .iter()
-                .enumerate()
-                .filter_map(|(i, item)| parse_state(item, &index(&p, i), depth + 1, errors))
-                .collect();
+            let mut list = Vec::new();
+            read::items(items, &p, usize::MAX, errors, &mut |item, at, _, errors| {
+                list.extend(parse_state(item, at, depth + 1, errors));
+            });
             if key == "all" {
                 StateCondition::All(list)
             } else {
@@ -218,27 +211,19 @@ fn parse_trait(entries: &[(String, Value)], path: &str, errors: &mut Errors) -> 
         let test = match key.as_str() {
             "equals" => scalar(v, &p, errors).map(TraitTest::Equals),
             "one_of" => read::array(v, &p, errors).map(|items| {
-                TraitTest::OneOf(
-                    items
-                        .iter()
-                        .take(MAX_LIST)
-                        .enumerate()
-                        .filter_map(|(i, x)| scalar(x, &index(&p, i), errors))
-                        .collect(),
-                )
+                let mut scalars = Vec::new();
+                read::items(items, &p, MAX_LIST, errors, &mut |x, at, _, errors| scalars.extend(scalar(x, at, errors)));
+                TraitTest::OneOf(scalars)
             }),
             "contains" => match v {
                 Value::String(s) => Some(TraitTest::Contains(vec![s.to_ascii_lowercase()])),
-                Value::Array(items) => Some(TraitTest::Contains(
-                    items
-                        .iter()
-                        .take(MAX_LIST)
-                        .enumerate()
-                        .filter_map(|(i, x)| {
-                            read::string(x, &index(&p, i), MAX_TEXT, errors).map(|s| s.to_ascii_lowercase())
-                        })
-                        .collect(),
-                )),
+                Value::Array(items) => {
+                    let mut texts = Vec::new();
+                    read::strings(items, &p, MAX_LIST, MAX_TEXT, errors, &mut |s, _, _| {
+                        texts.push(s.to_ascii_lowercase());
+                    });
+                    Some(TraitTest::Contains(texts))
+                }
                 other => {
                     fail!(errors, &p, "expected a string or a list of strings, got {}", other.kind());
                     None

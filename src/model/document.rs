@@ -135,15 +135,14 @@ fn parse_rules(value: &Value, path: &str, groups: &mut [Group], errors: &mut Err
         if items.len() > MAX_RULES {
             fail!(errors, path, "at most {MAX_RULES} rules");
         }
-        for (i, item) in items.iter().take(MAX_RULES).enumerate() {
-            let at = index(path, i);
-            if let Some(rule) = parse_rule(item, &at, groups, errors) {
+        read::items(items, path, MAX_RULES, errors, &mut |item, at, _, errors| {
+            if let Some(rule) = parse_rule(item, at, groups, errors) {
                 if rules.iter().any(|r| r.id == rule.id) {
-                    fail!(errors, &join(&at, "id"), "duplicate rule id \"{}\"", rule.id);
+                    fail!(errors, &join(at, "id"), "duplicate rule id \"{}\"", rule.id);
                 }
                 rules.push(rule);
             }
-        }
+        });
     }
     check_group_kinds(groups, &rules, path, errors);
     rules
@@ -370,15 +369,13 @@ fn parse_qualify(value: &Value, path: &str, rules: &[Rule], stages: &[Stage], er
     let mut required = Vec::new();
     if let Some((v, p)) = read::field_at(entries, path, "rules") {
         if let Some(items) = read::array(v, &p, errors) {
-            for (i, item) in items.iter().enumerate() {
-                let ip = index(&p, i);
-                if let Some(id) = read::string(item, &ip, MAX_TEXT, errors) {
-                    match rules.iter().position(|r| r.id == id) {
-                        Some(r) => required.push(r),
-                        None => fail!(errors, &ip, "no rule with id \"{id}\""),
-                    }
-                }
-            }
+            read::strings(items, &p, usize::MAX, MAX_TEXT, errors, &mut |id, at, errors| match rules
+                .iter()
+                .position(|r| r.id == id)
+            {
+                Some(r) => required.push(r),
+                None => fail!(errors, at, "no rule with id \"{id}\""),
+            });
         }
     }
     Qualify { stage, min_total, min_fit, min_engagement, rules: required }
