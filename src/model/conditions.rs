@@ -171,7 +171,9 @@ fn parse_state(value: &Value, path: &str, depth: usize, errors: &mut Errors) -> 
             }
             let mut list = Vec::new();
             read::items(items, &p, usize::MAX, errors, &mut |item, at, _, errors| {
-                list.extend(parse_state(item, at, depth + 1, errors));
+                if let Some(condition) = parse_state(item, at, depth + 1, errors) {
+                    list.push(condition);
+                }
             });
             if key == "all" {
                 StateCondition::All(list)
@@ -212,7 +214,11 @@ fn parse_trait(entries: &[(String, Value)], path: &str, errors: &mut Errors) -> 
             "equals" => scalar(v, &p, errors).map(TraitTest::Equals),
             "one_of" => read::array(v, &p, errors).map(|items| {
                 let mut scalars = Vec::new();
-                read::items(items, &p, MAX_LIST, errors, &mut |x, at, _, errors| scalars.extend(scalar(x, at, errors)));
+                read::items(items, &p, MAX_LIST, errors, &mut |x, at, _, errors| {
+                    if let Some(value) = scalar(x, at, errors) {
+                        scalars.push(value);
+                    }
+                });
                 TraitTest::OneOf(scalars)
             }),
             "contains" => match v {

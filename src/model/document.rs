@@ -320,8 +320,12 @@ fn parse_stages(value: &Value, path: &str, errors: &mut Errors) -> Vec<Stage> {
 }
 
 fn default_grades(names: [&str; 4]) -> Vec<Band> {
-    let mins = [4_000, 2_500, 1_000, i64::MIN];
-    names.iter().zip(mins).map(|(g, min)| Band { grade: (*g).to_string(), min }).collect()
+    // A loop rather than zip/map/collect: that chain is a monomorphised copy of its own in the tag.
+    let mut bands = Vec::with_capacity(4);
+    for (grade, min) in names.into_iter().zip([4_000, 2_500, 1_000, i64::MIN]) {
+        bands.push(Band { grade: grade.to_string(), min });
+    }
+    bands
 }
 
 fn parse_bands(value: &Value, path: &str, errors: &mut Errors) -> Vec<Band> {
