@@ -4,6 +4,9 @@
 use crate::error::{fail, join, Errors};
 use crate::value::Value;
 
+/// An object's fields in document order, as `Value::Object` holds them.
+pub type Entries = [(String, Value)];
+
 /// The object at `path`, or an error. Unknown keys are reported, naming the allowed ones, since a
 /// misspelt key silently ignored is the worst kind of config bug.
 pub fn object<'a>(
@@ -24,8 +27,123 @@ pub fn object<'a>(
     Some(entries)
 }
 
-pub fn field<'a>(entries: &'a [(String, Value)], key: &str) -> Option<&'a Value> {
+pub fn field<'a>(entries: &'a Entries, key: &str) -> Option<&'a Value> {
     entries.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+}
+
+/// The field `key` with its path, when present: a section or list the caller reads further.
+pub fn field_at<'a>(entries: &'a Entries, path: &str, key: &str) -> Option<(&'a Value, String)> {
+    field(entries, key).map(|v| (v, join(path, key)))
+}
+
+/// The field `key` with its path, or an error saying it is required and what it is for.
+pub fn required<'a>(
+    entries: &'a Entries,
+    key: &str,
+    path: &str,
+    what: &str,
+    errors: &mut Errors,
+) -> Option<(&'a Value, String)> {
+    let found = field_at(entries, path, key);
+    if found.is_none() {
+        fail!(errors, &join(path, key), "required: {what}");
+    }
+    found
+}
+
+// Readers of one field of an object (`entries`, at `path`), `None` when it is absent or wrong (recorded).
+// The model reader reads some fifty such fields: one out-of-line call each, with the field's path
+// built inside, keeps its code small (the tag carries it).
+
+/// The field `key` as text of at most `max_len` characters.
+pub fn string_at(entries: &Entries, path: &str, key: &str, max_len: usize, errors: &mut Errors) -> Option<String> {
+    field(entries, key).and_then(|v| string_in(v, path, key, max_len, errors))
+}
+
+/// `string_at` for a field that must be there: absent, it is recorded as required (`what` it is for).
+pub fn required_string(
+    entries: &Entries,
+    path: &str,
+    key: &str,
+    max_len: usize,
+    what: &str,
+    errors: &mut Errors,
+) -> Option<String> {
+    let (v, at) = required(entries, key, path, what, errors)?;
+    string(v, &at, max_len, errors)
+}
+
+/// The field `key` as a number from `min` to `max`.
+pub fn number_at(entries: &Entries, path: &str, key: &str, min: f64, max: f64, errors: &mut Errors) -> Option<f64> {
+    field(entries, key).and_then(|v| number_in(v, path, key, min, max, errors))
+}
+
+/// The field `key` as a whole number from `min` to `max`.
+pub fn whole_at(entries: &Entries, path: &str, key: &str, min: f64, max: f64, errors: &mut Errors) -> Option<u32> {
+    field(entries, key).and_then(|v| whole(v, &join(path, key), min, max, errors))
+}
+
+/// The field `key` in hundredths (see [`centi`]).
+pub fn centi_at(entries: &Entries, path: &str, key: &str, limit: f64, errors: &mut Errors) -> Option<i64> {
+    field(entries, key).and_then(|v| centi(v, &join(path, key), limit, errors))
+}
+
+/// The field `key` as a duration in milliseconds (see [`duration`]).
+pub fn duration_at(entries: &Entries, path: &str, key: &str, errors: &mut Errors) -> Option<i64> {
+    field(entries, key).and_then(|v| duration(v, &join(path, key), errors))
+}
+
+/// The field `key` as true or false.
+pub fn boolean_at(entries: &Entries, path: &str, key: &str, errors: &mut Errors) -> Option<bool> {
+    field(entries, key).and_then(|v| boolean(v, &join(path, key), errors))
+}
+
+// Walks over lists take a `dyn` callback: one copy of the loop for every list in a model.
+
+/// The first `limit` items of the list `items` at `path`, each handed to `each` with its path and position.
+pub fn items(
+    items: &[Value],
+    path: &str,
+    limit: usize,
+    errors: &mut Errors,
+    each: &mut dyn FnMut(&Value, &str, usize, &mut Errors),
+) {
+    for (i, item) in items.iter().take(limit).enumerate() {
+        each(item, &crate::error::index(path, i), i, errors);
+    }
+}
+
+/// Each item of the list `items` at `path`, read as an object with the `allowed` keys and handed to
+/// `each` with its entries, path and position. Items that are not objects are recorded and skipped.
+pub fn objects(
+    list: &[Value],
+    path: &str,
+    allowed: &[&str],
+    errors: &mut Errors,
+    each: &mut dyn FnMut(&Entries, &str, usize, &mut Errors),
+) {
+    items(list, path, usize::MAX, errors, &mut |item, at, i, errors| {
+        if let Some(entries) = object(item, at, allowed, errors) {
+            each(entries, at, i, errors);
+        }
+    });
+}
+
+/// The first `limit` items of the list `list` at `path`, read as text of at most `max_len` characters
+/// and handed to `each` with its path. Items that are not such text are recorded and skipped.
+pub fn strings(
+    list: &[Value],
+    path: &str,
+    limit: usize,
+    max_len: usize,
+    errors: &mut Errors,
+    each: &mut dyn FnMut(String, &str, &mut Errors),
+) {
+    items(list, path, limit, errors, &mut |item, at, _, errors| {
+        if let Some(text) = string(item, at, max_len, errors) {
+            each(text, at, errors);
+        }
+    });
 }
 
 pub fn string(value: &Value, path: &str, max_len: usize, errors: &mut Errors) -> Option<String> {
