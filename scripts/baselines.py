@@ -82,6 +82,23 @@ def auc_table(predictions, y, fold):
     return rows
 
 
+def previous_rows(doc):
+    """The rows of the table in `doc` for every method but leadscore: (name, pooled, mean, seconds)."""
+    with open(doc, encoding="utf-8") as handle:
+        text = handle.read()
+    if START not in text or END not in text:
+        raise SystemExit(f"baselines: {doc} has no table to reuse")
+    rows = []
+    for line in text.split(START, 1)[1].split(END, 1)[0].splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) != 4 or cells[0] in ("method", "---") or cells[0].startswith("leadscore"):
+            continue
+        rows.append((cells[0], float(cells[1]), float(cells[2]), float(cells[3].rstrip(" s"))))
+    if not rows:
+        raise SystemExit(f"baselines: {doc}'s table has no baseline rows to reuse: run without --reuse")
+    return rows
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--data", required=True)
@@ -92,6 +109,9 @@ def main():
     parser.add_argument("--id", default="Prospect ID")
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--reuse", action="store_true",
+                        help="re-run leadscore only; the other methods' rows are kept from the table in --doc "
+                             "(they were measured under the same fold file, which is rewritten identically)")
     args = parser.parse_args()
 
     ids, y, features, numeric, categorical = read(args.data, args.label, args.id)
@@ -116,7 +136,8 @@ def main():
             raise SystemExit(f"baselines: leadscore scored no held-out row for id {sorted(missing)[0]!r}")
         predictions[name] = (by_id.loc[ids].to_numpy(dtype=float), node_cpu / 2)
 
-    for name, make in methods(numeric, categorical, args.seed).items():
+    kept = previous_rows(args.doc) if args.reuse else []
+    for name, make in ([] if args.reuse else methods(numeric, categorical, args.seed).items()):
         scores = np.zeros(len(y))
         started = time.process_time()
         for f in range(args.folds):
@@ -142,7 +163,7 @@ def main():
         "| method | pooled held-out ROC AUC | mean of folds | CPU, 5 folds |",
         "| --- | --- | --- | --- |",
     ]
-    rows = sorted(auc_table(predictions, y, fold), key=lambda r: -r[1])
+    rows = sorted(auc_table(predictions, y, fold) + kept, key=lambda r: -r[1])
     table += [f"| {name} | {pooled:.4f} | {mean:.4f} | {seconds:.1f} s |" for name, pooled, mean, seconds in rows]
     table += ["", END]
     with open(args.doc, encoding="utf-8") as handle:

@@ -7,6 +7,8 @@
 # docs/calibrate.md. Needs the built package (npm run build). Takes a few minutes; not part of
 # npm test (tests/js/baselines-folds.test.mjs checks the fold file logic).
 # Usage: bash scripts/baselines.sh [leads.csv]   (default: ../shared/data/xeducation-leads-train.csv)
+# BASELINES_REUSE=1 re-runs leadscore's rows only and keeps the other methods' rows of the table
+# (same seed, same fold file): for a change to leadscore, without the EBMs' minutes.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 data="${1:-$root/../shared/data/xeducation-leads-train.csv}"
@@ -18,4 +20,4 @@ venv="$root/.venv-baselines"
 work="$root/target/baselines"
 mkdir -p "$work"
 "$venv/bin/python" "$root/scripts/baselines.py" --data "$data" --work "$work" --doc "$root/docs/calibrate.md" \
-  --leadscore "node $root/scripts/baselines-leadscore.mjs"
+  --leadscore "node $root/scripts/baselines-leadscore.mjs" ${BASELINES_REUSE:+--reuse}

@@ -2,8 +2,8 @@
 //! Machines (Lou et al., 2013): after the additive fit, every pair of model columns is offered one
 //! small two-dimensional term on the residuals, and the pairs whose term gains most are kept.
 //!
-//! The term is a rectangle: one condition on each column (an answer, "no answer", or for numbers
-//! "at least x" / "under x"), so each kept interaction is an ordinary rule a marketer can read —
+//! The term is a rectangle: one condition on each column (an answer, any answer but one, "no
+//! answer", or for numbers "at least x" / "under x"), so each kept interaction is an ordinary rule a marketer can read —
 //! `all` of two conditions, with whole points — and the engine scores it unchanged. The gain of a
 //! rectangle is the Newton step's decrease of the log-loss on the residuals of the additive model,
 //! (Σ residual)² / (Σ p(1−p) + ridge) over the rows it covers: what the additive model already
@@ -26,6 +26,8 @@ pub enum Pick {
     AtLeast(u32),
     /// A number below bin `j`, i.e. under the edge `j − 1`.
     Below(u32),
+    /// Any answer but level `l` (no answer included).
+    NotLevel(u32),
 }
 
 impl Pick {
@@ -36,6 +38,7 @@ impl Pick {
             Pick::Implicit => level.is_none(),
             Pick::AtLeast(j) => level.is_some_and(|l| l >= j),
             Pick::Below(j) => level.is_some_and(|l| l < j),
+            Pick::NotLevel(l) => level != Some(l),
         }
     }
 }
@@ -175,6 +178,13 @@ fn candidate_picks(encoder: &Encoder) -> Vec<(Pick, Vec<bool>)> {
     picks.push(Pick::Implicit);
     if matches!(encoder.levels, Levels::Bins { .. }) {
         picks.extend((1..width).flat_map(|j| [Pick::AtLeast(j), Pick::Below(j)]));
+    } else {
+        // Either side of an answer, as a tree's split takes it. With the additive levels, any
+        // cell of a two-by-two split says the same, but the gain prefers the cell with the least
+        // curvature and the ridge shrinks each differently: "not Form and 600 s or more" may be a
+        // small cell where "Form and under 600" is a large one (under identical folds, 5
+        // interactions: 0.9036 → 0.9049 pooled AUC on the shared data).
+        picks.extend((0..width).map(Pick::NotLevel));
     }
     let mut out: Vec<(Pick, Vec<bool>)> = Vec::new();
     for pick in picks {
@@ -241,6 +251,18 @@ pub fn describe(side: &Side, encoders: &[Encoder], cells: &[Cells]) -> Option<(V
             encoder.level_slug(data, Some(l as usize)),
         ),
         Pick::Implicit => (encoder.condition(data, None), encoder.label(data, None), encoder.level_slug(data, None)),
+        Pick::NotLevel(l) => {
+            let label = encoder.label(data, Some(l as usize));
+            let label = match label.strip_prefix(&format!("{name}: ")) {
+                Some(answer) => format!("{name}: not {answer} (or no answer)"),
+                None => format!("not {label}"),
+            };
+            (
+                Value::object(vec![("not", encoder.condition(data, Some(l as usize)))]),
+                label,
+                format!("not {}", encoder.level_slug(data, Some(l as usize))),
+            )
+        }
         Pick::AtLeast(j) => {
             let edge = edge(j)?;
             (range("at_least", edge), format!("{name}: {} or more", fmt_num(edge)), format!("from {}", fmt_num(edge)))
@@ -296,5 +318,17 @@ mod tests {
             vec![Pick::Level(0), Pick::Level(1), Pick::Level(2), Pick::Implicit, Pick::AtLeast(1), Pick::Below(2)]
         );
         assert!(Pick::AtLeast(1).takes(Some(2)) && !Pick::AtLeast(1).takes(None) && !Pick::Below(2).takes(Some(2)));
+    }
+
+    #[test]
+    fn picks_of_answers_take_either_side_of_an_answer() {
+        let answers =
+            |ids: Vec<u32>| Encoder { column: 0, first: 0, levels: Levels::Answers { ids, lookup: HashMap::new() } };
+        let picks: Vec<Pick> = candidate_picks(&answers(vec![0, 1])).into_iter().map(|(p, _)| p).collect();
+        assert_eq!(picks, vec![Pick::Level(0), Pick::Level(1), Pick::Implicit, Pick::NotLevel(0), Pick::NotLevel(1)]);
+        // "Not the only answer" is "no answer": not offered twice.
+        let picks: Vec<Pick> = candidate_picks(&answers(vec![0])).into_iter().map(|(p, _)| p).collect();
+        assert_eq!(picks, vec![Pick::Level(0), Pick::Implicit]);
+        assert!(Pick::NotLevel(0).takes(None) && Pick::NotLevel(0).takes(Some(1)) && !Pick::NotLevel(0).takes(Some(0)));
     }
 }
