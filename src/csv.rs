@@ -636,10 +636,10 @@ pub fn write_row<S: AsRef<str>>(out: &mut String, fields: &[S]) {
 pub fn write_field(out: &mut String, field: &str, alone: bool) {
     // Semicolons and tabs are quoted too, so delimiter detection reads the output back as commas.
     // A lone empty cell is quoted too, or its row would be a blank line, which readers skip.
-    // One pass (this runs for every cell of a scored file): any byte that needs quotes, and quotes.
-    let (special, quotes) = field.bytes().fold((false, false), |(special, quotes), b| {
-        (special | matches!(b, b',' | b';' | b'\t' | b'"' | b'\n' | b'\r'), quotes | (b == b'"'))
-    });
+    // This runs for every cell of a scored file: bytes are read up to the first that needs quotes
+    // (a breakdown has one a few bytes in), then quotes to double are searched for.
+    let special = field.bytes().any(|b| matches!(b, b',' | b';' | b'\t' | b'"' | b'\n' | b'\r'));
+    let quotes = special && field.contains('"');
     let needs_quotes = special
         || field.starts_with(' ')
         || field.ends_with(' ')
