@@ -169,9 +169,13 @@ export interface StreamSummary {
   general?: number;
 }
 
+/** The score columns of `ScoreStream`'s CSV output. */
+export type ScoreColumn = 'id' | 'score' | 'stage' | 'qualified' | 'fit' | 'engagement' | 'breakdown';
+
 /** `scoreCsv` over input of any size, pushed in chunks. @throws {LeadscoreError} */
 export class ScoreStream {
-  constructor(doc: ModelDocument, options?: ScoreCsvOptions, read?: ReadOptions);
+  /** `options.fields`: the score columns of the CSV output, in this order (default all; not with `format: 'jsonl'`). */
+  constructor(doc: ModelDocument, options?: ScoreCsvOptions & { fields?: ScoreColumn[] }, read?: ReadOptions);
   /** The output (UTF-8) of every row the bytes complete. */
   push(bytes: Uint8Array): Uint8Array;
   finish(): Uint8Array;

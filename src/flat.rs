@@ -45,6 +45,8 @@ pub struct FlatModel {
     more_steps: Vec<(usize, Step)>,
     /// The other rules (in a group, or with a number test `Slot` cannot express), one op each.
     ops: Vec<Op>,
+    /// Every rule as an op, in the order of `rules` (what `fired` reads).
+    rule_ops: Vec<Op>,
     /// Per group: min, max, and whether it limits fit (else engagement).
     groups: Vec<(Option<i64>, Option<i64>, bool)>,
     cap_fit: Option<i64>,
@@ -363,6 +365,7 @@ impl FlatModel {
             })
             .collect();
         Ok(FlatModel {
+            rule_ops: rules.iter().enumerate().map(|(i, rule)| Op::of(i, rule)).collect(),
             slots,
             more_steps,
             ops,
@@ -414,23 +417,7 @@ impl FlatModel {
         let mut scores = [0i64; 2];
         let mut group_sums = [0i64; MAX_FAST_GROUPS + 1];
         for op in &self.ops {
-            let code = codes.get(op.slot).copied().unwrap_or(MISSING);
-            let number = numbers.get(op.slot).copied().unwrap_or(0.0);
-            let hit = if op.complex {
-                self.rules.get(op.rule).is_some_and(|rule| holds(&rule.test, code, number))
-            } else if code == NUMBER {
-                ((number >= op.lo) & (number <= op.hi)) != op.negate
-            } else if code >= 0.0 {
-                (op.text_bits >> ((code as u32) & 63)) & 1 == 1
-            } else {
-                let special = match code {
-                    c if c == MISSING => 0,
-                    c if c == BOOLEAN => 1 + u32::from(number != 0.0),
-                    _ => 3,
-                };
-                (op.special >> special) & 1 == 1
-            };
-            let points = op.points * i64::from(hit);
+            let points = op.points * i64::from(self.hit(op, codes, numbers));
             if let Some(sum) = scores.get_mut(op.score) {
                 *sum += points;
             }
@@ -453,14 +440,33 @@ impl FlatModel {
         }
     }
 
+    /// Whether the rule of `op` holds for one lead.
+    #[inline(always)]
+    fn hit(&self, op: &Op, codes: &[f64], numbers: &[f64]) -> bool {
+        let code = codes.get(op.slot).copied().unwrap_or(MISSING);
+        let number = numbers.get(op.slot).copied().unwrap_or(0.0);
+        if op.complex {
+            self.rules.get(op.rule).is_some_and(|rule| holds(&rule.test, code, number))
+        } else if code == NUMBER {
+            ((number >= op.lo) & (number <= op.hi)) != op.negate
+        } else if code >= 0.0 {
+            (op.text_bits >> ((code as u32) & 63)) & 1 == 1
+        } else {
+            let special = match code {
+                c if c == MISSING => 0,
+                c if c == BOOLEAN => 1 + u32::from(number != 0.0),
+                _ => 3,
+            };
+            (op.special >> special) & 1 == 1
+        }
+    }
+
     /// The indexes in the model of the rules that fire for one lead, in model order, into `out`
     /// (for a score card's breakdown, which the packed sums of `score` cannot give).
     pub fn fired(&self, codes: &[f64], numbers: &[f64], out: &mut Vec<usize>) {
         out.clear();
-        for rule in &self.rules {
-            let code = codes.get(rule.slot).copied().unwrap_or(MISSING);
-            let number = numbers.get(rule.slot).copied().unwrap_or(0.0);
-            if holds(&rule.test, code, number) {
+        for (op, rule) in self.rule_ops.iter().zip(&self.rules) {
+            if self.hit(op, codes, numbers) {
                 out.push(rule.index);
             }
         }

@@ -13,6 +13,8 @@ pub mod browser;
 #[cfg(feature = "calibrate")]
 pub mod calibrate;
 #[cfg(feature = "calibrate")]
+pub mod cells;
+#[cfg(feature = "calibrate")]
 pub mod csv;
 pub mod engine;
 pub mod error;
@@ -23,6 +25,8 @@ pub mod model;
 pub mod pattern;
 mod read;
 pub mod sanitize;
+#[cfg(feature = "calibrate")]
+pub mod score_stream;
 pub mod state;
 pub mod value;
 pub mod value_tiers;

@@ -63,34 +63,80 @@ pub fn funnel(csv_text: &str, options: JsValue) -> Result<JsValue, JsValue> {
 
 /// `score` over a file of any size: `push(bytes)` returns the output (UTF-8 bytes) of every row
 /// the bytes complete, `finish()` the last rows, `summary()` the counts and bad-row messages.
+/// CSV output is written by `score_stream` (the output columns can be chosen), JSON Lines by
+/// `calibrate::stream`.
 #[wasm_bindgen(js_name = ScoreStream)]
-pub struct JsScoreStream(calibrate::stream::ScoreStream);
+pub struct JsScoreStream(ScoreOutput);
+
+/// One stream lives per call of the CLI: boxed so the enum is one pointer wide.
+enum ScoreOutput {
+    Csv(Box<crate::score_stream::ScoreStream>),
+    Jsonl(Box<calibrate::stream::ScoreStream>),
+}
 
 #[wasm_bindgen(js_class = ScoreStream)]
 impl JsScoreStream {
-    /// `options` as for `scoreCsv`; `read`: `{ delimiter, encoding, format, onError }`.
+    /// `options` as for `scoreCsv`, plus `fields`: the output columns (CSV only; default all);
+    /// `read`: `{ delimiter, encoding, format, onError }`.
     #[wasm_bindgen(constructor)]
     pub fn new(doc: JsValue, options: JsValue, read: JsValue) -> Result<JsScoreStream, JsValue> {
         let doc = from_js(doc, "model")?;
-        let mut options =
-            ScoreCsvOptions::from_value(&from_js(options, "options")?).map_err(|e| error(&e, "invalid options"))?;
+        let mut options = from_js(options, "options")?;
+        let fields = take_fields(&mut options)?;
+        let mut options = ScoreCsvOptions::from_value(&options).map_err(|e| error(&e, "invalid options"))?;
         options.now = options.now.or(Some(js_sys::Date::now() as i64));
         let read = calibrate::stream::StreamOptions::from_value(&from_js(read, "read")?)
             .map_err(|e| error(&e, "invalid options"))?;
-        calibrate::stream::ScoreStream::new(&doc, options, &read).map(JsScoreStream).map_err(|e| error(&e, "score"))
+        let output = if read.jsonl {
+            if fields.is_some() {
+                let why = "output columns are chosen for CSV output only (JSON Lines has them all)";
+                return Err(error(&crate::error::Errors::single("options.fields", why), "invalid options"));
+            }
+            calibrate::stream::ScoreStream::new(&doc, options, &read).map(|s| ScoreOutput::Jsonl(Box::new(s)))
+        } else {
+            crate::score_stream::ScoreStream::new(&doc, options, fields.as_deref(), &read)
+                .map(|s| ScoreOutput::Csv(Box::new(s)))
+        };
+        output.map(JsScoreStream).map_err(|e| error(&e, "score"))
     }
 
     pub fn push(&mut self, bytes: &[u8]) -> Result<Vec<u8>, JsValue> {
-        self.0.push(bytes).map_err(|e| error(&e, "score"))
+        match &mut self.0 {
+            ScoreOutput::Csv(stream) => stream.push(bytes),
+            ScoreOutput::Jsonl(stream) => stream.push(bytes),
+        }
+        .map_err(|e| error(&e, "score"))
     }
 
     pub fn finish(&mut self) -> Result<Vec<u8>, JsValue> {
-        self.0.finish().map_err(|e| error(&e, "score"))
+        match &mut self.0 {
+            ScoreOutput::Csv(stream) => stream.finish(),
+            ScoreOutput::Jsonl(stream) => stream.finish(),
+        }
+        .map_err(|e| error(&e, "score"))
     }
 
     pub fn summary(&self) -> JsValue {
-        to_js(&self.0.summary())
+        to_js(&match &self.0 {
+            ScoreOutput::Csv(stream) => stream.summary(),
+            ScoreOutput::Jsonl(stream) => stream.summary(),
+        })
     }
+}
+
+/// Removes `fields` (an array of column names) from the options, for `ScoreCsvOptions` to read the rest.
+fn take_fields(options: &mut Value) -> Result<Option<Vec<String>>, JsValue> {
+    let Value::Object(entries) = options else { return Ok(None) };
+    let Some(at) = entries.iter().position(|(key, _)| key == "fields") else { return Ok(None) };
+    let (_, value) = entries.remove(at);
+    let names = match &value {
+        Value::Null => return Ok(None),
+        Value::Array(items) => items.iter().map(|item| item.as_str().map(str::to_string)).collect::<Option<Vec<_>>>(),
+        _ => None,
+    };
+    names.map(Some).ok_or_else(|| {
+        error(&crate::error::Errors::single("options.fields", "expected an array of column names"), "invalid options")
+    })
 }
 
 /// Champion / challenger over a file of any size: `push(bytes)` returns, when `listChanges` is

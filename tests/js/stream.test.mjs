@@ -129,6 +129,27 @@ describe('leadscore score streams', { skip }, () => {
     assert.equal(strict.stderr, 'leadscore: score: csv: line 11: 3 fields, but the header has 8 columns\n');
   });
 
+  test('--fields writes the chosen score columns, each as the full output has it', () => {
+    const text = csv(5000);
+    writeFileSync(join(dir, 'fields.csv'), text);
+    const full = inMemory(text);
+    const column = (table, name) => table.map((r) => r[table[0].indexOf(name)]);
+    // No cell of these rows holds a comma (the breakdown's rules are joined by semicolons).
+    const parse = (out) => out.trim().split('\n').map((l) => l.split(','));
+    const reference = parse(full);
+    for (const fields of ['id,score,stage', 'breakdown,qualified', 'engagement,fit,score']) {
+      const run = cli(['score', 'model.json', 'fields.csv', '--fields', fields, '--keep', 'Converted', '--quiet']);
+      assert.equal(run.status, 0, run.stderr);
+      const lean = parse(run.stdout);
+      assert.deepEqual(lean[0], [...fields.split(','), 'Converted']);
+      for (const name of lean[0]) assert.deepEqual(column(lean, name), column(reference, name), `${fields}: ${name}`);
+    }
+    const bad = cli(['score', 'model.json', 'fields.csv', '--fields', 'id,points']);
+    assert.equal(bad.status, 1);
+    assert.match(bad.stderr, /"points" is not an output column \(one of: id, score, stage, qualified, fit, engagement, breakdown\)/);
+    assert.match(cli(['score', 'model.json', 'fields.csv', '--fields', 'id', '--format', 'jsonl']).stderr, /CSV output only/);
+  });
+
   test('standard input to standard output, and JSON Lines in and out', () => {
     const text = csv(2000);
     const piped = cli(['score', 'model.json', '-', '--keep', 'Converted', '--out', '-'], { input: gzipSync(text) });
@@ -243,6 +264,8 @@ describe('leadscore score streams', { skip }, () => {
     assert.equal(readFileSync(join(work, 'piped.csv'), 'utf8'), inMemory(text, { keep: [] }));
     assert.equal(gunzipSync(readFileSync(join(work, 'from-jsonl.csv.gz'))).toString().split('\n').length, 102);
     assert.equal(readFileSync(join(work, 'scores.jsonl'), 'utf8').trim().split('\n').length, 1000);
+    const full = inMemory(text).trim().split('\n').map((l) => l.split(','));
+    assert.equal(readFileSync(join(work, 'lean.csv'), 'utf8'), `${full.map((r) => [r[0], r[1], r[2], r.at(-1)].join(',')).join('\n')}\n`);
     const credited = (command) => JSON.parse(spawnSync('bash', ['-c', `${command} --json`], { cwd: work, env, encoding: 'utf8' }).stdout).campaigns;
     const credit = credited(commands.at(-1));
     assert.deepEqual(credit.map((c) => c.by), ['First Campaign', 'Last Campaign']);

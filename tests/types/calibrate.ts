@@ -28,4 +28,7 @@ funnelStream.finish();
 const streamedLeads: number = funnelStream.report().leads;
 // @ts-expect-error not a format
 new ScoreStream(doc, {}, { format: 'xml' });
-void [auc, roc, kept, stages, credit, out, bad, interval, streamedLeads];
+const lean: Uint8Array = new ScoreStream(doc, { fields: ['id', 'score', 'stage'], keep: ['Converted'] }).finish();
+// @ts-expect-error not an output column
+new ScoreStream(doc, { fields: ['points'] });
+void [auc, roc, kept, stages, credit, out, bad, interval, streamedLeads, lean];
