@@ -7,8 +7,9 @@
 //! test, or a text that reads as a number where numbers and texts score differently) encodes to
 //! None; the caller then scores the row on the general path.
 
+use crate::calibrate::stream::reads_text_as_number;
 use crate::flat::{trait_tests, FlatModel, MISSING, NUMBER, UNKNOWN_TEXT};
-use crate::model::{Model, Scalar, TraitTest};
+use crate::model::{Model, TraitTest};
 use crate::read::parse_decimal;
 
 /// The engine's longest text trait, in characters; a longer cell is no answer.
@@ -115,27 +116,6 @@ pub fn whole_number(text: &str) -> Option<f64> {
 #[inline]
 fn may_be_number(trimmed: &str) -> bool {
     trimmed.as_bytes().first().is_some_and(|b| b.is_ascii_digit() || matches!(b, b'+' | b'-' | b'.' | b','))
-}
-
-/// Whether a test gives the same answer for a text that reads as the number n (and is none of the
-/// model's text constants) as for n itself.
-fn reads_text_as_number(test: &TraitTest) -> bool {
-    let not_a_number = |s: &Scalar| match s {
-        Scalar::Text(t) => parse_decimal(t).is_none(),
-        Scalar::Number(_) => true,
-        Scalar::Bool(_) => false,
-    };
-    match test {
-        TraitTest::Between(..)
-        | TraitTest::AtLeast(_)
-        | TraitTest::AtMost(_)
-        | TraitTest::Below(_)
-        | TraitTest::Above(_)
-        | TraitTest::Exists(_) => true,
-        TraitTest::Equals(s) => not_a_number(s),
-        TraitTest::OneOf(list) => list.iter().all(not_a_number),
-        TraitTest::IsTrue(_) | TraitTest::Contains(_) => false,
-    }
 }
 
 /// The model's text constants (ASCII, lower case), found by a cell's text compared without case:

@@ -119,18 +119,7 @@ impl ScoreStream {
         let explain = self.columns.contains(&Column::Breakdown);
         let scorer = RowScorer::new(&self.model, header, self.options.now.unwrap_or(0))?;
         let scorer = if explain { scorer } else { scorer.totals_only() };
-        let id = match &self.options.id {
-            Some(name) => Some(self.rows.require_column(name, "options.id")?),
-            None => default_id_column(header),
-        };
-        let mut errors = Errors::default();
-        let keep: Vec<usize> = self
-            .options
-            .keep
-            .iter()
-            .filter_map(|name| self.rows.require_column(name, "options.keep").map_err(|e| errors.0.extend(e.0)).ok())
-            .collect();
-        errors.into_result(())?;
+        let (id, keep) = self.rows.id_and_keep(&self.options)?;
         let names: Vec<&str> = self
             .columns
             .iter()
@@ -151,14 +140,6 @@ impl ScoreStream {
         let fast = FlatModel::compile(&self.model).ok().map(|flat| FastRows::new(&self.model, flat, header));
         Ok(Plan { scorer, fast, id, keep, stages, fast_rows: 0 })
     }
-}
-
-/// A column named `id`, or ending in ` id` / `_id` (case-insensitive), as `score_csv` finds it.
-fn default_id_column(header: &[String]) -> Option<usize> {
-    header.iter().position(|h| {
-        let lower = h.to_ascii_lowercase();
-        lower == "id" || lower.ends_with(" id") || lower.ends_with("_id")
-    })
 }
 
 impl Streamed for ScoreStream {

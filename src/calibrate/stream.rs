@@ -210,6 +210,21 @@ impl RowStream {
         self.header.iter().position(|h| h == name)
     }
 
+    /// The id column (`options.id`, or one named like an id) and the `options.keep` columns of `score`'s output.
+    pub fn id_and_keep(&self, options: &ScoreCsvOptions) -> Result<(Option<usize>, Vec<usize>), Errors> {
+        let id = match &options.id {
+            Some(name) => Some(self.require_column(name, "options.id")?),
+            None => default_id_column(&self.header),
+        };
+        let mut errors = Errors::default();
+        let keep: Vec<usize> = options
+            .keep
+            .iter()
+            .filter_map(|name| self.require_column(name, "options.keep").map_err(|e| errors.0.extend(e.0)).ok())
+            .collect();
+        errors.into_result((id, keep))
+    }
+
     pub fn require_column(&self, name: &str, option: &str) -> Result<usize, Errors> {
         self.column(name).ok_or_else(|| {
             let shown: Vec<String> = self.header.iter().take(12).map(|h| format!("\"{h}\"")).collect();
@@ -515,7 +530,7 @@ const MAX_CELL: usize = 512;
 
 /// Whether a test gives the same answer for a text that reads as the number n (and is none of the
 /// model's text constants) as for n itself.
-fn reads_text_as_number(test: &TraitTest) -> bool {
+pub(crate) fn reads_text_as_number(test: &TraitTest) -> bool {
     let not_a_number = |s: &Scalar| match s {
         Scalar::Text(t) => parse_decimal(t).is_none(),
         Scalar::Number(_) => true,
@@ -567,18 +582,7 @@ impl ScoreStream {
     fn plan_header(&mut self, out: &mut String) -> Result<Plan, Errors> {
         let header = &self.rows.header;
         let scorer = RowScorer::new(&self.model, header, self.options.now.unwrap_or(0))?;
-        let id = match &self.options.id {
-            Some(name) => Some(self.rows.require_column(name, "options.id")?),
-            None => default_id_column(header),
-        };
-        let mut errors = Errors::default();
-        let keep: Vec<usize> = self
-            .options
-            .keep
-            .iter()
-            .filter_map(|name| self.rows.require_column(name, "options.keep").map_err(|e| errors.0.extend(e.0)).ok())
-            .collect();
-        errors.into_result(())?;
+        let (id, keep) = self.rows.id_and_keep(&self.options)?;
         if !self.jsonl {
             let names: Vec<&str> = SCORE_COLUMNS
                 .iter()
