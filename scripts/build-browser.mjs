@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 // Builds the website collector into pkg/browser/:
-//   leadscore.js          the script tag (js/browser/tag.js + start.js + outbox.js + the wasm-bindgen glue, one
+//   leadscore.js          the script tag (js/browser/tag.js + start.js + listen.js + outbox.js + the wasm-bindgen glue, one
 //                         minified IIFE): data-* or init() config, bot check, page API, delivery
 //   index.js              the same collector as an ES module, `import { start } from 'leadscore/browser'`
-//                         (start.js + outbox.js + glue; the wasm is referenced with `new URL(…, import.meta.url)`,
+//                         (start.js + listen.js + outbox.js + glue; the wasm is referenced with `new URL(…, import.meta.url)`,
 //                         which bundlers emit as an asset); index.d.ts its types
 //   leadscore-core.wasm   the slim wasm: `--no-default-features --features browser` (no npm JS API, no
 //                         calibration), wasm-opt -Oz; loaded by both
@@ -129,7 +129,7 @@ mkdirSync(out, { recursive: true });
 renameSync(wasm, join(out, 'leadscore-core.wasm'));
 const glue = readFileSync(join(work, 'leadscore-core.js'), 'utf8').replace(/^\/\* @ts-self-types="[^"]*" \*\/\n/, '');
 writeFileSync(join(work, 'leadscore-core.js'), glue);
-for (const file of ['start.js', 'tag.js', 'outbox.js', 'integrations.js', 'consent-sources.js', 'datalayer.js', 'embedded-forms.js']) {
+for (const file of ['start.js', 'tag.js', 'listen.js', 'outbox.js', 'integrations.js', 'consent-sources.js', 'datalayer.js', 'embedded-forms.js']) {
   writeFileSync(join(work, file), readFileSync(join(root, 'js', 'browser', file), 'utf8').replace('__VERSION__', version));
 }
 const esbuild = (entry, file, format, extra = []) => run(bin('esbuild'), [

@@ -7,7 +7,8 @@
 #![forbid(unsafe_code)]
 
 /// The website tag: pure policy (config, form fields, URLs, storage envelope, payload) plus,
-/// in wasm32 builds with the `browser` feature, the web-sys collector behind it.
+/// in wasm32 builds with the `browser` feature, the collector behind it (state in localStorage
+/// through web-sys; the loader's JavaScript observes the page).
 #[cfg(any(feature = "browser", test))]
 pub mod browser;
 #[cfg(feature = "calibrate")]

@@ -1,9 +1,9 @@
-//! The tag at run time (wasm32 with the `browser` feature): web-sys listeners turn what the
-//! visitor does into core events, the visitor state is kept in localStorage, and a lead that
-//! qualifies is handed to the loader's outbox once per stage (`_send`), which delivers it.
+//! The tag at run time (wasm32 with the `browser` feature): what the loader's listeners observe
+//! (`js/browser/listen.js`: page views, clicks, forms, engaged time, scroll depth) becomes core
+//! events here, under the tag's policies (which form fields, which links are downloads, which URL
+//! parts are kept); the visitor state is kept in localStorage, and a lead that qualifies is handed to
+//! the loader's outbox once per stage (`_send`), which delivers it.
 //!
-//! Every way into this module from JavaScript goes through one closure, [`dispatch`], wrapped by
-//! the loader's `guard` (a try/catch), so nothing can reach the page as an uncaught exception.
 //! The agent sits in a `RefCell`; a re-entrant call finds it busy and is dropped instead of
 //! panicking, and page callbacks run only after the agent is released.
 
@@ -18,25 +18,14 @@ use crate::json;
 use crate::model::{Model, ModelSet};
 use crate::state::{TimedEvent, VisitorState};
 use crate::value::Value;
-use js_sys::{Array, Function, Object, Proxy, Reflect};
+use js_sys::{Array, Function, Reflect};
 use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{Document, Element, Event, Storage, VisibilityState, Window};
+use web_sys::Storage;
 
-/// Housekeeping interval: engaged time and scroll depth.
-const TICK_MS: f64 = 5_000.0;
-/// Engaged time is recorded in chunks of at least this much while the visitor stays on a page.
-const ENGAGED_CHUNK_MS: f64 = 10_000.0;
-/// No input (keys, pointer, scroll, focus) for this long pauses engaged time.
-const IDLE_MS: f64 = 300_000.0;
 /// Events kept while consent is pending, replayed into the stored state once it is given.
 const MAX_PENDING: usize = 200;
-const SCROLL_MARKS: [u8; 4] = [100, 75, 50, 25];
-const SCROLL_EVERY_MS: f64 = 250.0;
-/// The hidden inputs added to submitted forms (the names the edge function reads).
-const STATE_INPUT: &str = "leadscore_state";
-const EVENT_ID_INPUT: &str = "leadscore_event_id";
 /// The last valid model document, so a broken or unreachable new model does not stop scoring
 /// (stored with the visitor's data, so only with consent, and erased with it on opt-out).
 const MODEL_KEY: &str = "leadscore:model";
@@ -46,12 +35,6 @@ const JOURNAL_KEEP_MS: f64 = 10_000.0;
 const MAX_JOURNAL: usize = 128;
 /// Storage keys looked at for other tabs' journals (a page's own keys share the storage).
 const MAX_SCANNED: u32 = 1_000;
-
-#[wasm_bindgen]
-extern "C" {
-    #[wasm_bindgen(catch, js_namespace = Reflect, js_name = apply)]
-    fn reflect_apply(target: &JsValue, this: &JsValue, args: &JsValue) -> Result<JsValue, JsValue>;
-}
 
 thread_local! {
     static AGENT: RefCell<Option<Agent>> = const { RefCell::new(None) };
@@ -66,8 +49,6 @@ pub(crate) struct Agent {
     model_json: Option<String>,
     state: VisitorState,
     env: Envelope,
-    window: Window,
-    document: Document,
     /// Present when the visitor's data may be persisted and storage is reachable.
     storage: Option<Storage>,
     /// The stored text as last read or written; anything else there was written by another tab.
@@ -83,20 +64,12 @@ pub(crate) struct Agent {
     /// Opted out: nothing is collected.
     off: bool,
     pending: Vec<Value>,
-    /// The guarded dispatcher: every listener, timer and promise callback.
-    dispatch: Function,
     emit: Function,
     /// Events for the page, emitted once the agent is released.
     out: Vec<(&'static str, JsValue)>,
+    /// The current page's path as the state keys it, and its URL without query (for the payload).
     page: String,
-    since: Option<f64>,
-    engaged: f64,
-    /// When the engaged time not yet recorded ended: its event carries this time, not the time it
-    /// is recorded, so an idle tab does not look active to the 30-minute visit rule.
-    engaged_at: f64,
-    last_input: f64,
-    scroll_mark: u8,
-    scroll_at: f64,
+    url: String,
     /// Rank of the highest stage announced to the page (`qualified` event) during this page load.
     announced: i64,
 }
@@ -152,18 +125,15 @@ fn function(value: JsValue) -> Option<Function> {
     value.is_function().then(|| value.unchecked_into())
 }
 
-/// The event's target when it is an element (`nodeType` 1), without `instanceof Element`.
-fn element_target(event: &Event) -> Option<Element> {
-    let target: JsValue = event.target()?.into();
-    (get(&target, "nodeType").as_f64() == Some(1.0)).then(|| target.unchecked_into())
+/// The page's localStorage (None where it is unavailable or throws), read from the global object: not
+/// `web_sys::window()`, which checks `instanceof Window` (MooTools replaces `Window`).
+fn local_storage() -> Option<Storage> {
+    let storage = Reflect::get(&js_sys::global(), &JsValue::from_str("localStorage")).ok()?;
+    (storage.is_object()).then(|| storage.unchecked_into())
 }
 
 fn get(target: &JsValue, key: &str) -> JsValue {
     Reflect::get(target, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
-}
-
-fn set(target: &JsValue, key: &str, value: &JsValue) {
-    let _ = Reflect::set(target, &JsValue::from_str(key), value);
 }
 
 fn text(s: &str) -> Value {
@@ -245,24 +215,16 @@ fn select_model(name: Option<&str>, value: &Value) -> Result<Model, String> {
 }
 
 /// Starts the tag once: `config` is the script's dataset, `model` the parsed model document, `shadow` the
-/// shadow model's document (undefined without one), `host` the loader's `{ guard, emit }`.
+/// shadow model's document (undefined without one), `host` the loader's `{ emit }`. The loader then reports
+/// the first page view and asks for `ready` (see [`collect`]).
 pub(crate) fn start(config: JsValue, model: JsValue, shadow: JsValue, host: JsValue) -> Result<(), JsValue> {
     let started = AGENT.with(|cell| cell.try_borrow().map(|a| a.is_some()).unwrap_or(true));
     if started {
         return Ok(());
     }
-    let (Some(guard), Some(emit)) = (function(get(&host, "guard")), function(get(&host, "emit"))) else {
-        return Err(JsValue::from_str("start(config, model, { guard, emit })"));
+    let Some(emit) = function(get(&host, "emit")) else {
+        return Err(JsValue::from_str("start(config, model, shadow, { emit })"));
     };
-    // Not `web_sys::window()`: it checks `instanceof Window`, which fails where a library
-    // (MooTools) has replaced the global `Window`.
-    let window: Window = js_sys::global().unchecked_into();
-    let document =
-        window.document().ok_or_else(|| JsValue::from_str("the page has no document (not a browser window?)"))?;
-    let closure = Closure::<dyn FnMut(JsValue)>::new(dispatch);
-    let dispatch = function(guard.call1(&JsValue::NULL, closure.as_ref())?)
-        .ok_or_else(|| JsValue::from_str("guard(fn) must return a function"))?;
-    closure.forget(); // lives as long as the page
     let config = Config::from_value(&from_js(config, "config").unwrap_or_default());
     let kept = "the last valid model is used when this browser kept one; visits are still recorded)";
     let name = config.model_name.as_deref();
@@ -285,7 +247,6 @@ pub(crate) fn start(config: JsValue, model: JsValue, shadow: JsValue, host: JsVa
             Err(message) => (None, Some(message)),
         },
     };
-    let now = now();
     let mut agent = Agent {
         consent: config.consent,
         config,
@@ -294,8 +255,6 @@ pub(crate) fn start(config: JsValue, model: JsValue, shadow: JsValue, host: JsVa
         model_json,
         state: VisitorState::default(),
         env: Envelope::new(random_id()),
-        window,
-        document,
         storage: None,
         seen: None,
         dirty: false,
@@ -304,16 +263,10 @@ pub(crate) fn start(config: JsValue, model: JsValue, shadow: JsValue, host: JsVa
         journal: Vec::new(),
         off: false,
         pending: Vec::new(),
-        dispatch,
         emit,
         out: Vec::new(),
         page: String::new(),
-        since: None,
-        engaged: 0.0,
-        engaged_at: now,
-        last_input: now,
-        scroll_mark: 0,
-        scroll_at: 0.0,
+        url: String::new(),
         announced: -1,
     };
     for message in [error, shadow_error].into_iter().flatten() {
@@ -328,18 +281,60 @@ pub(crate) fn start(config: JsValue, model: JsValue, shadow: JsValue, host: JsVa
     Ok(())
 }
 
-/// The one entry point of listeners, the timer and the history hooks: `(event)` or `(tag)`.
-fn dispatch(first: JsValue) {
-    match first.as_string().as_deref() {
-        Some("tick") => with(&mut Agent::tick),
-        Some(_) => with(&mut Agent::navigate),
-        // An event (anything with a string `type`; not `instanceof Event`, see `function`).
-        None if get(&first, "type").is_string() => {
-            let event: Event = first.unchecked_into();
-            with(&mut |a| a.on_event(&event))
-        }
-        None => false,
-    };
+/// What the loader's listeners observed (`js/browser/listen.js`), as `(kind, data)`; returns what that kind
+/// answers (undefined otherwise):
+/// - `view` `{ href, pathname, hash, search, host, title, referrer }`: a page view (`referrer` on the first
+///   only); answers the page's path.
+/// - `path` `{ pathname, hash }`: answers the path a location would have (to tell a new page from the same).
+/// - `click` `{ name, href, download, host }`: a named click (`data-leadscore-event` or the CTA) and/or a link.
+/// - `submit` `{ name, controls }`: a form sent, with its controls' `{ tag, type, name, autocomplete, trait,
+///   value, checked }`; answers `[state, eventId]` to attach to the form, or null.
+/// - `event`: a core event the loader measured (`engaged`, `scroll`), with its `ts`.
+/// - `ready`: the first page view is in: emits `ready` with the card. `sync`: another tab wrote. `tick`:
+///   housekeeping. `leave`: the page is hidden or left: write what memory holds.
+pub(crate) fn collect(kind: &str, data: JsValue) -> JsValue {
+    let data = from_js(data, "data").unwrap_or_default();
+    let mut answer = JsValue::UNDEFINED;
+    with(&mut |a| {
+        answer = match kind {
+            "view" => JsValue::from_str(&a.view(&data)),
+            "path" => JsValue::from_str(&urls::page_path(field(&data, "pathname"), field(&data, "hash"))),
+            "click" => {
+                a.click(&data);
+                JsValue::UNDEFINED
+            }
+            "submit" => a.submit(&data),
+            "event" => {
+                // Measured by the loader: well-formed; a rejected one (an odd path) is skipped.
+                let _ = a.ingest(data.clone());
+                JsValue::UNDEFINED
+            }
+            "ready" => {
+                let card = a.card();
+                a.out.push(("ready", card));
+                JsValue::UNDEFINED
+            }
+            "sync" => {
+                a.sync(true);
+                JsValue::UNDEFINED
+            }
+            "tick" => {
+                a.prune_journal();
+                JsValue::UNDEFINED
+            }
+            "leave" => {
+                a.save();
+                JsValue::UNDEFINED
+            }
+            _ => JsValue::UNDEFINED,
+        };
+    });
+    answer
+}
+
+/// A text field of what the loader observed ("" when missing).
+fn field<'a>(data: &'a Value, key: &str) -> &'a str {
+    data.get(key).and_then(Value::as_str).unwrap_or_default()
 }
 
 impl Agent {
@@ -348,19 +343,13 @@ impl Agent {
             self.open_storage();
             self.keep_model();
         }
-        self.listen();
         // Before the first page view: a stage it reaches (a new model re-scoring the stored state) is
         // handed to an outbox that is already on.
         self.out.push(("_consent", JsValue::from_bool(self.consent)));
-        self.page = self.current_path();
-        self.engagement();
-        self.page_view(true);
-        let card = self.card();
-        self.out.push(("ready", card));
     }
 
     fn open_storage(&mut self) {
-        self.storage = self.window.local_storage().ok().flatten();
+        self.storage = local_storage();
         let opted_out = self.storage.as_ref().and_then(|s| s.get_item(OPT_OUT_KEY).ok().flatten());
         if opted_out.as_deref() == Some("1") {
             self.off = true;
@@ -399,282 +388,57 @@ impl Agent {
         self.model = Some(model);
     }
 
-    fn listen(&self) {
-        let f = &self.dispatch;
-        for kind in ["click", "auxclick", "submit", "keydown", "pointerdown"] {
-            let _ = self.document.add_event_listener_with_callback_and_bool(kind, f, true);
-        }
-        let _ = self.document.add_event_listener_with_callback_and_bool("visibilitychange", f, false);
-        for kind in ["scroll", "focus", "blur", "pagehide", "pageshow", "popstate", "hashchange", "storage"] {
-            let _ = self.window.add_event_listener_with_callback_and_bool(kind, f, false);
-        }
-        let _ = self.window.set_interval_with_callback_and_timeout_and_arguments_1(
-            f,
-            TICK_MS as i32,
-            &JsValue::from_str("tick"),
-        );
-        self.hook_history();
-    }
-
-    /// Wraps `history.pushState` / `replaceState` in a Proxy: the original runs first, unchanged
-    /// (its errors reach the page as before), then the tag looks at the new location.
-    fn hook_history(&self) {
-        let Ok(history) = self.window.history() else { return };
-        let nav = self.dispatch.clone();
-        let apply = Closure::<dyn FnMut(JsValue, JsValue, JsValue) -> Result<JsValue, JsValue>>::new(
-            move |target: JsValue, this: JsValue, args: JsValue| {
-                let result = reflect_apply(&target, &this, &args)?;
-                let _ = nav.call1(&JsValue::NULL, &JsValue::from_str("nav"));
-                Ok(result)
-            },
-        );
-        let handler = Object::new();
-        set(&handler, "apply", apply.as_ref());
-        apply.forget();
-        for method in ["pushState", "replaceState"] {
-            let original = get(&history, method);
-            if original.is_function() {
-                set(&history, method, &Proxy::new(&original, &handler));
-            }
-        }
-    }
-
-    fn on_event(&mut self, event: &Event) {
-        let kind = event.type_();
-        match kind.as_str() {
-            "click" | "auxclick" => self.on_click(event),
-            "submit" => self.on_submit(event),
-            "scroll" => self.on_scroll(),
-            "keydown" | "pointerdown" => self.input(),
-            "visibilitychange" | "focus" | "blur" => {
-                self.input();
-                self.engagement();
-                if self.document.visibility_state() == VisibilityState::Hidden {
-                    self.record_engaged(1_000.0);
-                    self.save();
-                }
-            }
-            "pagehide" => {
-                self.end_page();
-                self.save();
-            }
-            "pageshow" if get(event, "persisted").is_truthy() => {
-                // Restored from the back/forward cache: a new page view.
-                self.input();
-                self.scroll_mark = 0;
-                self.engagement();
-                self.page_view(false);
-            }
-            "popstate" | "hashchange" => self.navigate(),
-            // Another tab wrote: apply its journal now, in case its envelope was overwritten.
-            "storage" => {
-                let key = get(event, "key").as_string();
-                if key.as_deref().is_none_or(|k| k == KEY || k.starts_with(JOURNAL_PREFIX)) {
-                    self.sync(true);
-                }
-            }
-            _ => {}
-        }
-    }
-
-    fn input(&mut self) {
-        let now = now();
-        // Input after an idle pause restarts engaged time.
-        if self.since.is_none() && now - self.last_input >= IDLE_MS {
-            self.last_input = now;
-            self.engagement();
-        }
-        self.last_input = now;
-    }
-
-    fn tick(&mut self) {
-        self.prune_journal();
-        self.check_scroll();
-        self.record_engaged(ENGAGED_CHUNK_MS);
-    }
-
     // ---- collection -------------------------------------------------------------------------
 
-    fn current_path(&self) -> String {
-        let location = self.window.location();
-        urls::page_path(&location.pathname().unwrap_or_default(), &location.hash().unwrap_or_default())
-    }
-
-    fn page_view(&mut self, first: bool) {
-        let location = self.window.location();
-        let href = location.href().unwrap_or_default();
+    fn view(&mut self, data: &Value) -> String {
+        let href = field(data, "href");
+        self.page = urls::page_path(field(data, "pathname"), field(data, "hash"));
+        self.url = urls::without_query(href).to_string();
         let mut event = vec![
             ("type", text("page_view")),
             ("path", text(&self.page)),
-            ("url", text(urls::without_query(&href))),
-            ("title", Value::String(clip(&self.document.title(), 200))),
+            ("url", text(&self.url)),
+            ("title", Value::String(clip(field(data, "title"), 200))),
         ];
-        if first {
-            let referrer = self.document.referrer();
-            let own = location.host().unwrap_or_default().to_ascii_lowercase();
-            if urls::host(&referrer).is_some_and(|host| host != own) {
-                event.push(("referrer", text(urls::without_query(&referrer))));
-            }
+        let referrer = field(data, "referrer");
+        let own = field(data, "host").to_ascii_lowercase();
+        if urls::host(referrer).is_some_and(|host| host != own) {
+            event.push(("referrer", text(urls::without_query(referrer))));
         }
-        if let Some(utm) = urls::utm(&location.search().unwrap_or_default(), decode) {
+        if let Some(utm) = urls::utm(field(data, "search"), decode) {
             event.push(("utm", utm));
         }
         self.record(event);
+        self.page.clone()
     }
 
-    /// A single-page-app navigation (history API, popstate, hashchange): a page view when the
-    /// path changed.
-    fn navigate(&mut self) {
-        let path = self.current_path();
-        if path == self.page {
-            return;
-        }
-        self.end_page();
-        self.page = path;
-        self.scroll_mark = 0;
-        self.input();
-        self.page_view(false);
-    }
-
-    fn end_page(&mut self) {
-        self.check_scroll();
-        self.record_engaged(1_000.0);
-    }
-
-    /// Adds the time since the last update to engaged time if the page was visible, focused and
-    /// not idle, and starts a new stretch if it still is.
-    fn engagement(&mut self) {
-        let now = now();
-        if let Some(since) = self.since.take() {
-            let until = now.min(self.last_input + IDLE_MS);
-            if until > since {
-                self.engaged += until - since;
-                self.engaged_at = until;
-            }
-        }
-        let visible = self.document.visibility_state() == VisibilityState::Visible;
-        let focused = self.document.has_focus().unwrap_or(false);
-        if visible && focused && now - self.last_input < IDLE_MS {
-            self.since = Some(now);
-        }
-    }
-
-    fn record_engaged(&mut self, at_least: f64) {
-        self.engagement();
-        if self.engaged >= at_least {
-            let seconds = (self.engaged / 1000.0).floor();
-            self.engaged -= seconds * 1000.0;
-            let path = text(&self.page);
-            let at = self.engaged_at;
-            self.record_at(at, vec![("type", text("engaged")), ("path", path), ("seconds", Value::Number(seconds))]);
-        }
-    }
-
-    fn on_scroll(&mut self) {
-        let now = now();
-        self.input();
-        if now - self.scroll_at >= SCROLL_EVERY_MS {
-            self.scroll_at = now;
-            self.check_scroll();
-        }
-    }
-
-    fn check_scroll(&mut self) {
-        let y = self.window.scroll_y().unwrap_or(0.0);
-        let view = self.window.inner_height().ok().and_then(|v| v.as_f64()).unwrap_or(0.0);
-        let total = self.document.document_element().map(|e| e.scroll_height()).unwrap_or(0);
-        if total <= 0 {
-            return;
-        }
-        let depth = (y + view) / f64::from(total) * 100.0;
-        let mark = SCROLL_MARKS.into_iter().find(|m| depth + 0.5 >= f64::from(*m)).unwrap_or(0);
-        if mark > self.scroll_mark {
-            self.scroll_mark = mark;
-            let path = text(&self.page);
-            // Scrolling is input: it happened at the last input, not when this check noticed it.
-            let at = self.last_input;
-            self.record_at(
-                at,
-                vec![("type", text("scroll")), ("path", path), ("depth", Value::Number(f64::from(mark)))],
-            );
-        }
-    }
-
-    fn on_click(&mut self, event: &Event) {
-        let Some(target) = element_target(event) else { return };
-        let closest = |selector: &str| target.closest(selector).ok().flatten();
-        let mut name = closest("[data-leadscore-event]").and_then(|e| e.get_attribute("data-leadscore-event"));
-        if name.is_none() {
-            if let Some(cta) = self.config.cta.as_deref().and_then(closest) {
-                let id = cta.id();
-                name = Some(if id.is_empty() { clip(&cta.text_content().unwrap_or_default(), 64) } else { id });
-            }
-        }
-        if let Some(name) = name.map(|n| clip(&n, 128)).filter(|n| !n.is_empty()) {
+    fn click(&mut self, data: &Value) {
+        if let Some(name) = Some(clip(field(data, "name"), 128)).filter(|n| !n.is_empty()) {
             self.record(vec![("type", text("click")), ("name", Value::String(name))]);
         }
-        let Some(link) = closest("a[href]") else { return };
-        let Some(href) = get(&link, "href").as_string() else { return };
-        if urls::is_download(&href, link.has_attribute("download"), &self.config.downloads) {
-            let own = self.window.location().host().unwrap_or_default();
-            self.record(vec![("type", text("download")), ("url", Value::String(urls::download_url(&href, &own)))]);
+        let href = field(data, "href");
+        let download = data.get("download") == Some(&Value::Bool(true));
+        if !href.is_empty() && urls::is_download(href, download, &self.config.downloads) {
+            let url = urls::download_url(href, field(data, "host"));
+            self.record(vec![("type", text("download")), ("url", Value::String(url))]);
         }
     }
 
-    fn on_submit(&mut self, event: &Event) {
-        let Some(form) = element_target(event) else { return };
-        if form.has_attribute("data-leadscore-ignore") {
-            return;
-        }
-        let name = ["data-leadscore-form", "name", "id"]
-            .into_iter()
-            .filter_map(|attribute| form.get_attribute(attribute))
-            .map(|n| clip(&n, 128))
-            .find(|n| !n.is_empty())
-            .unwrap_or_else(|| "form".to_string());
-        let traits = self.read_form(&form);
-        // The event id travels with the form (leadscore_event_id), so a server scoring the attached
-        // state and this submission counts the submission once (the core drops a repeated id).
-        let id = random_id();
-        let mut submitted = vec![("type", text("form_submit")), ("id", text(&id)), ("form", Value::String(name))];
-        if !traits.is_empty() {
-            submitted.push(("traits", Value::Object(traits)));
-        }
-        self.record(submitted);
-        if self.consent && !self.off && self.config.attach_state {
-            self.hidden_input(&form, STATE_INPUT, &json::write(&self.state.to_value()));
-            self.hidden_input(&form, EVENT_ID_INPUT, &id);
-        }
-    }
-
-    /// The allow-listed fields of a form (see [`fields`]), later controls winning.
-    fn read_form(&self, form: &Element) -> Vec<(String, Value)> {
+    /// A form sent: its allow-listed fields (see [`fields`], later controls winning) as traits; answers
+    /// `[state, eventId]` for the loader to attach to the form, so a server scoring the attached state and this
+    /// submission counts the submission once (the core drops a repeated id).
+    fn submit(&mut self, data: &Value) -> JsValue {
+        let name = Some(clip(field(data, "name"), 128)).filter(|n| !n.is_empty()).unwrap_or_else(|| "form".into());
         let mut traits: Vec<(String, Value)> = Vec::new();
-        let Ok(controls) = form.query_selector_all("input,select,textarea") else { return traits };
-        for i in 0..controls.length().min(200) {
-            // query_selector_all only returns elements.
-            let Some(control) = controls.get(i).map(JsCast::unchecked_into::<Element>) else { continue };
-            if control.has_attribute("data-leadscore-ignore") {
-                continue;
-            }
-            let attribute = |name: &str| control.get_attribute(name).unwrap_or_default();
-            let (tag, kind, name, autocomplete) = (
-                control.tag_name().to_ascii_lowercase(),
-                attribute("type"),
-                attribute("name"),
-                attribute("autocomplete"),
-            );
-            let explicit = control.get_attribute("data-leadscore-trait");
-            let value = get(&control, "value").as_string().unwrap_or_default();
-            let checked = get(&control, "checked").is_truthy();
+        for control in data.get("controls").and_then(Value::as_array).unwrap_or_default().iter().take(200) {
             let seen = Control {
-                tag: &tag,
-                kind: &kind,
-                name: &name,
-                autocomplete: &autocomplete,
-                explicit: explicit.as_deref(),
-                value: &value,
-                checked,
+                tag: field(control, "tag"),
+                kind: field(control, "type"),
+                name: field(control, "name"),
+                autocomplete: field(control, "autocomplete"),
+                explicit: control.get("trait").and_then(Value::as_str),
+                value: field(control, "value"),
+                checked: control.get("checked") == Some(&Value::Bool(true)),
             };
             if let Some((key, value)) = fields::read(&seen, &self.config.fields) {
                 traits.retain(|(k, _)| *k != key);
@@ -683,28 +447,17 @@ impl Agent {
                 }
             }
         }
-        traits
-    }
-
-    /// Sets the hidden input `name` of the form (added if missing): `leadscore_state`, the visitor
-    /// state (`exportState()`), and `leadscore_event_id`, so the server receiving the form can score it.
-    fn hidden_input(&self, form: &Element, name: &str, value: &str) {
-        let mut selector = String::from("input[name=");
-        selector.push_str(name);
-        selector.push(']');
-        let input = match form.query_selector(&selector).ok().flatten() {
-            Some(input) => input,
-            None => {
-                let Ok(input) = self.document.create_element("input") else { return };
-                let _ = input.set_attribute("type", "hidden");
-                let _ = input.set_attribute("name", name);
-                if form.append_child(&input).is_err() {
-                    return;
-                }
-                input
-            }
-        };
-        set(&input, "value", &JsValue::from_str(value));
+        let id = random_id();
+        let mut submitted = vec![("type", text("form_submit")), ("id", text(&id)), ("form", Value::String(name))];
+        if !traits.is_empty() {
+            submitted.push(("traits", Value::Object(traits)));
+        }
+        self.record(submitted);
+        if !(self.consent && !self.off && self.config.attach_state) {
+            return JsValue::NULL;
+        }
+        let state = json::write(&self.state.to_value());
+        Array::of2(&JsValue::from_str(&state), &JsValue::from_str(&id)).into()
     }
 
     // ---- the page API -------------------------------------------------------------------------
@@ -797,7 +550,7 @@ impl Agent {
     /// into the stored state. `consent(false)`: opt out, erase what is stored, collect nothing
     /// (with a consent manager: memory only, as before its answer).
     pub(crate) fn set_consent(&mut self, granted: bool) {
-        let storage = self.storage.clone().or_else(|| self.window.local_storage().ok().flatten());
+        let storage = self.storage.clone().or_else(local_storage);
         if granted {
             if let Some(s) = &storage {
                 let _ = s.remove_item(OPT_OUT_KEY);
@@ -854,16 +607,12 @@ impl Agent {
 
     // ---- state and storage --------------------------------------------------------------------
 
-    fn record(&mut self, fields: Vec<(&'static str, Value)>) {
-        self.record_at(now(), fields);
-    }
-
-    fn record_at(&mut self, ts: f64, mut fields: Vec<(&'static str, Value)>) {
+    /// An event the tag observed, at this moment (a rejected one, e.g. an odd page title, is skipped).
+    fn record(&mut self, mut fields: Vec<(&'static str, Value)>) {
         if self.off {
             return;
         }
-        fields.push(("ts", Value::Number(ts)));
-        // Collected events are well-formed; a rejected one (e.g. an odd page title) is skipped.
+        fields.push(("ts", Value::Number(now())));
         let _ = self.ingest(Value::object(fields));
     }
 
@@ -1068,8 +817,7 @@ impl Agent {
     /// The payload as JSON text (see [`payload::body`]), slimmed down when it would not fit one
     /// keepalive request.
     fn body(&self, card: &Value, shadow: Option<&Value>, key: &str) -> Option<String> {
-        let href = self.window.location().href().unwrap_or_default();
-        let page = urls::without_query(&href);
+        let page = self.url.as_str();
         payload::DETAILS.into_iter().find_map(|detail| {
             let json = json::write(&payload::body(&self.env.id, key, card, shadow, &self.state, page, detail));
             (json.len() <= MAX_BODY_BYTES).then_some(json)

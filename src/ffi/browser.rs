@@ -10,10 +10,16 @@ use wasm_bindgen::prelude::*;
 
 /// Starts collecting: `config` is the loader's normalised configuration (plus `modelError`, `shadowError`),
 /// `model` the parsed model document (or undefined), `shadow` the shadow model's (or undefined), `host` the
-/// loader's `{ guard, emit }`.
+/// loader's `{ emit }`.
 #[wasm_bindgen]
 pub fn start(config: JsValue, model: JsValue, shadow: JsValue, host: JsValue) -> Result<(), JsValue> {
     agent::start(config, model, shadow, host)
+}
+
+/// What the loader's listeners observed (`js/browser/listen.js`): see [`agent::collect`].
+#[wasm_bindgen]
+pub fn collect(kind: &str, data: JsValue) -> JsValue {
+    agent::collect(kind, data)
 }
 
 /// Runs a page API call; a rejected one is reported as an `error` event. True when accepted.
