@@ -18,6 +18,7 @@ pub mod csv;
 pub mod engine;
 pub mod error;
 pub mod flat;
+pub mod form;
 mod free_domains;
 pub mod json;
 pub mod model;
