@@ -56,15 +56,16 @@ pub const MAX_EVENTS_PER_CALL: usize = 10_000;
 pub enum Ingest {
     Counted,
     Duplicate,
-    Rejected(String),
+    /// What is wrong with it, by field (`event.type`).
+    Rejected(Errors),
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct IngestSummary {
     pub accepted: u32,
     pub duplicates: u32,
-    /// (index in the batch, reason)
-    pub rejected: Vec<(usize, String)>,
+    /// (index in the batch, what is wrong with it by field: `events[3].ts`)
+    pub rejected: Vec<(usize, Errors)>,
 }
 
 /// One visitor scored against a document's models: the selected one by `score`, all by `score_all`.
@@ -88,7 +89,7 @@ impl Scorer {
 
     pub fn ingest(&mut self, event: &Value) -> Ingest {
         match TimedEvent::parse(event, "event") {
-            Err(errors) => Ingest::Rejected(errors.to_string()),
+            Err(errors) => Ingest::Rejected(errors),
             Ok(event) => match self.state.ingest(&event) {
                 Ingested::Counted => Ingest::Counted,
                 Ingested::Duplicate => Ingest::Duplicate,
@@ -100,11 +101,12 @@ impl Scorer {
         let mut summary = IngestSummary::default();
         for (i, event) in events.iter().enumerate() {
             if i >= MAX_EVENTS_PER_CALL {
-                summary.rejected.push((i, format!("more than {MAX_EVENTS_PER_CALL} events in one call")));
+                let too_many = format!("more than {MAX_EVENTS_PER_CALL} events in one call");
+                summary.rejected.push((i, Errors::single(&index("events", i), too_many)));
                 continue;
             }
             match TimedEvent::parse(event, &index("events", i)) {
-                Err(errors) => summary.rejected.push((i, errors.to_string())),
+                Err(errors) => summary.rejected.push((i, errors)),
                 Ok(event) => match self.state.ingest(&event) {
                     Ingested::Counted => summary.accepted += 1,
                     Ingested::Duplicate => summary.duplicates += 1,

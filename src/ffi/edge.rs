@@ -2,9 +2,10 @@
 //! half of `qualify` in `leadscore/edge`. Neither throws: a malformed submission comes back as
 //! `{ ok: false, errors }`, so the edge function can answer 400 naming the field instead of failing the request.
 
-use super::scoring::JsModel;
-use super::{field_error, from_js, to_js};
+use super::model::JsModel;
+use super::{field_errors, from_js, serialize, to_js};
 use crate::engine::ScoreCard;
+use crate::error::Errors;
 use crate::value::Value;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -16,8 +17,8 @@ struct Scored<'a> {
     clamped: &'a [String],
 }
 
-fn refused(list: Vec<Value>) -> JsValue {
-    to_js(&Value::object(vec![("ok", Value::Bool(false)), ("errors", Value::Array(list))]))
+fn refused(errors: &Errors) -> JsValue {
+    to_js(&Value::object(vec![("ok", Value::Bool(false)), ("errors", field_errors(errors))]))
 }
 
 /// The traits of a submission's allow-listed fields, given as `[{ field, trait, type, value }]` and each
@@ -25,11 +26,11 @@ fn refused(list: Vec<Value>) -> JsValue {
 #[wasm_bindgen(js_name = formTraits)]
 pub fn form_traits(fields: JsValue) -> JsValue {
     let Ok(fields) = from_js(fields, "fields") else {
-        return refused(vec![field_error("fields", "expected plain data")]);
+        return refused(&Errors::single("fields", "expected plain data"));
     };
     match crate::form::traits(&fields) {
         Ok(traits) => to_js(&Value::object(vec![("ok", Value::Bool(true)), ("traits", traits)])),
-        Err(list) => refused(list.0.iter().map(|e| field_error(&e.path, &e.message)).collect()),
+        Err(errors) => refused(&errors),
     }
 }
 
@@ -38,21 +39,17 @@ pub fn form_traits(fields: JsValue) -> JsValue {
 #[wasm_bindgen(js_name = scoreSubmission)]
 pub fn score_submission(model: &JsModel, submission: JsValue, now: f64) -> JsValue {
     let Some(selected) = model.selected() else {
-        return refused(vec![field_error("model", "missing")]);
+        return refused(&Errors::single("model", "missing"));
     };
     if !now.is_finite() {
-        return refused(vec![field_error("now", "expected milliseconds since the Unix epoch")]);
+        return refused(&Errors::single("now", "expected milliseconds since the Unix epoch"));
     }
     let submission = match from_js(submission, "submission") {
         Ok(value) => value,
-        Err(_) => return refused(vec![field_error("submission", "expected plain data")]),
+        Err(_) => return refused(&Errors::single("submission", "expected plain data")),
     };
     match crate::sanitize::score_submission(selected, &submission, now as i64) {
-        Ok(scored) => {
-            let answer = Scored { ok: true, card: &scored.card, clamped: &scored.clamped };
-            // Plain data throughout: nothing in it can fail to serialize.
-            answer.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).unwrap_or(JsValue::NULL)
-        }
-        Err(list) => refused(list.0.iter().map(|e| field_error(&e.path, &e.message)).collect()),
+        Ok(scored) => serialize(&Scored { ok: true, card: &scored.card, clamped: &scored.clamped }),
+        Err(errors) => refused(&errors),
     }
 }
