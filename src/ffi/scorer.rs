@@ -106,7 +106,7 @@ impl JsScorer {
         text6: Option<String>,
         number6: Option<f64>,
     ) -> bool {
-        let (Some(mut fields), Some(names)) = (EventFields::of_type(kind), state::EVENT_FIELDS.get(kind)) else {
+        let (Some(mut fields), Some(names)) = (EventFields::of_type(kind), state::fields_of_type(kind)) else {
             return false;
         };
         let values = [
@@ -207,12 +207,12 @@ impl JsScorer {
 /// The event types, in the order `Scorer.trackFields` numbers them.
 #[wasm_bindgen(js_name = eventTypes)]
 pub fn event_types() -> JsValue {
-    to_js(&Value::Array(state::EVENT_TYPES.iter().map(|&t| Value::from(t)).collect()))
+    to_js(&Value::Array(state::event_types().map(Value::from).collect()))
 }
 
 /// The fields an event of the type `eventTypes()[kind]` may have, `type` first.
 #[wasm_bindgen(js_name = eventFields)]
 pub fn event_fields(kind: usize) -> JsValue {
-    let names = state::EVENT_FIELDS.get(kind).copied().unwrap_or_default();
+    let names = state::fields_of_type(kind).unwrap_or_default();
     to_js(&Value::Array(names.iter().map(|&n| Value::from(n)).collect()))
 }
