@@ -259,13 +259,14 @@ export interface ModelOptions {
 export interface IngestResult {
   accepted: boolean;
   duplicate: boolean;
-  reason?: string;
+  /** Why a rejected event was rejected, by field (`event.ts`), as everywhere else. */
+  errors?: ValidationError[];
 }
 
 export interface IngestManyResult {
   accepted: number;
   duplicates: number;
-  rejected: { index: number; reason: string }[];
+  rejected: { index: number; errors: ValidationError[] }[];
 }
 
 // ---------------------------------------------------------------- API

@@ -11,25 +11,11 @@
 // Usage: node scripts/build-browser.mjs   (run by scripts/build.mjs; CARGO_TARGET_DIR is honoured)
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, relative } from 'node:path';
+import { WASM_FEATURES, bin, root, run, targetDir, wasmOpt } from './build-common.mjs';
 import { snippetSizes, formatSizes } from './snippet-size.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const out = join(root, 'pkg', 'browser');
-const targetDir = process.env.CARGO_TARGET_DIR ?? join(root, 'target');
-const bin = (name) => join(root, 'node_modules', '.bin', name);
-// Same list as scripts/build.mjs: what rustc's wasm32 target emits and wasm-opt must be told about.
-const WASM_FEATURES = [
-  '--enable-bulk-memory', '--enable-bulk-memory-opt', '--enable-nontrapping-float-to-int',
-  '--enable-sign-ext', '--enable-mutable-globals', '--enable-reference-types',
-  '--enable-multivalue', '--enable-call-indirect-overlong',
-];
-
-function run(cmd, args) {
-  console.log(`$ ${cmd} ${args.join(' ')}`);
-  execFileSync(cmd, args, { cwd: root, stdio: 'inherit' });
-}
 
 const version = readFileSync(join(root, 'Cargo.toml'), 'utf8').match(/^version\s*=\s*"([^"]+)"/m)?.[1] ?? '0.0.0';
 
@@ -80,7 +66,7 @@ mkdirSync(work, { recursive: true });
 run('wasm-bindgen', ['--target', 'web', '--no-typescript', '--omit-default-module-path',
   '--out-dir', work, '--out-name', 'leadscore-core', rawWasm]);
 const wasm = join(work, 'leadscore-core_bg.wasm');
-run(bin('wasm-opt'), ['-Oz', '--strip-debug', '--strip-producers', ...WASM_FEATURES, wasm, '-o', wasm]);
+wasmOpt('-Oz', wasm);
 shortenLinkNames(wasm, join(work, 'leadscore-core.js'));
 
 /**

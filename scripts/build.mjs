@@ -5,26 +5,12 @@
 import { execFileSync } from 'node:child_process';
 import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
+import { root, run, targetDir, wasmOpt } from './build-common.mjs';
 import { patchGlue } from './patch-glue.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = join(root, 'pkg');
 const core = join(pkg, 'core');
-
-// Features rustc's wasm32-unknown-unknown target emits by default (LLVM "generic" CPU).
-// `strip = true` removes the target_features section, so wasm-opt cannot detect them and must be told.
-const WASM_FEATURES = [
-  '--enable-bulk-memory', '--enable-bulk-memory-opt', '--enable-nontrapping-float-to-int',
-  '--enable-sign-ext', '--enable-mutable-globals', '--enable-reference-types',
-  '--enable-multivalue', '--enable-call-indirect-overlong',
-];
-
-function run(cmd, args, options = {}) {
-  console.log(`$ ${cmd} ${args.join(' ')}`);
-  execFileSync(cmd, args, { cwd: root, stdio: 'inherit', ...options });
-}
 
 /** The few Cargo.toml facts we need; a full TOML parser is not worth a dependency. */
 function crateInfo() {
@@ -48,7 +34,6 @@ function lockedBindgenVersion() {
 }
 
 const crate = crateInfo();
-const targetDir = process.env.CARGO_TARGET_DIR ?? join(root, 'target');
 
 // 1–3. Two wasm builds of the crate: `core` (the scoring API and the edge exports: what browsers, bundlers and
 // edge workers load, kept small for download and cold start) and `calibrate` (the same plus calibration,
@@ -76,7 +61,7 @@ function buildWasm(features, outDir, { speed = false } = {}) {
   const glue = join(outDir, 'leadscore.js');
   writeFileSync(glue, patchGlue(readFileSync(glue, 'utf8').replace(/^\/\* @ts-self-types="[^"]*" \*\/\n/, '')));
   const wasm = join(outDir, 'leadscore_bg.wasm');
-  run(join(root, 'node_modules', '.bin', 'wasm-opt'), [speed ? '-O3' : '-Oz', '--strip-debug', '--strip-producers', ...WASM_FEATURES, wasm, '-o', wasm]);
+  wasmOpt(speed ? '-O3' : '-Oz', wasm);
   return wasm;
 }
 

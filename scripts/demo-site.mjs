@@ -32,56 +32,62 @@ function body(request, limit = MAX_BODY) {
   });
 }
 
+const cors = { 'access-control-allow-origin': '*', 'access-control-allow-methods': 'GET, POST, OPTIONS',
+  'access-control-allow-headers': 'content-type', 'access-control-max-age': '600' };
+const json = (response, status, value) => response
+  .writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...cors })
+  .end(`${JSON.stringify(value)}\n`);
+const file = (response, path, type) => {
+  if (!existsSync(path)) return response.writeHead(404, { 'content-type': 'text/plain' }).end('not built: run npm run build\n');
+  response.writeHead(200, { 'content-type': type, 'cache-control': 'no-cache' }).end(readFileSync(path));
+};
+
+/** The leads stored by earlier runs, and their idempotency keys. */
+function loadLeads(leadsFile) {
+  const leads = [];
+  const keys = new Set();
+  if (!existsSync(leadsFile)) return { leads, keys };
+  for (const line of readFileSync(leadsFile, 'utf8').split('\n')) {
+    try {
+      const record = JSON.parse(line);
+      leads.push(record);
+      keys.add(record.lead.idempotency_key);
+    } catch {} // a torn last line after a crash: skipped
+  }
+  return { leads, keys };
+}
+
+/** A page of www/site/ in its layout, with the tag's inline stub. */
+function page(response, { site, tagDir }, name, query) {
+  const layout = readFileSync(join(site, 'layout.html'), 'utf8');
+  const content = readFileSync(join(site, `${name}.html`), 'utf8');
+  const title = content.match(/<!-- title: (.*?) -->/)?.[1] ?? 'Acme Analytics';
+  const stubFile = join(tagDir, 'stub.min.js');
+  const stub = existsSync(stubFile) ? readFileSync(stubFile, 'utf8').trim() : '';
+  // Demo switches: ?consent=required renders the tag with data-require-consent, ?gtm with data-gtm.
+  const options = (query.get('consent') === 'required' ? ' data-require-consent' : '') + (query.has('gtm') ? ' data-gtm' : '');
+  const html = layout
+    .replaceAll('{{title}}', title)
+    .replaceAll('{{page}}', name)
+    .replace('{{stub}}', stub)
+    .replace('{{tag-options}}', options)
+    .replace('{{content}}', content);
+  response.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-cache' }).end(html);
+}
+
 /**
  * @param o.root     the repository
  * @param o.dataDir  where leads.jsonl lives (created if missing)
  * @returns handle(request, response): true when it answered the request
  */
 export function createDemoSite({ root, dataDir }) {
-  const site = join(root, 'www', 'site');
-  const tagDir = join(root, 'pkg', 'browser');
+  const dirs = { site: join(root, 'www', 'site'), tagDir: join(root, 'pkg', 'browser') };
+  const { tagDir } = dirs;
   mkdirSync(dataDir, { recursive: true });
   const leadsFile = join(dataDir, 'leads.jsonl');
-  const leads = [];
-  const keys = new Set();
-  if (existsSync(leadsFile)) {
-    for (const line of readFileSync(leadsFile, 'utf8').split('\n')) {
-      try {
-        const record = JSON.parse(line);
-        leads.push(record);
-        keys.add(record.lead.idempotency_key);
-      } catch {} // a torn last line after a crash: skipped
-    }
-  }
+  const { leads, keys } = loadLeads(leadsFile);
   const forms = [];
   const stats = { posts: 0, stored: 0, duplicates: 0, rejected: 0 };
-
-  const cors = { 'access-control-allow-origin': '*', 'access-control-allow-methods': 'GET, POST, OPTIONS',
-    'access-control-allow-headers': 'content-type', 'access-control-max-age': '600' };
-  const json = (response, status, value) => response
-    .writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...cors })
-    .end(`${JSON.stringify(value)}\n`);
-  const file = (response, path, type) => {
-    if (!existsSync(path)) return response.writeHead(404, { 'content-type': 'text/plain' }).end('not built: run npm run build\n');
-    response.writeHead(200, { 'content-type': type, 'cache-control': 'no-cache' }).end(readFileSync(path));
-  };
-
-  function page(response, name, query) {
-    const layout = readFileSync(join(site, 'layout.html'), 'utf8');
-    const content = readFileSync(join(site, `${name}.html`), 'utf8');
-    const title = content.match(/<!-- title: (.*?) -->/)?.[1] ?? 'Acme Analytics';
-    const stubFile = join(tagDir, 'stub.min.js');
-    const stub = existsSync(stubFile) ? readFileSync(stubFile, 'utf8').trim() : '';
-    // Demo switches: ?consent=required renders the tag with data-require-consent, ?gtm with data-gtm.
-    const options = (query.get('consent') === 'required' ? ' data-require-consent' : '') + (query.has('gtm') ? ' data-gtm' : '');
-    const html = layout
-      .replaceAll('{{title}}', title)
-      .replaceAll('{{page}}', name)
-      .replace('{{stub}}', stub)
-      .replace('{{tag-options}}', options)
-      .replace('{{content}}', content);
-    response.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-cache' }).end(html);
-  }
 
   async function receiveLead(request, response) {
     stats.posts += 1;
@@ -134,7 +140,7 @@ export function createDemoSite({ root, dataDir }) {
     if (path === '/leadscore-model.json') return file(response, join(root, 'www', 'models', 'textbook.json'), 'application/json; charset=utf-8'), true;
     const name = path === '/' ? 'home' : path.match(/^\/([a-z]+)(?:\/[\w-]*)?$/)?.[1];
     if (name === 'home' || (PAGES.includes(name) && (name === 'features' || path === `/${name}`))) {
-      page(response, name, url.searchParams);
+      page(response, dirs, name, url.searchParams);
       return true;
     }
     return false;

@@ -449,7 +449,7 @@ fn is_truthy(value: &Scalar) -> bool {
     match value {
         Scalar::Bool(b) => *b,
         Scalar::Number(n) => *n != 0.0,
-        Scalar::Text(s) => matches!(s.trim().to_ascii_lowercase().as_str(), "yes" | "true" | "y" | "1" | "on"),
+        Scalar::Text(s) => crate::form::is_yes(s),
     }
 }
 

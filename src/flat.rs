@@ -28,7 +28,7 @@ pub const BOOLEAN: f64 = -3.0;
 pub const UNKNOWN_TEXT: f64 = -4.0;
 
 /// Words `is_true` accepts; in the table so an unknown text is known not to be one of them.
-const TRUTHY: &[&str] = &["yes", "true", "y", "1", "on"];
+use crate::form::TRUTHY;
 
 #[derive(Debug, Clone)]
 pub struct FlatModel {

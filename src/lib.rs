@@ -13,6 +13,7 @@
 pub mod browser;
 #[cfg(feature = "calibrate")]
 pub mod calibrate;
+mod card;
 #[cfg(feature = "calibrate")]
 pub mod cells;
 #[cfg(feature = "calibrate")]
@@ -20,6 +21,7 @@ pub mod csv;
 pub mod engine;
 pub mod error;
 pub mod flat;
+pub mod form;
 mod free_domains;
 pub mod json;
 pub mod model;
@@ -47,7 +49,6 @@ static ALLOCATOR: lol_alloc::LockedAllocator<lol_alloc::FreeListAllocator> =
 use engine::{ScoreCard, Summary};
 use error::{index, Errors};
 use model::{Model, ModelSet};
-use serde::ser::{Serialize, SerializeStruct, Serializer};
 use state::{Ingested, TimedEvent, VisitorState};
 use value::Value;
 
@@ -60,15 +61,16 @@ pub const MAX_EVENTS_PER_CALL: usize = 10_000;
 pub enum Ingest {
     Counted,
     Duplicate,
-    Rejected(String),
+    /// What is wrong with it, by field (`event.type`).
+    Rejected(Errors),
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct IngestSummary {
     pub accepted: u32,
     pub duplicates: u32,
-    /// (index in the batch, reason)
-    pub rejected: Vec<(usize, String)>,
+    /// (index in the batch, what is wrong with it by field: `events[3].ts`)
+    pub rejected: Vec<(usize, Errors)>,
 }
 
 /// One visitor scored against a document's models: the selected one by `score`, all by `score_all`.
@@ -92,7 +94,7 @@ impl Scorer {
 
     pub fn ingest(&mut self, event: &Value) -> Ingest {
         match TimedEvent::parse(event, "event") {
-            Err(errors) => Ingest::Rejected(errors.to_string()),
+            Err(errors) => Ingest::Rejected(errors),
             Ok(event) => match self.state.ingest(&event) {
                 Ingested::Counted => Ingest::Counted,
                 Ingested::Duplicate => Ingest::Duplicate,
@@ -104,11 +106,12 @@ impl Scorer {
         let mut summary = IngestSummary::default();
         for (i, event) in events.iter().enumerate() {
             if i >= MAX_EVENTS_PER_CALL {
-                summary.rejected.push((i, format!("more than {MAX_EVENTS_PER_CALL} events in one call")));
+                let too_many = format!("more than {MAX_EVENTS_PER_CALL} events in one call");
+                summary.rejected.push((i, Errors::single(&index("events", i), too_many)));
                 continue;
             }
             match TimedEvent::parse(event, &index("events", i)) {
-                Err(errors) => summary.rejected.push((i, errors.to_string())),
+                Err(errors) => summary.rejected.push((i, errors)),
                 Ok(event) => match self.state.ingest(&event) {
                     Ingested::Counted => summary.accepted += 1,
                     Ingested::Duplicate => summary.duplicates += 1,
@@ -212,100 +215,4 @@ fn read_lead<'a>(lead: &'a Value, errors: &mut Errors) -> Option<LeadParts<'a>> 
 /// Points in whole hundredths as the decimal number they stand for.
 pub(crate) fn points(centi: i64) -> f64 {
     centi as f64 / 100.0
-}
-
-impl ScoreCard {
-    /// The card as a `Value`: the same fields in the same order as its `Serialize` impl below (a
-    /// test holds the two together). The website tag hands cards to JS this way, so its wasm
-    /// carries no serializer; the npm API keeps serde for speed (see below).
-    pub fn to_value(&self) -> Value {
-        let text = |s: &Option<String>| s.as_ref().map_or(Value::Null, |s| Value::from(s.as_str()));
-        let texts = |list: &[String]| Value::Array(list.iter().map(|s| Value::from(s.as_str())).collect());
-        let mut card = Value::object(vec![
-            ("model", Value::from(self.model.as_str())),
-            ("model_version", text(&self.model_version)),
-            ("fit", Value::Number(points(self.fit))),
-            ("engagement", Value::Number(points(self.engagement))),
-            ("total", Value::Number(points(self.total))),
-            ("grade", Value::from(self.grade.as_str())),
-            ("stage", Value::from(self.stage.as_str())),
-            ("qualified", Value::Bool(self.qualified)),
-            ("reasons", texts(&self.reasons)),
-            ("disqualified_by", texts(&self.disqualified_by)),
-            ("next_step", text(&self.next_step)),
-            ("scored_at", Value::Number(self.scored_at as f64)),
-            ("breakdown", Value::Array(self.breakdown.iter().map(engine::Line::to_value).collect())),
-        ]);
-        // Only models with a `value` section add it, so other cards keep their exact shape.
-        if let (Value::Object(entries), Some(value)) = (&mut card, &self.value) {
-            let fields = vec![("expected", Value::Number(value.expected)), ("tier", Value::from(value.tier.as_str()))];
-            entries.push(("value".into(), Value::object(fields)));
-        }
-        card
-    }
-}
-
-impl engine::Line {
-    /// One breakdown line as a `Value`, like its `Serialize` impl.
-    pub fn to_value(&self) -> Value {
-        Value::object(vec![
-            ("rule", Value::from(self.rule.as_str())),
-            ("label", Value::from(self.label.as_str())),
-            ("score", Value::from(self.score)),
-            ("points", Value::Number(points(self.points))),
-            ("base", Value::Number(points(self.base))),
-            ("decayed", Value::Number(points(self.base - self.points))),
-            ("count", Value::Number(f64::from(self.count))),
-            ("counted", Value::Number(f64::from(self.counted))),
-        ])
-    }
-}
-
-// The score card serializes with `&'static str` field names: serde-wasm-bindgen caches those as JS
-// strings, which makes handing a card to JS several times cheaper than a map with owned keys.
-impl Serialize for ScoreCard {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut card = serializer.serialize_struct("ScoreCard", 13 + usize::from(self.value.is_some()))?;
-        card.serialize_field("model", &self.model)?;
-        card.serialize_field("model_version", &self.model_version)?;
-        card.serialize_field("fit", &points(self.fit))?;
-        card.serialize_field("engagement", &points(self.engagement))?;
-        card.serialize_field("total", &points(self.total))?;
-        card.serialize_field("grade", &self.grade)?;
-        card.serialize_field("stage", &self.stage)?;
-        card.serialize_field("qualified", &self.qualified)?;
-        card.serialize_field("reasons", &self.reasons)?;
-        card.serialize_field("disqualified_by", &self.disqualified_by)?;
-        card.serialize_field("next_step", &self.next_step)?;
-        card.serialize_field("scored_at", &(self.scored_at as f64))?;
-        card.serialize_field("breakdown", &self.breakdown)?;
-        if let Some(value) = &self.value {
-            card.serialize_field("value", value)?;
-        }
-        card.end()
-    }
-}
-
-impl Serialize for value_tiers::LeadValue {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut value = serializer.serialize_struct("LeadValue", 2)?;
-        value.serialize_field("expected", &self.expected)?;
-        value.serialize_field("tier", &self.tier)?;
-        value.end()
-    }
-}
-
-impl Serialize for engine::Line {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut line = serializer.serialize_struct("Line", 8)?;
-        line.serialize_field("rule", &self.rule)?;
-        line.serialize_field("label", &self.label)?;
-        line.serialize_field("score", self.score)?;
-        line.serialize_field("points", &points(self.points))?;
-        line.serialize_field("base", &points(self.base))?;
-        line.serialize_field("decayed", &points(self.base - self.points))?;
-        line.serialize_field("count", &self.count)?;
-        line.serialize_field("counted", &self.counted)?;
-        line.end()
-    }
 }

@@ -21,7 +21,7 @@ const MAX_FORM_LEN: usize = 512;
 /// (empty when the state was plausible). Never fails: an impossible claim is cut down, not trusted.
 pub fn clamp(state: &mut VisitorState, now: i64) -> Vec<String> {
     let mut notes = Vec::new();
-    if state.first == 0 && state.last == 0 && tallies(state).all(|t| t.n == 0 && t.recent.is_empty()) {
+    if state.first == 0 && state.last == 0 && state.tallies().all(|t| t.n == 0 && t.recent.is_empty()) {
         return notes;
     }
 
@@ -35,7 +35,7 @@ pub fn clamp(state: &mut VisitorState, now: i64) -> Vec<String> {
     };
     cut(&mut state.first);
     cut(&mut state.last);
-    for t in tallies_mut(state) {
+    for t in state.tallies_mut() {
         t.recent.iter_mut().for_each(&mut cut);
         cut(&mut t.older);
         cut(&mut t.older_first);
@@ -44,7 +44,7 @@ pub fn clamp(state: &mut VisitorState, now: i64) -> Vec<String> {
     if moved > 0 {
         notes.push(format!("times after now moved to now: {moved}"));
     }
-    let latest = tallies(state).flat_map(|t| [t.active, t.older, t.last()]).fold(state.last, i64::max);
+    let latest = state.tallies().flat_map(|t| [t.active, t.older, t.last()]).fold(state.last, i64::max);
     state.last = latest;
     if state.first == 0 || state.first > state.last {
         state.first = state.last;
@@ -73,7 +73,7 @@ pub fn clamp(state: &mut VisitorState, now: i64) -> Vec<String> {
     }
     let occurrence_cap = u32::try_from(1 + elapsed / 1000).unwrap_or(u32::MAX).min(MAX_COUNT);
     let mut capped = Vec::new();
-    for t in tallies_mut(state).skip(1) {
+    for t in state.tallies_mut().skip(1) {
         if cap_count(t, occurrence_cap) {
             capped.push(t.key.clone());
         }
@@ -99,40 +99,6 @@ fn cap_count(t: &mut Tally, cap: u32) -> bool {
 }
 
 /// The visits tally first, then every keyed list.
-fn tallies(state: &VisitorState) -> impl Iterator<Item = &Tally> {
-    std::iter::once(&state.visits).chain(
-        [
-            &state.pages,
-            &state.downloads,
-            &state.forms,
-            &state.clicks,
-            &state.events,
-            &state.campaigns,
-            &state.referrers,
-            &state.email_clicks,
-        ]
-        .into_iter()
-        .flatten(),
-    )
-}
-
-fn tallies_mut(state: &mut VisitorState) -> impl Iterator<Item = &mut Tally> {
-    std::iter::once(&mut state.visits).chain(
-        [
-            &mut state.pages,
-            &mut state.downloads,
-            &mut state.forms,
-            &mut state.clicks,
-            &mut state.events,
-            &mut state.campaigns,
-            &mut state.referrers,
-            &mut state.email_clicks,
-        ]
-        .into_iter()
-        .flatten(),
-    )
-}
-
 /// A scored submission: the card and what [`clamp`] changed in the client's state.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Scored {

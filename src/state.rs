@@ -109,6 +109,46 @@ pub struct VisitorState {
     pub ids: Vec<u32>,
 }
 
+/// The state's keyed tally lists, named once: each list's saved name is its field's name, and `limit`
+/// the most distinct keys it keeps. Saving, reading and clamping a state walk what this writes.
+macro_rules! keyed_tallies {
+    ($($list:ident: $limit:expr),* $(,)?) => {
+        /// The fields of a saved state, in the order it is saved.
+        const SAVED: [&str; 14] = ["v", "first", "last", "visits", $(stringify!($list),)* "traits", "ids"];
+
+        impl VisitorState {
+            /// The keyed lists by saved name.
+            fn keyed(&self) -> [(&'static str, &Vec<Tally>); 8] {
+                [$((stringify!($list), &self.$list)),*]
+            }
+
+            /// The keyed lists by saved name, with the most keys each keeps.
+            fn keyed_mut(&mut self) -> [(&'static str, usize, &mut Vec<Tally>); 8] {
+                [$((stringify!($list), $limit, &mut self.$list)),*]
+            }
+
+            /// Every tally: visits, then each keyed list's.
+            pub fn tallies(&self) -> impl Iterator<Item = &Tally> {
+                std::iter::once(&self.visits).chain([$(&self.$list),*].into_iter().flatten())
+            }
+
+            pub fn tallies_mut(&mut self) -> impl Iterator<Item = &mut Tally> {
+                std::iter::once(&mut self.visits).chain([$(&mut self.$list),*].into_iter().flatten())
+            }
+        }
+    };
+}
+keyed_tallies!(
+    pages: MAX_PAGES,
+    downloads: MAX_KEYS,
+    forms: MAX_KEYS,
+    clicks: MAX_KEYS,
+    events: MAX_KEYS,
+    campaigns: MAX_KEYS,
+    referrers: MAX_KEYS,
+    email_clicks: MAX_KEYS,
+);
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum Event {
     PageView { path: String, referrer_host: Option<String>, utm: Option<[String; 3]> },
@@ -135,23 +175,7 @@ pub enum Ingested {
     Duplicate,
 }
 
-pub const EVENT_TYPES: [&str; 9] =
-    ["page_view", "engaged", "download", "form_submit", "click", "event", "email_click", "scroll", "identify"];
-
-/// The fields events of each type may have (`type` first), in `EVENT_TYPES` order.
-pub const EVENT_FIELDS: [&[&str]; 9] = [
-    &["type", "ts", "id", "path", "url", "title", "referrer", "utm"],
-    &["type", "ts", "id", "path", "seconds"],
-    &["type", "ts", "id", "url"],
-    &["type", "ts", "id", "form", "traits"],
-    &["type", "ts", "id", "name", "props"],
-    &["type", "ts", "id", "name", "props"],
-    &["type", "ts", "id", "campaign"],
-    &["type", "ts", "id", "path", "depth"],
-    &["type", "ts", "id", "traits"],
-];
-
-/// The event types, in `EVENT_TYPES` order.
+/// The event types, in the order `TYPES` numbers them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 enum Kind {
     #[default]
@@ -166,26 +190,37 @@ enum Kind {
     Identify,
 }
 
-const KINDS: [Kind; 9] = [
-    Kind::PageView,
-    Kind::Engaged,
-    Kind::Download,
-    Kind::FormSubmit,
-    Kind::Click,
-    Kind::Named,
-    Kind::EmailClick,
-    Kind::Scroll,
-    Kind::Identify,
+/// Every event type, numbered as `Scorer.trackFields` numbers them: its name, its kind, and the fields
+/// it may have (`type` first).
+const TYPES: [(&str, Kind, &[&str]); 9] = [
+    ("page_view", Kind::PageView, &["type", "ts", "id", "path", "url", "title", "referrer", "utm"]),
+    ("engaged", Kind::Engaged, &["type", "ts", "id", "path", "seconds"]),
+    ("download", Kind::Download, &["type", "ts", "id", "url"]),
+    ("form_submit", Kind::FormSubmit, &["type", "ts", "id", "form", "traits"]),
+    ("click", Kind::Click, &["type", "ts", "id", "name", "props"]),
+    ("event", Kind::Named, &["type", "ts", "id", "name", "props"]),
+    ("email_click", Kind::EmailClick, &["type", "ts", "id", "campaign"]),
+    ("scroll", Kind::Scroll, &["type", "ts", "id", "path", "depth"]),
+    ("identify", Kind::Identify, &["type", "ts", "id", "traits"]),
 ];
+
+/// The event types' names, in the order `TYPES` numbers them.
+pub fn event_types() -> impl Iterator<Item = &'static str> {
+    TYPES.iter().map(|t| t.0)
+}
+
+/// The fields an event of the type numbered `index` may have (`type` first).
+pub fn fields_of_type(index: usize) -> Option<&'static [&'static str]> {
+    TYPES.get(index).map(|t| t.2)
+}
 
 /// The fields an event of type `kind` may have (`type` first), or None for an unknown type.
 pub fn event_fields(kind: &str) -> Option<&'static [&'static str]> {
-    type_index(kind).and_then(|i| EVENT_FIELDS.get(i)).copied()
+    type_index(kind).and_then(fields_of_type)
 }
 
-/// The index of the event type `kind` in `EVENT_TYPES`.
 fn type_index(kind: &str) -> Option<usize> {
-    EVENT_TYPES.iter().position(|t| *t == kind)
+    TYPES.iter().position(|t| t.0 == kind)
 }
 
 /// An event's fields before validation, each as given (None when absent): what `TimedEvent::parse`
@@ -215,9 +250,9 @@ impl<'a> EventFields<'a> {
         EventFields::of_type(type_index(kind)?)
     }
 
-    /// `new` for the type `EVENT_TYPES[index]`.
+    /// `new` for the type numbered `index`.
     pub fn of_type(index: usize) -> Option<EventFields<'a>> {
-        Some(EventFields { kind: *KINDS.get(index)?, ..EventFields::default() })
+        Some(EventFields { kind: TYPES.get(index)?.1, ..EventFields::default() })
     }
 
     /// Sets the field `name` unless it is set already; false when events have no such field (or
@@ -254,16 +289,12 @@ impl TimedEvent {
         };
         let type_error = || {
             let mut errors = Errors::default();
-            fail!(errors, &join(path, "type"), "expected one of: {}", EVENT_TYPES.join(", "));
+            fail!(errors, &join(path, "type"), "expected one of: {}", event_types().collect::<Vec<_>>().join(", "));
             errors
         };
         let Some(kind) = read::field(entries, "type").and_then(Value::as_str) else { return Err(type_error()) };
-        let index = type_index(kind);
-        let (Some(mut fields), Some(allowed)) =
-            (index.and_then(EventFields::of_type), index.and_then(|i| EVENT_FIELDS.get(i)))
-        else {
-            return Err(type_error());
-        };
+        let Some(&(_, kind, allowed)) = TYPES.iter().find(|t| t.0 == kind) else { return Err(type_error()) };
+        let mut fields = EventFields { kind, ..EventFields::default() };
         // Unknown fields are reported here; `from_fields` reads only those of the event's type.
         for (key, v) in read::object(value, path, allowed, &mut errors).unwrap_or_default() {
             fields.set(key, v);
@@ -281,92 +312,104 @@ impl TimedEvent {
     /// error names the bad field relative to `path`, with the messages `parse` gives.
     pub fn from_fields(fields: &EventFields, path: &str) -> Result<TimedEvent, Errors> {
         let mut errors = Errors::default();
-        // A required number field: `needed` says what it holds when it is missing.
-        let number =
-            |value: Option<&Value>, key: &str, (min, max): (f64, f64), needed: &str, errors: &mut Errors| match value {
-                Some(v) => read::number_in(v, path, key, min, max, errors),
-                None => {
-                    fail!(errors, &join(path, key), "{needed}");
-                    None
-                }
-            };
-        let ts = number(fields.ts, "ts", (MIN_TS, MAX_TS), "required: milliseconds since the Unix epoch", &mut errors);
+        let ts =
+            required_number(fields.ts, path, "ts", (MIN_TS, MAX_TS), "milliseconds since the Unix epoch", &mut errors);
         let id = fields.id.and_then(|v| read::string_in(v, path, "id", 128, &mut errors));
-        let text = |value: Option<&Value>, key: &str, errors: &mut Errors| -> String {
-            match value {
-                Some(v) => read::string_in(v, path, key, MAX_KEY_LEN, errors).unwrap_or_default(),
-                None => {
-                    fail!(errors, &join(path, key), "required");
-                    String::new()
-                }
-            }
-        };
-        let event = match fields.kind {
-            Kind::PageView => {
-                let page = text(fields.path, "path", &mut errors);
-                if let Some(v) = fields.url {
-                    read::string_in(v, path, "url", 4_096, &mut errors);
-                }
-                if let Some(v) = fields.title {
-                    read::string_in(v, path, "title", MAX_KEY_LEN, &mut errors);
-                }
-                let referrer_host = fields
-                    .referrer
-                    .and_then(|v| read::string_in(v, path, "referrer", 4_096, &mut errors))
-                    .and_then(|r| host_of(&r));
-                let utm = fields.utm.and_then(|v| {
-                    let p = join(path, "utm");
-                    let u = read::object(v, &p, &["source", "medium", "campaign", "term", "content"], &mut errors)?;
-                    let part = |k: &str, errors: &mut Errors| {
-                        read::field(u, k)
-                            .and_then(|v| read::string(v, &join(&p, k), MAX_UTM_LEN, errors))
-                            .map(lower)
-                            .unwrap_or_default()
-                    };
-                    Some([part("source", &mut errors), part("medium", &mut errors), part("campaign", &mut errors)])
-                });
-                Event::PageView { path: normalize_path(page), referrer_host, utm }
-            }
-            Kind::Engaged => {
-                let page = text(fields.path, "path", &mut errors);
-                let seconds =
-                    number(fields.seconds, "seconds", (0.0, 86_400.0), "required: engaged seconds", &mut errors)
-                        .unwrap_or(0.0);
-                Event::Engaged { path: normalize_path(page), seconds }
-            }
-            Kind::Download => Event::Download { url: lower(text(fields.url, "url", &mut errors)) },
-            Kind::FormSubmit => {
-                let form = lower(text(fields.form, "form", &mut errors));
-                let traits =
-                    fields.traits.map(|v| parse_traits(v, &join(path, "traits"), &mut errors)).unwrap_or_default();
-                Event::FormSubmit { form, traits }
-            }
-            Kind::Click => Event::Click { name: lower(text(fields.name, "name", &mut errors)) },
-            Kind::Named => Event::Named { name: lower(text(fields.name, "name", &mut errors)) },
-            Kind::EmailClick => Event::EmailClick { campaign: lower(text(fields.campaign, "campaign", &mut errors)) },
-            Kind::Scroll => {
-                let page = text(fields.path, "path", &mut errors);
-                let depth =
-                    number(fields.depth, "depth", (0.0, 100.0), "required: scroll depth in percent", &mut errors)
-                        .unwrap_or(0.0);
-                Event::Scroll { path: normalize_path(page), depth }
-            }
-            Kind::Identify => {
-                let traits = match fields.traits {
-                    Some(v) => parse_traits(v, &join(path, "traits"), &mut errors),
-                    None => {
-                        fail!(errors, &join(path, "traits"), "required: the traits to record");
-                        Vec::new()
-                    }
-                };
-                Event::Identify { traits }
-            }
-        };
+        let event = read_event(fields, path, &mut errors);
         // Whole seconds: all the precision scoring needs, and what the saved state keeps.
         let ts = ts.map(|t| (t / 1000.0).floor() as i64 * 1000);
         errors.into_result(())?;
         Ok(TimedEvent { ts: ts.unwrap_or(0), id, event })
     }
+}
+
+/// A required number field in `min..=max`; `needed` says what it holds when it is missing.
+fn required_number(
+    value: Option<&Value>,
+    path: &str,
+    key: &str,
+    (min, max): (f64, f64),
+    needed: &str,
+    errors: &mut Errors,
+) -> Option<f64> {
+    match value {
+        Some(v) => read::number_in(v, path, key, min, max, errors),
+        None => {
+            fail!(errors, &join(path, key), "required: {needed}");
+            None
+        }
+    }
+}
+
+/// A required text field of at most `MAX_KEY_LEN` characters.
+fn required_text(value: Option<&Value>, path: &str, key: &str, errors: &mut Errors) -> String {
+    match value {
+        Some(v) => read::string_in(v, path, key, MAX_KEY_LEN, errors).unwrap_or_default(),
+        None => {
+            fail!(errors, &join(path, key), "required");
+            String::new()
+        }
+    }
+}
+
+/// What happened, read from the fields of its type.
+fn read_event(fields: &EventFields, path: &str, errors: &mut Errors) -> Event {
+    let text = |key: &str, value: Option<&Value>, errors: &mut Errors| required_text(value, path, key, errors);
+    let traits = |value: &Value, errors: &mut Errors| parse_traits(value, &join(path, "traits"), errors);
+    match fields.kind {
+        Kind::PageView => read_page_view(fields, path, errors),
+        Kind::Engaged => {
+            let page = text("path", fields.path, errors);
+            let range = (0.0, 86_400.0);
+            let seconds = required_number(fields.seconds, path, "seconds", range, "engaged seconds", errors);
+            Event::Engaged { path: normalize_path(page), seconds: seconds.unwrap_or(0.0) }
+        }
+        Kind::Download => Event::Download { url: lower(text("url", fields.url, errors)) },
+        Kind::FormSubmit => {
+            let form = lower(text("form", fields.form, errors));
+            Event::FormSubmit { form, traits: fields.traits.map(|v| traits(v, errors)).unwrap_or_default() }
+        }
+        Kind::Click => Event::Click { name: lower(text("name", fields.name, errors)) },
+        Kind::Named => Event::Named { name: lower(text("name", fields.name, errors)) },
+        Kind::EmailClick => Event::EmailClick { campaign: lower(text("campaign", fields.campaign, errors)) },
+        Kind::Scroll => {
+            let page = text("path", fields.path, errors);
+            let depth = required_number(fields.depth, path, "depth", (0.0, 100.0), "scroll depth in percent", errors);
+            Event::Scroll { path: normalize_path(page), depth: depth.unwrap_or(0.0) }
+        }
+        Kind::Identify => match fields.traits {
+            Some(v) => Event::Identify { traits: traits(v, errors) },
+            None => {
+                fail!(errors, &join(path, "traits"), "required: the traits to record");
+                Event::Identify { traits: Vec::new() }
+            }
+        },
+    }
+}
+
+/// A page view: the page, and where the visitor came from (the referrer's host, the UTM campaign).
+fn read_page_view(fields: &EventFields, path: &str, errors: &mut Errors) -> Event {
+    let page = required_text(fields.path, path, "path", errors);
+    if let Some(v) = fields.url {
+        read::string_in(v, path, "url", 4_096, errors);
+    }
+    if let Some(v) = fields.title {
+        read::string_in(v, path, "title", MAX_KEY_LEN, errors);
+    }
+    let referrer_host =
+        fields.referrer.and_then(|v| read::string_in(v, path, "referrer", 4_096, errors)).and_then(|r| host_of(&r));
+    let utm = fields.utm.and_then(|v| {
+        let p = join(path, "utm");
+        let u = read::object(v, &p, &["source", "medium", "campaign", "term", "content"], errors)?;
+        let part = |k: &str, errors: &mut Errors| {
+            read::field(u, k)
+                .and_then(|v| read::string(v, &join(&p, k), MAX_UTM_LEN, errors))
+                .map(lower)
+                .unwrap_or_default()
+        };
+        Some([part("source", errors), part("medium", errors), part("campaign", errors)])
+    });
+    Event::PageView { path: normalize_path(page), referrer_host, utm }
 }
 
 /// Lower-cased path without query or fragment; "" becomes "/". In place: the text read from the
@@ -541,18 +584,10 @@ impl VisitorState {
             ("first", Value::Number(self.first as f64)),
             ("last", Value::Number(secs(self.last, base))),
             ("visits", tally_value(&self.visits, base)),
-            ("pages", tallies(&self.pages)),
         ];
-        for (key, list) in [
-            ("downloads", &self.downloads),
-            ("forms", &self.forms),
-            ("clicks", &self.clicks),
-            ("events", &self.events),
-            ("campaigns", &self.campaigns),
-            ("referrers", &self.referrers),
-            ("email_clicks", &self.email_clicks),
-        ] {
-            if !list.is_empty() {
+        // Pages are always saved; the other lists when they hold anything.
+        for (key, list) in self.keyed() {
+            if key == "pages" || !list.is_empty() {
                 entries.push((key, tallies(list)));
             }
         }
@@ -569,23 +604,7 @@ impl VisitorState {
     /// Reads a saved state; any malformed part rejects the whole state, naming the field.
     pub fn from_value(value: &Value) -> Result<VisitorState, Errors> {
         let mut errors = Errors::default();
-        let keys = [
-            "v",
-            "first",
-            "last",
-            "visits",
-            "pages",
-            "downloads",
-            "forms",
-            "clicks",
-            "events",
-            "campaigns",
-            "referrers",
-            "email_clicks",
-            "traits",
-            "ids",
-        ];
-        let Some(entries) = read::object(value, "state", &keys, &mut errors) else { return Err(errors) };
+        let Some(entries) = read::object(value, "state", &SAVED, &mut errors) else { return Err(errors) };
         match read::field(entries, "v").and_then(Value::as_f64) {
             Some(v) if v == STATE_VERSION => {}
             _ => return Err(Errors::single("state.v", "unsupported state version (expected 1)")),
@@ -610,16 +629,7 @@ impl VisitorState {
                 state.visits = t;
             }
         }
-        for (key, limit, list) in [
-            ("pages", MAX_PAGES, &mut state.pages),
-            ("downloads", MAX_KEYS, &mut state.downloads),
-            ("forms", MAX_KEYS, &mut state.forms),
-            ("clicks", MAX_KEYS, &mut state.clicks),
-            ("events", MAX_KEYS, &mut state.events),
-            ("campaigns", MAX_KEYS, &mut state.campaigns),
-            ("referrers", MAX_KEYS, &mut state.referrers),
-            ("email_clicks", MAX_KEYS, &mut state.email_clicks),
-        ] {
+        for (key, limit, list) in state.keyed_mut() {
             let Some(v) = read::field(entries, key) else { continue };
             let p = join("state", key);
             let Some(items) = read::array(v, &p, &mut errors) else { continue };

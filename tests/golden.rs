@@ -38,14 +38,15 @@ fn tidy(json: Json) -> Json {
     }
 }
 
+/// Errors as the boundary gives them: `[{ path, message }]`.
+fn field_errors(errors: &leadscore::error::Errors) -> Json {
+    errors.0.iter().map(|e| serde_json::json!({ "path": e.path, "message": e.message })).collect()
+}
+
 fn run_case(case: &Json) -> Json {
     let model = to_value(&case["model"]);
     match ModelSet::parse(&model) {
-        Err(errors) => {
-            let list: Vec<Json> =
-                errors.0.iter().map(|e| serde_json::json!({ "path": e.path, "message": e.message })).collect();
-            serde_json::json!({ "errors": list })
-        }
+        Err(errors) => serde_json::json!({ "errors": field_errors(&errors) }),
         Ok(_) => {
             let mut scorer = Scorer::new(&model, case["model_name"].as_str()).unwrap();
             let events: Vec<Value> = case["events"].as_array().unwrap().iter().map(to_value).collect();
@@ -62,8 +63,11 @@ fn run_case(case: &Json) -> Json {
             assert!(same(&card, &again), "state round trip changed the score");
             let mut expect = serde_json::json!({ "card": card });
             if !summary.rejected.is_empty() {
-                let rejected: Vec<Json> =
-                    summary.rejected.iter().map(|(i, r)| serde_json::json!({ "index": i, "reason": r })).collect();
+                let rejected: Vec<Json> = summary
+                    .rejected
+                    .iter()
+                    .map(|(i, errors)| serde_json::json!({ "index": i, "errors": field_errors(errors) }))
+                    .collect();
                 expect["rejected"] = Json::Array(rejected);
             }
             expect

@@ -4,7 +4,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 use js_sys::{Array, JsString, Reflect, JSON};
-use leadscore::ffi::scoring as leadscore_ffi;
+use leadscore::ffi::model::{score_lead, validate_model};
+use leadscore::ffi::scorer::JsScorer;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_test::*;
 
@@ -23,7 +24,7 @@ const MODEL: &str = r#"{"name":"t","version":"3","rules":[
 
 #[wasm_bindgen_test]
 fn scorer_ingests_plain_objects_and_scores() {
-    let mut scorer = leadscore_ffi::JsScorer::new(json(MODEL), JsValue::UNDEFINED).unwrap();
+    let mut scorer = JsScorer::new(json(MODEL), JsValue::UNDEFINED).unwrap();
     let outcome = scorer.ingest(json(r#"{"type":"page_view","ts":1763769600000,"path":"/pricing","id":"a"}"#));
     assert_eq!(get(&outcome, "accepted"), JsValue::TRUE);
     let again = scorer.ingest(json(r#"{"type":"page_view","ts":1763769600000,"path":"/pricing","id":"a"}"#));
@@ -41,7 +42,7 @@ fn scorer_ingests_plain_objects_and_scores() {
 #[wasm_bindgen_test]
 fn a_bad_model_throws_an_error_naming_each_field() {
     let bad = json(r#"{"name":"t","rules":[{"id":"a","points":"x","when":{"page_view":{"path":1}}}]}"#);
-    let err = leadscore_ffi::JsScorer::new(bad, JsValue::UNDEFINED).err().unwrap();
+    let err = JsScorer::new(bad, JsValue::UNDEFINED).err().unwrap();
     assert!(err.is_instance_of::<js_sys::Error>());
     let message: JsString = get(&err, "message").into();
     assert!(String::from(message).contains("rules[0].points"));
@@ -52,7 +53,7 @@ fn a_bad_model_throws_an_error_naming_each_field() {
 
 #[wasm_bindgen_test]
 fn bad_events_are_rejected_without_throwing_or_changing_state() {
-    let mut scorer = leadscore_ffi::JsScorer::new(json(MODEL), JsValue::UNDEFINED).unwrap();
+    let mut scorer = JsScorer::new(json(MODEL), JsValue::UNDEFINED).unwrap();
     let before = JSON::stringify(&scorer.export_state()).unwrap();
     for bad in [
         JsValue::NULL,
@@ -62,18 +63,19 @@ fn bad_events_are_rejected_without_throwing_or_changing_state() {
     ] {
         let outcome = scorer.ingest(bad);
         assert_eq!(get(&outcome, "accepted"), JsValue::FALSE);
-        assert!(get(&outcome, "reason").is_string());
+        let first = js_sys::Reflect::get(&get(&outcome, "errors"), &JsValue::from_f64(0.0)).unwrap();
+        assert!(get(&first, "path").is_string() && get(&first, "message").is_string());
     }
     assert_eq!(JSON::stringify(&scorer.export_state()).unwrap(), before);
 }
 
 #[wasm_bindgen_test]
 fn state_round_trips_and_a_corrupt_state_is_refused_without_loss() {
-    let mut scorer = leadscore_ffi::JsScorer::new(json(MODEL), JsValue::UNDEFINED).unwrap();
+    let mut scorer = JsScorer::new(json(MODEL), JsValue::UNDEFINED).unwrap();
     scorer.ingest(json(r#"{"type":"page_view","ts":1763769600000,"path":"/pricing"}"#));
     let saved = scorer.export_state();
     let text = JSON::stringify(&saved).unwrap();
-    let mut other = leadscore_ffi::JsScorer::new(json(MODEL), JsValue::UNDEFINED).unwrap();
+    let mut other = JsScorer::new(json(MODEL), JsValue::UNDEFINED).unwrap();
     other.import_state(JSON::parse(&String::from(text.clone())).unwrap()).unwrap();
     assert_eq!(JSON::stringify(&other.export_state()).unwrap(), text);
     let err = other.import_state(json(r#"{"v":1,"first":1763769600000,"pages":"lots"}"#)).err().unwrap();
@@ -84,9 +86,9 @@ fn state_round_trips_and_a_corrupt_state_is_refused_without_loss() {
 
 #[wasm_bindgen_test]
 fn validate_model_reports_without_throwing() {
-    let ok = leadscore_ffi::validate_model(json(MODEL));
+    let ok = validate_model(json(MODEL));
     assert_eq!(get(&ok, "ok"), JsValue::TRUE);
-    let bad = leadscore_ffi::validate_model(JsValue::from_str("not a model"));
+    let bad = validate_model(JsValue::from_str("not a model"));
     assert_eq!(get(&bad, "ok"), JsValue::FALSE);
 }
 
@@ -95,21 +97,18 @@ fn score_lead_is_a_pure_function_of_its_inputs() {
     let lead = json(
         r#"{"traits":{"company_size":80},"events":[{"type":"page_view","ts":1763769600000,"path":"/pricing/x"}]}"#,
     );
-    let a =
-        leadscore_ffi::score_lead(json(MODEL), lead.clone(), Some(1_763_856_000_000.0), JsValue::UNDEFINED).unwrap();
-    let b = leadscore_ffi::score_lead(json(MODEL), lead, Some(1_763_856_000_000.0), JsValue::UNDEFINED).unwrap();
+    let a = score_lead(json(MODEL), lead.clone(), Some(1_763_856_000_000.0), JsValue::UNDEFINED).unwrap();
+    let b = score_lead(json(MODEL), lead, Some(1_763_856_000_000.0), JsValue::UNDEFINED).unwrap();
     assert_eq!(JSON::stringify(&a).unwrap(), JSON::stringify(&b).unwrap());
     assert_eq!(get(&a, "total").as_f64(), Some(40.0));
-    let err = leadscore_ffi::score_lead(json(MODEL), json(r#"{"traits":{"x":[1]}}"#), None, JsValue::UNDEFINED)
-        .err()
-        .unwrap();
+    let err = score_lead(json(MODEL), json(r#"{"traits":{"x":[1]}}"#), None, JsValue::UNDEFINED).err().unwrap();
     let errors: Array = get(&err, "errors").into();
     assert_eq!(get(&errors.get(0), "path").as_string().as_deref(), Some("lead.traits.x"));
 }
 
 /// The summary `js/scorer.js` reads from WASM memory: total, fit, engagement, stage index, qualified.
 #[allow(unsafe_code)]
-fn summary_of(scorer: &leadscore_ffi::JsScorer) -> Vec<f64> {
+fn summary_of(scorer: &JsScorer) -> Vec<f64> {
     let address = scorer.summary_address() as *const f64;
     // SAFETY: the address is that of the scorer's own [f64; 5], alive as long as the scorer.
     unsafe { std::slice::from_raw_parts(address, 5) }.to_vec()
@@ -117,8 +116,8 @@ fn summary_of(scorer: &leadscore_ffi::JsScorer) -> Vec<f64> {
 
 #[wasm_bindgen_test]
 fn track_fields_and_track_event_agree_and_refuse_bad_fields_without_changing_state() {
-    let mut fast = leadscore_ffi::JsScorer::new(json(MODEL), JsValue::UNDEFINED).unwrap();
-    let mut general = leadscore_ffi::JsScorer::new(json(MODEL), JsValue::UNDEFINED).unwrap();
+    let mut fast = JsScorer::new(json(MODEL), JsValue::UNDEFINED).unwrap();
+    let mut general = JsScorer::new(json(MODEL), JsValue::UNDEFINED).unwrap();
     let now = Some(1_763_856_000_000.0);
     // page_view is type 0; its fields after `type`: ts, id, path, url, title, referrer.
     let path = Some("/Pricing".to_string());

@@ -1,6 +1,8 @@
 // Reading an untrusted form submission: a capped body, three content types, an allow-list of
-// fields mapped to traits, and the visitor state the snippet attaches. Web-standard APIs only.
+// fields mapped to traits, and the visitor state the snippet attaches. Web-standard APIs only; what a
+// field's text means (a number, yes/no) is the core's `formTraits` (src/form.rs), as in the tag.
 // Every failure is a value `{ status, error, field }`, never an exception.
+import { formTraits } from '../core/leadscore.js';
 
 /** Form fields mapped to traits when the `fields` option is not given (same names as the traits). */
 export const DEFAULT_FIELDS = Object.freeze([
@@ -13,13 +15,8 @@ export const STATE_HEADER = 'x-leadscore-state';
 export const EVENT_ID_FIELD = 'leadscore_event_id';
 export const DEFAULT_MAX_BODY_BYTES = 32 * 1024;
 const MAX_FIELDS = 200;
-const MAX_TEXT = 512;
 /** A saved state nests four containers deep (state → pages → entry → times). */
 const MAX_STATE_DEPTH = 4;
-const NUMBER = /^-?(0|[1-9]\d{0,14})(\.\d{1,6})?$/;
-// The words the engine reads as true (engine::is_truthy, flat.rs TRUTHY), and their opposites.
-const TRUE = new Set(['true', 'on', 'yes', 'y', '1']);
-const FALSE = new Set(['false', 'off', 'no', 'n', '0', '']);
 
 const fail = (status, field, error) => ({ ok: false, status, field, error });
 
@@ -188,29 +185,6 @@ export function decodeState(raw, source) {
   return { ok: true, state };
 }
 
-function coerce(value, type) {
-  if (value === null || value === undefined) return { value: undefined };
-  if (typeof value === 'number') {
-    return Number.isFinite(value) && type !== 'string' && type !== 'boolean'
-      ? { value } : { error: `expected ${type === 'auto' ? 'a finite number' : `a ${type}`}` };
-  }
-  if (typeof value === 'boolean') {
-    return type === 'auto' || type === 'boolean' ? { value } : { error: `expected a ${type}` };
-  }
-  const text = String(value).trim();
-  if (text.length > MAX_TEXT) return { error: `at most ${MAX_TEXT} characters` };
-  if (type === 'boolean') {
-    const lower = text.toLowerCase();
-    if (TRUE.has(lower)) return { value: true };
-    if (FALSE.has(lower)) return { value: false };
-    return { error: 'expected yes/no, y/n, true/false or on/off' };
-  }
-  if (text === '') return { value: undefined };
-  if (type === 'number') return NUMBER.test(text) ? { value: Number(text) } : { error: 'expected a number' };
-  if (type === 'auto' && NUMBER.test(text)) return { value: Number(text) };
-  return { value: text };
-}
-
 /**
  * Reads and checks a submission.
  * @returns {Promise<{ ok: true, bytes, type, traits, state, stateSource, eventId, ignored } | { ok: false, status, field, error }>}
@@ -224,15 +198,15 @@ export async function readSubmission(request, { fields = DEFAULT_FIELDS, maxBody
   const parsed = await parseBody(request, bytes);
   if (!parsed.ok) return parsed;
 
-  const traits = {};
   const allowed = new Set([STATE_FIELD, EVENT_ID_FIELD]);
-  for (const { field, trait, type: kind } of fieldMap(fields)) {
-    allowed.add(field);
-    if (!parsed.fields.has(field)) continue;
-    const { value, error } = coerce(parsed.fields.get(field), kind);
-    if (error) return fail(400, field, error);
-    if (value !== undefined) traits[trait] = value;
+  const present = [];
+  for (const entry of fieldMap(fields)) {
+    allowed.add(entry.field);
+    if (parsed.fields.has(entry.field)) present.push({ ...entry, value: parsed.fields.get(entry.field) });
   }
+  const coerced = formTraits(present);
+  if (!coerced.ok) return fail(400, coerced.errors[0].path, coerced.errors[0].message);
+  const { traits } = coerced;
   const ignored = [...parsed.fields.keys()].filter((name) => !allowed.has(name));
 
   const fromField = parsed.fields.get(STATE_FIELD);

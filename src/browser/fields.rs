@@ -4,6 +4,7 @@
 //! Passwords, files and anything named like a secret are never read; free text (textareas) only
 //! when configured.
 
+use crate::form::number;
 use crate::value::Value;
 
 /// One form control as the collector sees it.
@@ -91,25 +92,6 @@ pub fn read(control: &Control, extra: &[String]) -> Option<(String, Value)> {
         _ => number(&text).map(Value::Number).unwrap_or(Value::String(text)),
     };
     Some((key, value))
-}
-
-/// A plain decimal number (`120`, `-3`, `0.5`), without the weight of a full float parser.
-pub fn number(text: &str) -> Option<f64> {
-    let (negative, digits) = match text.strip_prefix('-') {
-        Some(rest) => (true, rest),
-        None => (false, text),
-    };
-    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
-    let all_digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
-    if whole.is_empty() || whole.len() > 15 || fraction.len() > 6 || !all_digits(whole) || !all_digits(fraction) {
-        return None;
-    }
-    let mut n = 0.0;
-    for b in whole.bytes().chain(fraction.bytes()) {
-        n = n * 10.0 + f64::from(b - b'0');
-    }
-    n /= 10f64.powi(fraction.len() as i32);
-    Some(if negative { -n } else { n })
 }
 
 fn known(name: &str, kind: &str, autocomplete: &str) -> Option<&'static str> {

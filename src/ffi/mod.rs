@@ -1,5 +1,7 @@
-//! The one boundary to JavaScript (wasm32 builds only). Each file holds the exports of one area;
-//! the helpers here convert values and errors, and no scoring logic lives in this module.
+//! The one boundary to JavaScript (wasm32 builds only). Each file holds one JS class and the functions
+//! beside it (`model`, `scorer`, `fast_scorer`), or the exports of one area (`edge`, `calibrate`, `browser`);
+//! the helpers here convert values and errors, and no scoring logic lives in this module. Errors cross
+//! in one shape, `{ path, message }`.
 
 #[cfg(all(feature = "browser", target_arch = "wasm32"))]
 pub mod browser;
@@ -8,7 +10,11 @@ pub mod calibrate;
 #[cfg(feature = "api")]
 pub mod edge;
 #[cfg(feature = "api")]
-pub mod scoring;
+pub mod fast_scorer;
+#[cfg(feature = "api")]
+pub mod model;
+#[cfg(feature = "api")]
+pub mod scorer;
 
 use crate::error::Errors;
 use crate::value::Value;
@@ -79,15 +85,53 @@ fn js_to_value(value: &JsValue, depth: usize) -> Result<Value, String> {
 /// `{ path, message }` objects, so tools can point at each field.
 pub(crate) fn error(errors: &Errors, prefix: &str) -> JsValue {
     let err = js_sys::Error::new(&crate::read::concat(&[prefix, ": ", &errors.text()]));
+    // Built item by item rather than through `field_errors`: the website tag's wasm stays smaller.
     let list = js_sys::Array::new();
     for e in &errors.0 {
-        list.push(&to_js(&field_error(&e.path, &e.message)));
+        list.push(&to_js(&field_error(e)));
     }
     // Reflect::set only fails on frozen objects; a fresh Error is not one.
     let _ = js_sys::Reflect::set(&err, &JsValue::from_str("errors"), &list);
     err.into()
 }
 
-pub(crate) fn field_error(path: &str, message: &str) -> Value {
-    Value::object(vec![("path", Value::from(path)), ("message", Value::from(message))])
+fn field_error(e: &crate::error::FieldError) -> Value {
+    Value::object(vec![("path", Value::from(e.path.as_str())), ("message", Value::from(e.message.as_str()))])
+}
+
+/// Errors as the boundary gives them everywhere: `[{ path, message }]`.
+#[cfg(feature = "api")]
+fn field_errors(errors: &Errors) -> Value {
+    Value::Array(errors.0.iter().map(field_error).collect())
+}
+
+/// Typed results go straight to JS objects (no intermediate `Value`); nothing in them can fail.
+#[cfg(feature = "api")]
+fn serialize<T: serde::Serialize + ?Sized>(value: &T) -> JsValue {
+    value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).unwrap_or(JsValue::NULL)
+}
+
+/// A call's `now` in milliseconds, the current time when not given.
+#[cfg(feature = "api")]
+fn now_or(now: Option<f64>) -> i64 {
+    match now {
+        Some(n) if n.is_finite() => n as i64,
+        _ => js_sys::Date::now() as i64,
+    }
+}
+
+/// `options.model`: which model of a multi-model document.
+#[cfg(feature = "api")]
+fn model_option(options: &JsValue) -> Option<String> {
+    if !options.is_object() {
+        return None;
+    }
+    js_sys::Reflect::get(options, &JsValue::from_str("model")).ok().and_then(|v| v.as_string())
+}
+
+/// The module's memory, for encoders that write into WASM buffers directly (`js/scorer.js`, `js/flat.js`).
+#[cfg(feature = "api")]
+#[wasm_bindgen::prelude::wasm_bindgen(js_name = wasmMemory)]
+pub fn wasm_memory() -> JsValue {
+    wasm_bindgen::memory()
 }

@@ -144,18 +144,18 @@ describe('Scorer', () => {
     assert.equal(scorer.ingest(event).duplicate, true);
     scorer.free();
   });
-  test('ingest and ingestMany reject malformed events with a reason', () => {
+  test('ingest and ingestMany reject malformed events naming the field', () => {
     const scorer = new Scorer(textbook);
     const bad = { type: 'no_such_type', ts: T0 };
     const single = scorer.ingest(bad);
     assert.equal(single.accepted, false);
-    assert.equal(typeof single.reason, 'string');
+    assert.deepEqual(single.errors.map((e) => e.path), ['event.type']);
     const many = scorer.ingestMany([hotLead.events[0], bad, hotLead.events[2]]);
     assert.equal(many.accepted, 2);
     assert.equal(many.duplicates, 0);
     assert.equal(many.rejected.length, 1);
     assert.equal(many.rejected[0].index, 1);
-    assert.equal(typeof many.rejected[0].reason, 'string');
+    assert.deepEqual(many.rejected[0].errors.map((e) => e.path), ['events[1].type']);
     scorer.free();
   });
   test('state survives a JSON round trip', () => {

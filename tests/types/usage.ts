@@ -46,7 +46,7 @@ const card: ScoreCard = model.scoreLead({ traits: { company_size: 120 }, events 
 model.free();
 
 const scorer = new Scorer(doc);
-const one: { accepted: boolean; duplicate: boolean; reason?: string } = scorer.ingest(events[0]!);
+const one: { accepted: boolean; duplicate: boolean; errors?: { path: string; message: string }[] } = scorer.ingest(events[0]!);
 const many = scorer.ingestMany(events);
 const rejectedAt: number | undefined = many.rejected[0]?.index;
 const state: VisitorState = scorer.exportState();

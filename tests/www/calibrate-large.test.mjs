@@ -9,16 +9,14 @@ import { createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync, statS
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
-import { createStaticServer } from '../../scripts/static-server.mjs';
-import { launchChromium, openPage } from '../support/chromium.mjs';
+import { openPage } from '../support/chromium.mjs';
+import { root, servePages } from './pages.mjs';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
 const bin = join(root, 'pkg', 'bin', 'leadscore.mjs');
 const skip = existsSync(join(root, 'pkg', 'calibrate-web.js')) ? false : 'pkg/ is not built: run npm run build first';
 const PAGE_MB = Number(process.env.LEADSCORE_PAGE_MB ?? 20);
-let server;
+let pages;
 let baseUrl;
 let browser;
 let dir;
@@ -49,14 +47,11 @@ async function bigCsv(megabytes) {
 describe('calibration page, large file', { skip }, () => {
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'leadscore-page-large-'));
-    server = createStaticServer({ '/pkg/': join(root, 'pkg'), '/': join(root, 'www') });
-    await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-    baseUrl = `http://127.0.0.1:${server.address().port}/`;
-    browser = await launchChromium();
+    pages = await servePages();
+    ({ baseUrl, browser } = pages);
   });
   after(async () => {
-    await browser?.close();
-    server?.close();
+    await pages?.close();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 

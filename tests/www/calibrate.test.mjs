@@ -5,14 +5,12 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
-import { createStaticServer } from '../../scripts/static-server.mjs';
-import { launchChromium, openPage } from '../support/chromium.mjs';
+import { openPage } from '../support/chromium.mjs';
+import { root, servePages } from './pages.mjs';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
 const skip = existsSync(join(root, 'pkg', 'web.js')) ? false : 'pkg/ is not built: run npm run build first';
-let server;
+let pages;
 let baseUrl;
 let browser;
 
@@ -31,14 +29,11 @@ function leads(rows) {
 
 describe('calibration page', { skip }, () => {
   before(async () => {
-    server = createStaticServer({ '/pkg/': join(root, 'pkg'), '/': join(root, 'www') });
-    await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-    baseUrl = `http://127.0.0.1:${server.address().port}/`;
-    browser = await launchChromium();
+    pages = await servePages();
+    ({ baseUrl, browser } = pages);
   });
   after(async () => {
-    await browser?.close();
-    server?.close();
+    await pages?.close();
   });
 
   test('calibrates a chosen CSV in the page and offers the model', async () => {

@@ -171,7 +171,7 @@ export class Journey {
         const slot = this.container.querySelector(`[data-step-error="${i}"]`);
         const problem = step.after && durationMs(step.after) === undefined ? `"${step.after}" is not a duration (e.g. 30s, 5m, 2d)` : '';
         const result = scorer.ingest(toEvent(step, ts));
-        const message = problem || (result.accepted ? '' : `Rejected by the engine: ${result.reason}`);
+        const message = problem || (result.accepted ? '' : `Rejected by the engine: ${result.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`);
         slot.hidden = !message;
         slot.textContent = message;
         if (step.type === 'page_view' && step.path) page = step.path;
