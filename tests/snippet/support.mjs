@@ -144,7 +144,7 @@ export async function stats(url) {
 /** The visitor state the tag keeps (exportState), as the page sees it. */
 export const exportState = (page) => page.evaluate(() => window.leadscore.exportState());
 
-/** Engaged seconds, views and scroll depth of a page in an exported state (see src/state.rs for the format). */
+/** Engaged seconds, views and scroll depth of a page in an exported state (see src/state/saved.rs for the format). */
 export function pageOf(state, path) {
   const row = (state.pages ?? []).find((p) => p[0] === path);
   return row && { views: row[1], engaged: row[4] ?? 0, scroll: row[5] ?? 0 };
