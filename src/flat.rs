@@ -277,60 +277,8 @@ impl NumberTest {
 impl FlatModel {
     /// Compiles `model`, or says why it needs the general path.
     pub fn compile(model: &Model) -> Result<FlatModel, String> {
-        let mut fields: Vec<String> = Vec::new();
-        let mut texts: Vec<String> = TRUTHY.iter().map(|s| (*s).to_string()).collect();
-        for rule in &model.rules {
-            let Some((field, tests)) = trait_tests(&rule.when) else {
-                return Err(format!(
-                    "rule {} is not a trait rule (or all, any, not of trait tests on one field)",
-                    rule.id
-                ));
-            };
-            if !fields.contains(field) {
-                fields.push(field.clone());
-            }
-            for test in tests {
-                let constants: Vec<&Scalar> = match test {
-                    TraitTest::Equals(s) => vec![s],
-                    TraitTest::OneOf(list) => list.iter().collect(),
-                    _ => Vec::new(),
-                };
-                for constant in constants {
-                    if let Scalar::Text(t) = constant {
-                        if !t.is_ascii() {
-                            return Err(format!("rule {} compares non-ASCII text", rule.id));
-                        }
-                        if !texts.contains(t) {
-                            texts.push(t.clone());
-                        }
-                    }
-                }
-            }
-        }
-        let mut unknown_ok = vec![true; fields.len()];
-        let mut rules = Vec::with_capacity(model.rules.len());
-        for (index, rule) in model.rules.iter().enumerate() {
-            let (Some((field, tests)), Condition::State(condition)) = (trait_tests(&rule.when), &rule.when) else {
-                continue;
-            };
-            let slot = fields.iter().position(|f| f == field).unwrap_or(0);
-            if tests.into_iter().any(needs_the_text) {
-                if let Some(ok) = unknown_ok.get_mut(slot) {
-                    *ok = false;
-                }
-            }
-            let Some(test) = flat_test(condition, &texts) else {
-                return Err(format!("rule {} has a condition without tests", rule.id));
-            };
-            rules.push(FlatRule {
-                index,
-                slot,
-                test,
-                points: rule.points,
-                fit: rule.score == ScoreKind::Fit,
-                group: rule.group,
-            });
-        }
+        let (fields, texts) = fields_and_texts(model)?;
+        let (rules, unknown_ok) = flat_rules(model, &fields, &texts)?;
         if model.groups.len() > MAX_FAST_GROUPS {
             return Err(format!("more than {MAX_FAST_GROUPS} groups"));
         }
@@ -344,26 +292,7 @@ impl FlatModel {
                 return Err("the points are too large for the fast path".to_string());
             }
         }
-        let keys = KEY_TEXT + texts.len();
-        let mut slots: Vec<SlotBuilder> =
-            fields.iter().map(|_| SlotBuilder { table: vec![0; keys], base: 0, steps: Vec::new() }).collect();
-        let mut ops = Vec::new();
-        for (i, rule) in rules.iter().enumerate() {
-            match (rule.group, number_range(&rule.test.number), slots.get_mut(rule.slot)) {
-                (None, Some(range), Some(slot)) => slot.add(&rule.test, range, pack(rule.points, rule.fit)),
-                _ => ops.push(Op::of(i, rule)),
-            }
-        }
-        let mut more_steps = Vec::new();
-        let slots = slots
-            .into_iter()
-            .enumerate()
-            .map(|(i, slot)| {
-                let (slot, more) = slot.build();
-                more_steps.extend(more.into_iter().map(|step| (i, step)));
-                slot
-            })
-            .collect();
+        let (slots, more_steps, ops) = build_slots(&fields, &texts, &rules);
         Ok(FlatModel {
             rule_ops: rules.iter().enumerate().map(|(i, rule)| Op::of(i, rule)).collect(),
             slots,
@@ -480,6 +409,95 @@ impl FlatModel {
         }
         self.texts.iter().position(|t| *t == key).map_or(UNKNOWN_TEXT, |i| i as f64)
     }
+}
+
+/// The trait fields the rules test, in order of first use, and the texts they compare (the truthy words
+/// first); an error when a rule is not a trait rule or compares non-ASCII text.
+fn fields_and_texts(model: &Model) -> Result<(Vec<String>, Vec<String>), String> {
+    let mut fields: Vec<String> = Vec::new();
+    let mut texts: Vec<String> = TRUTHY.iter().map(|s| (*s).to_string()).collect();
+    for rule in &model.rules {
+        let Some((field, tests)) = trait_tests(&rule.when) else {
+            return Err(format!("rule {} is not a trait rule (or all, any, not of trait tests on one field)", rule.id));
+        };
+        if !fields.contains(field) {
+            fields.push(field.clone());
+        }
+        for test in tests {
+            let constants: Vec<&Scalar> = match test {
+                TraitTest::Equals(s) => vec![s],
+                TraitTest::OneOf(list) => list.iter().collect(),
+                _ => Vec::new(),
+            };
+            for constant in constants {
+                if let Scalar::Text(t) = constant {
+                    if !t.is_ascii() {
+                        return Err(format!("rule {} compares non-ASCII text", rule.id));
+                    }
+                    if !texts.contains(t) {
+                        texts.push(t.clone());
+                    }
+                }
+            }
+        }
+    }
+    Ok((fields, texts))
+}
+
+/// Each rule as a test on one field's slot, and per field whether a text none of the rules names may be read
+/// as unknown (false when a test needs the text itself).
+fn flat_rules(model: &Model, fields: &[String], texts: &[String]) -> Result<(Vec<FlatRule>, Vec<bool>), String> {
+    let mut unknown_ok = vec![true; fields.len()];
+    let mut rules = Vec::with_capacity(model.rules.len());
+    for (index, rule) in model.rules.iter().enumerate() {
+        let (Some((field, tests)), Condition::State(condition)) = (trait_tests(&rule.when), &rule.when) else {
+            continue;
+        };
+        let slot = fields.iter().position(|f| f == field).unwrap_or(0);
+        if tests.into_iter().any(needs_the_text) {
+            if let Some(ok) = unknown_ok.get_mut(slot) {
+                *ok = false;
+            }
+        }
+        let Some(test) = flat_test(condition, texts) else {
+            return Err(format!("rule {} has a condition without tests", rule.id));
+        };
+        rules.push(FlatRule {
+            index,
+            slot,
+            test,
+            points: rule.points,
+            fit: rule.score == ScoreKind::Fit,
+            group: rule.group,
+        });
+    }
+    Ok((rules, unknown_ok))
+}
+
+/// Ungrouped rules on one number range fold into their field's slot (a table by text key plus steps by
+/// number); the others stay ops, checked one by one.
+fn build_slots(fields: &[String], texts: &[String], rules: &[FlatRule]) -> (Vec<Slot>, Vec<(usize, Step)>, Vec<Op>) {
+    let keys = KEY_TEXT + texts.len();
+    let mut slots: Vec<SlotBuilder> =
+        fields.iter().map(|_| SlotBuilder { table: vec![0; keys], base: 0, steps: Vec::new() }).collect();
+    let mut ops = Vec::new();
+    for (i, rule) in rules.iter().enumerate() {
+        match (rule.group, number_range(&rule.test.number), slots.get_mut(rule.slot)) {
+            (None, Some(range), Some(slot)) => slot.add(&rule.test, range, pack(rule.points, rule.fit)),
+            _ => ops.push(Op::of(i, rule)),
+        }
+    }
+    let mut more_steps = Vec::new();
+    let slots = slots
+        .into_iter()
+        .enumerate()
+        .map(|(i, slot)| {
+            let (slot, more) = slot.build();
+            more_steps.extend(more.into_iter().map(|step| (i, step)));
+            slot
+        })
+        .collect();
+    (slots, more_steps, ops)
 }
 
 impl Op {
