@@ -46,23 +46,6 @@ fn count(n: usize) -> Value {
 
 pub fn cross_validation(held: &[HeldOut], outcome: &[bool], fold_aucs: &[f64]) -> CrossValidation {
     let scores: Vec<f64> = held.iter().map(|h| h.score).collect();
-    let rows = scores.len().max(1) as f64;
-    let positives = outcome.iter().filter(|&&y| y).count();
-    let base = positives as f64 / rows;
-    let auc = metrics::auc(&scores, outcome);
-    let lift: Vec<Value> = LIFT_SHARES
-        .iter()
-        .map(|&share| {
-            let (rate, recall) = metrics::top_share(&scores, outcome, share);
-            Value::object(vec![
-                ("top", num(share)),
-                ("conversion_rate", num(rate)),
-                ("lift", num(if base > 0.0 { rate / base } else { 0.0 })),
-                ("recall", num(recall)),
-            ])
-        })
-        .collect();
-    let roc = metrics::roc(&scores, outcome).into_iter().map(|(x, y)| Value::Array(vec![num(x), num(y)])).collect();
     let reached = |from: &str| -> Vec<bool> {
         let rank = STAGES.iter().position(|s| *s == from).unwrap_or(0);
         held.iter().map(|h| STAGES.iter().position(|s| *s == h.stage).is_some_and(|r| r >= rank)).collect()
@@ -71,37 +54,80 @@ pub fn cross_validation(held: &[HeldOut], outcome: &[bool], fold_aucs: &[f64]) -
         let (precision, recall, share) = metrics::precision_recall(&reached(from), outcome);
         Value::object(vec![("precision", num(precision)), ("recall", num(recall)), ("share", num(share))])
     };
-    let stages: Vec<Value> = STAGES
-        .iter()
-        .filter_map(|&name| {
-            let members: Vec<bool> =
-                held.iter().zip(outcome).filter(|(h, _)| h.stage == name).map(|(_, &y)| y).collect();
-            if members.is_empty() {
-                return None;
-            }
-            let converted = members.iter().filter(|&&y| y).count();
-            Some(Value::object(vec![
-                ("stage", Value::from(name)),
-                ("leads", count(members.len())),
-                ("converted", count(converted)),
-                ("conversion_rate", num(converted as f64 / members.len() as f64)),
-            ]))
-        })
-        .collect();
-    let bands: Vec<Value> = (0..10)
-        .map(|band| {
-            let low = f64::from(band) * 10.0;
-            let inside = |s: f64| s >= low && (s < low + 10.0 || band == 9);
-            let members: Vec<bool> = scores.iter().zip(outcome).filter(|(s, _)| inside(**s)).map(|(_, &y)| y).collect();
-            Value::object(vec![
-                ("from", num(low)),
-                ("to", num(low + 10.0)),
-                ("leads", count(members.len())),
-                ("converted", count(members.iter().filter(|&&y| y).count())),
-            ])
-        })
-        .collect();
-    let mut distinct = scores.clone();
+    let roc = metrics::roc(&scores, outcome).into_iter().map(|(x, y)| Value::Array(vec![num(x), num(y)])).collect();
+    let (ties, notes) = ties(&scores);
+    let mean = fold_aucs.iter().sum::<f64>() / fold_aucs.len().max(1) as f64;
+    let value = Value::object(vec![
+        ("method", Value::from("each row scored by the engine with the model learned on the other folds")),
+        ("auc", num(metrics::auc(&scores, outcome))),
+        ("auc_mean_of_folds", num(mean)),
+        ("auc_by_fold", Value::Array(fold_aucs.iter().map(|&a| num(a)).collect())),
+        ("lift", lift(&scores, outcome)),
+        ("mql", at("mql")),
+        ("sql", at("sql")),
+        ("stages", stages(held, outcome)),
+        ("score_bands", score_bands(&scores, outcome)),
+        ("ties", ties),
+        ("roc", Value::Array(roc)),
+    ]);
+    CrossValidation { value, notes }
+}
+
+/// Conversion rate, lift over the base rate and recall of the top shares of held-out leads.
+fn lift(scores: &[f64], outcome: &[bool]) -> Value {
+    let positives = outcome.iter().filter(|&&y| y).count();
+    let base = positives as f64 / scores.len().max(1) as f64;
+    let rows = LIFT_SHARES.iter().map(|&share| {
+        let (rate, recall) = metrics::top_share(scores, outcome, share);
+        Value::object(vec![
+            ("top", num(share)),
+            ("conversion_rate", num(rate)),
+            ("lift", num(if base > 0.0 { rate / base } else { 0.0 })),
+            ("recall", num(recall)),
+        ])
+    });
+    Value::Array(rows.collect())
+}
+
+/// Leads and conversions per stage the held-out leads reached (stages no lead reached left out).
+fn stages(held: &[HeldOut], outcome: &[bool]) -> Value {
+    let rows = STAGES.iter().filter_map(|&name| {
+        let members: Vec<bool> = held.iter().zip(outcome).filter(|(h, _)| h.stage == name).map(|(_, &y)| y).collect();
+        if members.is_empty() {
+            return None;
+        }
+        let converted = members.iter().filter(|&&y| y).count();
+        Some(Value::object(vec![
+            ("stage", Value::from(name)),
+            ("leads", count(members.len())),
+            ("converted", count(converted)),
+            ("conversion_rate", num(converted as f64 / members.len() as f64)),
+        ]))
+    });
+    Value::Array(rows.collect())
+}
+
+/// Leads and conversions per band of ten points (the last band includes 100).
+fn score_bands(scores: &[f64], outcome: &[bool]) -> Value {
+    let rows = (0..10).map(|band| {
+        let low = f64::from(band) * 10.0;
+        let inside = |s: f64| s >= low && (s < low + 10.0 || band == 9);
+        let members: Vec<bool> = scores.iter().zip(outcome).filter(|(s, _)| inside(**s)).map(|(_, &y)| y).collect();
+        Value::object(vec![
+            ("from", num(low)),
+            ("to", num(low + 10.0)),
+            ("leads", count(members.len())),
+            ("converted", count(members.iter().filter(|&&y| y).count())),
+        ])
+    });
+    Value::Array(rows.collect())
+}
+
+/// How many distinct scores there are and the shares at 0 and 100, with a note when a share is large enough
+/// to cost ranking.
+fn ties(scores: &[f64]) -> (Value, Vec<String>) {
+    let rows = scores.len().max(1) as f64;
+    let mut distinct = scores.to_vec();
     distinct.sort_unstable_by(f64::total_cmp);
     distinct.dedup();
     let at_floor = scores.iter().filter(|&&s| s <= 0.0).count() as f64 / rows;
@@ -115,28 +141,12 @@ pub fn cross_validation(held: &[HeldOut], outcome: &[bool], fold_aucs: &[f64]) -
             ));
         }
     }
-    let mean = fold_aucs.iter().sum::<f64>() / fold_aucs.len().max(1) as f64;
     let value = Value::object(vec![
-        ("method", Value::from("each row scored by the engine with the model learned on the other folds")),
-        ("auc", num(auc)),
-        ("auc_mean_of_folds", num(mean)),
-        ("auc_by_fold", Value::Array(fold_aucs.iter().map(|&a| num(a)).collect())),
-        ("lift", Value::Array(lift)),
-        ("mql", at("mql")),
-        ("sql", at("sql")),
-        ("stages", Value::Array(stages)),
-        ("score_bands", Value::Array(bands)),
-        (
-            "ties",
-            Value::object(vec![
-                ("distinct_scores", count(distinct.len())),
-                ("at_0", num(at_floor)),
-                ("at_100", num(at_top)),
-            ]),
-        ),
-        ("roc", Value::Array(roc)),
+        ("distinct_scores", count(distinct.len())),
+        ("at_0", num(at_floor)),
+        ("at_100", num(at_top)),
     ]);
-    CrossValidation { value, notes }
+    (value, notes)
 }
 
 pub fn report(
