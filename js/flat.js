@@ -1,5 +1,5 @@
 // FlatScorer: scores flat lead records ({ company_size: 120, job_title: 'VP', ... }) at full speed.
-// The model compiles to slot programs in WASM (src/flat.rs); this encoder writes each lead's fields
+// The model compiles to slot programs in WASM (src/flat/); this encoder writes each lead's fields
 // straight into a buffer in WASM memory as (code, number) pairs, so a lead crosses the boundary as
 // numbers instead of a serialised object. Leads the fast path cannot judge exactly (an unexpected
 // text where a numeric test applies, non-ASCII text, objects) go through the general engine, so the

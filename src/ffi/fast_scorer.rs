@@ -1,4 +1,4 @@
-//! The `FastScorer` class, the fast path for flat leads (see `flat.rs`): the JS wrapper (`js/flat.js`)
+//! The `FastScorer` class, the fast path for flat leads (see `flat/`): the JS wrapper (`js/flat.js`)
 //! encodes leads straight into this object's buffer in WASM memory, then asks for totals.
 
 use super::{error, to_js};
