@@ -71,7 +71,7 @@ impl FlatTest {
         .with_bits()
     }
 
-    pub(super) fn with_bits(mut self) -> FlatTest {
+    fn with_bits(mut self) -> FlatTest {
         self.text_bits = (self.by_text.len() <= 64)
             .then(|| self.by_text.iter().enumerate().fold(0u64, |bits, (i, &b)| bits | (u64::from(b) << i)));
         self

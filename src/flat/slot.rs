@@ -3,10 +3,10 @@
 
 use super::*;
 /// Slot table keys of the values that are not numbers; text constant i has key `KEY_TEXT + i`.
-pub(super) const KEY_UNKNOWN: usize = 0;
-pub(super) const KEY_FALSE: usize = 1;
-pub(super) const KEY_TRUE: usize = 2;
-pub(super) const KEY_MISSING: usize = 3;
+const KEY_UNKNOWN: usize = 0;
+const KEY_FALSE: usize = 1;
+const KEY_TRUE: usize = 2;
+const KEY_MISSING: usize = 3;
 pub(super) const KEY_TEXT: usize = 4;
 
 /// Points as slots hold them: fit times 2^27 plus engagement, so one addition serves both scores,
@@ -67,7 +67,7 @@ impl Step {
 }
 
 /// Added to `code + 4`, it puts that small integer in the low bits of the float's bits.
-pub(super) const KEY_SHIFT: f64 = 4_503_599_627_370_496.0; // 2^52
+const KEY_SHIFT: f64 = 4_503_599_627_370_496.0; // 2^52
 
 impl Slot {
     /// The packed points of the field's plain rules for one value.
