@@ -7,8 +7,8 @@
 //! test, or a text that reads as a number where numbers and texts score differently) encodes to
 //! None; the caller then scores the row on the general path.
 
-use crate::calibrate::stream::reads_text_as_number;
-use crate::flat::{trait_tests, FlatModel, MISSING, NUMBER, UNKNOWN_TEXT};
+use crate::calibrate::stream::{number_safe, tests_of};
+use crate::flat::{FlatModel, MISSING, NUMBER, UNKNOWN_TEXT};
 use crate::model::{Model, TraitTest};
 use crate::read::parse_decimal;
 
@@ -30,20 +30,12 @@ pub struct CellEncoder {
 
 impl CellEncoder {
     pub fn new(model: &Model, flat: &FlatModel) -> CellEncoder {
-        let tests_of = |field: &String| -> Vec<&TraitTest> {
-            model
-                .rules
-                .iter()
-                .filter_map(|r| trait_tests(&r.when).filter(|(f, _)| *f == field))
-                .flat_map(|(_, tests)| tests)
-                .collect()
-        };
         CellEncoder {
-            number_safe: flat.fields.iter().map(|f| tests_of(f).into_iter().all(reads_text_as_number)).collect(),
+            number_safe: number_safe(model, flat),
             contains: flat
                 .fields
                 .iter()
-                .map(|f| tests_of(f).into_iter().any(|t| matches!(t, TraitTest::Contains(_))))
+                .map(|f| tests_of(model, f).into_iter().any(|t| matches!(t, TraitTest::Contains(_))))
                 .collect(),
             unknown_ok: flat.unknown_ok.clone(),
             texts: TextTable::new(&flat.texts),

@@ -8,7 +8,9 @@
 //! The output columns can be chosen (`fields`): without the breakdown a row is a fraction of the
 //! bytes, and the rule list is neither built nor written.
 
-use crate::calibrate::stream::{push_centi, RowScorer, RowStream, Scored, StreamOptions, Streamed};
+use crate::calibrate::stream::{
+    push_breakdown_line, push_centi, RowScorer, RowStream, Scored, StreamOptions, Streamed,
+};
 use crate::calibrate::{ScoreCsvOptions, SCORE_COLUMNS};
 use crate::cells::CellEncoder;
 use crate::csv::{self, Record};
@@ -248,12 +250,7 @@ impl FastRows {
         }
         let summary = settle_fired(model, &self.fired, |rule, points| {
             if explain {
-                if !breakdown.is_empty() {
-                    breakdown.push(';');
-                }
-                breakdown.push_str(rule);
-                breakdown.push(':');
-                push_centi(breakdown, points);
+                push_breakdown_line(breakdown, rule, points);
             }
         });
         Some(Scored {

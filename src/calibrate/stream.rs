@@ -376,12 +376,7 @@ impl RowScorer {
                 }
                 let summary = settle_fired(&self.model, &self.fired, |rule, points| {
                     if explain {
-                        if !breakdown.is_empty() {
-                            breakdown.push(';');
-                        }
-                        breakdown.push_str(rule);
-                        breakdown.push(':');
-                        push_centi(breakdown, points);
+                        push_breakdown_line(breakdown, rule, points);
                     }
                 });
                 self.fast_rows += 1;
@@ -416,17 +411,12 @@ impl RowScorer {
 impl FastRows {
     fn new(model: &Model, flat: FlatModel, header: &[String]) -> FastRows {
         let column = flat.fields.iter().map(|f| header.iter().position(|h| h == f)).collect();
-        let tests_of = |field: &String| -> Vec<&TraitTest> {
-            model
-                .rules
-                .iter()
-                .filter_map(|r| trait_tests(&r.when).filter(|(f, _)| *f == field))
-                .flat_map(|(_, tests)| tests)
-                .collect()
-        };
-        let number_safe = flat.fields.iter().map(|f| tests_of(f).into_iter().all(reads_text_as_number)).collect();
-        let contains =
-            flat.fields.iter().map(|f| tests_of(f).into_iter().any(|t| matches!(t, TraitTest::Contains(_)))).collect();
+        let number_safe = number_safe(model, &flat);
+        let contains = flat
+            .fields
+            .iter()
+            .map(|f| tests_of(model, f).into_iter().any(|t| matches!(t, TraitTest::Contains(_))))
+            .collect();
         let codes_of = flat.texts.iter().enumerate().map(|(i, t)| (t.clone(), i as f64)).collect();
         let lines = model.rules.iter().map(|r| format!("{}:{}", r.id, fmt_centi(r.points))).collect();
         let width = flat.fields.len();
@@ -527,6 +517,32 @@ fn whole_number(text: &str) -> Option<f64> {
 
 /// The engine's longest text trait; a longer cell is no answer.
 const MAX_CELL: usize = 512;
+
+/// Per field of the compiled model: whether every test of its rules reads a text that is a number as that
+/// number (see [`reads_text_as_number`]), so such a cell may be encoded as a number.
+pub(crate) fn number_safe(model: &Model, flat: &FlatModel) -> Vec<bool> {
+    flat.fields.iter().map(|f| tests_of(model, f).into_iter().all(reads_text_as_number)).collect()
+}
+
+/// Every trait test the model's rules make on `field`.
+pub(crate) fn tests_of<'a>(model: &'a Model, field: &str) -> Vec<&'a TraitTest> {
+    model
+        .rules
+        .iter()
+        .filter_map(|r| trait_tests(&r.when).filter(|(f, _)| f.as_str() == field))
+        .flat_map(|(_, tests)| tests)
+        .collect()
+}
+
+/// Appends `rule:points` to a compact breakdown (`;` between lines).
+pub(crate) fn push_breakdown_line(breakdown: &mut String, rule: &str, points: i64) {
+    if !breakdown.is_empty() {
+        breakdown.push(';');
+    }
+    breakdown.push_str(rule);
+    breakdown.push(':');
+    push_centi(breakdown, points);
+}
 
 /// Whether a test gives the same answer for a text that reads as the number n (and is none of the
 /// model's text constants) as for n itself.
