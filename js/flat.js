@@ -33,7 +33,7 @@ export class FlatScorer {
   /** @throws {Error} when the model is invalid or has rules that are not trait rules. */
   constructor(doc, options) {
     this.model = new Model(doc, options);
-    this.core = this.model.fastScorer();
+    this.core = this.model.flatScorer();
     const { fields, texts, unknownOk } = this.core.layout();
     this.fields = fields;
     this.width = fields.length;

@@ -71,16 +71,16 @@ pub struct ScoreStream {
 
 struct Plan {
     scorer: RowScorer,
-    fast: Option<FastRows>,
+    flat: Option<FlatRows>,
     id: Option<usize>,
     keep: Vec<usize>,
     /// Each stage's name as a CSV field.
     stages: Vec<String>,
-    fast_rows: u64,
+    flat_rows: u64,
 }
 
 /// The fast path for one header: each model field's column and how its cells encode.
-struct FastRows {
+struct FlatRows {
     flat: FlatModel,
     cells: CellEncoder,
     /// Per flat field: its column, or None when the CSV lacks it (always missing).
@@ -112,7 +112,7 @@ impl ScoreStream {
     /// `{ rows, bad, errors: [messages], fast, general }`
     pub fn summary(&self) -> Value {
         let (fast, general) =
-            self.plan.as_ref().map_or((0, 0), |p| (p.fast_rows + p.scorer.fast_rows, p.scorer.general_rows));
+            self.plan.as_ref().map_or((0, 0), |p| (p.flat_rows + p.scorer.flat_rows, p.scorer.general_rows));
         self.rows.summary(vec![("fast", Value::Number(fast as f64)), ("general", Value::Number(general as f64))])
     }
 
@@ -139,8 +139,8 @@ impl ScoreStream {
                 field
             })
             .collect();
-        let fast = FlatModel::compile(&self.model).ok().map(|flat| FastRows::new(&self.model, flat, header));
-        Ok(Plan { scorer, fast, id, keep, stages, fast_rows: 0 })
+        let flat = FlatModel::compile(&self.model).ok().map(|compiled| FlatRows::new(&self.model, compiled, header));
+        Ok(Plan { scorer, flat, id, keep, stages, flat_rows: 0 })
     }
 }
 
@@ -163,11 +163,11 @@ impl Streamed for ScoreStream {
             let Some(plan) = &mut self.plan else { continue };
             let record = &self.rows.record;
             self.breakdown.clear();
-            let fast =
-                plan.fast.as_mut().and_then(|fast| fast.score(record, &self.model, explain, &mut self.breakdown));
-            let scored = match fast {
+            let flat_scored =
+                plan.flat.as_mut().and_then(|flat| flat.score(record, &self.model, explain, &mut self.breakdown));
+            let scored = match flat_scored {
                 Some(scored) => {
-                    plan.fast_rows += 1;
+                    plan.flat_rows += 1;
                     scored
                 }
                 None => match plan.scorer.score(record) {
@@ -216,11 +216,11 @@ impl Streamed for ScoreStream {
     }
 }
 
-impl FastRows {
-    fn new(model: &Model, flat: FlatModel, header: &[String]) -> FastRows {
+impl FlatRows {
+    fn new(model: &Model, flat: FlatModel, header: &[String]) -> FlatRows {
         let column = flat.fields.iter().map(|f| header.iter().position(|h| h == f)).collect();
         let width = flat.fields.len();
-        FastRows {
+        FlatRows {
             cells: CellEncoder::new(model, &flat),
             flat,
             column,

@@ -269,18 +269,18 @@ pub struct RowScorer {
     now: i64,
     /// (column, trait name) for the general path.
     columns: Vec<(usize, String)>,
-    fast: Option<FastRows>,
+    flat: Option<FlatRows>,
     fired: Vec<usize>,
     /// Whether `score` writes each row's breakdown (`score` prints it; `compare` needs only totals).
     explain: bool,
     /// The last row's breakdown, `rule:points;…`, reused from row to row.
     breakdown: String,
-    pub fast_rows: u64,
+    pub flat_rows: u64,
     pub general_rows: u64,
 }
 
 /// The fast path for one header: each model field's column and how its cells encode.
-struct FastRows {
+struct FlatRows {
     flat: FlatModel,
     /// Per flat field: its column, or None when the CSV lacks it (always missing).
     column: Vec<Option<usize>>,
@@ -325,16 +325,16 @@ impl RowScorer {
                 format!("the model reads {} columns; a lead holds at most {}", columns.len(), crate::state::MAX_TRAITS),
             ));
         }
-        let fast = FlatModel::compile(model).ok().map(|flat| FastRows::new(model, flat, header));
+        let flat = FlatModel::compile(model).ok().map(|compiled| FlatRows::new(model, compiled, header));
         Ok(RowScorer {
             model: model.clone(),
             now,
             columns,
-            fast,
+            flat,
             fired: Vec::new(),
             explain: true,
             breakdown: String::new(),
-            fast_rows: 0,
+            flat_rows: 0,
             general_rows: 0,
         })
     }
@@ -361,9 +361,9 @@ impl RowScorer {
     /// Scores one record; the error is the engine's, for the caller to name the row.
     pub fn score(&mut self, record: &Record) -> Result<Scored, Errors> {
         self.breakdown.clear();
-        if let Some(fast) = &mut self.fast {
-            if fast.encode(record) {
-                fast.flat.fired(&fast.codes, &fast.numbers, &mut self.fired);
+        if let Some(rows) = &mut self.flat {
+            if rows.encode(record) {
+                rows.flat.fired(&rows.codes, &rows.numbers, &mut self.fired);
                 let breakdown = &mut self.breakdown;
                 let explain = self.explain;
                 if explain {
@@ -371,7 +371,7 @@ impl RowScorer {
                         if !breakdown.is_empty() {
                             breakdown.push(';');
                         }
-                        breakdown.push_str(fast.lines.get(rule).map(String::as_str).unwrap_or_default());
+                        breakdown.push_str(rows.lines.get(rule).map(String::as_str).unwrap_or_default());
                     }
                 }
                 let summary = settle_fired(&self.model, &self.fired, |rule, points| {
@@ -379,7 +379,7 @@ impl RowScorer {
                         push_breakdown_line(breakdown, rule, points);
                     }
                 });
-                self.fast_rows += 1;
+                self.flat_rows += 1;
                 return Ok(Scored {
                     total: summary.total,
                     fit: summary.fit,
@@ -408,8 +408,8 @@ impl RowScorer {
     }
 }
 
-impl FastRows {
-    fn new(model: &Model, flat: FlatModel, header: &[String]) -> FastRows {
+impl FlatRows {
+    fn new(model: &Model, flat: FlatModel, header: &[String]) -> FlatRows {
         let column = flat.fields.iter().map(|f| header.iter().position(|h| h == f)).collect();
         let number_safe = number_safe(model, &flat);
         let contains = flat
@@ -420,7 +420,7 @@ impl FastRows {
         let codes_of = flat.texts.iter().enumerate().map(|(i, t)| (t.clone(), i as f64)).collect();
         let lines = model.rules.iter().map(|r| format!("{}:{}", r.id, fmt_centi(r.points))).collect();
         let width = flat.fields.len();
-        FastRows {
+        FlatRows {
             flat,
             column,
             number_safe,
@@ -500,7 +500,7 @@ impl FastRows {
     }
 }
 
-/// Cells remembered per field (`FastRows::seen`), and the longest remembered.
+/// Cells remembered per field (`FlatRows::seen`), and the longest remembered.
 const MAX_SEEN: usize = 16;
 const MAX_SEEN_CELL: usize = 48;
 
@@ -589,7 +589,7 @@ impl ScoreStream {
 
     /// `{ rows, bad, errors: [messages], fast, general }`
     pub fn summary(&self) -> Value {
-        let (fast, general) = self.plan.as_ref().map_or((0, 0), |p| (p.scorer.fast_rows, p.scorer.general_rows));
+        let (fast, general) = self.plan.as_ref().map_or((0, 0), |p| (p.scorer.flat_rows, p.scorer.general_rows));
         self.rows.summary(vec![("fast", Value::Number(fast as f64)), ("general", Value::Number(general as f64))])
     }
 }

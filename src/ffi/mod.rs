@@ -1,5 +1,5 @@
 //! The one boundary to JavaScript (wasm32 builds only). Each file holds one JS class and the functions
-//! beside it (`model`, `scorer`, `fast_scorer`), or the exports of one area (`edge`, `calibrate`, `browser`);
+//! beside it (`model`, `scorer`, `flat_scorer`), or the exports of one area (`edge`, `calibrate`, `browser`);
 //! the helpers here convert values and errors, and no scoring logic lives in this module. Errors cross
 //! in one shape, `{ path, message }`.
 
@@ -10,7 +10,7 @@ pub mod calibrate;
 #[cfg(feature = "api")]
 pub mod edge;
 #[cfg(feature = "api")]
-pub mod fast_scorer;
+pub mod flat_scorer;
 #[cfg(feature = "api")]
 pub mod model;
 #[cfg(feature = "api")]

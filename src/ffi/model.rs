@@ -3,7 +3,7 @@
 //! plain JS objects (no JSON text), so a model fetched and parsed by the page, or built in code, goes
 //! straight in.
 
-use super::fast_scorer::JsFastScorer;
+use super::flat_scorer::JsFlatScorer;
 use super::{error, field_errors, from_js, model_option, now_or, serialize, to_js};
 use crate::error::Errors;
 use crate::model::{Model, ModelSet};
@@ -80,8 +80,8 @@ impl JsModel {
     }
 
     /// The fast scorer for this model, or an Error saying why the model needs the general path.
-    #[wasm_bindgen(js_name = fastScorer)]
-    pub fn fast_scorer(&self) -> Result<JsFastScorer, JsValue> {
-        JsFastScorer::compile(self.model()?)
+    #[wasm_bindgen(js_name = flatScorer)]
+    pub fn flat_scorer(&self) -> Result<JsFlatScorer, JsValue> {
+        JsFlatScorer::compile(self.model()?)
     }
 }

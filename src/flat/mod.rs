@@ -94,15 +94,15 @@ struct Op {
     complex: bool,
 }
 
-const MAX_FAST_GROUPS: usize = 15;
+const MAX_FLAT_GROUPS: usize = 15;
 
 impl FlatModel {
     /// Compiles `model`, or says why it needs the general path.
     pub fn compile(model: &Model) -> Result<FlatModel, String> {
         let (fields, texts) = fields_and_texts(model)?;
         let (rules, unknown_ok) = flat_rules(model, &fields, &texts)?;
-        if model.groups.len() > MAX_FAST_GROUPS {
-            return Err(format!("more than {MAX_FAST_GROUPS} groups"));
+        if model.groups.len() > MAX_FLAT_GROUPS {
+            return Err(format!("more than {MAX_FLAT_GROUPS} groups"));
         }
         // Slot sums are packed (see `PACK_BITS`): each score's points must stay below 2^26 in all.
         for fit in [true, false] {
@@ -166,7 +166,7 @@ impl FlatModel {
         // [fit, engagement] and [no group, group 0, group 1, …]: every rule adds to one of each,
         // so the loop has no branch on whether it fired.
         let mut scores = [0i64; 2];
-        let mut group_sums = [0i64; MAX_FAST_GROUPS + 1];
+        let mut group_sums = [0i64; MAX_FLAT_GROUPS + 1];
         for op in &self.ops {
             let points = op.points * i64::from(self.hit(op, codes, numbers));
             if let Some(sum) = scores.get_mut(op.score) {

@@ -1,4 +1,4 @@
-//! The `FastScorer` class, the fast path for flat leads (see `flat/`): the JS wrapper (`js/flat.js`)
+//! The `FlatScorerCore` class, the fast path for flat leads (see `flat/`): the JS wrapper (`js/flat.js`)
 //! encodes leads straight into this object's buffer in WASM memory, then asks for totals.
 
 use super::{error, to_js};
@@ -8,8 +8,8 @@ use crate::model::Model;
 use crate::value::Value;
 use wasm_bindgen::prelude::*;
 
-#[wasm_bindgen(js_name = FastScorer)]
-pub struct JsFastScorer {
+#[wasm_bindgen(js_name = FlatScorerCore)]
+pub struct JsFlatScorer {
     flat: FlatModel,
     /// Per lead: one code per field, then one number per field.
     input: Vec<f64>,
@@ -17,13 +17,13 @@ pub struct JsFastScorer {
     output: Vec<f64>,
 }
 
-#[wasm_bindgen(js_class = FastScorer)]
-impl JsFastScorer {
-    /// `Model.fastScorer()`: the fast scorer for `model`, or an Error saying why it needs the general path.
-    pub(crate) fn compile(model: &Model) -> Result<JsFastScorer, JsValue> {
+#[wasm_bindgen(js_class = FlatScorerCore)]
+impl JsFlatScorer {
+    /// `Model.flatScorer()`: the fast scorer for `model`, or an Error saying why it needs the general path.
+    pub(crate) fn compile(model: &Model) -> Result<JsFlatScorer, JsValue> {
         let flat = FlatModel::compile(model)
             .map_err(|why| error(&Errors::single("rules", why), "no fast path for this model"))?;
-        Ok(JsFastScorer { flat, input: Vec::new(), output: Vec::new() })
+        Ok(JsFlatScorer { flat, input: Vec::new(), output: Vec::new() })
     }
 
     /// `{ fields, texts, unknownOk }`: what the encoder needs.
