@@ -149,10 +149,8 @@ export function listen(w, collect, cta, guard) {
   on(w, 'pageshow', (event) => { if (event.persisted) { input(); engagement(); view(false); } }, false);
   on(w, 'popstate', navigate, false);
   on(w, 'hashchange', navigate, false);
-  // Another tab wrote the state or its journal: apply what it holds at once (src/browser/store.rs).
-  on(w, 'storage', (event) => {
-    if (event.key == null || event.key === 'leadscore' || String(event.key).startsWith('leadscore:j:')) collect('sync');
-  }, false);
+  // Another tab wrote: the wasm knows which keys are the tag's (src/browser/store.rs) and applies them at once.
+  on(w, 'storage', (event) => collect('sync', { key: event.key }), false);
   w.setInterval(guard(() => { collect('tick'); checkScroll(); recordEngaged(ENGAGED_CHUNK_MS); }), TICK_MS);
   // history.pushState / replaceState wrapped in a Proxy: the original runs first, unchanged (its errors reach the
   // page as before), then the tag looks at the new location.

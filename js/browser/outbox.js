@@ -39,9 +39,12 @@ export const retryAfterMs = (header, now = Date.now()) => {
   return Number.isFinite(at) ? Math.min(Math.max(at - now, 0), MAX_RETRY_AFTER_MS) : undefined;
 };
 
+/** The endpoint has the lead: 2xx, or 409 (it already had it). */
+const accepted = (status) => (status > 199 && status < 300) || status === 409;
+
 /** What to do after an attempt that ended with HTTP `status` (0: network error or timeout). */
 export const verdict = (entry, status, retryAfter, now, random) => {
-  if ((status > 199 && status < 300) || status === 409) return { delivered: true }; // 409: already have it
+  if (accepted(status)) return { delivered: true };
   if (status === 400 || status === 413 || status === 422) return { giveUp: 'rejected' };
   if (entry.tries + 1 >= MAX_ATTEMPTS) return { giveUp: 'attempts' };
   let delay = backoff(entry.tries + 1, random);
@@ -53,6 +56,55 @@ export const verdict = (entry, status, retryAfter, now, random) => {
 
 const valid = (e) => e && typeof e.key === 'string' && typeof e.stage === 'string' && typeof e.body === 'string'
   && typeof e.owner === 'string' && [e.tries, e.first, e.next, e.lease].every(Number.isFinite);
+
+/** The stored entries (the newest MAX_OUTBOX valid ones); throws when storage is unreadable or the text corrupt. */
+const readEntries = (storage, codec) => {
+  const text = storage().getItem(OUTBOX_KEY);
+  const list = text ? codec.read(text) : [];
+  return Array.isArray(list) ? list.filter(valid).slice(-MAX_OUTBOX) : [];
+};
+
+/** Writes `entries` (none: removes the key); false when storage refuses (full, blocked, throwing). */
+const writeEntries = (storage, codec, entries) => {
+  try {
+    if (entries.length) storage().setItem(OUTBOX_KEY, codec.write(entries));
+    else storage().removeItem(OUTBOX_KEY);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * One POST of `body` to `endpoint`. `end(status, retryAfter)` is called when the request answers (status 0: a
+ * network error) and, with 0, once LEASE_MS have passed (its timeout): twice when it answers late. False when
+ * this page's fetch throws (nothing was sent).
+ */
+const post = (fetch, endpoint, body, setTimer, end) => {
+  let request;
+  try {
+    request = fetch()(endpoint, {
+      method: 'POST', body, keepalive: true, credentials: 'omit',
+      headers: { 'content-type': 'text/plain;charset=UTF-8' },
+    });
+  } catch {
+    return false;
+  }
+  const done = (response) => {
+    let status = 0;
+    let retryAfter;
+    try {
+      status = typeof response.status === 'number' ? response.status : 0;
+      retryAfter = response.headers.get('retry-after');
+    } catch {}
+    end(status, retryAfter);
+  };
+  // The request's own then, not Promise.resolve (the page's Promise may be replaced); a fetch replaced by
+  // something that returns no promise counts as a network error.
+  try { request.then(done, () => end(0)); } catch { end(0); }
+  setTimer(() => end(0), LEASE_MS);
+  return true;
+};
 
 /**
  * @param o.endpoint  where to POST
@@ -80,23 +132,11 @@ export function createOutbox({ endpoint, emit, storage = () => localStorage, fet
 
   const load = () => {
     if (!dirty) {
-      try {
-        const text = storage().getItem(OUTBOX_KEY);
-        const list = text ? codec.read(text) : [];
-        entries = Array.isArray(list) ? list.filter(valid).slice(-MAX_OUTBOX) : [];
-      } catch {} // unreadable or corrupt: keep what memory has
+      try { entries = readEntries(storage, codec); } catch {} // unreadable or corrupt: keep what memory has
     }
     return entries;
   };
-  const save = () => {
-    try {
-      if (entries.length) storage().setItem(OUTBOX_KEY, codec.write(entries));
-      else storage().removeItem(OUTBOX_KEY);
-      dirty = false;
-    } catch {
-      dirty = true;
-    }
-  };
+  const save = () => { dirty = !writeEntries(storage, codec, entries); };
   const detail = (e, status, reason) => ({ key: e.key, stage: e.stage, attempts: e.tries + 1, status, ...(reason && { reason }) });
   const drop = (e, name, status, reason) => {
     entries = entries.filter((x) => x !== e);
@@ -136,43 +176,24 @@ export function createOutbox({ endpoint, emit, storage = () => localStorage, fet
   function send(key) {
     const e = entries.find((x) => x.key === key);
     if (!e) return;
-    let request;
-    try {
-      request = fetch()(endpoint, {
-        method: 'POST', body: e.body, keepalive: true, credentials: 'omit',
-        headers: { 'content-type': 'text/plain;charset=UTF-8' },
-      });
-    } catch {
+    inFlight = key;
+    const id = (attempt = {}); // this attempt: its timeout must not end a later one (same key, sent after a retry)
+    const sent = post(fetch, endpoint, e.body, setTimer, (status, retryAfter) => {
+      if (attempt === id) {
+        attempt = undefined;
+        result(key, status, retryAfter);
+      } else if (accepted(status)) {
+        result(key, status, retryAfter, true); // an attempt already counted as failed got through after all
+      }
+    });
+    if (!sent) {
       // fetch replaced by something that throws: this page cannot send, a later one will.
+      inFlight = attempt = undefined;
       broken = true;
       e.owner = '';
       e.lease = 0;
       save();
-      return;
     }
-    inFlight = key;
-    const id = (attempt = {}); // this attempt: its timeout must not end a later one (same key, sent after a retry)
-    const finish = (status, retryAfter) => {
-      if (attempt === id) {
-        attempt = undefined;
-        result(key, status, retryAfter);
-      } else if ((status > 199 && status < 300) || status === 409) {
-        result(key, status, retryAfter, true); // an attempt already counted as failed got through after all
-      }
-    };
-    const done = (response) => {
-      let status = 0;
-      let retryAfter;
-      try {
-        status = typeof response.status === 'number' ? response.status : 0;
-        retryAfter = response.headers.get('retry-after');
-      } catch {}
-      finish(status, retryAfter);
-    };
-    // The request's own then, not Promise.resolve (the page's Promise may be replaced); a fetch replaced by
-    // something that returns no promise counts as a network error.
-    try { request.then(done, () => finish(0)); } catch { finish(0); }
-    setTimer(() => finish(0), LEASE_MS);
   }
 
   function result(key, status, retryAfter, late) {

@@ -10,7 +10,7 @@
 use super::config::Config;
 use super::fields::{self, Control};
 use super::payload::{self, MAX_BODY_BYTES};
-use super::store::{journal_from_value, journal_to_value, Entry, Envelope, JOURNAL_PREFIX, KEY, OPT_OUT_KEY};
+use super::store::{self, journal_from_value, journal_to_value, Entry, Envelope, JOURNAL_PREFIX, KEY, OPT_OUT_KEY};
 use super::urls;
 use crate::engine;
 use crate::ffi::{from_js, to_js};
@@ -290,7 +290,8 @@ pub(crate) fn start(config: JsValue, model: JsValue, shadow: JsValue, host: JsVa
 /// - `submit` `{ name, controls }`: a form sent, with its controls' `{ tag, type, name, autocomplete, trait,
 ///   value, checked }`; answers `[state, eventId]` to attach to the form, or null.
 /// - `event`: a core event the loader measured (`engaged`, `scroll`), with its `ts`.
-/// - `ready`: the first page view is in: emits `ready` with the card. `sync`: another tab wrote. `tick`:
+/// - `ready`: the first page view is in: emits `ready` with the card. `sync` `{ key }`: another tab wrote
+///   `key` (null: storage cleared), applied when it is the state or a journal. `tick`:
 ///   housekeeping. `leave`: the page is hidden or left: write what memory holds.
 pub(crate) fn collect(kind: &str, data: JsValue) -> JsValue {
     let data = from_js(data, "data").unwrap_or_default();
@@ -315,7 +316,9 @@ pub(crate) fn collect(kind: &str, data: JsValue) -> JsValue {
                 JsValue::UNDEFINED
             }
             "sync" => {
-                a.sync(true);
+                if store::is_tag_key(data.get("key").and_then(Value::as_str)) {
+                    a.sync(true);
+                }
                 JsValue::UNDEFINED
             }
             "tick" => {

@@ -20,6 +20,12 @@ pub const VERSION: f64 = 1.0;
 /// Followed by a tab's id: that tab's journal.
 pub const JOURNAL_PREFIX: &str = "leadscore:j:";
 
+/// Whether a `storage` event for `key` (None: the storage was cleared) concerns the tag: the state
+/// or a tab's journal.
+pub fn is_tag_key(key: Option<&str>) -> bool {
+    key.is_none_or(|key| key == KEY || key.starts_with(JOURNAL_PREFIX))
+}
+
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Envelope {
     pub id: String,
@@ -153,6 +159,16 @@ pub fn journal_from_value(value: Value) -> Option<(String, Vec<Entry>)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn storage_events_of_the_state_journals_and_a_clear_concern_the_tag() {
+        assert!(is_tag_key(None));
+        assert!(is_tag_key(Some("leadscore")));
+        assert!(is_tag_key(Some("leadscore:j:3f2a")));
+        assert!(!is_tag_key(Some("leadscore:model")));
+        assert!(!is_tag_key(Some("leadscore:opt-out")));
+        assert!(!is_tag_key(Some("cart")));
+    }
 
     #[test]
     fn envelope_round_trip_and_rejects_foreign_data() {

@@ -82,7 +82,11 @@ test('a qualified visitor is delivered exactly once, with a breakdown that adds 
   assert.equal(edge.total, lead.total);
   assert.equal(edge.breakdown.find((line) => line.rule === 'webinar').count, 1, 'one submission, not two');
 
-  // More browsing and a reload: still exactly one delivery.
+  // More browsing and a reload: still exactly one delivery. First the page records the endpoint's answer (its
+  // outbox empties): a page left while its request is in flight cannot know it was delivered, and a later page
+  // sends it again with the same idempotency key for the receiver to drop (js/browser/outbox.js). Under load the
+  // stored lead can show on the server before the answer reaches the page.
+  await until(() => page.evaluate(() => localStorage.getItem('leadscore:outbox') === null), 15_000, 'the delivery acknowledged');
   await visit(page, server.url, '/features');
   await page.reload();
   await ready(page);
