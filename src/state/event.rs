@@ -288,7 +288,7 @@ fn lower(mut text: String) -> String {
 
 /// The host of an absolute URL, lower-cased, without port or credentials.
 fn host_of(url: &str) -> Option<String> {
-    let rest = url.split_once("://").map(|(_, r)| r)?;
+    let rest = url.get(crate::pattern::find(url, "://")? + 3..)?;
     let authority = rest.split(['/', '?', '#']).next()?;
     let host = authority.rsplit('@').next()?.split(':').next()?.to_ascii_lowercase();
     // Longer is no host at all; keeping it would only bloat the state.
