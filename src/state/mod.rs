@@ -199,13 +199,13 @@ impl VisitorState {
                 }
             }
             Event::Engaged { path, seconds } => {
-                if let Some(page) = tally(&mut self.pages, MAX_PAGES, path) {
+                if let Some(page) = tally(&mut self.pages, MAX_PAGES, path, 0) {
                     page.engaged_ms = page.engaged_ms.saturating_add((seconds * 1000.0).round() as i64);
                     page.touch(ts);
                 }
             }
             Event::Scroll { path, depth } => {
-                if let Some(page) = tally(&mut self.pages, MAX_PAGES, path) {
+                if let Some(page) = tally(&mut self.pages, MAX_PAGES, path, 0) {
                     page.scroll = page.scroll.max(depth.round() as u8);
                     page.touch(ts);
                 }
@@ -266,29 +266,27 @@ fn id_hash(id: &str) -> u32 {
 /// however many campaigns came after. Keys are kept in the order they were first seen (a new one
 /// is pushed at the end), so the first touch is the list's first.
 fn with_touch(list: &mut Vec<Tally>, key: &str, ts: i64) {
-    if list.len() >= MAX_KEYS && !list.iter().any(|t| t.key == key) {
-        if let Some(stale) = list.iter().enumerate().skip(1).min_by_key(|(_, t)| t.active).map(|(i, _)| i) {
-            list.remove(stale);
-        }
-    }
-    count(list, MAX_KEYS, key, ts);
-}
-
-/// Counts an occurrence of `key` at `ts` (see `tally`).
-fn count(list: &mut Vec<Tally>, limit: usize, key: &str, ts: i64) {
-    if let Some(t) = tally(list, limit, key) {
+    if let Some(t) = tally(list, MAX_KEYS, key, 1) {
         t.add(ts);
     }
 }
 
-/// The tally for `key`, created if new; when the list is full the least recently seen key is dropped
-/// to make room. (Returned rather than handed to a callback: one copy of this for every caller.)
-fn tally<'a>(list: &'a mut Vec<Tally>, limit: usize, key: &str) -> Option<&'a mut Tally> {
+/// Counts an occurrence of `key` at `ts` (see `tally`).
+fn count(list: &mut Vec<Tally>, limit: usize, key: &str, ts: i64) {
+    if let Some(t) = tally(list, limit, key, 0) {
+        t.add(ts);
+    }
+}
+
+/// The tally for `key`, created if new; when the list is full the least recently seen key after the
+/// first `kept` is dropped to make room. (Returned rather than handed to a callback: one copy of this
+/// for every caller.)
+fn tally<'a>(list: &'a mut Vec<Tally>, limit: usize, key: &str, kept: usize) -> Option<&'a mut Tally> {
     let at = match list.iter().position(|t| t.key == key) {
         Some(at) => at,
         None => {
             if list.len() >= limit {
-                if let Some(stale) = list.iter().enumerate().min_by_key(|(_, t)| t.active).map(|(i, _)| i) {
+                if let Some(stale) = list.iter().enumerate().skip(kept).min_by_key(|(_, t)| t.active).map(|(i, _)| i) {
                     list.remove(stale);
                 }
             }
