@@ -475,7 +475,7 @@ pub(crate) fn trait_test(test: &TraitTest, value: Option<&Scalar>) -> bool {
         (TraitTest::OneOf(list), Some(v)) => list.iter().any(|e| same(e, v)),
         (TraitTest::Contains(needles), Some(Scalar::Text(s))) => {
             let hay = s.to_ascii_lowercase();
-            needles.iter().any(|n| hay.contains(n.as_str()))
+            needles.iter().any(|n| crate::pattern::find(&hay, n).is_some())
         }
         (TraitTest::Contains(_), Some(_)) => false,
         (TraitTest::Between(lo, hi), Some(v)) => as_number(v).is_some_and(|n| n >= *lo && n <= *hi),

@@ -183,7 +183,7 @@ impl VisitorState {
         }
         match &event.event {
             Event::PageView { path, referrer_host, utm } => {
-                with_tally(&mut self.pages, MAX_PAGES, path, |t| t.add(ts));
+                count(&mut self.pages, MAX_PAGES, path, ts);
                 if let Some(host) = referrer_host {
                     with_touch(&mut self.referrers, host, ts);
                 }
@@ -193,31 +193,31 @@ impl VisitorState {
                         with_touch(&mut self.campaigns, &key, ts);
                         // A visit from an email campaign is an email click, whoever reports it.
                         if medium == "email" {
-                            with_tally(&mut self.email_clicks, MAX_KEYS, campaign, |t| t.add(ts));
+                            count(&mut self.email_clicks, MAX_KEYS, campaign, ts);
                         }
                     }
                 }
             }
             Event::Engaged { path, seconds } => {
-                with_tally(&mut self.pages, MAX_PAGES, path, |page| {
+                if let Some(page) = tally(&mut self.pages, MAX_PAGES, path, 0) {
                     page.engaged_ms = page.engaged_ms.saturating_add((seconds * 1000.0).round() as i64);
                     page.touch(ts);
-                });
+                }
             }
             Event::Scroll { path, depth } => {
-                with_tally(&mut self.pages, MAX_PAGES, path, |page| {
+                if let Some(page) = tally(&mut self.pages, MAX_PAGES, path, 0) {
                     page.scroll = page.scroll.max(depth.round() as u8);
                     page.touch(ts);
-                });
+                }
             }
-            Event::Download { url } => with_tally(&mut self.downloads, MAX_KEYS, url, |t| t.add(ts)),
+            Event::Download { url } => count(&mut self.downloads, MAX_KEYS, url, ts),
             Event::FormSubmit { form, traits } => {
-                with_tally(&mut self.forms, MAX_KEYS, form, |t| t.add(ts));
+                count(&mut self.forms, MAX_KEYS, form, ts);
                 self.merge_traits(traits);
             }
-            Event::Click { name } => with_tally(&mut self.clicks, MAX_KEYS, name, |t| t.add(ts)),
-            Event::Named { name } => with_tally(&mut self.events, MAX_KEYS, name, |t| t.add(ts)),
-            Event::EmailClick { campaign } => with_tally(&mut self.email_clicks, MAX_KEYS, campaign, |t| t.add(ts)),
+            Event::Click { name } => count(&mut self.clicks, MAX_KEYS, name, ts),
+            Event::Named { name } => count(&mut self.events, MAX_KEYS, name, ts),
+            Event::EmailClick { campaign } => count(&mut self.email_clicks, MAX_KEYS, campaign, ts),
             Event::Identify { traits } => self.merge_traits(traits),
         }
         Ingested::Counted
@@ -261,34 +261,40 @@ fn id_hash(id: &str) -> u32 {
     id.bytes().fold(0x811c_9dc5u32, |h, b| (h ^ u32::from(b)).wrapping_mul(0x0100_0193))
 }
 
-/// Counts a campaign or referrer visit. Like `with_tally`, except that the first touch is never
+/// Counts a campaign or referrer visit. Like `count`, except that the first touch is never
 /// the key dropped to make room, so first-touch attribution (`funnel`'s `touches`) can read it
 /// however many campaigns came after. Keys are kept in the order they were first seen (a new one
 /// is pushed at the end), so the first touch is the list's first.
 fn with_touch(list: &mut Vec<Tally>, key: &str, ts: i64) {
-    if list.len() >= MAX_KEYS && !list.iter().any(|t| t.key == key) {
-        if let Some(stale) = list.iter().enumerate().skip(1).min_by_key(|(_, t)| t.active).map(|(i, _)| i) {
-            list.remove(stale);
-        }
+    if let Some(t) = tally(list, MAX_KEYS, key, 1) {
+        t.add(ts);
     }
-    with_tally(list, MAX_KEYS, key, |t| t.add(ts));
 }
 
-/// Applies `update` to the tally for `key`, created if new; when the list is full the least
-/// recently seen key is dropped to make room.
-fn with_tally(list: &mut Vec<Tally>, limit: usize, key: &str, update: impl FnOnce(&mut Tally)) {
-    if let Some(existing) = list.iter_mut().find(|t| t.key == key) {
-        update(existing);
-        return;
+/// Counts an occurrence of `key` at `ts` (see `tally`).
+fn count(list: &mut Vec<Tally>, limit: usize, key: &str, ts: i64) {
+    if let Some(t) = tally(list, limit, key, 0) {
+        t.add(ts);
     }
-    if list.len() >= limit {
-        if let Some(stale) = list.iter().enumerate().min_by_key(|(_, t)| t.active).map(|(i, _)| i) {
-            list.remove(stale);
+}
+
+/// The tally for `key`, created if new; when the list is full the least recently seen key after the
+/// first `kept` is dropped to make room. (Returned rather than handed to a callback: one copy of this
+/// for every caller.)
+fn tally<'a>(list: &'a mut Vec<Tally>, limit: usize, key: &str, kept: usize) -> Option<&'a mut Tally> {
+    let at = match list.iter().position(|t| t.key == key) {
+        Some(at) => at,
+        None => {
+            if list.len() >= limit {
+                if let Some(stale) = list.iter().enumerate().skip(kept).min_by_key(|(_, t)| t.active).map(|(i, _)| i) {
+                    list.remove(stale);
+                }
+            }
+            list.push(Tally::new(key.to_string()));
+            list.len() - 1
         }
-    }
-    let mut fresh = Tally::new(key.to_string());
-    update(&mut fresh);
-    list.push(fresh);
+    };
+    list.get_mut(at)
 }
 
 /// A company size as forms and CRMs write it: "120" → 120, "50-200" → 125 (the middle of a range),
