@@ -5,6 +5,7 @@
 //! when configured.
 
 use crate::form::number;
+use crate::pattern::find;
 use crate::value::Value;
 
 /// One form control as the collector sees it.
@@ -69,7 +70,7 @@ pub fn read(control: &Control, extra: &[String]) -> Option<(String, Value)> {
     let key = match control.explicit.map(normalize).filter(|k| !k.is_empty()) {
         Some(explicit) => explicit,
         None => {
-            if kind == "hidden" || SECRET.iter().any(|s| name.contains(s)) {
+            if kind == "hidden" || SECRET.iter().any(|s| find(&name, s).is_some()) {
                 return None;
             }
             if extra.contains(&name) {

@@ -1,6 +1,7 @@
 //! URL helpers: the page key of a location (hash routes included), UTM parameters, hosts and
 //! download links. No URL parser: the browser hands over the parts it already split.
 
+use crate::pattern::find;
 use crate::value::Value;
 
 /// The path the core sees for a location: the pathname, or for hash routes (`#/pricing`,
@@ -42,9 +43,15 @@ pub fn utm(search: &str, decode: fn(&str) -> Option<String>) -> Option<Value> {
     (!entries.is_empty()).then(|| Value::object(entries))
 }
 
+/// What follows the scheme of an absolute URL (`https://a.example/x` → `a.example/x`). A byte search, as in
+/// the core (`pattern::find`): `str::split_once` with a text needle brings the two-way searcher into the tag.
+fn after_scheme(url: &str) -> Option<&str> {
+    url.get(find(url, "://")? + 3..)
+}
+
 /// The lower-cased host of an absolute URL (`https://a.example:8443/x` → `a.example:8443`).
 pub fn host(url: &str) -> Option<String> {
-    let rest = url.split_once("://")?.1;
+    let rest = after_scheme(url)?;
     let authority = rest.split(['/', '?', '#']).next()?;
     let host = authority.rsplit('@').next()?.to_ascii_lowercase();
     (!host.is_empty()).then_some(host)
@@ -72,8 +79,8 @@ pub fn is_download(url: &str, has_download_attribute: bool, extensions: &[String
 /// What a download event records: the path for links on this site, the URL elsewhere.
 pub fn download_url(href: &str, own_host: &str) -> String {
     let url = without_query(href);
-    match (host(url), url.split_once("://")) {
-        (Some(h), Some((_, rest))) if h == own_host.to_ascii_lowercase() => {
+    match (host(url), after_scheme(url)) {
+        (Some(h), Some(rest)) if h == own_host.to_ascii_lowercase() => {
             rest.find('/').and_then(|at| rest.get(at..)).unwrap_or("/").to_string()
         }
         _ => url.to_string(),
