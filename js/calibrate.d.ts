@@ -22,12 +22,14 @@ export interface CalibrateOptions {
   sqlTop?: number;
   /** Cross-validation folds, 2..20 (default 5). */
   folds?: number;
-  /** Most bins per numeric column (default 15). */
+  /** Most bins per numeric column (default 40). */
   bins?: number;
   /** Answers seen on fewer rows get no rule of their own (default 10). */
   minLevelRows?: number;
   /** Ridge penalty (default 2). */
   regularization?: number;
+  /** Penalty pulling neighbouring bins of a numeric column together (default 5). */
+  smoothing?: number;
   seed?: number;
   /** Most pairwise interactions learned, each one rule (`all` of two conditions); 0 = additive only (default 5). */
   interactions?: number;

@@ -24,7 +24,7 @@ Usage:
       --min-precision 70%    SQL from the score at which leads convert at least this often
       --sql-top 5%           or: the top share that become SQL (default: a quarter of the MQL share)
       --folds 5              cross-validation folds (2..20)
-      --bins 15              most bins per numeric column
+      --bins 40              most bins per numeric column
       --name <name>          the model's name (default: calibrated)
       --sample 100000        learn from a uniform sample of at most this many rows (files of any size
                              are streamed); when the file has more, the model is then also scored

@@ -16,6 +16,9 @@ use super::logistic::{sigmoid, Weights};
 use crate::read::fmt_num;
 use crate::value::Value;
 
+/// Most places a number's side of a rectangle may be cut (see `candidate_picks`).
+const MAX_CUTS: u32 = 14;
+
 /// Which answers of one column a side of an interaction takes: level indices are the encoder's.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Pick {
@@ -174,11 +177,19 @@ pub fn find(
 /// implicit level); picks that take every slot or repeat another pick's mask are left out.
 fn candidate_picks(encoder: &Encoder) -> Vec<(Pick, Vec<bool>)> {
     let width = encoder.width() as u32;
-    let mut picks: Vec<Pick> = (0..width).map(Pick::Level).collect();
-    picks.push(Pick::Implicit);
+    let mut picks: Vec<Pick> = Vec::new();
     if matches!(encoder.levels, Levels::Bins { .. }) {
-        picks.extend((1..width).flat_map(|j| [Pick::AtLeast(j), Pick::Below(j)]));
+        // A number's side is a range from one end, cut at every `step`-th edge: the bins are fine
+        // (40 by default) so that the additive part follows a trend closely, but a rectangle cut
+        // at any of their edges, or taking one narrow bin, mostly fits noise in its gain (under
+        // identical folds on the shared data, 5 interactions: 0.9049 at any edge of 40 bins and
+        // single bins, 0.9060 at about 14 cuts without single bins).
+        let step = width.div_ceil(MAX_CUTS).max(1);
+        picks.push(Pick::Implicit);
+        picks.extend((1..width).filter(|j| j % step == 0).flat_map(|j| [Pick::AtLeast(j), Pick::Below(j)]));
     } else {
+        picks.extend((0..width).map(Pick::Level));
+        picks.push(Pick::Implicit);
         // Either side of an answer, as a tree's split takes it. With the additive levels, any
         // cell of a two-by-two split says the same, but the gain prefers the cell with the least
         // curvature and the ridge shrinks each differently: "not Form and 600 s or more" may be a
@@ -311,13 +322,25 @@ mod tests {
     fn picks_of_bins_are_ranges_without_repeats() {
         let encoder = Encoder { column: 0, first: 0, levels: Levels::Bins { edges: vec![1.0, 2.0] } };
         let picks: Vec<Pick> = candidate_picks(&encoder).into_iter().map(|(p, _)| p).collect();
-        // Three bins and the implicit level: single bins, "no number", and the two ranges not
-        // already a single bin (under 2 = bins 0–1, at least 1 = bins 1–2).
-        assert_eq!(
-            picks,
-            vec![Pick::Level(0), Pick::Level(1), Pick::Level(2), Pick::Implicit, Pick::AtLeast(1), Pick::Below(2)]
-        );
+        // Three bins and the implicit level: "no number", then each edge from either end; no
+        // single bin (a narrow bin's gain is mostly noise).
+        assert_eq!(picks, vec![Pick::Implicit, Pick::AtLeast(1), Pick::Below(1), Pick::AtLeast(2), Pick::Below(2)]);
         assert!(Pick::AtLeast(1).takes(Some(2)) && !Pick::AtLeast(1).takes(None) && !Pick::Below(2).takes(Some(2)));
+    }
+
+    #[test]
+    fn fine_bins_are_cut_at_every_few_edges() {
+        let edges: Vec<f64> = (1..40).map(f64::from).collect();
+        let encoder = Encoder { column: 0, first: 0, levels: Levels::Bins { edges } };
+        let cuts: Vec<u32> = candidate_picks(&encoder)
+            .into_iter()
+            .filter_map(|(p, _)| match p {
+                Pick::AtLeast(j) => Some(j),
+                _ => None,
+            })
+            .collect();
+        // 40 bins: every third edge, 13 cuts.
+        assert_eq!(cuts, (1..=13).map(|k| 3 * k).collect::<Vec<u32>>());
     }
 
     #[test]
