@@ -758,4 +758,6 @@ fn write_jsonl<'a>(
 }
 
 #[cfg(test)]
+pub(crate) mod test_data;
+#[cfg(test)]
 mod tests;

@@ -1,59 +1,6 @@
 use super::*;
 use crate::calibrate::score_csv;
-
-/// A trait-only model with text, number, yes/no, `contains`, `not` and `any` tests, groups, a cap,
-/// a scale floor, stages and a qualification gate.
-const MODEL: &str = r#"{ "name": "t", "caps": { "fit": 60 }, "groups": [{ "id": "g", "max": 20 }],
-  "rules": [
-    { "id": "api", "points": 30, "when": { "trait": "Origin", "equals": "API" } },
-    { "id": "form", "points": 12, "group": "g", "when": { "trait": "Origin", "one_of": ["form", "landing page"] } },
-    { "id": "visits", "points": 25, "score": "engagement", "when": { "trait": "Visits", "at_least": 3, "below": 10 } },
-    { "id": "seven", "points": 4, "when": { "trait": "Visits", "equals": 7 } },
-    { "id": "news", "points": 9, "group": "g", "when": { "trait": "Newsletter", "is_true": true } },
-    { "id": "no-news", "points": -40, "when": { "trait": "Newsletter", "is_true": false } },
-    { "id": "city", "points": 5, "when": { "trait": "City", "contains": ["bomb"] } },
-    { "id": "asked", "points": 3, "when": { "trait": "City", "exists": true } },
-    { "id": "no-origin", "points": -5, "when": { "not": { "trait": "Origin", "one_of": ["api", "form"] } } },
-    { "id": "few-or-many", "points": 2, "score": "engagement",
-      "when": { "any": [{ "trait": "Visits", "below": 2 }, { "trait": "Visits", "above": 30 }] } },
-    { "id": "size", "points": 6, "when": { "trait": "Size", "one_of": ["10", "small, medium"] } }
-  ],
-  "stages": [{ "name": "new" }, { "name": "warm", "min": 20 }, { "name": "m;ql", "min": 50 }],
-  "qualify": { "stage": "m;ql", "rules": ["api"] } }"#;
-
-fn doc(text: &str) -> Value {
-    crate::json::parse(text).unwrap()
-}
-
-/// Rows whose cells cover what the fast path must read as the engine does.
-fn rows(n: usize, id: bool) -> String {
-    let origins = ["API", " api ", "Form", "LANDING PAGE", "", "7", "Email", "\"quoted, api\"", "Ápi"];
-    let visits = ["0", "3", " 7 ", "9.99", "10", "31", "1,000", "", "lots", "1e1", "-2", "7.0", "yes", "007"];
-    let news = ["Yes", "no", "1", "0", "2", "", "TRUE", "maybe", "On", " y "];
-    let cities = ["Mumbai", "Bombay", "", "Pune", "  "];
-    let sizes = ["10", "10.0", "\"Small, Medium\"", "", "ten", "9"];
-    let mut text = String::from(if id {
-        "Lead Id,Origin,Visits,Newsletter,City,Size,Converted\n"
-    } else {
-        "Origin,Visits,Newsletter,City,Size,Converted\n"
-    });
-    for i in 0..n {
-        let pick = |list: &[&'static str], k: usize| list[(i * k + i / 7) % list.len()];
-        if id {
-            text.push_str(&format!("L{i},"));
-        }
-        text.push_str(&format!(
-            "{},\"{}\",{},{},{},{}\n",
-            pick(&origins, 3),
-            pick(&visits, 5),
-            pick(&news, 7),
-            pick(&cities, 11),
-            pick(&sizes, 13),
-            i % 2
-        ));
-    }
-    text
-}
+use crate::calibrate::stream::test_data::{doc, rows, TRAIT_MODEL};
 
 fn streamed(
     doc: &Value,
@@ -75,7 +22,7 @@ fn streamed(
 fn streamed_rows_equal_the_in_memory_scores_on_both_paths() {
     let options =
         ScoreCsvOptions { keep: vec!["Converted".into(), "Origin".into()], now: Some(0), ..Default::default() };
-    for (model, id) in [(doc(MODEL), true), (doc(MODEL), false)] {
+    for (model, id) in [(doc(TRAIT_MODEL), true), (doc(TRAIT_MODEL), false)] {
         let text = rows(3000, id);
         let whole = score_csv(&model, &text, &options).unwrap();
         for chunk in [5, 1000, 1 << 20] {
@@ -108,7 +55,7 @@ fn streamed_rows_equal_the_in_memory_scores_on_both_paths() {
 
 #[test]
 fn chosen_columns_are_those_of_the_full_output() {
-    let model = doc(MODEL);
+    let model = doc(TRAIT_MODEL);
     let text = rows(500, true);
     let options = ScoreCsvOptions { keep: vec!["Converted".into()], now: Some(0), ..Default::default() };
     let full = crate::csv::parse(&score_csv(&model, &text, &options).unwrap()).unwrap();
@@ -133,7 +80,7 @@ fn chosen_columns_are_those_of_the_full_output() {
 
 #[test]
 fn unknown_or_repeated_columns_are_refused() {
-    let model = doc(MODEL);
+    let model = doc(TRAIT_MODEL);
     let names = |list: &[&str]| list.iter().map(|s| s.to_string()).collect::<Vec<_>>();
     let fail = |fields: Vec<String>| {
         let stream = ScoreStream::new(&model, ScoreCsvOptions::default(), Some(&fields), &StreamOptions::default());
