@@ -1,6 +1,7 @@
 use super::*;
 use crate::calibrate::score_csv;
 use crate::calibrate::stream::test_data::{doc, rows, TRAIT_MODEL};
+use crate::calibrate::stream::Part;
 
 fn streamed(
     doc: &Value,
@@ -89,4 +90,64 @@ fn unknown_or_repeated_columns_are_refused() {
     assert!(fail(names(&["score", "points"])).contains("\"points\" is not an output column (one of: id, score,"));
     assert!(fail(names(&["score", "score"])).contains("\"score\" is named twice"));
     assert!(fail(names(&[])).contains("name at least one output column"));
+}
+
+/// A file scored in parts (the CLI's workers): each part after the header, its first line given,
+/// writes what the whole file writes for its rows, bad rows listed by their line in the file.
+#[test]
+fn parts_of_a_file_score_as_the_whole_file_does() {
+    let model = doc(TRAIT_MODEL);
+    let mut text = rows(40, true);
+    text.push_str("L40,api,\"3\nthree\",yes,Pune,10,1\nL41,form\nL42,\"x\"y,1,no,,,0\n");
+    text.push_str(
+        &rows(40, true).replace("Lead Id,", "").lines().skip(1).map(|l| format!("M{l}\n")).collect::<String>(),
+    );
+    text.push_str("M41,api,3,yes\n");
+    let options = ScoreCsvOptions { now: Some(0), ..Default::default() };
+    let whole = {
+        let mut stream = ScoreStream::new(&model, options.clone(), None, &StreamOptions::default()).unwrap();
+        let mut out = stream.push(text.as_bytes()).unwrap();
+        out.extend(stream.finish().unwrap());
+        (String::from_utf8(out).unwrap(), stream.summary())
+    };
+    let header_end = text.find('\n').unwrap() + 1;
+    let cut = text.find("L41,").unwrap();
+    let part = |bytes: &str, line: usize, last: bool| {
+        let read = StreamOptions { part: Some(Part { line: Some(line) }), ..Default::default() };
+        let mut stream = ScoreStream::new(&model, options.clone(), None, &read).unwrap();
+        let header = stream.push(&text.as_bytes()[..header_end]).unwrap();
+        let mut out = stream.push(bytes.as_bytes()).unwrap();
+        if last {
+            out.extend(stream.finish().unwrap());
+        }
+        (String::from_utf8(header).unwrap(), String::from_utf8(out).unwrap(), stream.summary())
+    };
+    let (header, first, first_summary) = part(&text[header_end..cut], 2, false);
+    let get = |summary: &Value, key: &str| summary.get(key).and_then(Value::as_f64).unwrap();
+    let second_line = get(&first_summary, "line") as usize;
+    assert_eq!(second_line, 2 + 40 + 2, "the quoted line break counts");
+    assert_eq!(get(&first_summary, "pending"), 0.0);
+    assert_eq!(first_summary.get("ordinalIds"), Some(&Value::Bool(false)));
+    let (_, second, second_summary) = part(&text[cut..], second_line, true);
+    assert_eq!(format!("{header}{first}{second}"), whole.0);
+    let errors = |summary: &Value| -> Vec<String> {
+        summary.get("errors").unwrap().as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_string()).collect()
+    };
+    assert_eq!([errors(&first_summary), errors(&second_summary)].concat(), errors(&whole.1));
+    assert_eq!(errors(&second_summary)[0], "line 44: 2 fields, but the header has 7 columns");
+    assert_eq!(get(&first_summary, "rows") + get(&second_summary, "rows"), get(&whole.1, "rows"));
+    // A part cut inside a quoted line break stops before that record: `pending` bytes, from `line`.
+    let inside = text.find("three").unwrap();
+    let (_, _, cut_summary) = part(&text[header_end..inside], 2, false);
+    assert_eq!(get(&cut_summary, "line"), 42.0);
+    assert_eq!(get(&cut_summary, "pending") as usize, inside - text.find("L40,").unwrap());
+    // Without an id column the ids are row ordinals, which a part cannot know.
+    let no_id = rows(3, false);
+    let read = StreamOptions { part: Some(Part { line: None }), ..Default::default() };
+    let mut stream = ScoreStream::new(&model, options, None, &read).unwrap();
+    stream.push(no_id.as_bytes()).unwrap();
+    assert_eq!(stream.summary().get("ordinalIds"), Some(&Value::Bool(true)));
+    assert_eq!(get(&stream.summary(), "line"), 5.0, "without a line given, the file's own numbering");
+    let bad = StreamOptions::from_value(&doc(r#"{ "part": { "line": 0.5 } }"#)).unwrap_err();
+    assert!(bad.to_string().contains("read.part.line"), "{bad}");
 }
