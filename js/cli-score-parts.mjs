@@ -48,8 +48,11 @@ function tail(pieces, n) {
   return out;
 }
 
-/** `bytes` as an array that owns its memory, so it can be moved to a worker: itself when it does, else a copy. */
-const owned = (bytes) => (bytes.byteOffset === 0 && bytes.buffer.byteLength === bytes.length ? bytes : new Uint8Array(bytes));
+/** Whether `bytes` is all of its memory (a view of part of a buffer shares it, e.g. zlib's and the pool's). */
+const owns = (bytes) => bytes.byteOffset === 0 && bytes.buffer.byteLength === bytes.length;
+
+/** `bytes` such that its memory can be moved to another thread: itself when it owns it (or `movable`), else a copy. */
+export const owned = (bytes) => (owns(bytes) || bytes.movable ? bytes : new Uint8Array(bytes));
 
 /** How many workers score `score`'s input: --workers, else two when the machine has two cores or more. */
 export function workerCount(flag) {
@@ -109,7 +112,12 @@ export class PartedScore {
     const cut = last.lastIndexOf(10) + 1;
     // No line feed in the last chunk: the part ends with it (its end is a guess like any other).
     const end = cut > 0 ? cut : last.length;
-    if (end > 0) pieces.push(last.subarray(0, end));
+    if (end > 0) {
+      // The chunk's memory can go with its head when the chunk owns it: its tail (part of a line) is copied out.
+      const head = last.subarray(0, end);
+      head.movable = owns(last);
+      pieces.push(head);
+    }
     this.held = end < last.length ? [new Uint8Array(last.subarray(end))] : [];
     this.heldBytes = last.length - end;
     this.send(pieces, false);
@@ -237,9 +245,9 @@ export class PartedScore {
         wait = true;
         continue;
       }
-      const { output, summary, error } = part.done;
+      const { summary, error } = part.done;
       if (error !== undefined) throw new Error(error);
-      outputs.push(output);
+      outputs.push(...part.done.outputs);
       this.add(summary);
       this.expected = { offset: part.offset + part.size - summary.pending, line: summary.line };
       if (this.next > 0) this.sent[this.next - 1] = undefined;

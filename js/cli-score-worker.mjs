@@ -2,6 +2,7 @@
 // file it is sent, each in a fresh ScoreStream told the file line the part starts on (`read.part`), after the
 // file's header, and sends back the part's output rows, its counts, where its reading stopped and its chunks.
 import { parentPort, workerData } from 'node:worker_threads';
+import { owned } from './cli-score-parts.mjs';
 
 // The wasm compiled once on the main thread: each worker instantiates it, sharing its compiled code.
 const { initSync, ScoreStream } = await import(workerData.glue);
@@ -16,22 +17,13 @@ parentPort.on('message', ({ index, pieces, line, last }) => {
     stream.push(header);
     const outputs = pieces.map((piece) => stream.push(piece));
     if (last) outputs.push(stream.finish());
-    const output = outputs.length === 1 ? outputs[0] : Buffer.concat(outputs);
-    result = { index, output, summary: stream.summary(), pieces };
+    result = { index, outputs: outputs.map(owned), summary: stream.summary(), pieces };
   } catch (error) {
     result = { index, error: error.message, pieces };
   } finally {
     stream?.free();
   }
-  // The chunks go back with the result: the part after this one may need their end.
-  const moved = pieces.map((piece) => piece.buffer);
-  if (result.output) moved.push(owned(result).buffer);
-  parentPort.postMessage(result, moved);
+  // The chunks go back with the result (the part after this one may need their end), the output is moved.
+  parentPort.postMessage(result, [...pieces, ...(result.outputs ?? [])].map((bytes) => bytes.buffer));
 });
 
-/** The result's output as an array that owns its memory (so it can be moved). */
-function owned(result) {
-  const { output } = result;
-  if (output.byteOffset !== 0 || output.buffer.byteLength !== output.length) result.output = new Uint8Array(output);
-  return result.output;
-}
