@@ -189,10 +189,14 @@ export class PartedScore {
       worker.waiting.get(result.index)?.(result);
       worker.waiting.delete(result.index);
     });
-    worker.on('error', (error) => {
-      for (const settle of worker.waiting.values()) settle({ error: `a scoring worker stopped: ${error.message}` });
+    // A worker that stops (out of memory, say) fails the parts it holds, and gets no more.
+    const stopped = (why) => {
+      worker.stopped = `a scoring worker stopped: ${why}`;
+      for (const settle of worker.waiting.values()) settle({ error: worker.stopped });
       worker.waiting.clear();
-    });
+    };
+    worker.on('error', (error) => stopped(error.message));
+    worker.on('exit', (code) => stopped(`exit code ${code}`));
     return worker;
   }
 
@@ -211,12 +215,13 @@ export class PartedScore {
    * chunks are moved to the worker and come back with the result (the part after it may need their end).
    */
   score(part) {
-    const worker = this.pool.reduce((a, b) => (b.waiting.size < a.waiting.size ? b : a));
-    part.result = new Promise((settle) => worker.waiting.set(part.index, settle));
+    const worker = this.pool.filter((w) => !w.stopped).reduce((a, b) => (!a || b.waiting.size < a.waiting.size ? b : a), undefined);
+    part.result = new Promise((settle) => (worker ? worker.waiting.set(part.index, settle) : settle({ error: this.pool[0].stopped })));
     part.result.then((done) => {
       part.done = done;
       if (done.pieces) part.pieces = done.pieces;
     });
+    if (!worker) return;
     const pieces = part.pieces.map(owned);
     part.pieces = undefined;
     worker.postMessage({ index: part.index, pieces, line: part.line, last: part.last }, pieces.map((piece) => piece.buffer));
@@ -239,7 +244,7 @@ export class PartedScore {
       if (part.offset !== offset || part.line !== line) {
         const before = this.sent[this.next - 1];
         const missing = part.offset - offset;
-        const pieces = missing > 0 ? [tail(before.pieces, missing), ...part.pieces] : part.pieces;
+        const pieces = missing > 0 ? [tail(before.pieces, missing), ...(part.pieces ?? [])] : part.pieces ?? [];
         Object.assign(part, { offset, line, pieces, size: part.size + missing, done: undefined });
         this.score(part);
         wait = true;

@@ -2,7 +2,7 @@
 // its standard output, standard error and exit status equal those of one thread (`--workers 1`) byte for byte,
 // on generated exports cut into many small parts (LEADSCORE_PART_BYTES) so that cuts fall inside quoted line
 // breaks, bad rows land in late parts at known lines, and a byte-order mark, `;`, CRLF, gzip and standard input
-// are read across parts.
+// are read across parts (and what one thread scores instead, Windows-1252, JSON Lines output, no id column, is too).
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -111,10 +111,13 @@ describe('leadscore score on two workers', { skip }, () => {
     assert.match(open.stderr, /field 2: a quoted field is never closed/);
   });
 
-  test('gzip and standard input in parts; an input without an id column on one thread', () => {
+  test('gzip and standard input in parts; Windows-1252, JSON Lines output and no id column on one thread', () => {
     const { text } = exportText(20000);
     sameOnTwoWorkers(['score', 'model.json', '-', '--keep', 'Note'], { input: gzipSync(text) });
     sameOnTwoWorkers(['score', 'model.json', '-'], { input: text });
+    sameOnTwoWorkers(['score', 'model.json', '-', '--format', 'jsonl'], { input: text });
+    const latin = text.replaceAll('Other', 'Öther');
+    sameOnTwoWorkers(['score', 'model.json', '-', '--keep', 'Occupation', '--encoding', 'windows-1252'], { input: Buffer.from(latin, 'latin1') });
     // Without an id column a row's id is its ordinal: parts cannot know it, so one thread scores (the same output).
     const noId = text.replace(/^Lead Id;/, 'Lead;');
     const run = sameOnTwoWorkers(['score', 'model.json', '-'], { input: noId });
