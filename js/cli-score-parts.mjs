@@ -1,17 +1,17 @@
-// `leadscore score` on every core (issue 19): a large input is cut into parts of a few MB, the parts are
+// `leadscore score` on every core (issue 19): a large input is cut into parts of about 1 MB, the parts are
 // scored by worker threads (js/cli-score-worker.mjs) and their output is written in the input's order, so the
 // output, the bad-row lines and the summary are those of one ScoreStream reading the whole input.
 //
-// The input's chunks are handed to the workers as they came (moved, not copied, where a chunk owns its memory),
-// and come back with the part's result. A part is cut after its last line feed, which is a record's end unless it lies inside a quoted field; the
-// file line it starts on is counted here (line feeds, and carriage returns not followed by one, as the CSV
-// reader counts them). Both are guesses, checked when the part before it is done: that part says where its
-// reading stopped (`line`, and `pending`: the bytes of a record its end cut). A part that did not start there
-// is scored again from there, so a quoted line break at a cut, or lines counted differently, cost time and
-// never change the output.
+// The input's chunks are handed to the workers as they came (moved, not copied, where a chunk owns its
+// memory) and come back with the part's result. A part is cut after its last line feed, which is a record's
+// end unless it lies inside a quoted field; the file line it starts on is counted here (line feeds, and
+// carriage returns not followed by one, as the CSV reader counts them). Both are guesses, checked when the
+// part before it is done: that part says where its reading stopped (`line`, and `pending`: the bytes of a
+// record its end cut). A part that did not start there is scored again from there, so a quoted line break at
+// a cut, or lines counted differently, cost time and never change the output.
 //
-// One ScoreStream on this thread instead (`single`) when parts cannot help or cannot be exact: an input that
-// fits in one part, one worker, JSON Lines output, Windows-1252 input (the reader holds re-encoded bytes, so
+// One ScoreStream on this thread instead (`single`) when parts cannot help or cannot be exact: an input of at
+// most two parts, one worker, JSON Lines output, Windows-1252 input (the reader holds re-encoded bytes, so
 // `pending` would not count the input's), an input without an id column (a row's id is then its ordinal in
 // the file, which a part does not know), or a header the reader does not take alone.
 import { readFileSync } from 'node:fs';
