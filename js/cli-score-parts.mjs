@@ -11,7 +11,7 @@
 // a cut, or lines counted differently, cost time and never change the output.
 //
 // One ScoreStream on this thread instead (`single`) when parts cannot help or cannot be exact: an input of at
-// most two parts, one worker, JSON Lines output, Windows-1252 input (the reader holds re-encoded bytes, so
+// most 16 parts (ALONE_BYTES), one worker, JSON Lines output, Windows-1252 input (the reader holds re-encoded bytes, so
 // `pending` would not count the input's), an input without an id column (a row's id is then its ordinal in
 // the file, which a part does not know), or a header the reader does not take alone.
 import { readFileSync } from 'node:fs';
@@ -20,6 +20,11 @@ import { Worker } from 'node:worker_threads';
 
 /** Bytes per part (LEADSCORE_PART_BYTES: smaller parts in tests, to cut files of a few hundred rows). */
 const PART_BYTES = Number(process.env.LEADSCORE_PART_BYTES) || 1 << 20;
+/**
+ * Input scored on this thread alone: starting two workers costs about 0.2 s of wall clock and 0.4 s of CPU,
+ * more than they save on less than about 150,000 rows (BENCHMARKS.md, "Two worker threads").
+ */
+const ALONE_BYTES = 16 * PART_BYTES;
 /** Parts sent and not yet written, per worker: one being scored and one waiting, so a worker never idles. */
 const AHEAD = 2;
 
@@ -93,8 +98,8 @@ export class PartedScore {
     this.held.push(bytes);
     this.heldBytes += bytes.length;
     if (this.mode === 'undecided') {
-      // Decide on two parts' worth of input: less than that is scored here.
-      if (this.heldBytes < 2 * PART_BYTES) return [];
+      // Less than ALONE_BYTES of input is scored here.
+      if (this.heldBytes < ALONE_BYTES) return [];
       const header = this.start();
       if (this.mode === 'single') return header;
       this.cut();
@@ -170,8 +175,16 @@ export class PartedScore {
     this.next = 0;
     this.offset = headerEnd;
     this.expected = { offset: headerEnd, line: this.line };
-    this.held = [first.subarray(headerEnd)];
-    this.heldBytes = first.length - headerEnd;
+    // The input held so far, in parts of PART_BYTES cut after a line feed (copies: they share its memory).
+    let at = headerEnd;
+    while (first.length - at >= PART_BYTES) {
+      const cut = first.lastIndexOf(10, at + PART_BYTES - 1) + 1;
+      const end = cut > at ? cut : at + PART_BYTES;
+      this.send([first.subarray(at, end)], false);
+      at = end;
+    }
+    this.held = at < first.length ? [first.subarray(at)] : [];
+    this.heldBytes = first.length - at;
     return header;
   }
 
