@@ -51,6 +51,8 @@ Usage:
       --encoding utf-8|windows-1252   the input's encoding (default utf-8)
       --on-error skip|fail   a bad row (wrong number of fields, broken quotes, not UTF-8) is skipped
                              and listed with its line number (default), or ends the run
+      --workers 2            threads scoring a large input in parts, written in the input's order
+                             (default: 2 on a machine with 2 cores or more; 1: this thread alone)
       --quiet                no progress line and no summary on standard error
       Input: a file, a .gz file, or - for standard input (gzip detected from its first bytes).
 
@@ -79,7 +81,8 @@ Nothing leaves the machine: the CSV is read and scored locally.`;
 
 /** Files read whole (models, cost tables) are at most this large; the CSV inputs are streamed. */
 const MAX_BYTES = 64 * 1024 * 1024;
-const CHUNK_BYTES = 1 << 20;
+/** Bytes read at a time; smaller when the parts of `score`'s workers are (LEADSCORE_PART_BYTES, in tests). */
+const CHUNK_BYTES = Math.min(1 << 20, Number(process.env.LEADSCORE_PART_BYTES) || Infinity);
 
 /** Exits with a one-line error. */
 function fail(message) {
@@ -87,13 +90,19 @@ function fail(message) {
   process.exit(1);
 }
 
+/** The first of `candidates` (URLs relative to this file) that exists: the installed layout, then the repository's. */
+function besideCli(candidates, what) {
+  const found = candidates.map((path) => new URL(path, import.meta.url)).find((url) => existsSync(url));
+  if (!found) fail(`cannot find ${what} next to the CLI (build it with \`npm run build\`)`);
+  return found.href;
+}
+
+// The calibration entry (its own wasm). Installed: pkg/bin/leadscore.mjs next to pkg/calibrate-node.js;
+// in the repository: js/cli.mjs and pkg/calibrate-node.js.
+const packageEntry = () => besideCli(['../calibrate-node.js', '../pkg/calibrate-node.js'], 'the leadscore package');
+
 async function loadPackage() {
-  // The calibration entry (its own wasm). Installed: pkg/bin/leadscore.mjs next to pkg/calibrate-node.js;
-  // in the repository: js/cli.mjs and pkg/calibrate-node.js.
-  const candidates = [new URL('../calibrate-node.js', import.meta.url), new URL('../pkg/calibrate-node.js', import.meta.url)];
-  const entry = candidates.find((url) => existsSync(url));
-  if (!entry) fail('cannot find the leadscore package next to the CLI (build it with `npm run build`)');
-  return import(entry.href);
+  return import(packageEntry());
 }
 
 /** Splits argv into positional arguments and --flags (a flag takes the next argument unless boolean). */
@@ -376,17 +385,24 @@ async function streamRows(path, flags, push, finish, summary, verb) {
     }
     process.stderr.write(`\r${text}\u001b[K`);
   };
-  const write = async (bytes) => {
-    if (bytes.length && !out.stream.write(bytes)) await once(out.stream, 'drain');
+  // The output of a push: bytes, or a list of them.
+  const write = async (output) => {
+    for (const bytes of Array.isArray(output) ? output : [output]) {
+      if (bytes.length && !out.stream.write(bytes)) await once(out.stream, 'drain');
+    }
+  };
+  // push and finish may return a promise (the workers of `score`).
+  const settle = async (call) => {
+    try { return await call(); } catch (error) { fail(error.message); }
   };
   for await (const chunk of chunks) {
-    await write(attempt(() => push(chunk)));
+    await write(await settle(() => push(chunk)));
     if (tty) {
       const now = performance.now();
       if (now - lastDraw > 250) { draw(now); lastDraw = now; }
     }
   }
-  await write(attempt(() => finish()));
+  await write(await settle(() => finish()));
   if (out.stream !== process.stdout) { out.stream.end(); await out.done; }
   if (tty) process.stderr.write('\r\u001b[K');
   const counts = summary();
@@ -487,14 +503,18 @@ async function main(argv) {
     return;
   }
   if (command === 'score') {
-    const { positional, flags } = parseArgs(rest, ['quiet'], ['id', 'keep', 'model', 'out', 'format', 'input-format', 'delimiter', 'encoding', 'on-error', 'fields']);
+    const { positional, flags } = parseArgs(rest, ['quiet'], ['id', 'keep', 'model', 'out', 'format', 'input-format', 'delimiter', 'encoding', 'on-error', 'fields', 'workers']);
     if (positional.length !== 2) fail('score takes a model file and a CSV file, or - for standard input (see leadscore --help)');
     const doc = readJson(positional[0], 'model file');
     const options = { id: flags.id, keep: list(flags.keep), model: flags.model, fields: list(flags.fields) };
     for (const key of Object.keys(options)) if (options[key] === undefined) delete options[key];
     const read = readOptions(flags);
+    const { PartedScore, sharedWasm, workerCount } = await import(besideCli(['../cli-score-parts.mjs', './cli-score-parts.mjs'], 'cli-score-parts.mjs'));
+    const workers = attempt(() => workerCount(flags.workers));
+    const wasm = workers > 1 ? await sharedWasm(packageEntry()) : undefined;
     const leadscore = await loadPackage();
-    const scorer = attempt(() => new leadscore.ScoreStream(doc, options, read));
+    const single = attempt(() => new leadscore.ScoreStream(doc, options, read));
+    const scorer = new PartedScore({ leadscore, wasm, doc, options, read, workers, single });
     await streamRows(positional[1], flags, (bytes) => scorer.push(bytes), () => scorer.finish(), () => scorer.summary(), 'scored');
     return;
   }

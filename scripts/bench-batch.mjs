@@ -2,7 +2,8 @@
 // model (bench/reference-model.json, trait rules only: the fast path), read from disk, parsed, scored and the
 // scored CSV written to disk; rows/s and the CLI's peak resident memory, beside the pure scorer's rate on the
 // same leads (FlatScorer.scoreBatch on objects already in memory: what parsing and writing cost). Twice: the
-// default output (all score columns, the breakdown too) and `--fields id,score,stage`.
+// default output (all score columns, the breakdown too) and `--fields id,score,stage`, each on the default two
+// worker threads and on one (`--workers 1`).
 // Reproduce: npm run build && node scripts/bench-batch.mjs [rows] (default 2,000,000; BENCH_RUNS=3).
 // Load average before and after: other work on the machine slows the wall clock, not the CPU time.
 import { spawnSync } from 'node:child_process';
@@ -77,9 +78,12 @@ try {
       peak_rss_mb: +(Math.max(...results.map((r) => r.rss)) / 1e6).toFixed(0),
     };
   };
-  // The default output (every score column, the breakdown included), then only id, score and stage.
+  // The default output (every score column, the breakdown included), then only id, score and stage; each on
+  // the default two workers and on one thread (`--workers 1`).
   const full = measure([]);
   const lean = measure(['--fields', 'id,score,stage']);
+  const fullOneThread = measure(['--workers', '1']);
+  const leanOneThread = measure(['--fields', 'id,score,stage', '--workers', '1']);
 
   // The pure scorer on the same leads, already objects in memory (totals only).
   const { FlatScorer } = await import(join(root, 'pkg', 'node.js'));
@@ -95,7 +99,7 @@ try {
   pure.sort((a, b) => a - b);
 
   const figures = {
-    rows, input_mb: +(bytes / 1e6).toFixed(1), full, lean_id_score_stage: lean,
+    rows, input_mb: +(bytes / 1e6).toFixed(1), full, lean_id_score_stage: lean, full_one_thread: fullOneThread, lean_one_thread: leanOneThread,
     pure_scorer_leads_per_s: Math.round(pure[2]), runs, load_average: [+loadBefore.toFixed(1), +loadavg()[0].toFixed(1)], node: process.version,
   };
   console.log(JSON.stringify(figures));

@@ -109,11 +109,19 @@ impl ScoreStream {
         Ok(ScoreStream { rows: RowStream::new(read), model, options, columns, plan: None, breakdown: String::new() })
     }
 
-    /// `{ rows, bad, errors: [messages], fast, general }`
+    /// `{ rows, bad, errors: [messages], fast, general }`; for a part of a file (`read.part`) also
+    /// `line` and `pending` (`RowStream::part_summary`) and `ordinalIds`: whether the id column
+    /// written is the row's ordinal (no id column in the input), which a part cannot know.
     pub fn summary(&self) -> Value {
         let (fast, general) =
             self.plan.as_ref().map_or((0, 0), |p| (p.flat_rows + p.scorer.flat_rows, p.scorer.general_rows));
-        self.rows.summary(vec![("fast", Value::Number(fast as f64)), ("general", Value::Number(general as f64))])
+        let mut more = vec![("fast", Value::Number(fast as f64)), ("general", Value::Number(general as f64))];
+        if self.rows.is_part() {
+            more.extend(self.rows.part_summary());
+            let ordinal_ids = self.columns.contains(&Column::Id) && self.plan.as_ref().is_some_and(|p| p.id.is_none());
+            more.push(("ordinalIds", Value::Bool(ordinal_ids)));
+        }
+        self.rows.summary(more)
     }
 
     fn plan_header(&mut self, out: &mut String) -> Result<Plan, Errors> {

@@ -52,25 +52,36 @@ pub struct StreamOptions {
     pub jsonl: bool,
     /// A bad row ends the run (else it is skipped, counted and listed).
     pub fail_on_error: bool,
+    /// A part of a file scored apart from the rest (the CLI's workers): the file's header is pushed
+    /// first, then the part's bytes; the summary also says where reading stopped (see
+    /// `RowStream::part_summary`).
+    pub part: Option<Part>,
+}
+
+/// `read.part`: how the rows of a part of a file are numbered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Part {
+    /// The file line the part's first row starts on (None: the line after the header).
+    pub line: Option<usize>,
 }
 
 impl Default for StreamOptions {
     fn default() -> StreamOptions {
-        StreamOptions { delimiter: None, encoding: Encoding::Utf8, jsonl: false, fail_on_error: false }
+        StreamOptions { delimiter: None, encoding: Encoding::Utf8, jsonl: false, fail_on_error: false, part: None }
     }
 }
 
 impl StreamOptions {
     /// `{ delimiter: ",", ";", "\t" or "tab", encoding: "utf-8" | "windows-1252", format: "csv" |
-    /// "jsonl", onError: "skip" | "fail" }`, all optional.
+    /// "jsonl", onError: "skip" | "fail", part: { line? } }`, all optional.
     pub fn from_value(value: &Value) -> Result<StreamOptions, Errors> {
         let mut options = StreamOptions::default();
         if *value == Value::Null {
             return Ok(options);
         }
         let mut errors = Errors::default();
-        let entries =
-            read::object(value, "read", &["delimiter", "encoding", "format", "onError"], &mut errors).unwrap_or(&[]);
+        let entries = read::object(value, "read", &["delimiter", "encoding", "format", "onError", "part"], &mut errors)
+            .unwrap_or(&[]);
         let text = |key: &str, errors: &mut Errors| {
             read::field(entries, key)
                 .filter(|v| **v != Value::Null)
@@ -101,6 +112,15 @@ impl StreamOptions {
             Some("fail") => options.fail_on_error = true,
             Some(other) => errors.push("read.onError", format!("\"{other}\" is not skip or fail")),
         }
+        if let Some(part) = read::field(entries, "part").filter(|v| **v != Value::Null) {
+            let entries = read::object(part, "read.part", &["line"], &mut errors).unwrap_or(&[]);
+            let line =
+                read::field(entries, "line").and_then(|v| read::number(v, "read.part.line", 1.0, 9e15, &mut errors));
+            if line.is_some_and(|n| n.fract() != 0.0) {
+                errors.push("read.part.line", "expected a whole line number");
+            }
+            options.part = Some(Part { line: line.map(|n| n as usize) });
+        }
         errors.into_result(options)
     }
 }
@@ -112,6 +132,7 @@ pub struct RowStream {
     pub record: Record,
     pub header: Vec<String>,
     fail_on_error: bool,
+    part: Option<Part>,
     /// Data rows read, bad ones included (a row's ordinal is its id when there is no id column).
     pub rows: u64,
     pub bad: u64,
@@ -125,6 +146,7 @@ impl RowStream {
             record: Record::default(),
             header: Vec::new(),
             fail_on_error: options.fail_on_error,
+            part: options.part,
             rows: 0,
             bad: 0,
             messages: Vec::new(),
@@ -153,6 +175,9 @@ impl RowStream {
                 Ok(false) => return Ok(None),
                 Ok(true) if self.header.is_empty() => {
                     self.header = csv::header_names(self.record.cells().map(str::to_string).collect())?;
+                    if let Some(line) = self.part.and_then(|p| p.line) {
+                        self.reader.set_line(line);
+                    }
                     return Ok(Some(false));
                 }
                 Ok(true) if self.record.len() == self.header.len() => {
@@ -196,6 +221,17 @@ impl RowStream {
         ];
         entries.extend(more);
         Value::object(entries)
+    }
+
+    /// Whether this reads a part of a file (`StreamOptions::part`).
+    pub fn is_part(&self) -> bool {
+        self.part.is_some()
+    }
+
+    /// What the caller of a part needs to join it to the next: `line`, the file line reading
+    /// stopped on, and `pending`, the bytes pushed and not read (a record the part's end cut).
+    pub fn part_summary(&self) -> Vec<(&'static str, Value)> {
+        vec![("line", Value::Number(self.reader.line() as f64)), ("pending", Value::Number(self.pending() as f64))]
     }
 
     /// The end of the input: an empty file has no header.
@@ -757,5 +793,7 @@ fn write_jsonl<'a>(
     out.push_str("}\n");
 }
 
+#[cfg(test)]
+pub(crate) mod test_data;
 #[cfg(test)]
 mod tests;

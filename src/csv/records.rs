@@ -164,6 +164,16 @@ impl RecordReader {
         self.delimiter
     }
 
+    /// The file line the next record starts on.
+    pub fn line(&self) -> usize {
+        self.line
+    }
+
+    /// Numbers the lines from here on as from `line` (a part of a file read after its header).
+    pub fn set_line(&mut self, line: usize) {
+        self.line = line;
+    }
+
     /// Bytes held and not yet read as records.
     pub fn pending(&self) -> usize {
         self.buf.len() - self.pos

@@ -1,59 +1,7 @@
 use super::*;
 use crate::calibrate::score_csv;
-
-/// A trait-only model with text, number, yes/no, `contains`, `not` and `any` tests, groups, a cap,
-/// a scale floor, stages and a qualification gate.
-const MODEL: &str = r#"{ "name": "t", "caps": { "fit": 60 }, "groups": [{ "id": "g", "max": 20 }],
-  "rules": [
-    { "id": "api", "points": 30, "when": { "trait": "Origin", "equals": "API" } },
-    { "id": "form", "points": 12, "group": "g", "when": { "trait": "Origin", "one_of": ["form", "landing page"] } },
-    { "id": "visits", "points": 25, "score": "engagement", "when": { "trait": "Visits", "at_least": 3, "below": 10 } },
-    { "id": "seven", "points": 4, "when": { "trait": "Visits", "equals": 7 } },
-    { "id": "news", "points": 9, "group": "g", "when": { "trait": "Newsletter", "is_true": true } },
-    { "id": "no-news", "points": -40, "when": { "trait": "Newsletter", "is_true": false } },
-    { "id": "city", "points": 5, "when": { "trait": "City", "contains": ["bomb"] } },
-    { "id": "asked", "points": 3, "when": { "trait": "City", "exists": true } },
-    { "id": "no-origin", "points": -5, "when": { "not": { "trait": "Origin", "one_of": ["api", "form"] } } },
-    { "id": "few-or-many", "points": 2, "score": "engagement",
-      "when": { "any": [{ "trait": "Visits", "below": 2 }, { "trait": "Visits", "above": 30 }] } },
-    { "id": "size", "points": 6, "when": { "trait": "Size", "one_of": ["10", "small, medium"] } }
-  ],
-  "stages": [{ "name": "new" }, { "name": "warm", "min": 20 }, { "name": "m;ql", "min": 50 }],
-  "qualify": { "stage": "m;ql", "rules": ["api"] } }"#;
-
-fn doc(text: &str) -> Value {
-    crate::json::parse(text).unwrap()
-}
-
-/// Rows whose cells cover what the fast path must read as the engine does.
-fn rows(n: usize, id: bool) -> String {
-    let origins = ["API", " api ", "Form", "LANDING PAGE", "", "7", "Email", "\"quoted, api\"", "Ápi"];
-    let visits = ["0", "3", " 7 ", "9.99", "10", "31", "1,000", "", "lots", "1e1", "-2", "7.0", "yes", "007"];
-    let news = ["Yes", "no", "1", "0", "2", "", "TRUE", "maybe", "On", " y "];
-    let cities = ["Mumbai", "Bombay", "", "Pune", "  "];
-    let sizes = ["10", "10.0", "\"Small, Medium\"", "", "ten", "9"];
-    let mut text = String::from(if id {
-        "Lead Id,Origin,Visits,Newsletter,City,Size,Converted\n"
-    } else {
-        "Origin,Visits,Newsletter,City,Size,Converted\n"
-    });
-    for i in 0..n {
-        let pick = |list: &[&'static str], k: usize| list[(i * k + i / 7) % list.len()];
-        if id {
-            text.push_str(&format!("L{i},"));
-        }
-        text.push_str(&format!(
-            "{},\"{}\",{},{},{},{}\n",
-            pick(&origins, 3),
-            pick(&visits, 5),
-            pick(&news, 7),
-            pick(&cities, 11),
-            pick(&sizes, 13),
-            i % 2
-        ));
-    }
-    text
-}
+use crate::calibrate::stream::test_data::{doc, rows, TRAIT_MODEL};
+use crate::calibrate::stream::Part;
 
 fn streamed(
     doc: &Value,
@@ -75,7 +23,7 @@ fn streamed(
 fn streamed_rows_equal_the_in_memory_scores_on_both_paths() {
     let options =
         ScoreCsvOptions { keep: vec!["Converted".into(), "Origin".into()], now: Some(0), ..Default::default() };
-    for (model, id) in [(doc(MODEL), true), (doc(MODEL), false)] {
+    for (model, id) in [(doc(TRAIT_MODEL), true), (doc(TRAIT_MODEL), false)] {
         let text = rows(3000, id);
         let whole = score_csv(&model, &text, &options).unwrap();
         for chunk in [5, 1000, 1 << 20] {
@@ -108,7 +56,7 @@ fn streamed_rows_equal_the_in_memory_scores_on_both_paths() {
 
 #[test]
 fn chosen_columns_are_those_of_the_full_output() {
-    let model = doc(MODEL);
+    let model = doc(TRAIT_MODEL);
     let text = rows(500, true);
     let options = ScoreCsvOptions { keep: vec!["Converted".into()], now: Some(0), ..Default::default() };
     let full = crate::csv::parse(&score_csv(&model, &text, &options).unwrap()).unwrap();
@@ -133,7 +81,7 @@ fn chosen_columns_are_those_of_the_full_output() {
 
 #[test]
 fn unknown_or_repeated_columns_are_refused() {
-    let model = doc(MODEL);
+    let model = doc(TRAIT_MODEL);
     let names = |list: &[&str]| list.iter().map(|s| s.to_string()).collect::<Vec<_>>();
     let fail = |fields: Vec<String>| {
         let stream = ScoreStream::new(&model, ScoreCsvOptions::default(), Some(&fields), &StreamOptions::default());
@@ -142,4 +90,64 @@ fn unknown_or_repeated_columns_are_refused() {
     assert!(fail(names(&["score", "points"])).contains("\"points\" is not an output column (one of: id, score,"));
     assert!(fail(names(&["score", "score"])).contains("\"score\" is named twice"));
     assert!(fail(names(&[])).contains("name at least one output column"));
+}
+
+/// A file scored in parts (the CLI's workers): each part after the header, its first line given,
+/// writes what the whole file writes for its rows, bad rows listed by their line in the file.
+#[test]
+fn parts_of_a_file_score_as_the_whole_file_does() {
+    let model = doc(TRAIT_MODEL);
+    let mut text = rows(40, true);
+    text.push_str("L40,api,\"3\nthree\",yes,Pune,10,1\nL41,form\nL42,\"x\"y,1,no,,,0\n");
+    text.push_str(
+        &rows(40, true).replace("Lead Id,", "").lines().skip(1).map(|l| format!("M{l}\n")).collect::<String>(),
+    );
+    text.push_str("M41,api,3,yes\n");
+    let options = ScoreCsvOptions { now: Some(0), ..Default::default() };
+    let whole = {
+        let mut stream = ScoreStream::new(&model, options.clone(), None, &StreamOptions::default()).unwrap();
+        let mut out = stream.push(text.as_bytes()).unwrap();
+        out.extend(stream.finish().unwrap());
+        (String::from_utf8(out).unwrap(), stream.summary())
+    };
+    let header_end = text.find('\n').unwrap() + 1;
+    let cut = text.find("L41,").unwrap();
+    let part = |bytes: &str, line: usize, last: bool| {
+        let read = StreamOptions { part: Some(Part { line: Some(line) }), ..Default::default() };
+        let mut stream = ScoreStream::new(&model, options.clone(), None, &read).unwrap();
+        let header = stream.push(&text.as_bytes()[..header_end]).unwrap();
+        let mut out = stream.push(bytes.as_bytes()).unwrap();
+        if last {
+            out.extend(stream.finish().unwrap());
+        }
+        (String::from_utf8(header).unwrap(), String::from_utf8(out).unwrap(), stream.summary())
+    };
+    let (header, first, first_summary) = part(&text[header_end..cut], 2, false);
+    let get = |summary: &Value, key: &str| summary.get(key).and_then(Value::as_f64).unwrap();
+    let second_line = get(&first_summary, "line") as usize;
+    assert_eq!(second_line, 2 + 40 + 2, "the quoted line break counts");
+    assert_eq!(get(&first_summary, "pending"), 0.0);
+    assert_eq!(first_summary.get("ordinalIds"), Some(&Value::Bool(false)));
+    let (_, second, second_summary) = part(&text[cut..], second_line, true);
+    assert_eq!(format!("{header}{first}{second}"), whole.0);
+    let errors = |summary: &Value| -> Vec<String> {
+        summary.get("errors").unwrap().as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_string()).collect()
+    };
+    assert_eq!([errors(&first_summary), errors(&second_summary)].concat(), errors(&whole.1));
+    assert_eq!(errors(&second_summary)[0], "line 44: 2 fields, but the header has 7 columns");
+    assert_eq!(get(&first_summary, "rows") + get(&second_summary, "rows"), get(&whole.1, "rows"));
+    // A part cut inside a quoted line break stops before that record: `pending` bytes, from `line`.
+    let inside = text.find("three").unwrap();
+    let (_, _, cut_summary) = part(&text[header_end..inside], 2, false);
+    assert_eq!(get(&cut_summary, "line"), 42.0);
+    assert_eq!(get(&cut_summary, "pending") as usize, inside - text.find("L40,").unwrap());
+    // Without an id column the ids are row ordinals, which a part cannot know.
+    let no_id = rows(3, false);
+    let read = StreamOptions { part: Some(Part { line: None }), ..Default::default() };
+    let mut stream = ScoreStream::new(&model, options, None, &read).unwrap();
+    stream.push(no_id.as_bytes()).unwrap();
+    assert_eq!(stream.summary().get("ordinalIds"), Some(&Value::Bool(true)));
+    assert_eq!(get(&stream.summary(), "line"), 5.0, "without a line given, the file's own numbering");
+    let bad = StreamOptions::from_value(&doc(r#"{ "part": { "line": 0.5 } }"#)).unwrap_err();
+    assert!(bad.to_string().contains("read.part.line"), "{bad}");
 }

@@ -1,50 +1,6 @@
+use super::test_data::{doc, rows, TRAIT_MODEL};
 use super::*;
 use crate::calibrate::score_csv;
-
-/// A trait-only model with every kind of test (also under `not` and `any`), groups, caps, a scale floor and a gate.
-const TRAIT_MODEL: &str = r#"{ "name": "t", "caps": { "fit": 60 },
-  "groups": [{ "id": "g", "max": 20 }],
-  "rules": [
-    { "id": "api", "points": 30, "when": { "trait": "Origin", "equals": "API" } },
-    { "id": "form", "points": 12, "group": "g", "when": { "trait": "Origin", "one_of": ["form", "landing page"] } },
-    { "id": "visits", "points": 25, "score": "engagement", "when": { "trait": "Visits", "at_least": 3, "below": 10 } },
-    { "id": "many", "points": 15, "score": "engagement", "when": { "trait": "Visits", "above": 20 } },
-    { "id": "seven", "points": 4, "when": { "trait": "Visits", "equals": 7 } },
-    { "id": "news", "points": 9, "group": "g", "when": { "trait": "Newsletter", "is_true": true } },
-    { "id": "no-news", "points": -40, "when": { "trait": "Newsletter", "is_true": false } },
-    { "id": "city", "points": 5, "when": { "trait": "City", "contains": ["bomb"] } },
-    { "id": "asked", "points": 3, "when": { "trait": "City", "exists": true } },
-    { "id": "no-origin", "points": -5, "when": { "not": { "trait": "Origin", "one_of": ["api", "form"] } } },
-    { "id": "few-or-many", "points": 2, "score": "engagement", "when": { "any": [{ "trait": "Visits", "below": 2 }, { "trait": "Visits", "above": 30 }] } },
-    { "id": "no-visits", "points": -3, "when": { "not": { "any": [{ "trait": "Visits", "at_least": 0 }, { "trait": "Visits", "below": 0 }] } } }
-  ],
-  "stages": [{ "name": "new" }, { "name": "warm", "min": 20 }, { "name": "mql", "min": 50 }],
-  "qualify": { "stage": "mql", "rules": ["api"] } }"#;
-
-fn doc(text: &str) -> Value {
-    serde_json::from_str(text).unwrap()
-}
-
-/// Rows whose cells cover what the fast path must read as the engine does.
-fn rows(n: usize) -> String {
-    let origins = ["API", " api ", "Form", "LANDING PAGE", "", "7", "Email", "n/a", "\"quoted, api\""];
-    let visits = ["0", "3", " 7 ", "9.99", "10", "21", "1,000", "", "lots", "1e1", "-2", "7.0", "yes"];
-    let news = ["Yes", "no", "1", "0", "2", "", "TRUE", "maybe", "On"];
-    let cities = ["Mumbai", "Bombay", "", "Pune", "  "];
-    let mut text = String::from("Lead Id,Origin,Visits,Newsletter,City,Converted\n");
-    for i in 0..n {
-        let pick = |list: &[&'static str], k: usize| list[(i * k + i / 7) % list.len()];
-        text.push_str(&format!(
-            "L{i},{},\"{}\",{},{},{}\n",
-            pick(&origins, 3),
-            pick(&visits, 5),
-            pick(&news, 7),
-            pick(&cities, 11),
-            i % 2
-        ));
-    }
-    text
-}
 
 fn streamed(
     doc: &Value,
@@ -64,7 +20,7 @@ fn streamed(
 
 #[test]
 fn streamed_rows_equal_the_in_memory_scores_on_both_paths() {
-    let text = rows(2000);
+    let text = rows(2000, true);
     let options = ScoreCsvOptions { keep: vec!["Converted".into()], now: Some(0), ..Default::default() };
     let trait_doc = doc(TRAIT_MODEL);
     let whole = score_csv(&trait_doc, &text, &options).unwrap();
