@@ -15,13 +15,16 @@ const ENGAGED_CHUNK_MS = 10e3;
 const IDLE_MS = 300e3;
 const SCROLL_MARKS = [100, 75, 50, 25];
 const SCROLL_EVERY_MS = 250;
+// How long after a form submission or a link click this page may still be on its way out (see `departing`).
+const DEPARTURE_MS = 5e3;
 // The hidden inputs added to submitted forms (the names the edge function reads).
 const STATE_INPUT = 'leadscore_state';
 const EVENT_ID_INPUT = 'leadscore_event_id';
 
 /**
  * Starts observing the page for the engine's `collect`; `cta` is the CSS selector of call-to-action elements
- * (or ''), `guard(fn)` wraps a callback. Records the first page view and asks the engine for `ready`.
+ * (or ''), `guard(fn)` wraps a callback. Records the first page view and asks the engine for `ready`. Returns
+ * `departing()`: true while a form submission or a link click of the last DEPARTURE_MS is taking this page away.
  */
 export function listen(w, collect, cta, guard) {
   const d = w.document;
@@ -34,6 +37,11 @@ export function listen(w, collect, cta, guard) {
   let lastInput = now();
   let scrollMark = 0;
   let scrollAt = 0;
+  // The last submission or click that loads a new document in this tab, and when. Whether the page let it happen
+  // is read later, once every handler has run (`defaultPrevented`): a single-page app prevents it and stays.
+  let departure;
+  const sameTab = (target) => !target || /^_(self|top|parent)$/i.test(target);
+  const departing = () => !!departure && now() - departure.at < DEPARTURE_MS && !departure.event.defaultPrevented;
 
   const where = () => ({ pathname: l.pathname, hash: l.hash });
   const view = (first) => {
@@ -85,6 +93,8 @@ export function listen(w, collect, cta, guard) {
     view(false);
   };
 
+  // An http(s) link to another document (not only another fragment of this one).
+  const leavesDocument = (href) => /^https?:/i.test(href) && !(href.includes('#') && href.split('#')[0] === String(l.href).split('#')[0]);
   // The event's target when it is an element (nodeType 1; never `instanceof`, which pages break).
   const element = (event) => (event.target && event.target.nodeType === 1 ? event.target : null);
   const clip = (text, max) => String(text || '').trim().slice(0, max);
@@ -97,10 +107,15 @@ export function listen(w, collect, cta, guard) {
     try { button = !named && cta ? target.closest(cta) : null; } catch {} // a CTA selector the browser rejects
     if (button) name = button.id || clip(button.textContent, 64);
     const link = target.closest('a[href]');
+    if (link && event.type === 'click' && event.button === 0 && !(event.ctrlKey || event.metaKey || event.shiftKey || event.altKey)
+      && !link.hasAttribute('download') && sameTab(link.getAttribute('target')) && leavesDocument(String(link.href))) {
+      departure = { event, at: now() };
+    }
     collect('click', { name: name || '', href: link ? String(link.href) : '', download: !!link && link.hasAttribute('download'), host: l.host });
   };
   const onSubmit = (event) => {
     const form = element(event);
+    if (form && sameTab(form.getAttribute('target'))) departure = { event, at: now() };
     if (!form || form.hasAttribute('data-leadscore-ignore')) return;
     const name = ['data-leadscore-form', 'name', 'id'].map((a) => clip(form.getAttribute(a), 128)).find(Boolean) || 'form';
     const controls = [];
@@ -146,7 +161,7 @@ export function listen(w, collect, cta, guard) {
   }, false);
   on(w, 'pagehide', () => { endPage(); collect('leave'); }, false);
   // Restored from the back/forward cache: a new page view.
-  on(w, 'pageshow', (event) => { if (event.persisted) { input(); engagement(); view(false); } }, false);
+  on(w, 'pageshow', (event) => { if (event.persisted) { departure = undefined; input(); engagement(); view(false); } }, false);
   on(w, 'popstate', navigate, false);
   on(w, 'hashchange', navigate, false);
   // Another tab wrote: the wasm knows which keys are the tag's (src/browser/store.rs) and applies them at once.
@@ -170,4 +185,5 @@ export function listen(w, collect, cta, guard) {
   engagement();
   view(true);
   collect('ready');
+  return departing;
 }

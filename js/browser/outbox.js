@@ -114,9 +114,13 @@ const post = (fetch, endpoint, body, setTimer, end) => {
  * @param o.codec     { write(list) => text, read(text) => list }: how the list is stored. The tag passes the
  *                    wasm's JSON codec, since a page's JSON may be replaced or broken (Prototype.js 1.6 makes
  *                    JSON.stringify of an array return a string).
+ * @param o.departing () => true while the page is on its way out (a form submitted, a link followed; see
+ *                    js/browser/listen.js): a claimed entry then waits, and `pagehide` leaves it to the next page.
+ *                    A request still in flight as the page goes gets no answer this page could record, so it would
+ *                    be sent again: a lead qualified by the very submission that leaves the page is the usual case.
  */
 export function createOutbox({ endpoint, emit, storage = () => localStorage, fetch = () => globalThis.fetch,
-  codec = { write: (list) => JSON.stringify(list), read: (text) => JSON.parse(text) },
+  codec = { write: (list) => JSON.stringify(list), read: (text) => JSON.parse(text) }, departing = () => false,
   now = Date.now, random = Math.random, setTimer = setTimeout, clearTimer = clearTimeout }) {
   const tab = random().toString(36).slice(2);
   let entries = [];
@@ -167,6 +171,10 @@ export function createOutbox({ endpoint, emit, storage = () => localStorage, fet
   }
 
   function verify() {
+    if (departing()) {
+      timer = setTimer(verify, VERIFY_MS);
+      return;
+    }
     const key = claimed;
     claimed = undefined;
     if (load().some((e) => e.key === key && e.owner === tab)) send(key);

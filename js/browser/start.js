@@ -66,6 +66,7 @@ export function createCollector() {
   let dead = false; // a bot, or loading failed: calls resolve to null
   let begun = false;
   let outbox;
+  let departing = () => false; // ./listen.js's, once it listens
   let sending; // consent's `sending` category: qualified leads may leave (see consent below; set by begin unless asked)
   let source = ''; // a consent manager decides (./consent-sources.js)
 
@@ -140,7 +141,7 @@ export function createCollector() {
         return settle();
       }
       if (settings.deliver) {
-        outbox = createOutbox({ endpoint: settings.endpoint, emit,
+        outbox = createOutbox({ endpoint: settings.endpoint, emit, departing: () => departing(),
           // Stored as JSON written by the wasm: the outbox is only used once the wasm is in (from the engine's
           // first `_consent`, which comes while it starts).
           codec: { write: (list) => toJson(list), read: (text) => fromJson(text) ?? [] } });
@@ -170,7 +171,7 @@ export function createCollector() {
     const shadowDoc = await shadow;
     mark('leadscore:init');
     startEngine(settings, doc, shadowDoc, { emit });
-    listen(w, collect, settings.cta, guard);
+    departing = listen(w, collect, settings.cta, guard);
     running = true;
     mark('leadscore:first-score', 'leadscore:init');
     mark('leadscore:start-to-score', 'leadscore:start');

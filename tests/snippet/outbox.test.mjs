@@ -235,3 +235,32 @@ test('a timed-out attempt whose 2xx arrives later is a delivery: no resend', asy
   assert.equal(w.posts.length, 1, 'not sent again after a confirmed 2xx');
   assert.deepEqual(w.events.map(([n, d]) => [n, d.status]), [['delivered', 200]]);
 });
+
+test('a lead qualified as the page leaves waits for the next page instead of a request whose answer would be lost', async () => {
+  const w = world();
+  let leaving = true;
+  const box = w.outbox({ departing: () => leaving });
+  box.start();
+  box.add('lead:m:mql', 'mql', '{}');
+  await w.advance(2000);
+  assert.equal(w.posts.length, 0, 'nothing sent while the page is on its way out');
+  box.pagehide();
+  const [entry] = JSON.parse(w.data.get(OUTBOX_KEY));
+  assert.deepEqual([entry.owner, entry.lease, entry.tries], ['', 0, 0], 'released for the next page, not counted as an attempt');
+  const next = w.outbox(); // the next page load
+  next.start();
+  await w.advance(1000);
+  assert.equal(w.posts.length, 1);
+  assert.ok(!w.data.has(OUTBOX_KEY));
+
+  // A page that stays after all (a single-page app prevented the navigation): sent once the departure is over.
+  leaving = true;
+  const stays = w.outbox({ departing: () => leaving });
+  stays.start();
+  stays.add('lead:m:sql', 'sql', '{}');
+  await w.advance(1000);
+  assert.equal(w.posts.length, 1);
+  leaving = false;
+  await w.advance(1000);
+  assert.equal(w.posts.length, 2);
+});
