@@ -200,7 +200,14 @@ pub fn settle_fired(model: &Model, fired: &[usize], mut adjust: impl FnMut(&str,
 /// Every rule of the model evaluated against the state: the index and contribution of each one
 /// that fired, in model order.
 fn fire(model: &Model, state: &VisitorState, now: i64) -> Vec<(usize, Fired)> {
-    model.rules.iter().enumerate().filter_map(|(i, rule)| evaluate(model, rule, state, now).map(|f| (i, f))).collect()
+    // A loop rather than filter_map/collect: the collect's first-element and growth paths are a copy of their own.
+    let mut fired = Vec::new();
+    for (i, rule) in model.rules.iter().enumerate() {
+        if let Some(f) = evaluate(model, rule, state, now) {
+            fired.push((i, f));
+        }
+    }
+    fired
 }
 
 /// From the fired rules to the summary: group limits, caps and the scale (each correction reported
