@@ -5,6 +5,7 @@ use crate::free_domains::is_free_domain;
 use crate::model::{Condition, Decay, Model, Occurrence, Rule, Scalar, ScoreKind, StateCondition, TraitTest};
 use crate::read::{concat, fmt_centi, parse_decimal};
 use crate::state::{Occurrences, Tally, VisitorState};
+use crate::url::file_type;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Line {
@@ -395,13 +396,6 @@ fn newest_first(times: &mut [Occurrences]) {
             j -= 1;
         }
     }
-}
-
-/// The extension of a URL's path, lower-case ("pdf" for "/a/b.PDF?x=1").
-fn file_type(url: &str) -> &str {
-    let path = url.split(['?', '#']).next().unwrap_or(url);
-    let name = path.rsplit('/').next().unwrap_or(path);
-    name.rsplit_once('.').map(|(_, ext)| ext).unwrap_or("")
 }
 
 /// When a state condition became true, for decay: the latest time that fed it.

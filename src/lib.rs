@@ -31,6 +31,7 @@ pub mod sanitize;
 #[cfg(feature = "calibrate")]
 pub mod score_stream;
 pub mod state;
+pub mod url;
 pub mod value;
 pub mod value_tiers;
 

@@ -1,7 +1,8 @@
 //! URL helpers: the page key of a location (hash routes included), UTM parameters, hosts and
 //! download links. No URL parser: the browser hands over the parts it already split.
 
-use crate::pattern::find;
+pub use crate::url::without_query;
+use crate::url::{after_scheme, authority, file_type};
 use crate::value::Value;
 
 /// The path the core sees for a location: the pathname, or for hash routes (`#/pricing`,
@@ -43,24 +44,10 @@ pub fn utm(search: &str, decode: fn(&str) -> Option<String>) -> Option<Value> {
     (!entries.is_empty()).then(|| Value::object(entries))
 }
 
-/// What follows the scheme of an absolute URL (`https://a.example/x` → `a.example/x`). A byte search, as in
-/// the core (`pattern::find`): `str::split_once` with a text needle brings the two-way searcher into the tag.
-fn after_scheme(url: &str) -> Option<&str> {
-    url.get(find(url, "://")? + 3..)
-}
-
 /// The lower-cased host of an absolute URL (`https://a.example:8443/x` → `a.example:8443`).
 pub fn host(url: &str) -> Option<String> {
-    let rest = after_scheme(url)?;
-    let authority = rest.split(['/', '?', '#']).next()?;
-    let host = authority.rsplit('@').next()?.to_ascii_lowercase();
+    let host = authority(url)?.to_ascii_lowercase();
     (!host.is_empty()).then_some(host)
-}
-
-/// The URL without its query and fragment (which may carry personal data).
-pub fn without_query(url: &str) -> &str {
-    let cut = url.find(['?', '#']).unwrap_or(url.len());
-    url.get(..cut).unwrap_or(url)
 }
 
 /// Whether a link is a download: the `download` attribute, or its path ends in a listed extension.
@@ -68,12 +55,8 @@ pub fn is_download(url: &str, has_download_attribute: bool, extensions: &[String
     if has_download_attribute {
         return true;
     }
-    let path = without_query(url);
-    let file = path.rsplit('/').next().unwrap_or(path);
-    match file.rsplit_once('.') {
-        Some((_, ext)) => extensions.iter().any(|e| e.eq_ignore_ascii_case(ext)),
-        None => false,
-    }
+    let ext = file_type(url);
+    !ext.is_empty() && extensions.iter().any(|e| e.eq_ignore_ascii_case(ext))
 }
 
 /// What a download event records: the path for links on this site, the URL elsewhere.

@@ -295,9 +295,9 @@ fn lower(mut text: String) -> String {
 
 /// The host of an absolute URL, lower-cased, without port or credentials.
 fn host_of(url: &str) -> Option<String> {
-    let rest = url.get(crate::pattern::find(url, "://")? + 3..)?;
-    let authority = rest.split(['/', '?', '#']).next()?;
-    let host = authority.rsplit('@').next()?.split(':').next()?.to_ascii_lowercase();
+    let authority = crate::url::authority(url)?;
+    let end = authority.bytes().position(|b| b == b':').unwrap_or(authority.len());
+    let host = authority.get(..end)?.to_ascii_lowercase();
     // Longer is no host at all; keeping it would only bloat the state.
     (!host.is_empty() && host.len() <= MAX_HOST_LEN).then_some(host)
 }
