@@ -121,9 +121,15 @@ fn parse_state(value: &Value, path: &str, depth: usize, errors: &mut Errors) -> 
         }
         return None;
     };
-    let p = join(path, key);
     let before = errors.0.len();
-    let condition = match key.as_str() {
+    let condition = parse_state_kind(key, body, path, depth, errors)?;
+    (errors.0.len() == before).then_some(condition)
+}
+
+/// Parses the body of the one state condition kind `key` (everything but `trait`) found at `path`.
+fn parse_state_kind(key: &str, body: &Value, path: &str, depth: usize, errors: &mut Errors) -> Option<StateCondition> {
+    let p = join(path, key);
+    Some(match key {
         "engaged" => {
             let e = read::object(body, &p, &["path", "seconds"], errors)?;
             let seconds = required(e, "seconds", &p, "the engaged seconds to reach", errors)
@@ -148,39 +154,8 @@ fn parse_state(value: &Value, path: &str, depth: usize, errors: &mut Errors) -> 
                 .and_then(|(v, at)| read::duration(v, &at, errors));
             StateCondition::Inactive { for_ms: for_ms.unwrap_or(1) }
         }
-        "email_domain" => {
-            let e = read::object(body, &p, &["free", "in"], errors)?;
-            let free = read::boolean_at(e, &p, "free", errors);
-            let mut domains = Vec::new();
-            if let Some((v, lp)) = read::field_at(e, &p, "in") {
-                if let Some(items) = read::array(v, &lp, errors) {
-                    read::strings(items, &lp, MAX_LIST, 253, errors, &mut |s, _, _| {
-                        domains.push(Pattern::new(s.trim().trim_start_matches('@')));
-                    });
-                }
-            }
-            if free.is_none() && read::field(e, "in").is_none() {
-                fail!(errors, &p, "expected {{\"free\": true}} or {{\"in\": [\"domain.com\", ...]}}");
-            }
-            StateCondition::EmailDomain { free, domains }
-        }
-        "all" | "any" => {
-            let items = read::array(body, &p, errors)?;
-            if items.is_empty() {
-                fail!(errors, &p, "expected at least one condition");
-            }
-            let mut list = Vec::new();
-            read::items(items, &p, usize::MAX, errors, &mut |item, at, _, errors| {
-                if let Some(condition) = parse_state(item, at, depth + 1, errors) {
-                    list.push(condition);
-                }
-            });
-            if key == "all" {
-                StateCondition::All(list)
-            } else {
-                StateCondition::Any(list)
-            }
-        }
+        "email_domain" => parse_email_domain(body, &p, errors)?,
+        "all" | "any" => parse_all_any(key, body, &p, depth, errors)?,
         "not" => StateCondition::Not(Box::new(parse_state(body, &p, depth + 1, errors)?)),
         other if OCCURRENCE_KEYS.contains(&other) => {
             fail!(
@@ -194,8 +169,40 @@ fn parse_state(value: &Value, path: &str, depth: usize, errors: &mut Errors) -> 
             fail!(errors, path, "unknown condition \"{key}\"; {}", condition_hint());
             return None;
         }
-    };
-    (errors.0.len() == before).then_some(condition)
+    })
+}
+
+/// Parses an `email_domain` body: `{"free": bool}` and/or `{"in": [domains]}`.
+fn parse_email_domain(body: &Value, p: &str, errors: &mut Errors) -> Option<StateCondition> {
+    let e = read::object(body, p, &["free", "in"], errors)?;
+    let free = read::boolean_at(e, p, "free", errors);
+    let mut domains = Vec::new();
+    if let Some((v, lp)) = read::field_at(e, p, "in") {
+        if let Some(items) = read::array(v, &lp, errors) {
+            read::strings(items, &lp, MAX_LIST, 253, errors, &mut |s, _, _| {
+                domains.push(Pattern::new(s.trim().trim_start_matches('@')));
+            });
+        }
+    }
+    if free.is_none() && read::field(e, "in").is_none() {
+        fail!(errors, p, "expected {{\"free\": true}} or {{\"in\": [\"domain.com\", ...]}}");
+    }
+    Some(StateCondition::EmailDomain { free, domains })
+}
+
+/// Parses the list of an `all` or `any` (chosen by `key`), each item one level deeper.
+fn parse_all_any(key: &str, body: &Value, p: &str, depth: usize, errors: &mut Errors) -> Option<StateCondition> {
+    let items = read::array(body, p, errors)?;
+    if items.is_empty() {
+        fail!(errors, p, "expected at least one condition");
+    }
+    let mut list = Vec::new();
+    read::items(items, p, usize::MAX, errors, &mut |item, at, _, errors| {
+        if let Some(condition) = parse_state(item, at, depth + 1, errors) {
+            list.push(condition);
+        }
+    });
+    Some(if key == "all" { StateCondition::All(list) } else { StateCondition::Any(list) })
 }
 
 fn parse_trait(entries: &[(String, Value)], path: &str, errors: &mut Errors) -> Option<StateCondition> {
