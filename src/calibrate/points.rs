@@ -68,50 +68,90 @@ pub fn from_weights(weights: &Weights, encoders: &[Encoder], design: &Design, ro
     let extra_first = encoders.last().map_or(0, |e| e.first as usize + e.width());
     let extra: Vec<f64> =
         (0..roles.len()).map(|k| weights.features.get(extra_first + k).copied().unwrap_or(0.0)).collect();
-    let mut shifted: Vec<(Vec<f64>, f64)> = Vec::with_capacity(encoders.len());
-    for (e, encoder) in encoders.iter().enumerate() {
-        let first = encoder.first as usize;
-        let raw: Vec<f64> =
-            (first..first + encoder.width()).map(|f| weights.features.get(f).copied().unwrap_or(0.0)).collect();
-        let mut seen = vec![0usize; raw.len()];
-        let mut implicit_seen = false;
-        for row in 0..design.codes.len() / design.columns.max(1) {
-            match design.row(row).get(e).copied() {
-                Some(IMPLICIT) => implicit_seen = true,
-                Some(code) => {
-                    if let Some(s) = seen.get_mut((code as usize).saturating_sub(first)) {
-                        *s += 1;
-                    }
-                }
-                None => {}
-            }
-        }
-        let floor = raw
-            .iter()
-            .zip(&seen)
-            .filter(|(_, &n)| n > 0)
-            .map(|(w, _)| *w)
-            .chain(implicit_seen.then_some(0.0))
-            .fold(f64::INFINITY, f64::min);
-        let floor = if floor.is_finite() { floor } else { 0.0 };
-        let levels: Vec<f64> = raw.iter().map(|w| (w - floor).max(0.0)).collect();
-        // No answer never happened while learning: the model knows nothing about it, so it gets the
-        // column's average, neither rewarded nor punished.
-        let implicit = if implicit_seen {
-            (-floor).max(0.0)
-        } else {
-            let total = seen.iter().sum::<usize>().max(1) as f64;
-            levels.iter().zip(&seen).map(|(p, &n)| p * n as f64).sum::<f64>() / total
-        };
-        shifted.push((levels, implicit));
-    }
     let rows = design.codes.len() / design.columns.max(1);
+    let mut shifted: Vec<(Vec<f64>, f64)> =
+        encoders.iter().enumerate().map(|(e, encoder)| shift_to_floor(weights, encoder, e, design, rows)).collect();
+    let totals = sorted_totals(design, encoders, &shifted, &extra, rows);
+    let quantile = |share: f64| totals.get(((rows.saturating_sub(1)) as f64 * share) as usize).copied().unwrap_or(0.0);
+    let (low, high) = (quantile(LOW_QUARTILE.0), quantile(HIGH_QUARTILE.0));
+    if high - low <= 1e-9 {
+        return None;
+    }
+    let per_log_odds = (HIGH_QUARTILE.1 - LOW_QUARTILE.1) / (high - low);
+    // The total that maps to 0 points.
+    let bottom = low - LOW_QUARTILE.1 / per_log_odds;
+    move_zero(&mut shifted, encoders, design, rows, bottom);
+    // A rare level far stronger than any common combination could exceed what a rule may hold.
+    let whole = |x: f64| {
+        ((x * per_log_odds).round() as i64).clamp(-(crate::model::MAX_POINTS as i64), crate::model::MAX_POINTS as i64)
+    };
+    let columns = shifted
+        .iter()
+        .enumerate()
+        .map(|(encoder, (levels, implicit))| ColumnPoints {
+            encoder,
+            levels: levels.iter().map(|w| whole(*w)).collect(),
+            implicit: whole(*implicit),
+        })
+        .collect();
+    let interactions =
+        extra.iter().zip(roles).map(|(w, role)| (whole(*w).max(-(crate::model::MAX_POINTS as i64)), *role)).collect();
+    Some(Points { columns, interactions, per_log_odds })
+}
+
+/// The log-odds of encoder `e`'s levels above its weakest level seen in the learning rows, and of
+/// its implicit level (no answer).
+fn shift_to_floor(weights: &Weights, encoder: &Encoder, e: usize, design: &Design, rows: usize) -> (Vec<f64>, f64) {
+    let first = encoder.first as usize;
+    let raw: Vec<f64> =
+        (first..first + encoder.width()).map(|f| weights.features.get(f).copied().unwrap_or(0.0)).collect();
+    let mut seen = vec![0usize; raw.len()];
+    let mut implicit_seen = false;
+    for row in 0..rows {
+        match design.row(row).get(e).copied() {
+            Some(IMPLICIT) => implicit_seen = true,
+            Some(code) => {
+                if let Some(s) = seen.get_mut((code as usize).saturating_sub(first)) {
+                    *s += 1;
+                }
+            }
+            None => {}
+        }
+    }
+    let floor = raw
+        .iter()
+        .zip(&seen)
+        .filter(|(_, &n)| n > 0)
+        .map(|(w, _)| *w)
+        .chain(implicit_seen.then_some(0.0))
+        .fold(f64::INFINITY, f64::min);
+    let floor = if floor.is_finite() { floor } else { 0.0 };
+    let levels: Vec<f64> = raw.iter().map(|w| (w - floor).max(0.0)).collect();
+    // No answer never happened while learning: the model knows nothing about it, so it gets the
+    // column's average, neither rewarded nor punished.
+    let implicit = if implicit_seen {
+        (-floor).max(0.0)
+    } else {
+        let total = seen.iter().sum::<usize>().max(1) as f64;
+        levels.iter().zip(&seen).map(|(p, &n)| p * n as f64).sum::<f64>() / total
+    };
+    (levels, implicit)
+}
+
+/// Each learning row's total log-odds (shifted columns plus the interactions it has), sorted.
+fn sorted_totals(
+    design: &Design,
+    encoders: &[Encoder],
+    shifted: &[(Vec<f64>, f64)],
+    extra: &[f64],
+    rows: usize,
+) -> Vec<f64> {
     let mut totals: Vec<f64> = (0..rows)
         .map(|row| {
             design
                 .row(row)
                 .iter()
-                .zip(encoders.iter().zip(&shifted))
+                .zip(encoders.iter().zip(shifted))
                 .map(|(&code, (encoder, (levels, implicit)))| {
                     if code == IMPLICIT {
                         *implicit
@@ -124,23 +164,19 @@ pub fn from_weights(weights: &Weights, encoders: &[Encoder], design: &Design, ro
                     .row(row)
                     .iter()
                     .skip(encoders.len())
-                    .zip(&extra)
+                    .zip(extra)
                     .filter(|(&c, _)| c != IMPLICIT)
                     .map(|(_, w)| w)
                     .sum::<f64>()
         })
         .collect();
     totals.sort_unstable_by(f64::total_cmp);
-    let quantile = |share: f64| totals.get(((rows.saturating_sub(1)) as f64 * share) as usize).copied().unwrap_or(0.0);
-    let (low, high) = (quantile(LOW_QUARTILE.0), quantile(HIGH_QUARTILE.0));
-    if high - low <= 1e-9 {
-        return None;
-    }
-    let per_log_odds = (HIGH_QUARTILE.1 - LOW_QUARTILE.1) / (high - low);
-    // The total that maps to 0 points.
-    let bottom = low - LOW_QUARTILE.1 / per_log_odds;
-    // Move 0 to `bottom`: each column gives up its share of it (by its mean points), so its weakest
-    // levels may end below 0 (or, when `bottom` is below every total, gets its share added).
+    totals
+}
+
+/// Moves 0 to `bottom`: each column gives up its share of it (by its mean points), so its weakest
+/// levels may end below 0 (or, when `bottom` is below every total, gets its share added).
+fn move_zero(shifted: &mut [(Vec<f64>, f64)], encoders: &[Encoder], design: &Design, rows: usize, bottom: f64) {
     let means: Vec<f64> = shifted
         .iter()
         .zip(encoders)
@@ -159,22 +195,6 @@ pub fn from_weights(weights: &Weights, encoders: &[Encoder], design: &Design, ro
         levels.iter_mut().for_each(|l| *l -= given_up);
         *implicit -= given_up;
     }
-    // A rare level far stronger than any common combination could exceed what a rule may hold.
-    let whole = |x: f64| {
-        ((x * per_log_odds).round() as i64).clamp(-(crate::model::MAX_POINTS as i64), crate::model::MAX_POINTS as i64)
-    };
-    let columns = shifted
-        .iter()
-        .enumerate()
-        .map(|(encoder, (levels, implicit))| ColumnPoints {
-            encoder,
-            levels: levels.iter().map(|w| whole(*w)).collect(),
-            implicit: whole(*implicit),
-        })
-        .collect();
-    let interactions =
-        extra.iter().zip(roles).map(|(w, role)| (whole(*w).max(-(crate::model::MAX_POINTS as i64)), *role)).collect();
-    Some(Points { columns, interactions, per_log_odds })
 }
 
 impl Points {
