@@ -159,47 +159,9 @@ pub fn report(
     let rows = outcome.len();
     let positives = outcome.iter().filter(|&&y| y).count();
     let rules = learned.points.rules(&learned.encoders, learned.cells, &learned.interactions);
-    let points: Vec<Value> = rules
-        .iter()
-        .map(|(column, rule)| {
-            let field = |k: &str| rule.get(k).cloned().unwrap_or(Value::Null);
-            Value::object(vec![
-                ("rule", field("id")),
-                ("label", field("label")),
-                ("column", Value::String(column.clone())),
-                ("score", field("score")),
-                ("points", field("points")),
-            ])
-        })
-        .collect();
-    let columns: Vec<Value> = column_summary(learned)
-        .into_iter()
-        .map(|(column, rule_count, range, left_out)| {
-            Value::object(vec![
-                ("name", Value::String(column.name.clone())),
-                ("type", Value::from(column.kind.as_str())),
-                ("role", Value::from(column.role.as_str())),
-                ("role_from", Value::from(if column.role_set { "option" } else { "name" })),
-                ("missing", count(column.missing)),
-                ("answers", count(column.distinct)),
-                ("rules", count(rule_count)),
-                ("points_range", Value::Number(range as f64)),
-                ("left_out", left_out.map_or(Value::Null, Value::from)),
-            ])
-        })
-        .collect();
-    let learning_truth = outcome;
-    let share_from = |threshold: Option<i64>| -> Value {
-        let Some(t) = threshold else { return Value::Null };
-        let picked: Vec<bool> = learned.scores.iter().map(|s| s.2 >= t).collect();
-        let (precision, recall, share) = metrics::precision_recall(&picked, learning_truth);
-        Value::object(vec![
-            ("min", Value::Number(t as f64)),
-            ("share", num(share)),
-            ("precision", num(precision)),
-            ("recall", num(recall)),
-        ])
-    };
+    let points = points_table(&rules);
+    let columns = columns_table(learned);
+    let share_from = |threshold: Option<i64>| stage_share(learned, outcome, threshold);
     let plan = &learned.plan;
     let mut notes = plan.notes.clone();
     notes.extend(cv.notes);
@@ -228,20 +190,73 @@ pub fn report(
         ),
         ("points", Value::Array(points)),
         ("columns", Value::Array(columns)),
-        (
-            "skipped",
-            Value::Array(
-                skipped
-                    .iter()
-                    .map(|s| {
-                        Value::object(vec![
-                            ("name", Value::String(s.name.clone())),
-                            ("reason", Value::String(s.reason.clone())),
-                        ])
-                    })
-                    .collect(),
-            ),
-        ),
+        ("skipped", skipped_table(skipped)),
         ("notes", Value::Array(notes.into_iter().map(Value::String).collect())),
     ])
+}
+
+/// One entry per learned rule: its id, label, column, score and points.
+fn points_table(rules: &[(String, Value)]) -> Vec<Value> {
+    rules
+        .iter()
+        .map(|(column, rule)| {
+            let field = |k: &str| rule.get(k).cloned().unwrap_or(Value::Null);
+            Value::object(vec![
+                ("rule", field("id")),
+                ("label", field("label")),
+                ("column", Value::String(column.clone())),
+                ("score", field("score")),
+                ("points", field("points")),
+            ])
+        })
+        .collect()
+}
+
+/// One entry per learning column: its type, role, answers, rules and points range, or why it was left out.
+fn columns_table(learned: &Learned<'_>) -> Vec<Value> {
+    column_summary(learned)
+        .into_iter()
+        .map(|(column, rule_count, range, left_out)| {
+            Value::object(vec![
+                ("name", Value::String(column.name.clone())),
+                ("type", Value::from(column.kind.as_str())),
+                ("role", Value::from(column.role.as_str())),
+                ("role_from", Value::from(if column.role_set { "option" } else { "name" })),
+                ("missing", count(column.missing)),
+                ("answers", count(column.distinct)),
+                ("rules", count(rule_count)),
+                ("points_range", Value::Number(range as f64)),
+                ("left_out", left_out.map_or(Value::Null, Value::from)),
+            ])
+        })
+        .collect()
+}
+
+/// The share, precision and recall on the learning rows of a stage reached at `threshold` points
+/// (null for a stage the plan does not have).
+fn stage_share(learned: &Learned<'_>, learning_truth: &[bool], threshold: Option<i64>) -> Value {
+    let Some(t) = threshold else { return Value::Null };
+    let picked: Vec<bool> = learned.scores.iter().map(|s| s.2 >= t).collect();
+    let (precision, recall, share) = metrics::precision_recall(&picked, learning_truth);
+    Value::object(vec![
+        ("min", Value::Number(t as f64)),
+        ("share", num(share)),
+        ("precision", num(precision)),
+        ("recall", num(recall)),
+    ])
+}
+
+/// The columns calibration skipped, each with its reason.
+fn skipped_table(skipped: &[Skipped]) -> Value {
+    Value::Array(
+        skipped
+            .iter()
+            .map(|s| {
+                Value::object(vec![
+                    ("name", Value::String(s.name.clone())),
+                    ("reason", Value::String(s.reason.clone())),
+                ])
+            })
+            .collect(),
+    )
 }
