@@ -93,7 +93,36 @@ pub fn find(
         return Vec::new();
     }
     let rows = truth.len();
-    let residuals: Vec<Sums> = truth
+    let residuals = residual_sums(design, weights, truth);
+    let slots = level_slots(design, encoders, rows);
+    let picks: Vec<Vec<(Pick, Vec<bool>)>> = encoders.iter().map(candidate_picks).collect();
+    let mut best: Vec<Interaction> = Vec::new();
+    for a in 0..encoders.len() {
+        for b in a + 1..encoders.len() {
+            let (Some(slots_a), Some(slots_b), Some(picks_a), Some(picks_b)) =
+                (slots.get(a), slots.get(b), picks.get(a), picks.get(b))
+            else {
+                continue;
+            };
+            let width_b = encoders.get(b).map_or(0, |e| e.width()) + 1;
+            let width_a = encoders.get(a).map_or(0, |e| e.width()) + 1;
+            let table = pair_table(slots_a, slots_b, &residuals, width_a, width_b);
+            let pair_best = best_rectangle(&table, width_b, picks_a, picks_b, rows, min_rows, ridge);
+            best.extend(pair_best.map(|(pick_a, pick_b, gain)| {
+                let sides = [Side { encoder: a, pick: pick_a }, Side { encoder: b, pick: pick_b }];
+                Interaction { sides, gain }
+            }));
+        }
+    }
+    // Stable sort: equal gains keep the pairs' order, so results repeat.
+    best.sort_by(|x, y| y.gain.total_cmp(&x.gain));
+    best.truncate(most);
+    best
+}
+
+/// Each learning row's residual and curvature under the additive fit.
+fn residual_sums(design: &Design, weights: &Weights, truth: &[bool]) -> Vec<Sums> {
+    truth
         .iter()
         .enumerate()
         .map(|(row, &y)| {
@@ -107,9 +136,12 @@ pub fn find(
             let p = sigmoid(eta);
             Sums { residual: f64::from(u8::from(y)) - p, curvature: p * (1.0 - p), rows: 1 }
         })
-        .collect();
-    // Per column: the slot of each row's level (the last slot is the implicit level) and the picks.
-    let slots: Vec<Vec<usize>> = encoders
+        .collect()
+}
+
+/// Per column: the slot of each row's level (the last slot is the implicit level).
+fn level_slots(design: &Design, encoders: &[Encoder], rows: usize) -> Vec<Vec<usize>> {
+    encoders
         .iter()
         .enumerate()
         .map(|(e, encoder)| {
@@ -120,57 +152,57 @@ pub fn find(
                 })
                 .collect()
         })
-        .collect();
-    let picks: Vec<Vec<(Pick, Vec<bool>)>> = encoders.iter().map(candidate_picks).collect();
-    let mut best: Vec<Interaction> = Vec::new();
-    for a in 0..encoders.len() {
-        for b in a + 1..encoders.len() {
-            let (Some(slots_a), Some(slots_b), Some(picks_a), Some(picks_b)) =
-                (slots.get(a), slots.get(b), picks.get(a), picks.get(b))
-            else {
-                continue;
-            };
-            let width_b = encoders.get(b).map_or(0, |e| e.width()) + 1;
-            let width_a = encoders.get(a).map_or(0, |e| e.width()) + 1;
-            let mut table = vec![Sums::default(); width_a * width_b];
-            for ((&sa, &sb), sums) in slots_a.iter().zip(slots_b).zip(&residuals) {
-                if let Some(cell) = table.get_mut(sa * width_b + sb) {
-                    cell.add(sums);
-                }
-            }
-            let mut pair_best: Option<Interaction> = None;
-            for (pick_a, mask_a) in picks_a {
-                // The rows taken on side a, spread over b's slots.
-                let mut by_b = vec![Sums::default(); width_b];
-                for (sa, _) in mask_a.iter().enumerate().filter(|(_, &taken)| taken) {
-                    for (sb, total) in by_b.iter_mut().enumerate() {
-                        if let Some(cell) = table.get(sa * width_b + sb) {
-                            total.add(cell);
-                        }
-                    }
-                }
-                for (pick_b, mask_b) in picks_b {
-                    let mut inside = Sums::default();
-                    for (total, _) in by_b.iter().zip(mask_b).filter(|(_, &taken)| taken) {
-                        inside.add(total);
-                    }
-                    if inside.rows < min_rows || rows - inside.rows < min_rows {
-                        continue;
-                    }
-                    let gain = inside.residual * inside.residual / (inside.curvature + ridge);
-                    if pair_best.is_none_or(|p| gain > p.gain) {
-                        let sides = [Side { encoder: a, pick: *pick_a }, Side { encoder: b, pick: *pick_b }];
-                        pair_best = Some(Interaction { sides, gain });
-                    }
-                }
-            }
-            best.extend(pair_best);
+        .collect()
+}
+
+/// A pair's table: the residual sums of the rows in each (slot of a, slot of b) cell, row-major.
+fn pair_table(slots_a: &[usize], slots_b: &[usize], residuals: &[Sums], width_a: usize, width_b: usize) -> Vec<Sums> {
+    let mut table = vec![Sums::default(); width_a * width_b];
+    for ((&sa, &sb), sums) in slots_a.iter().zip(slots_b).zip(residuals) {
+        if let Some(cell) = table.get_mut(sa * width_b + sb) {
+            cell.add(sums);
         }
     }
-    // Stable sort: equal gains keep the pairs' order, so results repeat.
-    best.sort_by(|x, y| y.gain.total_cmp(&x.gain));
-    best.truncate(most);
-    best
+    table
+}
+
+/// The pair's picks with the most gain on `table` among rectangles covering at least `min_rows` of
+/// the `rows` and leaving at least as many out; the first found wins a tie.
+fn best_rectangle(
+    table: &[Sums],
+    width_b: usize,
+    picks_a: &[(Pick, Vec<bool>)],
+    picks_b: &[(Pick, Vec<bool>)],
+    rows: usize,
+    min_rows: usize,
+    ridge: f64,
+) -> Option<(Pick, Pick, f64)> {
+    let mut pair_best: Option<(Pick, Pick, f64)> = None;
+    for (pick_a, mask_a) in picks_a {
+        // The rows taken on side a, spread over b's slots.
+        let mut by_b = vec![Sums::default(); width_b];
+        for (sa, _) in mask_a.iter().enumerate().filter(|(_, &taken)| taken) {
+            for (sb, total) in by_b.iter_mut().enumerate() {
+                if let Some(cell) = table.get(sa * width_b + sb) {
+                    total.add(cell);
+                }
+            }
+        }
+        for (pick_b, mask_b) in picks_b {
+            let mut inside = Sums::default();
+            for (total, _) in by_b.iter().zip(mask_b).filter(|(_, &taken)| taken) {
+                inside.add(total);
+            }
+            if inside.rows < min_rows || rows - inside.rows < min_rows {
+                continue;
+            }
+            let gain = inside.residual * inside.residual / (inside.curvature + ridge);
+            if pair_best.is_none_or(|(_, _, best)| gain > best) {
+                pair_best = Some((*pick_a, *pick_b, gain));
+            }
+        }
+    }
+    pair_best
 }
 
 /// The answers one side may take, each with its mask over the column's slots (levels, then the
