@@ -28,9 +28,9 @@ pub use batch::{compact_breakdown, model_traits, score_csv, SCORE_COLUMNS};
 pub use funnel::{funnel, FunnelStream};
 pub use options::{CalibrateOptions, FunnelOptions, ScoreCsvOptions, Target};
 
-use crate::csv;
+use crate::csv::{self, Table};
 use crate::error::Errors;
-use crate::model::ModelSet;
+use crate::model::{Model, ModelSet};
 use crate::value::Value;
 use columns::{Column, MAX_MODEL_COLUMNS};
 use encode::{Cells, Encoder};
@@ -98,20 +98,7 @@ pub fn calibrate(
         let doc = learned.document(options, None);
         let set = ModelSet::parse(&doc).map_err(|e| internal("a fold's model", &e))?;
         let model = set.select(None)?;
-        let mut traits = batch::trait_columns(&table, model);
-        // The segment that sets a lead's expected amount is a trait the card reads too.
-        if let Some(name) = options.value_by.as_ref().filter(|n| !traits.iter().any(|(_, t)| t == *n)) {
-            traits.extend(table.column(name).map(|i| (i, name.clone())));
-        }
-        for &row in &testing {
-            let card = batch::score_row(model, &table, &traits, row, 0)?;
-            if let (Some(slot), Some(value)) = (held_value.get_mut(row), &card.value) {
-                *slot = (value.tier.clone(), value.expected);
-            }
-            if let Some(slot) = held.get_mut(row) {
-                *slot = HeldOut { score: card.total as f64 / 100.0, stage: card.stage };
-            }
-        }
+        score_held_out(model, &table, &testing, options, &mut held, &mut held_value)?;
         let scores: Vec<f64> = testing.iter().filter_map(|&r| held.get(r).map(|h| h.score)).collect();
         let truth: Vec<bool> = testing.iter().filter_map(|&r| outcome.get(r).copied()).collect();
         fold_aucs.push(metrics::auc(&scores, &truth));
@@ -140,6 +127,33 @@ pub fn calibrate(
     let report = report::report(&learned, &outcome, &skipped, cv, options);
     progress(Progress { step: steps, steps, message: "done" });
     Ok(Calibration { model, report })
+}
+
+/// Scores a fold's held-out `testing` rows with the model learned on the other folds, as the engine
+/// does, recording each row's score and stage in `held` and its value tier and amount in `held_value`.
+fn score_held_out(
+    model: &Model,
+    table: &Table,
+    testing: &[usize],
+    options: &CalibrateOptions,
+    held: &mut [HeldOut],
+    held_value: &mut [(String, f64)],
+) -> Result<(), Errors> {
+    let mut traits = batch::trait_columns(table, model);
+    // The segment that sets a lead's expected amount is a trait the card reads too.
+    if let Some(name) = options.value_by.as_ref().filter(|n| !traits.iter().any(|(_, t)| t == *n)) {
+        traits.extend(table.column(name).map(|i| (i, name.clone())));
+    }
+    for &row in testing {
+        let card = batch::score_row(model, table, &traits, row, 0)?;
+        if let (Some(slot), Some(value)) = (held_value.get_mut(row), &card.value) {
+            *slot = (value.tier.clone(), value.expected);
+        }
+        if let Some(slot) = held.get_mut(row) {
+            *slot = HeldOut { score: card.total as f64 / 100.0, stage: card.stage };
+        }
+    }
+    Ok(())
 }
 
 /// `x` with `places` decimals (at most 6), without the standard float formatting, which would be a
