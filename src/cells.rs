@@ -62,7 +62,8 @@ impl CellEncoder {
         if self.contains.get(field).copied().unwrap_or(true) {
             return None;
         }
-        if number_safe {
+        // A plain cell is its trimmed text, already read above.
+        if number_safe && !plain {
             if let Some(n) = whole_number(trimmed) {
                 return Some((NUMBER, n));
             }
@@ -92,15 +93,16 @@ pub fn whole_number(text: &str) -> Option<f64> {
     if bytes.is_empty() || bytes.len() > 15 {
         return None;
     }
-    let mut value = 0.0;
+    // Summed as an integer (below 10^15, so exact in an f64 too): one conversion, not one per digit.
+    let mut value = 0u64;
     for &b in bytes {
         let digit = b.wrapping_sub(b'0');
         if digit > 9 {
             return None;
         }
-        value = value * 10.0 + f64::from(digit);
+        value = value * 10 + u64::from(digit);
     }
-    Some(value)
+    Some(value as f64)
 }
 
 /// Whether `parse_decimal` may read the trimmed text as a number: it starts with a digit, a
