@@ -15,11 +15,150 @@ const ENGAGED_CHUNK_MS = 10e3;
 const IDLE_MS = 300e3;
 const SCROLL_MARKS = [100, 75, 50, 25];
 const SCROLL_EVERY_MS = 250;
-// How long after a form submission or a link click this page may still be on its way out (see `departing`).
+// How long after a form submission or a link click this page may still be on its way out (see `departures`).
 const DEPARTURE_MS = 5e3;
 // The hidden inputs added to submitted forms (the names the edge function reads).
 const STATE_INPUT = 'leadscore_state';
 const EVENT_ID_INPUT = 'leadscore_event_id';
+const MAX_CONTROLS = 200;
+
+const now = () => Date.now();
+const clip = (text, max) => String(text || '').trim().slice(0, max);
+// The event's target when it is an element (nodeType 1; never `instanceof`, which pages break).
+const element = (event) => (event.target && event.target.nodeType === 1 ? event.target : null);
+const sameTab = (target) => !target || /^_(self|top|parent)$/i.test(target);
+
+/**
+ * Engaged time of document `d`; `record(seconds, endedAt)` receives it. Returns [update, flush, input, lastInput]:
+ * `update()` closes the current stretch and opens a new one if the page is still visible, focused and not idle;
+ * `flush(atLeast)` records whole seconds once at least `atLeast` ms are pending; `input()` notes a key, pointer,
+ * scroll or focus; `lastInput()` its time. (Arrays, not objects: the minifier shortens the names.)
+ */
+function engagedTime(d, record) {
+  let since; // start of the current engaged stretch
+  let engaged = 0; // engaged ms not yet recorded
+  let engagedAt = now();
+  let last = now();
+  const update = () => {
+    const t = now();
+    if (since !== undefined) {
+      const until = Math.min(t, last + IDLE_MS);
+      if (until > since) { engaged += until - since; engagedAt = until; }
+      since = undefined;
+    }
+    if (d.visibilityState === 'visible' && d.hasFocus() && t - last < IDLE_MS) since = t;
+  };
+  const flush = (atLeast) => {
+    update();
+    if (engaged >= atLeast) {
+      const seconds = Math.floor(engaged / 1e3);
+      engaged -= seconds * 1e3;
+      record(seconds, engagedAt);
+    }
+  };
+  // Input after an idle pause restarts engaged time.
+  const input = () => {
+    const t = now();
+    if (since === undefined && t - last >= IDLE_MS) { last = t; update(); }
+    last = t;
+  };
+  return [update, flush, input, () => last];
+}
+
+/**
+ * The deepest scroll mark of this page view reached so far; `record(mark)` receives each new one. Returns
+ * [check, reset]: `check()` looks at the scroll position, `reset()` starts a new page view.
+ */
+function scrollDepth(w, record) {
+  let reached = 0;
+  return [
+    () => {
+      const root = w.document.documentElement;
+      const total = root ? root.scrollHeight : 0;
+      if (!(total > 0)) return;
+      const depth = ((w.scrollY || 0) + (w.innerHeight || 0)) / total * 100;
+      const mark = SCROLL_MARKS.find((m) => depth + 0.5 >= m) || 0;
+      if (mark > reached) { reached = mark; record(mark); }
+    },
+    () => { reached = 0; },
+  ];
+}
+
+/**
+ * The last form submission or link click that loads a new document in this tab, and when. Whether the page let it
+ * happen is read later, once every handler has run (`defaultPrevented`): a single-page app prevents it and stays.
+ * Returns [note(event), clear(), departing()]: `departing()` is true while such a departure is under DEPARTURE_MS old.
+ */
+function departures() {
+  let last;
+  return [
+    (event) => { last = { event, at: now() }; },
+    () => { last = undefined; },
+    () => !!last && now() - last.at < DEPARTURE_MS && !last.event.defaultPrevented,
+  ];
+}
+
+/** True for an http(s) link to another document of this tab (not only another fragment of `location`'s). */
+function leavesDocument(link, event, location) {
+  const href = String(link.href);
+  return event.type === 'click' && event.button === 0 && !(event.ctrlKey || event.metaKey || event.shiftKey || event.altKey)
+    && !link.hasAttribute('download') && sameTab(link.getAttribute('target')) && /^https?:/i.test(href)
+    && !(href.includes('#') && href.split('#')[0] === String(location.href).split('#')[0]);
+}
+
+/** A click's name: its `data-leadscore-event`, else the CTA's (selector `cta`) id or text. */
+function clickName(target, cta) {
+  const named = target.closest('[data-leadscore-event]');
+  if (named) return named.getAttribute('data-leadscore-event') || '';
+  let button = null;
+  try { button = cta ? target.closest(cta) : null; } catch {} // a CTA selector the browser rejects
+  return button ? button.id || clip(button.textContent, 64) : '';
+}
+
+/** What the engine needs of a submitted form: its name and its controls (not those marked to be ignored). */
+function formDetail(form) {
+  const name = ['data-leadscore-form', 'name', 'id'].map((a) => clip(form.getAttribute(a), 128)).find(Boolean) || 'form';
+  const controls = [];
+  const found = form.querySelectorAll('input,select,textarea');
+  for (let i = 0; i < found.length && i < MAX_CONTROLS; i++) {
+    const c = found[i];
+    if (c.hasAttribute('data-leadscore-ignore')) continue;
+    const attribute = (a) => c.getAttribute(a) || '';
+    controls.push({ tag: c.tagName.toLowerCase(), type: attribute('type'), name: attribute('name'), autocomplete: attribute('autocomplete'),
+      trait: c.getAttribute('data-leadscore-trait'), value: typeof c.value === 'string' ? c.value : '', checked: c.checked === true });
+  }
+  return { name, controls };
+}
+
+/** Sets the hidden input `name` of the form (added if missing). */
+function setHidden(d, form, name, value) {
+  let field = form.querySelector(`input[name=${name}]`);
+  if (!field) {
+    field = d.createElement('input');
+    field.setAttribute('type', 'hidden');
+    field.setAttribute('name', name);
+    form.appendChild(field);
+  }
+  field.value = value;
+}
+
+/**
+ * history.pushState / replaceState wrapped in a Proxy: the original runs first, unchanged (its errors reach the
+ * page as before), then `after()` looks at the new location.
+ */
+function hookHistory(history, after) {
+  for (const method of ['pushState', 'replaceState']) {
+    const original = history[method];
+    if (typeof original !== 'function') continue;
+    const handler = Object.create(null);
+    handler.apply = (target, self, args) => {
+      const result = Reflect.apply(target, self, args);
+      after();
+      return result;
+    };
+    history[method] = new Proxy(original, handler);
+  }
+}
 
 /**
  * Starts observing the page for the engine's `collect`; `cta` is the CSS selector of call-to-action elements
@@ -29,117 +168,45 @@ const EVENT_ID_INPUT = 'leadscore_event_id';
 export function listen(w, collect, cta, guard) {
   const d = w.document;
   const l = w.location;
-  const now = () => Date.now();
   let page = '';
-  let since; // start of the current engaged stretch
-  let engaged = 0; // engaged ms not yet recorded
-  let engagedAt = now();
-  let lastInput = now();
-  let scrollMark = 0;
-  let scrollAt = 0;
-  // The last submission or click that loads a new document in this tab, and when. Whether the page let it happen
-  // is read later, once every handler has run (`defaultPrevented`): a single-page app prevents it and stays.
-  let departure;
-  const sameTab = (target) => !target || /^_(self|top|parent)$/i.test(target);
-  const departing = () => !!departure && now() - departure.at < DEPARTURE_MS && !departure.event.defaultPrevented;
+  const record = (type, key, value, ts) => collect('event', { type, path: page, [key]: value, ts });
+  const [update, flush, input, lastInput] = engagedTime(d, (seconds, at) => record('engaged', 'seconds', seconds, at));
+  // Scrolling is input: it happened at the last input, not when the check noticed it.
+  const [checkScroll, resetScroll] = scrollDepth(w, (mark) => record('scroll', 'depth', mark, lastInput()));
+  const [noteDeparture, clearDeparture, departing] = departures();
 
-  const where = () => ({ pathname: l.pathname, hash: l.hash });
   const view = (first) => {
-    scrollMark = 0;
+    resetScroll();
     page = collect('view', { href: l.href, pathname: l.pathname, hash: l.hash, search: l.search, host: l.host,
       title: String(d.title || ''), referrer: first ? d.referrer : '' });
   };
-  const record = (type, key, value, ts) => collect('event', { type, path: page, [key]: value, ts });
-
-  // Adds the time since the last update to engaged time if the page was visible, focused and not idle, and starts
-  // a new stretch if it still is.
-  const engagement = () => {
-    const t = now();
-    if (since !== undefined) {
-      const until = Math.min(t, lastInput + IDLE_MS);
-      if (until > since) { engaged += until - since; engagedAt = until; }
-      since = undefined;
-    }
-    if (d.visibilityState === 'visible' && d.hasFocus() && t - lastInput < IDLE_MS) since = t;
-  };
-  const recordEngaged = (atLeast) => {
-    engagement();
-    if (engaged >= atLeast) {
-      const seconds = Math.floor(engaged / 1e3);
-      engaged -= seconds * 1e3;
-      record('engaged', 'seconds', seconds, engagedAt);
-    }
-  };
-  // Input after an idle pause restarts engaged time.
-  const input = () => {
-    const t = now();
-    if (since === undefined && t - lastInput >= IDLE_MS) { lastInput = t; engagement(); }
-    lastInput = t;
-  };
-  const checkScroll = () => {
-    const total = d.documentElement ? d.documentElement.scrollHeight : 0;
-    if (!(total > 0)) return;
-    const depth = ((w.scrollY || 0) + (w.innerHeight || 0)) / total * 100;
-    const mark = SCROLL_MARKS.find((m) => depth + 0.5 >= m) || 0;
-    // Scrolling is input: it happened at the last input, not when this check noticed it.
-    if (mark > scrollMark) { scrollMark = mark; record('scroll', 'depth', mark, lastInput); }
-  };
-  const endPage = () => { checkScroll(); recordEngaged(1e3); };
+  const endPage = () => { checkScroll(); flush(1e3); };
   // A single-page-app navigation (history API, popstate, hashchange): a page view when the path changed.
   const navigate = () => {
-    if (collect('path', where()) === page) return;
+    if (collect('path', { pathname: l.pathname, hash: l.hash }) === page) return;
     endPage();
     input();
     view(false);
   };
-
-  // An http(s) link to another document (not only another fragment of this one).
-  const leavesDocument = (href) => /^https?:/i.test(href) && !(href.includes('#') && href.split('#')[0] === String(l.href).split('#')[0]);
-  // The event's target when it is an element (nodeType 1; never `instanceof`, which pages break).
-  const element = (event) => (event.target && event.target.nodeType === 1 ? event.target : null);
-  const clip = (text, max) => String(text || '').trim().slice(0, max);
   const onClick = (event) => {
     const target = element(event);
     if (!target) return;
-    const named = target.closest('[data-leadscore-event]');
-    let name = named ? named.getAttribute('data-leadscore-event') : '';
-    let button = null;
-    try { button = !named && cta ? target.closest(cta) : null; } catch {} // a CTA selector the browser rejects
-    if (button) name = button.id || clip(button.textContent, 64);
     const link = target.closest('a[href]');
-    if (link && event.type === 'click' && event.button === 0 && !(event.ctrlKey || event.metaKey || event.shiftKey || event.altKey)
-      && !link.hasAttribute('download') && sameTab(link.getAttribute('target')) && leavesDocument(String(link.href))) {
-      departure = { event, at: now() };
-    }
-    collect('click', { name: name || '', href: link ? String(link.href) : '', download: !!link && link.hasAttribute('download'), host: l.host });
+    if (link && leavesDocument(link, event, l)) noteDeparture(event);
+    collect('click', { name: clickName(target, cta), href: link ? String(link.href) : '',
+      download: !!link && link.hasAttribute('download'), host: l.host });
   };
   const onSubmit = (event) => {
     const form = element(event);
-    if (form && sameTab(form.getAttribute('target'))) departure = { event, at: now() };
+    if (form && sameTab(form.getAttribute('target'))) noteDeparture(event);
     if (!form || form.hasAttribute('data-leadscore-ignore')) return;
-    const name = ['data-leadscore-form', 'name', 'id'].map((a) => clip(form.getAttribute(a), 128)).find(Boolean) || 'form';
-    const controls = [];
-    const found = form.querySelectorAll('input,select,textarea');
-    for (let i = 0; i < found.length && i < 200; i++) {
-      const c = found[i];
-      if (c.hasAttribute('data-leadscore-ignore')) continue;
-      const attribute = (a) => c.getAttribute(a) || '';
-      controls.push({ tag: c.tagName.toLowerCase(), type: attribute('type'), name: attribute('name'), autocomplete: attribute('autocomplete'),
-        trait: c.getAttribute('data-leadscore-trait'), value: typeof c.value === 'string' ? c.value : '', checked: c.checked === true });
-    }
-    const attach = collect('submit', { name, controls });
-    if (attach) { hidden(form, STATE_INPUT, attach[0]); hidden(form, EVENT_ID_INPUT, attach[1]); }
+    const attach = collect('submit', formDetail(form));
+    if (attach) { setHidden(d, form, STATE_INPUT, attach[0]); setHidden(d, form, EVENT_ID_INPUT, attach[1]); }
   };
-  // Sets the hidden input `name` of the form (added if missing).
-  const hidden = (form, name, value) => {
-    let field = form.querySelector(`input[name=${name}]`);
-    if (!field) {
-      field = d.createElement('input');
-      field.setAttribute('type', 'hidden');
-      field.setAttribute('name', name);
-      form.appendChild(field);
-    }
-    field.value = value;
+  const attention = () => {
+    input();
+    update();
+    if (d.visibilityState === 'hidden') { flush(1e3); collect('leave'); }
   };
 
   const on = (target, kind, fn, capture) => target.addEventListener(kind, guard(fn), capture);
@@ -147,42 +214,25 @@ export function listen(w, collect, cta, guard) {
   on(d, 'auxclick', onClick, true);
   on(d, 'submit', onSubmit, true);
   for (const kind of ['keydown', 'pointerdown']) on(d, kind, input, true);
-  const attention = () => {
-    input();
-    engagement();
-    if (d.visibilityState === 'hidden') { recordEngaged(1e3); collect('leave'); }
-  };
   on(d, 'visibilitychange', attention, false);
   on(w, 'focus', attention, false);
   on(w, 'blur', attention, false);
+  let scrollAt = 0;
   on(w, 'scroll', () => {
     input();
     if (now() - scrollAt >= SCROLL_EVERY_MS) { scrollAt = now(); checkScroll(); }
   }, false);
   on(w, 'pagehide', () => { endPage(); collect('leave'); }, false);
   // Restored from the back/forward cache: a new page view.
-  on(w, 'pageshow', (event) => { if (event.persisted) { departure = undefined; input(); engagement(); view(false); } }, false);
+  on(w, 'pageshow', (event) => { if (event.persisted) { clearDeparture(); input(); update(); view(false); } }, false);
   on(w, 'popstate', navigate, false);
   on(w, 'hashchange', navigate, false);
   // Another tab wrote: the wasm knows which keys are the tag's (src/browser/store.rs) and applies them at once.
   on(w, 'storage', (event) => collect('sync', { key: event.key }), false);
-  w.setInterval(guard(() => { collect('tick'); checkScroll(); recordEngaged(ENGAGED_CHUNK_MS); }), TICK_MS);
-  // history.pushState / replaceState wrapped in a Proxy: the original runs first, unchanged (its errors reach the
-  // page as before), then the tag looks at the new location.
-  const afterNavigation = guard(navigate);
-  for (const method of ['pushState', 'replaceState']) {
-    const original = w.history[method];
-    if (typeof original !== 'function') continue;
-    const handler = Object.create(null);
-    handler.apply = (target, self, args) => {
-      const result = Reflect.apply(target, self, args);
-      afterNavigation();
-      return result;
-    };
-    w.history[method] = new Proxy(original, handler);
-  }
+  w.setInterval(guard(() => { collect('tick'); checkScroll(); flush(ENGAGED_CHUNK_MS); }), TICK_MS);
+  hookHistory(w.history, guard(navigate));
 
-  engagement();
+  update();
   view(true);
   collect('ready');
   return departing;

@@ -106,6 +106,66 @@ const post = (fetch, endpoint, body, setTimer, end) => {
   return true;
 };
 
+/** An entry no tab holds: the next page load (or another tab) may send it. */
+const release = (e) => { e.owner = ''; e.lease = 0; };
+
+/**
+ * The entry `tab` may send at `t` (not waiting for a retry, not held by another tab's live claim), or when to look
+ * again (`wake`, Infinity when there is nothing to wait for).
+ */
+const due = (entries, tab, t) => {
+  const mine = (x) => !x.owner || x.owner === tab;
+  const entry = entries.find((x) => x.next <= t && (mine(x) || x.lease <= t));
+  return entry ? { entry } : { wake: Math.min(...entries.map((x) => (mine(x) ? x.next : Math.max(x.next, x.lease)))) };
+};
+
+/**
+ * Sends one entry at a time and records each attempt's outcome: delivered, given up, or the next retry. `list()`
+ * is the entries in memory, `load()` as stored, `save()` writes them back, `drop(e, name, status, reason)` takes one
+ * out and tells the page; `broken()` is called when this page's fetch throws (nothing was sent), `after()` once an
+ * outcome is recorded. Returns [send(key), busy()].
+ */
+function createSender({ endpoint, fetch, now, random, setTimer, list, load, save, drop, broken, after }) {
+  let inFlight;
+  let attempt; // the request in flight (its identity), see send
+
+  function send(key) {
+    const e = list().find((x) => x.key === key);
+    if (!e) return;
+    inFlight = key;
+    const id = (attempt = {}); // this attempt: its timeout must not end a later one (same key, sent after a retry)
+    const sent = post(fetch, endpoint, e.body, setTimer, (status, retryAfter) => {
+      if (attempt === id) {
+        attempt = undefined;
+        result(key, status, retryAfter);
+      } else if (accepted(status)) {
+        result(key, status, retryAfter, true); // an attempt already counted as failed got through after all
+      }
+    });
+    if (!sent) {
+      // fetch replaced by something that throws: this page cannot send, a later one will.
+      inFlight = attempt = undefined;
+      broken();
+      release(e);
+      save();
+    }
+  }
+
+  function result(key, status, retryAfter, late) {
+    if (!late && inFlight === key) inFlight = undefined;
+    const e = load().find((x) => x.key === key);
+    if (e) {
+      const v = verdict(e, status, retryAfter, now(), random());
+      if (v.retry) Object.assign(e, { tries: e.tries + 1, next: v.retry, owner: '', lease: 0 });
+      else drop(e, v.delivered ? 'delivered' : 'give-up', status, v.giveUp);
+      save();
+    }
+    after();
+  }
+
+  return [send, () => !!inFlight];
+}
+
 /**
  * @param o.endpoint  where to POST
  * @param o.emit      (name, detail) => void
@@ -123,15 +183,10 @@ export function createOutbox({ endpoint, emit, storage = () => localStorage, fet
   codec = { write: (list) => JSON.stringify(list), read: (text) => JSON.parse(text) }, departing = () => false,
   now = Date.now, random = Math.random, setTimer = setTimeout, clearTimer = clearTimeout }) {
   const tab = random().toString(36).slice(2);
+  const gate = { on: false, held: false, broken: false, gone: false }; // see `outboxApi`
   let entries = [];
   let dirty = false; // the last write failed: memory holds the newest entries
-  let on = false; // consent: may store and send
-  let held = false; // consent to storage only: leads are queued and kept, not sent
-  let broken = false; // this page's fetch throws: leave the entries to the next page load
-  let gone = false; // pagehide: no new request from this page
   let claimed;
-  let inFlight;
-  let attempt; // the request in flight (its identity), see send
   let timer;
 
   const load = () => {
@@ -141,22 +196,22 @@ export function createOutbox({ endpoint, emit, storage = () => localStorage, fet
     return entries;
   };
   const save = () => { dirty = !writeEntries(storage, codec, entries); };
-  const detail = (e, status, reason) => ({ key: e.key, stage: e.stage, attempts: e.tries + 1, status, ...(reason && { reason }) });
   const drop = (e, name, status, reason) => {
     entries = entries.filter((x) => x !== e);
-    emit(name, detail(e, status, reason));
+    emit(name, { key: e.key, stage: e.stage, attempts: e.tries + 1, status, ...(reason && { reason }) });
   };
+  const [send, busy] = createSender({ endpoint, fetch, now, random, setTimer, list: () => entries, load, save, drop,
+    broken: () => { gate.broken = true; }, after: () => flush() });
 
   function flush() {
-    if (!on || broken || gone || inFlight || claimed || !endpoint) return;
+    if (!gate.on || gate.broken || gate.gone || busy() || claimed || !endpoint) return;
     const t = now();
     const expired = load().filter((x) => t - x.first > GIVE_UP_MS);
     for (const e of expired) drop(e, 'give-up', 0, 'expired');
-    const e = entries.find((x) => x.next <= t && (!x.owner || x.owner === tab || x.lease <= t));
+    const { entry: e, wake } = due(entries, tab, t);
     if (!e) {
-      const next = Math.min(...entries.map((x) => (!x.owner || x.owner === tab ? x.next : Math.max(x.next, x.lease))));
       clearTimer(timer);
-      if (next < Infinity) timer = setTimer(flush, Math.min(next - t + 10, 2 ** 31 - 1));
+      if (wake < Infinity) timer = setTimer(flush, Math.min(wake - t + 10, 2 ** 31 - 1));
       if (expired.length) save();
       return;
     }
@@ -181,74 +236,57 @@ export function createOutbox({ endpoint, emit, storage = () => localStorage, fet
     else flush();
   }
 
-  function send(key) {
-    const e = entries.find((x) => x.key === key);
-    if (!e) return;
-    inFlight = key;
-    const id = (attempt = {}); // this attempt: its timeout must not end a later one (same key, sent after a retry)
-    const sent = post(fetch, endpoint, e.body, setTimer, (status, retryAfter) => {
-      if (attempt === id) {
-        attempt = undefined;
-        result(key, status, retryAfter);
-      } else if (accepted(status)) {
-        result(key, status, retryAfter, true); // an attempt already counted as failed got through after all
-      }
-    });
-    if (!sent) {
-      // fetch replaced by something that throws: this page cannot send, a later one will.
-      inFlight = attempt = undefined;
-      broken = true;
-      e.owner = '';
-      e.lease = 0;
-      save();
-    }
-  }
+  return outboxApi(gate, now, load, save, flush,
+    (entry) => { entries = entry ? [...entries, entry].slice(-MAX_OUTBOX) : []; },
+    () => {
+      const e = claimed && entries.find((x) => x.key === claimed);
+      claimed = undefined;
+      clearTimer(timer);
+      return e;
+    },
+    () => { try { storage().removeItem(OUTBOX_KEY); } catch {} });
+}
 
-  function result(key, status, retryAfter, late) {
-    if (!late && inFlight === key) inFlight = undefined;
-    const e = load().find((x) => x.key === key);
-    if (e) {
-      const v = verdict(e, status, retryAfter, now(), random());
-      if (v.retry) Object.assign(e, { tries: e.tries + 1, next: v.retry, owner: '', lease: 0 });
-      else drop(e, v.delivered ? 'delivered' : 'give-up', status, v.giveUp);
-      save();
-    }
-    flush();
-  }
-
+/**
+ * The outbox's methods for the collector. `gate`: `on` (consent: may store and send), `held` (consent to storage
+ * only: leads are queued and kept, not sent), `broken` (this page's fetch throws: the entries are left to the next
+ * page load), `gone` (pagehide: no new request from this page). `load`, `save`, `flush` as in createOutbox;
+ * `set(entry)` appends an entry (the newest MAX_OUTBOX are kept), `set()` forgets them all; `unclaim()` hands back
+ * the claim not yet sent (opt-out, pagehide) and returns the entry it named, if any; `forget()` removes the stored
+ * list. (Positional: the minifier shortens them.)
+ */
+function outboxApi(gate, now, load, save, flush, set, unclaim, forget) {
   return {
     /** Queues a payload (once per key) and tries to send it. */
     add(key, stage, body) {
-      if (!on && !held) return;
+      if (!gate.on && !gate.held) return;
       const t = now();
       if (!load().some((e) => e.key === key)) {
-        entries = [...entries, { key, stage, body, tries: 0, first: t, next: t, owner: '', lease: 0 }].slice(-MAX_OUTBOX);
+        set({ key, stage, body, tries: 0, first: t, next: t, owner: '', lease: 0 });
         save();
       }
       flush();
     },
     /** Consent given (at start or later): deliver what earlier pages left. */
     start() {
-      on = true;
+      gate.on = true;
       flush();
     },
     /** Storage without sending (docs/snippet.md, "Consent managers"): queue leads, send them once started. */
     hold() {
-      held = true;
+      gate.held = true;
     },
     /** Back from the back/forward cache: sending is possible again. */
     pageshow() {
-      gone = false;
+      gate.gone = false;
       flush();
     },
     /** Opt-out: forget every undelivered lead. */
     stop() {
-      on = false;
-      held = false;
-      entries = [];
-      claimed = undefined;
-      clearTimer(timer);
-      try { storage().removeItem(OUTBOX_KEY); } catch {}
+      gate.on = gate.held = false;
+      set();
+      unclaim();
+      forget();
     },
     /**
      * The page is going away. A claimed entry not yet sent is released for the next page load rather than
@@ -256,13 +294,10 @@ export function createOutbox({ endpoint, emit, storage = () => localStorage, fet
      * again later. (Requests already in flight carry on: keepalive.)
      */
     pagehide() {
-      const e = claimed && entries.find((x) => x.key === claimed);
-      claimed = undefined;
-      gone = true;
-      clearTimer(timer);
+      const e = unclaim();
+      gate.gone = true;
       if (e) {
-        e.owner = '';
-        e.lease = 0;
+        release(e);
         save();
       }
     },

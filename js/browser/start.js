@@ -53,48 +53,18 @@ export function start(config) {
 }
 
 /**
- * The page API before it is started: `api` queues every call until `begin(config)` has loaded the engine.
- * The script tag uses this to serve `window.leadscore` (and `init`) before it knows its configuration.
+ * The page's listeners (`on(name, fn)`, which returns an unsubscribe function) and `emit(name, detail)` to them.
+ * The latest `ready`, `score`, `qualified` and `consent` are kept for listeners that come late.
  */
-export function createCollector() {
-  const w = window;
-  if (w[STARTED]) return w[STARTED];
+function pageEvents() {
   const listeners = Object.create(null);
-  const last = Object.create(null); // latest detail of sticky events, for listeners that come late
-  const waiting = [];
-  let running = false; // the engine has started
-  let dead = false; // a bot, or loading failed: calls resolve to null
-  let begun = false;
-  let outbox;
-  let departing = () => false; // ./listen.js's, once it listens
-  let sending; // consent's `sending` category: qualified leads may leave (see consent below; set by begin unless asked)
-  let source = ''; // a consent manager decides (./consent-sources.js)
-
+  const last = Object.create(null);
   const emit = (name, detail) => {
-    if (name === '_send') return outbox && outbox.add(detail[0], detail[1], detail[2]);
-    // Consent withheld as a page with a consent manager starts is no withdrawal: earlier pages' leads stay queued.
-    if (name === '_consent') return outbox && (detail ? outbox[sending ? 'start' : 'hold']() : (running || !source) && outbox.stop());
-    if (name === 'error') report(detail);
     if (name === 'ready' || name === 'score' || name === 'qualified' || name === 'consent') last[name] = detail;
     const list = listeners[name] || [];
     for (let i = 0; i < list.length; i++) {
       try { list[i](detail); } catch (error) { report(error); }
     }
-  };
-  // Wraps every callback the tag hands to the browser (listeners, the timer, history hooks).
-  const guard = (fn) => function (a) {
-    try { fn(a); } catch (error) { report(error); }
-  };
-  const run = (method, args) => {
-    try { return running ? method(...args) : null; } catch (error) { report(error); return null; }
-  };
-  // A page API method: an async function, so it returns the engine's own Promise even where the page replaced
-  // window.Promise. Before the engine is in, the call waits in `waiting` (the thenable's `then` runs in a later
-  // job, so it checks again whether the engine has started meanwhile).
-  const call = (method) => async (...args) => (running || dead ? run(method, args)
-    : await { then: (resolve) => (running || dead ? resolve(run(method, args)) : waiting.push([method, args, resolve])) });
-  const settle = () => {
-    for (const [method, args, resolve] of waiting.splice(0)) resolve(run(method, args));
   };
   const on = (name, fn) => {
     if (typeof fn !== 'function') return () => {};
@@ -102,9 +72,89 @@ export function createCollector() {
     if (name in last) (async (detail) => { await 0; try { fn(detail); } catch (error) { report(error); } })(last[name]);
     return () => { listeners[name] = (listeners[name] || []).filter((f) => f !== fn); };
   };
+  return { emit, on };
+}
 
-  const api = { version: VERSION, on };
-  for (const [name, method] of METHODS) api[name] = call(method);
+/**
+ * The page API's calls before the engine is in: `call(method)` makes an async page API method that waits in the
+ * queue until `open()` (the engine started: every waiting call runs) or `close()` (a bot, or loading failed:
+ * every call resolves to null). Async functions, so a call returns the engine's own Promise even where the page
+ * replaced window.Promise; the thenable's `then` runs in a later job, so it checks again whether the engine has
+ * started meanwhile.
+ */
+function callQueue() {
+  const waiting = [];
+  const q = { running: false, dead: false };
+  const run = (method, args) => {
+    try { return q.running ? method(...args) : null; } catch (error) { report(error); return null; }
+  };
+  const settle = () => {
+    for (const [method, args, resolve] of waiting.splice(0)) resolve(run(method, args));
+  };
+  q.call = (method) => async (...args) => (q.running || q.dead ? run(method, args)
+    : await { then: (resolve) => (q.running || q.dead ? resolve(run(method, args)) : waiting.push([method, args, resolve])) });
+  q.open = () => { q.running = true; settle(); };
+  q.close = () => { q.dead = true; settle(); };
+  return q;
+}
+
+/**
+ * Fetches the wasm and the model documents (in parallel; awaited in turn, without the page's Promise.all) and
+ * initialises the wasm. Resolves to the model and shadow documents (undefined when one could not be fetched:
+ * `settings.modelError` / `shadowError` say why); rejects when the wasm cannot be loaded.
+ */
+async function loadEngine(settings, modelDocument, shadowDocument) {
+  const wasm = get(settings.wasm, 'arraybuffer').then(null, (error) => { throw Error(`${error.message} for ${settings.wasm}`); });
+  const model = modelDocument || get(settings.model, 'json').then(null, (error) => { settings.modelError = error.message; });
+  const shadow = shadowDocument || (settings.shadow ? get(settings.shadow, 'json').then(null, (error) => { settings.shadowError = error.message; }) : undefined);
+  wasm.then(null, () => {}); // a failed download is reported by the caller, once
+  await initWasm({ module_or_path: await wasm });
+  return [await model, await shadow];
+}
+
+// Wraps every callback the tag hands to the browser (listeners, the timer, history hooks).
+const guard = (fn) => function (a) {
+  try { fn(a); } catch (error) { report(error); }
+};
+
+/**
+ * The outbox that delivers qualified leads to `endpoint` (./outbox.js), told when the page goes and comes back.
+ * Stored as JSON written by the wasm: the outbox is only used once the wasm is in (from the engine's first
+ * `_consent`, which comes while it starts).
+ */
+function deliveryOutbox(w, endpoint, emit, departing) {
+  const outbox = createOutbox({ endpoint, emit, departing,
+    codec: { write: (list) => toJson(list), read: (text) => fromJson(text) ?? [] } });
+  w.addEventListener('pagehide', guard(() => outbox.pagehide()));
+  w.addEventListener('pageshow', guard((event) => event.persisted && outbox.pageshow()));
+  return outbox;
+}
+
+/**
+ * The page API before it is started: `api` queues every call until `begin(config)` has loaded the engine.
+ * The script tag uses this to serve `window.leadscore` (and `init`) before it knows its configuration.
+ */
+export function createCollector() {
+  const w = window;
+  if (w[STARTED]) return w[STARTED];
+  const events = pageEvents();
+  const queue = callQueue();
+  let begun = false;
+  let outbox;
+  let departing = () => false; // ./listen.js's, once it listens
+  let sending; // consent's `sending` category: qualified leads may leave (see consent below; set by begin unless asked)
+  let source = ''; // a consent manager decides (./consent-sources.js)
+
+  // What the engine emits: leads for the outbox (`_send`), consent for it (`_consent`), the rest for the page.
+  const emit = (name, detail) => {
+    if (name === '_send') return outbox && outbox.add(detail[0], detail[1], detail[2]);
+    // Consent withheld as a page with a consent manager starts is no withdrawal: earlier pages' leads stay queued.
+    if (name === '_consent') return outbox && (detail ? outbox[sending ? 'start' : 'hold']() : (queue.running || !source) && outbox.stop());
+    if (name === 'error') report(detail);
+    events.emit(name, detail);
+  };
+  const api = { version: VERSION, on: events.on };
+  for (const [name, method] of METHODS) api[name] = queue.call(method);
   // consent(granted) or consent({ storage, sending }): sending needs storage; without sending, leads wait in
   // the outbox (a withdrawal of sending drops those waiting). The `consent` event tells the manual source.
   const grant = api.consent;
@@ -114,7 +164,7 @@ export function createCollector() {
     sending = storage === true && (typeof choice !== 'object' || choice.sending !== false);
     if (typeof storage === 'boolean') emit('consent', { storage, sending });
     const applied = await grant(storage);
-    if (outbox && running && storage === true) {
+    if (outbox && queue.running && storage === true) {
       if (before > sending) outbox.stop();
       outbox[sending ? 'start' : 'hold']();
     }
@@ -124,10 +174,9 @@ export function createCollector() {
   const fail = (error) => {
     // The page still hears of it: `error` with the cause, and `ready` with no card, so a site waiting for
     // `ready` does not wait forever.
-    dead = true;
     emit('error', `could not start: ${message(error)}`);
     emit('ready', null);
-    settle();
+    queue.close();
   };
 
   /** Loads the engine with `config` (once) and starts collecting. */
@@ -136,46 +185,25 @@ export function createCollector() {
     begun = true;
     try {
       const { modelDocument, shadowDocument, ...settings } = normalize(config);
-      if (isBot(w)) {
-        dead = true;
-        return settle();
-      }
-      if (settings.deliver) {
-        outbox = createOutbox({ endpoint: settings.endpoint, emit, departing: () => departing(),
-          // Stored as JSON written by the wasm: the outbox is only used once the wasm is in (from the engine's
-          // first `_consent`, which comes while it starts).
-          codec: { write: (list) => toJson(list), read: (text) => fromJson(text) ?? [] } });
-        w.addEventListener('pagehide', guard(() => outbox.pagehide()));
-        w.addEventListener('pageshow', guard((event) => event.persisted && outbox.pageshow()));
-      }
+      if (isBot(w)) return queue.close();
+      if (settings.deliver) outbox = deliveryOutbox(w, settings.endpoint, emit, () => departing());
       source = settings.consentSource;
       sending ??= settings.sending; // a consent() call replayed from the stub came first
       if (source || settings.gtm || settings.forms) {
         integrations().then((m) => m.default(api, settings, report), report); // followIntegrations
       }
-      load(settings, modelDocument, shadowDocument).then(null, fail);
+      if (!marked('leadscore:start')) mark('leadscore:start'); // the script tag marks its own first line
+      loadEngine(settings, modelDocument, shadowDocument).then(([doc, shadowDoc]) => {
+        mark('leadscore:init');
+        startEngine(settings, doc, shadowDoc, { emit });
+        departing = listen(w, collect, settings.cta, guard);
+        mark('leadscore:first-score', 'leadscore:init');
+        mark('leadscore:start-to-score', 'leadscore:start');
+        queue.open();
+      }).then(null, fail);
     } catch (error) {
       fail(error);
     }
-  };
-
-  const load = async (settings, modelDocument, shadowDocument) => {
-    if (!marked('leadscore:start')) mark('leadscore:start'); // the script tag marks its own first line
-    // The downloads run in parallel; awaited in turn, without Promise.all (the page's).
-    const wasm = get(settings.wasm, 'arraybuffer').then(null, (error) => { throw Error(`${error.message} for ${settings.wasm}`); });
-    const model = modelDocument || get(settings.model, 'json').then(null, (error) => { settings.modelError = error.message; });
-    const shadow = shadowDocument || (settings.shadow ? get(settings.shadow, 'json').then(null, (error) => { settings.shadowError = error.message; }) : undefined);
-    wasm.then(null, () => {}); // a failed download is reported by `fail`, once
-    await initWasm({ module_or_path: await wasm });
-    const doc = await model;
-    const shadowDoc = await shadow;
-    mark('leadscore:init');
-    startEngine(settings, doc, shadowDoc, { emit });
-    departing = listen(w, collect, settings.cta, guard);
-    running = true;
-    mark('leadscore:first-score', 'leadscore:init');
-    mark('leadscore:start-to-score', 'leadscore:start');
-    settle();
   };
 
   const collector = { api, begin, get begun() { return begun; } };
