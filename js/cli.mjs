@@ -443,6 +443,108 @@ function printComparison(report) {
   if (report.changes.length) print(table(report.changes.map((c) => [`${c.from} -> ${c.to}`, number(c.leads)]), ['A -> B', 'leads']));
 }
 
+/** `leadscore calibrate leads.csv --label …`: learns a model from past outcomes (docs/calibrate.md). */
+async function calibrateCommand(rest) {
+  const { positional, flags } = parseArgs(rest, ['json', 'quiet'], ['label', 'id', 'out', 'report', 'exclude', 'behaviour', 'fit',
+    'mql-top', 'mql-precision', 'min-precision', 'sql-top', 'folds', 'bins', 'name', 'sample', 'delimiter', 'encoding', 'input-format', 'on-error', 'interactions', 'value', 'value-by']);
+  if (positional.length !== 1) fail('calibrate takes one CSV file (see leadscore --help)');
+  if (!flags.label) fail('calibrate needs --label <column>: the column that says whether the lead converted');
+  const options = {
+    label: flags.label, id: flags.id, exclude: list(flags.exclude), behaviour: list(flags.behaviour), fit: list(flags.fit),
+    mqlTop: share(flags['mql-top'], 'mql-top'), mqlPrecision: share(flags['mql-precision'], 'mql-precision'),
+    minPrecision: share(flags['min-precision'], 'min-precision'), sqlTop: share(flags['sql-top'], 'sql-top'),
+    folds: integer(flags.folds, 'folds'), bins: integer(flags.bins, 'bins'), name: flags.name,
+    interactions: integer(flags.interactions, 'interactions'), value: flags.value, valueBy: flags['value-by'],
+  };
+  for (const key of Object.keys(options)) if (options[key] === undefined) delete options[key];
+  const sampleSize = integer(flags.sample ?? '100000', 'sample');
+  if (sampleSize < 20 || sampleSize > 250000) fail(`--sample expects 20 to 250000 rows, got ${sampleSize}`);
+  const leadscore = await loadPackage();
+  // Pass 1: a uniform sample of the rows (the whole file when it is smaller).
+  const read = readOptions(flags);
+  const sampler = attempt(() => new leadscore.SampleStream(sampleSize, 1, read));
+  await streamRows(positional[0], { ...flags, discard: true, quiet: true }, (bytes) => sampler.push(bytes), () => sampler.finish(), () => sampler.summary(), 'read');
+  const counts = sampler.summary();
+  if (counts.bad && !flags.quiet) {
+    process.stderr.write(`leadscore: ${number(counts.bad)} bad row${counts.bad === 1 ? '' : 's'} skipped\n`);
+    for (const message of counts.errors) process.stderr.write(`  ${message}\n`);
+  }
+  const started = performance.now();
+  const { model, report } = attempt(() => leadscore.calibrate(sampler.text(), options));
+  const seconds = (performance.now() - started) / 1000;
+  report.sample = { rows: counts.rows, bad_rows: counts.bad, learned_from: counts.sampled, evaluated_on: counts.sampled };
+  // Pass 2, when the file has more rows than were learned from: the model scored on every row.
+  if (counts.sampled < counts.rows - counts.bad) {
+    if (positional[0] === '-') report.sample.evaluated_on = 0;
+    else {
+      const evaluation = attempt(() => new leadscore.CompareStream(model, model, { label: flags.label }, read));
+      await streamRows(positional[0], { ...flags, discard: true, quiet: true }, (bytes) => evaluation.push(bytes), () => evaluation.finish(), () => evaluation.summary(), 'evaluated');
+      const all = attempt(() => evaluation.report());
+      const [scored] = all.models;
+      report.sample.evaluated_on = all.scored;
+      report.sample.evaluation = { auc: scored.auc, auc_ci95: scored.auc_ci95, top_decile: scored.top_decile, stages: scored.stages };
+    }
+  }
+  const out = flags.out ?? 'model.json';
+  writeFileSync(out, `${JSON.stringify(model, null, 2)}\n`);
+  if (flags.report) writeFileSync(flags.report, `${JSON.stringify(report, null, 2)}\n`);
+  if (flags.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  else printCalibration(report, model, seconds, out);
+}
+
+/** `leadscore score model.json leads.csv`: every row scored, streamed (on worker threads when large). */
+async function scoreCommand(rest) {
+  const { positional, flags } = parseArgs(rest, ['quiet'], ['id', 'keep', 'model', 'out', 'format', 'input-format', 'delimiter', 'encoding', 'on-error', 'fields', 'workers']);
+  if (positional.length !== 2) fail('score takes a model file and a CSV file, or - for standard input (see leadscore --help)');
+  const doc = readJson(positional[0], 'model file');
+  const options = { id: flags.id, keep: list(flags.keep), model: flags.model, fields: list(flags.fields) };
+  for (const key of Object.keys(options)) if (options[key] === undefined) delete options[key];
+  const read = readOptions(flags);
+  const { PartedScore, sharedWasm, workerCount } = await import(besideCli(['../cli-score-parts.mjs', './cli-score-parts.mjs'], 'cli-score-parts.mjs'));
+  const workers = attempt(() => workerCount(flags.workers));
+  const wasm = workers > 1 ? await sharedWasm(packageEntry()) : undefined;
+  const leadscore = await loadPackage();
+  const single = attempt(() => new leadscore.ScoreStream(doc, options, read));
+  const scorer = new PartedScore({ leadscore, wasm, doc, options, read, workers, single });
+  await streamRows(positional[1], flags, (bytes) => scorer.push(bytes), () => scorer.finish(), () => scorer.summary(), 'scored');
+}
+
+/** `leadscore compare a.json b.json leads.csv --label …`: champion and challenger side by side. */
+async function compareCommand(rest) {
+  const { positional, flags } = parseArgs(rest, ['json', 'quiet'], ['label', 'id', 'changes', 'input-format', 'delimiter', 'encoding', 'on-error']);
+  if (positional.length !== 3) fail('compare takes two model files and a CSV file (see leadscore --help)');
+  if (!flags.label) fail('compare needs --label <column>: the column that says whether the lead converted');
+  const [a, b] = [readJson(positional[0], 'first model file'), readJson(positional[1], 'second model file')];
+  const leadscore = await loadPackage();
+  const options = { label: flags.label, listChanges: Boolean(flags.changes) };
+  if (flags.id) options.id = flags.id;
+  const comparison = attempt(() => new leadscore.CompareStream(a, b, options, readOptions(flags)));
+  await streamRows(positional[2], { ...flags, out: flags.changes ?? null, discard: !flags.changes }, (bytes) => comparison.push(bytes),
+    () => comparison.finish(), () => comparison.summary(), 'compared');
+  const report = attempt(() => comparison.report());
+  if (flags.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  else printComparison(report);
+}
+
+/** `leadscore funnel scored.csv --label …`: conversion by stage and campaign. */
+async function funnelCommand(rest) {
+  const { positional, flags } = parseArgs(rest, ['json', 'quiet'], ['label', 'stage', 'score', 'cost', 'by', 'costs', 'qualified',
+    'touches', 'input-format', 'delimiter', 'encoding', 'on-error']);
+  if (positional.length !== 1) fail('funnel takes one CSV file of scored leads, or - for standard input (see leadscore --help)');
+  if (!flags.label) fail('funnel needs --label <column>: the column that says whether the lead converted');
+  const options = { label: flags.label, stage: flags.stage, score: flags.score, cost: flags.cost, by: list(flags.by),
+    qualified: flags.qualified, touches: flags.touches, costs: flags.costs === undefined ? undefined : readText(flags.costs, 'cost table') };
+  for (const key of Object.keys(options)) if (options[key] === undefined) delete options[key];
+  const leadscore = await loadPackage();
+  const counter = attempt(() => new leadscore.FunnelStream(options, readOptions(flags)));
+  await streamRows(positional[0], { ...flags, discard: true }, (bytes) => counter.push(bytes), () => counter.finish(), () => counter.summary(), 'counted');
+  const report = attempt(() => counter.report());
+  if (flags.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  else printFunnel(report);
+}
+
+const COMMANDS = { __proto__: null, calibrate: calibrateCommand, score: scoreCommand, compare: compareCommand, funnel: funnelCommand };
+
 async function main(argv) {
   const [command, ...rest] = argv;
   if (!command || command === '--help' || command === '-h' || command === 'help') {
@@ -454,103 +556,9 @@ async function main(argv) {
     process.stdout.write(`${leadscore.engineVersion()}\n`);
     return;
   }
-  if (command === 'calibrate') {
-    const { positional, flags } = parseArgs(rest, ['json', 'quiet'], ['label', 'id', 'out', 'report', 'exclude', 'behaviour', 'fit',
-      'mql-top', 'mql-precision', 'min-precision', 'sql-top', 'folds', 'bins', 'name', 'sample', 'delimiter', 'encoding', 'input-format', 'on-error', 'interactions', 'value', 'value-by']);
-    if (positional.length !== 1) fail('calibrate takes one CSV file (see leadscore --help)');
-    if (!flags.label) fail('calibrate needs --label <column>: the column that says whether the lead converted');
-    const options = {
-      label: flags.label, id: flags.id, exclude: list(flags.exclude), behaviour: list(flags.behaviour), fit: list(flags.fit),
-      mqlTop: share(flags['mql-top'], 'mql-top'), mqlPrecision: share(flags['mql-precision'], 'mql-precision'),
-      minPrecision: share(flags['min-precision'], 'min-precision'), sqlTop: share(flags['sql-top'], 'sql-top'),
-      folds: integer(flags.folds, 'folds'), bins: integer(flags.bins, 'bins'), name: flags.name,
-      interactions: integer(flags.interactions, 'interactions'), value: flags.value, valueBy: flags['value-by'],
-    };
-    for (const key of Object.keys(options)) if (options[key] === undefined) delete options[key];
-    const sampleSize = integer(flags.sample ?? '100000', 'sample');
-    if (sampleSize < 20 || sampleSize > 250000) fail(`--sample expects 20 to 250000 rows, got ${sampleSize}`);
-    const leadscore = await loadPackage();
-    // Pass 1: a uniform sample of the rows (the whole file when it is smaller).
-    const read = readOptions(flags);
-    const sampler = attempt(() => new leadscore.SampleStream(sampleSize, 1, read));
-    await streamRows(positional[0], { ...flags, discard: true, quiet: true }, (bytes) => sampler.push(bytes), () => sampler.finish(), () => sampler.summary(), 'read');
-    const counts = sampler.summary();
-    if (counts.bad && !flags.quiet) {
-      process.stderr.write(`leadscore: ${number(counts.bad)} bad row${counts.bad === 1 ? '' : 's'} skipped\n`);
-      for (const message of counts.errors) process.stderr.write(`  ${message}\n`);
-    }
-    const started = performance.now();
-    const { model, report } = attempt(() => leadscore.calibrate(sampler.text(), options));
-    const seconds = (performance.now() - started) / 1000;
-    report.sample = { rows: counts.rows, bad_rows: counts.bad, learned_from: counts.sampled, evaluated_on: counts.sampled };
-    // Pass 2, when the file has more rows than were learned from: the model scored on every row.
-    if (counts.sampled < counts.rows - counts.bad) {
-      if (positional[0] === '-') report.sample.evaluated_on = 0;
-      else {
-        const evaluation = attempt(() => new leadscore.CompareStream(model, model, { label: flags.label }, read));
-        await streamRows(positional[0], { ...flags, discard: true, quiet: true }, (bytes) => evaluation.push(bytes), () => evaluation.finish(), () => evaluation.summary(), 'evaluated');
-        const all = attempt(() => evaluation.report());
-        const [scored] = all.models;
-        report.sample.evaluated_on = all.scored;
-        report.sample.evaluation = { auc: scored.auc, auc_ci95: scored.auc_ci95, top_decile: scored.top_decile, stages: scored.stages };
-      }
-    }
-    const out = flags.out ?? 'model.json';
-    writeFileSync(out, `${JSON.stringify(model, null, 2)}\n`);
-    if (flags.report) writeFileSync(flags.report, `${JSON.stringify(report, null, 2)}\n`);
-    if (flags.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-    else printCalibration(report, model, seconds, out);
-    return;
-  }
-  if (command === 'score') {
-    const { positional, flags } = parseArgs(rest, ['quiet'], ['id', 'keep', 'model', 'out', 'format', 'input-format', 'delimiter', 'encoding', 'on-error', 'fields', 'workers']);
-    if (positional.length !== 2) fail('score takes a model file and a CSV file, or - for standard input (see leadscore --help)');
-    const doc = readJson(positional[0], 'model file');
-    const options = { id: flags.id, keep: list(flags.keep), model: flags.model, fields: list(flags.fields) };
-    for (const key of Object.keys(options)) if (options[key] === undefined) delete options[key];
-    const read = readOptions(flags);
-    const { PartedScore, sharedWasm, workerCount } = await import(besideCli(['../cli-score-parts.mjs', './cli-score-parts.mjs'], 'cli-score-parts.mjs'));
-    const workers = attempt(() => workerCount(flags.workers));
-    const wasm = workers > 1 ? await sharedWasm(packageEntry()) : undefined;
-    const leadscore = await loadPackage();
-    const single = attempt(() => new leadscore.ScoreStream(doc, options, read));
-    const scorer = new PartedScore({ leadscore, wasm, doc, options, read, workers, single });
-    await streamRows(positional[1], flags, (bytes) => scorer.push(bytes), () => scorer.finish(), () => scorer.summary(), 'scored');
-    return;
-  }
-  if (command === 'compare') {
-    const { positional, flags } = parseArgs(rest, ['json', 'quiet'], ['label', 'id', 'changes', 'input-format', 'delimiter', 'encoding', 'on-error']);
-    if (positional.length !== 3) fail('compare takes two model files and a CSV file (see leadscore --help)');
-    if (!flags.label) fail('compare needs --label <column>: the column that says whether the lead converted');
-    const [a, b] = [readJson(positional[0], 'first model file'), readJson(positional[1], 'second model file')];
-    const leadscore = await loadPackage();
-    const options = { label: flags.label, listChanges: Boolean(flags.changes) };
-    if (flags.id) options.id = flags.id;
-    const comparison = attempt(() => new leadscore.CompareStream(a, b, options, readOptions(flags)));
-    await streamRows(positional[2], { ...flags, out: flags.changes ?? null, discard: !flags.changes }, (bytes) => comparison.push(bytes),
-      () => comparison.finish(), () => comparison.summary(), 'compared');
-    const report = attempt(() => comparison.report());
-    if (flags.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-    else printComparison(report);
-    return;
-  }
-  if (command === 'funnel') {
-    const { positional, flags } = parseArgs(rest, ['json', 'quiet'], ['label', 'stage', 'score', 'cost', 'by', 'costs', 'qualified',
-      'touches', 'input-format', 'delimiter', 'encoding', 'on-error']);
-    if (positional.length !== 1) fail('funnel takes one CSV file of scored leads, or - for standard input (see leadscore --help)');
-    if (!flags.label) fail('funnel needs --label <column>: the column that says whether the lead converted');
-    const options = { label: flags.label, stage: flags.stage, score: flags.score, cost: flags.cost, by: list(flags.by),
-      qualified: flags.qualified, touches: flags.touches, costs: flags.costs === undefined ? undefined : readText(flags.costs, 'cost table') };
-    for (const key of Object.keys(options)) if (options[key] === undefined) delete options[key];
-    const leadscore = await loadPackage();
-    const counter = attempt(() => new leadscore.FunnelStream(options, readOptions(flags)));
-    await streamRows(positional[0], { ...flags, discard: true }, (bytes) => counter.push(bytes), () => counter.finish(), () => counter.summary(), 'counted');
-    const report = attempt(() => counter.report());
-    if (flags.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-    else printFunnel(report);
-    return;
-  }
-  fail(`unknown command "${command}" (expected calibrate, score or funnel; see leadscore --help)`);
+  const run = COMMANDS[command];
+  if (!run) fail(`unknown command "${command}" (expected calibrate, score, compare or funnel; see leadscore --help)`);
+  await run(rest);
 }
 
 await main(process.argv.slice(2));
