@@ -172,55 +172,19 @@ impl CompareStream {
         };
         let margins = [marginal(0), marginal(1)];
         let components = [Placements::of(&margins[0]), Placements::of(&margins[1])];
-        let mut models = Vec::new();
         let each = components.iter().zip(&plan.scorers).zip(plan.stages.iter().zip(&margins));
-        for (which, ((component, scorer), (stage_counts, margin))) in each.enumerate() {
-            let auc = component.auc;
-            let half = Z95 * component.variance(&plan.pairs, which).sqrt();
-            let stages = stage_counts
-                .iter()
-                .enumerate()
-                .map(|(s, &(n, c))| {
-                    Value::object(vec![
-                        ("stage", Value::from(scorer.stage_name(s))),
-                        ("leads", count(n)),
-                        ("share", ratio(n, leads)),
-                        ("converted", count(c)),
-                        ("conversion_rate", ratio(c, n)),
-                    ])
-                })
-                .collect();
-            let (top_rate, lift) = top_decile(margin, leads, converted);
-            models.push(Value::object(vec![
-                ("name", Value::from(scorer.model().name.as_str())),
-                ("auc", Value::Number(auc)),
-                (
-                    "auc_ci95",
-                    Value::Array(vec![Value::Number((auc - half).max(0.0)), Value::Number((auc + half).min(1.0))]),
-                ),
-                (
-                    "top_decile",
-                    Value::object(vec![("conversion_rate", Value::Number(top_rate)), ("lift", Value::Number(lift))]),
-                ),
-                ("stages", Value::Array(stages)),
-            ]));
-        }
+        let models = each
+            .enumerate()
+            .map(|(which, ((component, scorer), (stage_counts, margin)))| {
+                let half = Z95 * component.variance(&plan.pairs, which).sqrt();
+                model_report(scorer, component.auc, half, stage_counts, margin, (leads, converted))
+            })
+            .collect();
         let difference = components[1].auc - components[0].auc;
         let variance = components[0].variance(&plan.pairs, 0) + components[1].variance(&plan.pairs, 1)
             - 2.0 * covariance(&components, &plan.pairs);
         let half = Z95 * variance.max(0.0).sqrt();
         let changed: u64 = plan.changes.values().sum();
-        let changes = plan
-            .changes
-            .iter()
-            .map(|(&(a, b), &n)| {
-                Value::object(vec![
-                    ("from", Value::from(plan.scorers[0].stage_name(a))),
-                    ("to", Value::from(plan.scorers[1].stage_name(b))),
-                    ("leads", count(n)),
-                ])
-            })
-            .collect();
         Ok(Value::object(vec![
             ("rows", count(self.rows.rows)),
             ("scored", count(leads)),
@@ -237,9 +201,57 @@ impl CompareStream {
                 ]),
             ),
             ("changed_stage", count(changed)),
-            ("changes", Value::Array(changes)),
+            ("changes", stage_changes(plan)),
         ]))
     }
+}
+
+/// One model's column of the report: AUC with its 95 % interval (`auc` ± `half`), the top decile's conversion
+/// and lift, and each stage's leads and conversion. `totals`: (scored leads, converted) of the whole file.
+fn model_report(
+    scorer: &RowScorer,
+    auc: f64,
+    half: f64,
+    stage_counts: &[(u64, u64)],
+    margin: &BTreeMap<i64, (u64, u64)>,
+    (leads, converted): (u64, u64),
+) -> Value {
+    let stages = stage_counts
+        .iter()
+        .enumerate()
+        .map(|(s, &(n, c))| {
+            Value::object(vec![
+                ("stage", Value::from(scorer.stage_name(s))),
+                ("leads", count(n)),
+                ("share", ratio(n, leads)),
+                ("converted", count(c)),
+                ("conversion_rate", ratio(c, n)),
+            ])
+        })
+        .collect();
+    let (top_rate, lift) = top_decile(margin, leads, converted);
+    Value::object(vec![
+        ("name", Value::from(scorer.model().name.as_str())),
+        ("auc", Value::Number(auc)),
+        ("auc_ci95", Value::Array(vec![Value::Number((auc - half).max(0.0)), Value::Number((auc + half).min(1.0))])),
+        (
+            "top_decile",
+            Value::object(vec![("conversion_rate", Value::Number(top_rate)), ("lift", Value::Number(lift))]),
+        ),
+        ("stages", Value::Array(stages)),
+    ])
+}
+
+/// The leads whose stage differs between the two models, per (stage under A, stage under B).
+fn stage_changes(plan: &Plan) -> Value {
+    let changes = plan.changes.iter().map(|(&(a, b), &n)| {
+        Value::object(vec![
+            ("from", Value::from(plan.scorers[0].stage_name(a))),
+            ("to", Value::from(plan.scorers[1].stage_name(b))),
+            ("leads", count(n)),
+        ])
+    });
+    Value::Array(changes.collect())
 }
 
 fn count(n: u64) -> Value {

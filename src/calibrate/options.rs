@@ -64,7 +64,7 @@ impl CalibrateOptions {
             exclude: Vec::new(),
             behaviour: Vec::new(),
             fit: Vec::new(),
-            mql: Target::Top(0.2),
+            mql: DEFAULT_MQL,
             sql: None,
             folds: 5,
             bins: 40,
@@ -118,65 +118,8 @@ impl CalibrateOptions {
         options.exclude = names(entries, "exclude", &mut errors);
         options.behaviour = names(entries, "behaviour", &mut errors);
         options.fit = names(entries, "fit", &mut errors);
-        let mql_top = share(entries, "mqlTop", false, &mut errors);
-        let mql_precision = share(entries, "mqlPrecision", true, &mut errors);
-        options.mql = match (mql_top, mql_precision) {
-            (Some(_), Some(_)) => {
-                errors.push("options", "give mqlTop or mqlPrecision, not both");
-                options.mql
-            }
-            (Some(top), None) => Target::Top(top),
-            (None, Some(precision)) => Target::Precision(precision),
-            (None, None) => options.mql,
-        };
-        let sql_top = share(entries, "sqlTop", false, &mut errors);
-        let min_precision = share(entries, "minPrecision", true, &mut errors);
-        options.sql = match (sql_top, min_precision) {
-            (Some(_), Some(_)) => {
-                errors.push("options", "give sqlTop or minPrecision, not both");
-                None
-            }
-            (Some(top), None) => Some(Target::Top(top)),
-            (None, Some(precision)) => Some(Target::Precision(precision)),
-            (None, None) => None,
-        };
-        if let (Target::Top(mql), Some(Target::Top(sql))) = (options.mql, options.sql) {
-            if sql >= mql {
-                errors.push("options.sqlTop", "must be a smaller share than mqlTop: SQL is the stricter stage");
-            }
-        }
-        if let Some(v) = read::field(entries, "folds") {
-            options.folds =
-                read::whole(v, "options.folds", 2.0, 20.0, &mut errors).map_or(options.folds, |n| n as usize);
-        }
-        if let Some(v) = read::field(entries, "bins") {
-            options.bins = read::whole(v, "options.bins", 2.0, 50.0, &mut errors).map_or(options.bins, |n| n as usize);
-        }
-        if let Some(v) = read::field(entries, "minLevelRows") {
-            options.min_level_rows = read::whole(v, "options.minLevelRows", 1.0, 1e6, &mut errors)
-                .map_or(options.min_level_rows, |n| n as usize);
-        }
-        if let Some(v) = read::field(entries, "regularization") {
-            options.regularization =
-                read::number(v, "options.regularization", 1e-3, 1e4, &mut errors).unwrap_or(options.regularization);
-        }
-        if let Some(v) = read::field(entries, "smoothing") {
-            options.smoothing =
-                read::number(v, "options.smoothing", 0.0, 1e5, &mut errors).unwrap_or(options.smoothing);
-        }
-        if let Some(v) = read::field(entries, "significance") {
-            match v.as_f64() {
-                Some(level) if [0.001, 0.01, 0.05].contains(&level) => options.significance = level,
-                _ => errors.push("options.significance", "expected 0.001, 0.01 or 0.05"),
-            }
-        }
-        if let Some(v) = read::field(entries, "seed") {
-            options.seed = read::whole(v, "options.seed", 0.0, 4e9, &mut errors).map_or(options.seed, u64::from);
-        }
-        if let Some(v) = read::field(entries, "interactions") {
-            options.interactions = read::whole(v, "options.interactions", 0.0, 50.0, &mut errors)
-                .map_or(options.interactions, |n| n as usize);
-        }
+        (options.mql, options.sql) = stage_targets(entries, &mut errors);
+        options.read_settings(entries, &mut errors);
         options.value = text(entries, "value", &mut errors);
         options.value_by = text(entries, "valueBy", &mut errors);
         if options.value_by.is_some() && options.value.is_none() {
@@ -191,6 +134,77 @@ impl CalibrateOptions {
         }
         errors.into_result(options)
     }
+
+    /// The numeric settings (folds, bins, minLevelRows, regularization, smoothing, significance, seed,
+    /// interactions), each kept at its default when absent or out of range (with an error naming it).
+    fn read_settings(&mut self, entries: &[(String, Value)], errors: &mut Errors) {
+        if let Some(v) = read::field(entries, "folds") {
+            self.folds = read::whole(v, "options.folds", 2.0, 20.0, errors).map_or(self.folds, |n| n as usize);
+        }
+        if let Some(v) = read::field(entries, "bins") {
+            self.bins = read::whole(v, "options.bins", 2.0, 50.0, errors).map_or(self.bins, |n| n as usize);
+        }
+        if let Some(v) = read::field(entries, "minLevelRows") {
+            self.min_level_rows =
+                read::whole(v, "options.minLevelRows", 1.0, 1e6, errors).map_or(self.min_level_rows, |n| n as usize);
+        }
+        if let Some(v) = read::field(entries, "regularization") {
+            self.regularization =
+                read::number(v, "options.regularization", 1e-3, 1e4, errors).unwrap_or(self.regularization);
+        }
+        if let Some(v) = read::field(entries, "smoothing") {
+            self.smoothing = read::number(v, "options.smoothing", 0.0, 1e5, errors).unwrap_or(self.smoothing);
+        }
+        if let Some(v) = read::field(entries, "significance") {
+            match v.as_f64() {
+                Some(level) if [0.001, 0.01, 0.05].contains(&level) => self.significance = level,
+                _ => errors.push("options.significance", "expected 0.001, 0.01 or 0.05"),
+            }
+        }
+        if let Some(v) = read::field(entries, "seed") {
+            self.seed = read::whole(v, "options.seed", 0.0, 4e9, errors).map_or(self.seed, u64::from);
+        }
+        if let Some(v) = read::field(entries, "interactions") {
+            self.interactions =
+                read::whole(v, "options.interactions", 0.0, 50.0, errors).map_or(self.interactions, |n| n as usize);
+        }
+    }
+}
+
+/// MQL by default: the top 20 % of scores.
+const DEFAULT_MQL: Target = Target::Top(0.2);
+
+/// The MQL target (mqlTop or mqlPrecision; default [`DEFAULT_MQL`]) and the optional SQL target (sqlTop or
+/// minPrecision), which must be the stricter of the two.
+fn stage_targets(entries: &[(String, Value)], errors: &mut Errors) -> (Target, Option<Target>) {
+    let mql_top = share(entries, "mqlTop", false, errors);
+    let mql_precision = share(entries, "mqlPrecision", true, errors);
+    let mql = match (mql_top, mql_precision) {
+        (Some(_), Some(_)) => {
+            errors.push("options", "give mqlTop or mqlPrecision, not both");
+            DEFAULT_MQL
+        }
+        (Some(top), None) => Target::Top(top),
+        (None, Some(precision)) => Target::Precision(precision),
+        (None, None) => DEFAULT_MQL,
+    };
+    let sql_top = share(entries, "sqlTop", false, errors);
+    let min_precision = share(entries, "minPrecision", true, errors);
+    let sql = match (sql_top, min_precision) {
+        (Some(_), Some(_)) => {
+            errors.push("options", "give sqlTop or minPrecision, not both");
+            None
+        }
+        (Some(top), None) => Some(Target::Top(top)),
+        (None, Some(precision)) => Some(Target::Precision(precision)),
+        (None, None) => None,
+    };
+    if let (Target::Top(mql_top), Some(Target::Top(sql_top))) = (mql, sql) {
+        if sql_top >= mql_top {
+            errors.push("options.sqlTop", "must be a smaller share than mqlTop: SQL is the stricter stage");
+        }
+    }
+    (mql, sql)
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
