@@ -310,7 +310,7 @@ pub(crate) fn start(config: JsValue, model: JsValue, shadow: JsValue, host: JsVa
         announced: -1,
     };
     for message in [error, shadow_error].into_iter().flatten() {
-        agent.out.push(("error", JsValue::from_str(&message)));
+        agent.report(message);
     }
     AGENT.with(|cell| {
         if let Ok(mut slot) = cell.try_borrow_mut() {
@@ -352,7 +352,7 @@ pub(crate) fn collect(kind: &str, data: JsValue) -> JsValue {
             }
             "ready" => {
                 let card = a.card();
-                a.out.push(("ready", card));
+                a.tell("ready", card);
                 JsValue::UNDEFINED
             }
             "sync" => {
@@ -388,7 +388,7 @@ impl Agent {
         }
         // Before the first page view: a stage it reaches (a new model re-scoring the stored state) is
         // handed to an outbox that is already on.
-        self.out.push(("_consent", JsValue::from_bool(self.consent)));
+        self.tell("_consent", JsValue::from_bool(self.consent));
     }
 
     fn open_storage(&mut self) {
@@ -426,7 +426,7 @@ impl Agent {
             message.push_str(" version ");
             message.push_str(version);
         }
-        self.out.push(("error", JsValue::from_str(&message)));
+        self.report(message);
         self.model = Some(model);
     }
 
@@ -565,10 +565,18 @@ impl Agent {
 
     /// A page API misuse, shown as a console error by the loader.
     pub(crate) fn report(&mut self, message: String) {
-        self.out.push(("error", JsValue::from_str(&message)));
+        self.tell("error", JsValue::from_str(&message));
     }
 
-    /// The current score card, or null without a valid model or after opting out.
+    /// Queues an event for the page, emitted once the agent is released (see [`with`]). Not inlined: eight
+    /// callers (`evaluate`, which holds the model borrowed, pushes to `out` itself).
+    #[inline(never)]
+    fn tell(&mut self, name: &'static str, detail: JsValue) {
+        self.out.push((name, detail));
+    }
+
+    /// The current score card, or null without a valid model or after opting out. Not inlined: three callers.
+    #[inline(never)]
     pub(crate) fn card(&mut self) -> JsValue {
         if self.off {
             return JsValue::NULL;
@@ -614,7 +622,7 @@ impl Agent {
                 self.state = memory;
             }
             self.pending.clear();
-            self.out.push(("_consent", JsValue::TRUE));
+            self.tell("_consent", JsValue::TRUE);
             self.evaluate();
             self.save();
         } else {
@@ -641,15 +649,16 @@ impl Agent {
                 self.pending.clear();
                 self.env = Envelope::new(random_id());
             }
-            self.out.push(("_consent", JsValue::FALSE));
+            self.tell("_consent", JsValue::FALSE);
             let card = self.card();
-            self.out.push(("score", card));
+            self.tell("score", card);
         }
     }
 
     // ---- state and storage --------------------------------------------------------------------
 
     /// An event the tag observed, at this moment (a rejected one, e.g. an odd page title, is skipped).
+    #[inline(never)]
     fn record(&mut self, mut fields: Vec<(&'static str, Value)>) {
         if self.off {
             return;
