@@ -64,6 +64,13 @@ pub fn find(hay: &str, needle: &str) -> Option<usize> {
     hay.as_bytes().windows(needle.len()).position(|w| w == needle.as_bytes())
 }
 
+/// What follows the last `byte` (an ASCII character) in `text`, or None without one: `rsplit_once(char)`'s
+/// second half without the standard reverse character searcher (0.7 KB of the website tag's wasm).
+pub fn after_last(text: &str, byte: u8) -> Option<&str> {
+    let at = text.bytes().rposition(|b| b == byte)?;
+    text.get(at + 1..)
+}
+
 /// Iterative glob with single-star backtracking: linear in practice, never recursive.
 fn glob(pattern: &[u8], subject: &[u8]) -> bool {
     let (mut p, mut s) = (0usize, 0usize);
@@ -107,7 +114,7 @@ fn utf8_len(first: u8) -> usize {
 
 #[cfg(test)]
 mod tests {
-    use super::{find, Pattern};
+    use super::{after_last, find, Pattern};
 
     #[test]
     fn find_agrees_with_str_find() {
@@ -115,6 +122,14 @@ mod tests {
             [("https://a.example", "://"), ("abc", ""), ("", "a"), ("ab", "abc"), ("aab", "ab"), ("héllo", "llo")]
         {
             assert_eq!(find(hay, needle), hay.find(needle), "{hay:?} {needle:?}");
+        }
+    }
+
+    #[test]
+    fn after_last_agrees_with_rsplit_once() {
+        for (text, byte) in [("a@b@c.com", b'@'), ("none", b'@'), ("@", b'@'), ("Lead[Job]", b'['), ("é[ü", b'[')] {
+            let expected = text.rsplit_once(char::from(byte)).map(|(_, after)| after);
+            assert_eq!(after_last(text, byte), expected, "{text:?}");
         }
     }
 

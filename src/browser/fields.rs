@@ -108,7 +108,8 @@ fn known(name: &str, kind: &str, autocomplete: &str) -> Option<&'static str> {
 /// `Lead[Job-Title]` → `job_title`: the innermost bracketed part, lower-case ASCII letters and
 /// digits, `_` for anything else.
 pub fn normalize(name: &str) -> String {
-    let inner = name.trim().trim_end_matches(']').rsplit('[').next().unwrap_or(name);
+    let bracketed = name.trim().trim_end_matches(']');
+    let inner = crate::pattern::after_last(bracketed, b'[').unwrap_or(bracketed);
     let mut out = String::new();
     for c in inner.chars() {
         if c.is_ascii_alphanumeric() {

@@ -235,7 +235,7 @@ impl VisitorState {
             self.set_trait(key, read);
             if key == "email" {
                 if let Scalar::Text(email) = value {
-                    if let Some((_, domain)) = email.trim().rsplit_once('@') {
+                    if let Some(domain) = crate::pattern::after_last(email.trim(), b'@') {
                         self.set_trait("email_domain", Scalar::Text(domain.to_ascii_lowercase()));
                     }
                 }
