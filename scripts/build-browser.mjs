@@ -72,6 +72,7 @@ mkdirSync(work, { recursive: true });
 run('wasm-bindgen', ['--target', 'web', '--no-typescript', '--omit-default-module-path',
   '--out-dir', work, '--out-name', 'leadscore-core', rawWasm]);
 const wasm = join(work, 'leadscore-core_bg.wasm');
+dropClosureShims(wasm);
 // -Oz, then the control flow flattened and rebuilt (--flatten --rereloop) and -Oz again until nothing changes:
 // −0.6 KB gzip over -Oz alone. --low-memory-unused folds constant address offsets, which is sound because
 // rustc's wasm layout keeps the stack (growing down from 1 MB) and all data above the first 1 KB: −0.4 KB.
@@ -80,6 +81,92 @@ const TAG_FEATURES = WASM_FEATURES.filter((f) => f !== '--enable-reference-types
 run(bin('wasm-opt'), ['--low-memory-unused', '-Oz', '--flatten', '--rereloop', '-Oz', '-Oz', '--converge',
   '--strip-debug', '--strip-producers', '--strip-target-features', ...TAG_FEATURES, wasm, '-o', wasm]);
 shortenLinkNames(wasm, join(work, 'leadscore-core.js'));
+
+/**
+ * Points the function table's entries for wasm-bindgen's closure `invoke` shims at `__rust_abort`, so wasm-opt
+ * drops the shims (44 entries, about 2.2 KB raw). js-sys's descriptors took their addresses for callbacks the tag
+ * never hands JS (`forEach` over typed arrays, sets …); wasm-bindgen removes the descriptors but not their table
+ * entries. Nothing can reach them: the tag creates no `Closure`, and with reference types off the table is not
+ * exported (checked here), so only Rust's own indirect calls use it, and Rust never calls these shims itself.
+ * Where a check fails (another toolchain, the stable fallback) the wasm is left as it is and the build says so.
+ */
+function dropClosureShims(wasmFile) {
+  const bytes = readFileSync(wasmFile);
+  const module = new WebAssembly.Module(bytes);
+  const skip = (why) => console.warn(`build-browser: closure shims kept in the function table (${why})`);
+  if (WebAssembly.Module.exports(module).some((e) => e.kind === 'table')) return skip('the table is exported');
+  const u32 = (buf, at) => {
+    let value = 0;
+    for (let shift = 0; ; shift += 7) {
+      const byte = buf[at++];
+      value += (byte & 0x7f) * 2 ** shift;
+      if (byte < 0x80) return [value, at];
+    }
+  };
+  const leb = (n) => {
+    const out = [];
+    do {
+      const byte = n % 128;
+      n = Math.floor(n / 128);
+      out.push(n > 0 ? byte | 0x80 : byte);
+    } while (n > 0);
+    return out;
+  };
+  // Function names (the name section's subsection 1), by function index.
+  const names = new Map();
+  const [nameSection] = WebAssembly.Module.customSections(module, 'name');
+  const name = new Uint8Array(nameSection ?? new ArrayBuffer(0));
+  for (let at = 0; at < name.length;) {
+    const id = name[at];
+    const [size, start] = u32(name, at + 1);
+    if (id === 1) {
+      let [count, p] = u32(name, start);
+      for (; count > 0; count--) {
+        const [index, afterIndex] = u32(name, p);
+        const [length, text] = u32(name, afterIndex);
+        names.set(index, new TextDecoder().decode(name.subarray(text, text + length)));
+        p = text + length;
+      }
+    }
+    at = start + size;
+  }
+  const find = (test) => [...names].find(([, n]) => test(n))?.[0];
+  const abort = find((n) => /^__rustc(\[[0-9a-f]+\])?::__rust_abort$/.test(n));
+  const isShim = (n) => /^wasm_bindgen(\[[0-9a-f]+\])?::convert::closures::_::invoke::</.test(n ?? '');
+  if (abort === undefined) return skip('no __rust_abort, or no name section');
+  // The element section (id 9): MVP segments (flags 0, an i32.const offset), rewritten with the shims replaced.
+  for (let at = 8; at < bytes.length;) {
+    const id = bytes[at];
+    const [size, start] = u32(bytes, at + 1);
+    const end = start + size;
+    if (id === 9) {
+      let [count, p] = u32(bytes, start);
+      const payload = leb(count);
+      let dropped = 0;
+      for (; count > 0; count--) {
+        const [flags, offset] = u32(bytes, p);
+        const offsetEnd = bytes.indexOf(0x0b, offset) + 1;
+        if (flags !== 0 || bytes[offset] !== 0x41) return skip('an element segment of another kind');
+        let [entries, q] = u32(bytes, offsetEnd);
+        payload.push(...leb(flags), ...bytes.subarray(offset, offsetEnd), ...leb(entries));
+        for (; entries > 0; entries--) {
+          const [index, next] = u32(bytes, q);
+          const shim = isShim(names.get(index));
+          dropped += shim ? 1 : 0;
+          payload.push(...leb(shim ? abort : index));
+          q = next;
+        }
+        p = q;
+      }
+      if (p !== end) return skip('the element section was not read to its end');
+      console.log(`build-browser: ${dropped} closure shims left the function table`);
+      const section = Buffer.from([9, ...leb(payload.length), ...payload]);
+      writeFileSync(wasmFile, Buffer.concat([bytes.subarray(0, at), section, bytes.subarray(end)]));
+      return;
+    }
+    at = end;
+  }
+}
 
 /**
  * Renames the wasm's imports, exports and import module to one or two letters, and the glue's references to
