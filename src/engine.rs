@@ -339,8 +339,7 @@ fn count_occurrences(
         Occurrence::Click { name } => gather(&state.clicks, &|k| name.matches_lower(k)),
         Occurrence::Event { name } => gather(&state.events, &|k| name.matches_lower(k)),
         Occurrence::Campaign { source, medium, campaign } => gather(&state.campaigns, &|k| {
-            let mut parts = k.splitn(3, '|');
-            let (s, m, c) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""), parts.next().unwrap_or(""));
+            let [s, m, c] = crate::state::campaign_parts(k);
             source.matches_lower(s) && medium.matches_lower(m) && campaign.matches_lower(c)
         }),
         Occurrence::Referrer { host } => gather(&state.referrers, &|k| host.matches_lower(k)),

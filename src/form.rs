@@ -22,7 +22,7 @@ pub fn is_yes(text: &str) -> bool {
 /// for a quantity. Anything else stays text, so zip codes and phone numbers keep their leading zeros.
 pub fn number(text: &str) -> Option<f64> {
     let unsigned = text.strip_prefix('-').unwrap_or(text);
-    let (whole, fraction) = unsigned.split_once('.').map_or((unsigned, None), |(w, f)| (w, Some(f)));
+    let (whole, fraction) = crate::pattern::split_once(unsigned, b'.').map_or((unsigned, None), |(w, f)| (w, Some(f)));
     let digits = |s: &str, most: usize| (1..=most).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit());
     let plain = digits(whole, 15) && (whole == "0" || !whole.starts_with('0')) && fraction.is_none_or(|f| digits(f, 6));
     plain.then(|| parse_decimal(text)).flatten()

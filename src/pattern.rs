@@ -18,10 +18,12 @@ impl Pattern {
         if lower.chars().all(|c| c == '*') {
             return Pattern::Any;
         }
-        if lower.contains('?') {
+        // Counted over bytes, here and below: no standard character searcher in the tag (see `split_once`).
+        let count = |byte: u8| lower.bytes().filter(|b| *b == byte).count();
+        if count(b'?') > 0 {
             return Pattern::Glob(lower.into_bytes());
         }
-        let stars = lower.matches('*').count();
+        let stars = count(b'*');
         let starts = lower.starts_with('*');
         let ends = lower.ends_with('*');
         let core = lower.trim_matches('*').to_string();
@@ -29,7 +31,8 @@ impl Pattern {
             (0, _, _) => Pattern::Exact(lower),
             (1, false, true) => Pattern::Prefix(core),
             (1, true, false) => Pattern::Suffix(core),
-            (2, true, true) if !core.contains('*') => Pattern::Contains(core),
+            // Two stars, one at each end: the core holds none.
+            (2, true, true) => Pattern::Contains(core),
             _ => Pattern::Glob(lower.into_bytes()),
         }
     }
@@ -62,6 +65,31 @@ pub fn find(hay: &str, needle: &str) -> Option<usize> {
         return Some(0);
     }
     hay.as_bytes().windows(needle.len()).position(|w| w == needle.as_bytes())
+}
+
+/// `text` split at the first `byte` (an ASCII character), without it: `str::split_once(char)` without the
+/// standard character searcher and its memchr (0.5 KB of the website tag's wasm with the helpers below).
+pub fn split_once(text: &str, byte: u8) -> Option<(&str, &str)> {
+    let at = text.bytes().position(|b| b == byte)?;
+    Some((text.get(..at)?, text.get(at + 1..)?))
+}
+
+/// The parts of `text` between the occurrences of `byte` (an ASCII character): `str::split(char)`.
+pub fn split(text: &str, byte: u8) -> impl Iterator<Item = &str> {
+    let mut rest = Some(text);
+    std::iter::from_fn(move || {
+        let current = rest?;
+        let (part, after) = split_once(current, byte).map_or((current, None), |(part, after)| (part, Some(after)));
+        rest = after;
+        Some(part)
+    })
+}
+
+/// What follows the last `byte` (an ASCII character) in `text`, or None without one: `rsplit_once(char)`'s
+/// second half without the standard reverse character searcher (0.7 KB of the website tag's wasm).
+pub fn after_last(text: &str, byte: u8) -> Option<&str> {
+    let at = text.bytes().rposition(|b| b == byte)?;
+    text.get(at + 1..)
 }
 
 /// Iterative glob with single-star backtracking: linear in practice, never recursive.
@@ -107,7 +135,7 @@ fn utf8_len(first: u8) -> usize {
 
 #[cfg(test)]
 mod tests {
-    use super::{find, Pattern};
+    use super::{after_last, find, split, split_once, Pattern};
 
     #[test]
     fn find_agrees_with_str_find() {
@@ -115,6 +143,22 @@ mod tests {
             [("https://a.example", "://"), ("abc", ""), ("", "a"), ("ab", "abc"), ("aab", "ab"), ("héllo", "llo")]
         {
             assert_eq!(find(hay, needle), hay.find(needle), "{hay:?} {needle:?}");
+        }
+    }
+
+    #[test]
+    fn split_agrees_with_str_split() {
+        for text in ["a=1&b=2", "", "&", "a&&b&", "é&ü=1"] {
+            assert_eq!(split(text, b'&').collect::<Vec<_>>(), text.split('&').collect::<Vec<_>>(), "{text:?}");
+            assert_eq!(split_once(text, b'='), text.split_once('='), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn after_last_agrees_with_rsplit_once() {
+        for (text, byte) in [("a@b@c.com", b'@'), ("none", b'@'), ("@", b'@'), ("Lead[Job]", b'['), ("é[ü", b'[')] {
+            let expected = text.rsplit_once(char::from(byte)).map(|(_, after)| after);
+            assert_eq!(after_last(text, byte), expected, "{text:?}");
         }
     }
 

@@ -303,7 +303,7 @@ pub fn parse_decimal(text: &str) -> Option<f64> {
         }
         None => (rest, 0),
     };
-    let (whole, fraction) = mantissa_text.split_once('.').unwrap_or((mantissa_text, ""));
+    let (whole, fraction) = crate::pattern::split_once(mantissa_text, b'.').unwrap_or((mantissa_text, ""));
     if whole.is_empty() && fraction.is_empty() {
         return None;
     }

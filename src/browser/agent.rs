@@ -13,7 +13,7 @@ use super::payload::{self, MAX_BODY_BYTES};
 use super::store::{self, journal_from_value, journal_to_value, Entry, Envelope, JOURNAL_PREFIX, KEY, OPT_OUT_KEY};
 use super::urls;
 use crate::engine;
-use crate::ffi::{from_js, to_js};
+use crate::ffi::{plain, to_js};
 use crate::json;
 use crate::model::{Model, ModelSet};
 use crate::state::{TimedEvent, VisitorState};
@@ -103,6 +103,29 @@ fn replay(state: &mut VisitorState, event: &Value) {
     }
 }
 
+/// `storage.getItem(key)`; None when absent or when storage throws. Not inlined, like the two below: each call
+/// carries its string passing and exception check, and the agent makes a dozen.
+#[inline(never)]
+fn read_item(storage: &Storage, key: &str) -> Option<String> {
+    storage.get_item(key).ok().flatten()
+}
+
+/// `storage.setItem(key, value)`; false when storage throws (full, denied).
+#[inline(never)]
+fn write_item(storage: &Storage, key: &str, value: &str) -> bool {
+    storage.set_item(key, value).is_ok()
+}
+
+#[inline(never)]
+fn remove_item(storage: &Storage, key: &str) {
+    let _ = storage.remove_item(key);
+}
+
+/// Whether the visitor opted out (`consent(false)`, in this tab or another).
+fn opted_out(storage: &Storage) -> bool {
+    read_item(storage, OPT_OUT_KEY).as_deref() == Some("1")
+}
+
 /// The keys of the tabs' journals in `storage`.
 fn journal_keys(storage: &Storage) -> Vec<String> {
     let mut keys = Vec::new();
@@ -125,11 +148,28 @@ fn function(value: JsValue) -> Option<Function> {
     value.is_function().then(|| value.unchecked_into())
 }
 
+#[wasm_bindgen]
+extern "C" {
+    /// The global object. Not `js_sys::global()`, whose fallbacks for engines without `globalThis` (every
+    /// browser the tag supports has it) cost four imports and their code.
+    #[wasm_bindgen(thread_local_v2, js_name = globalThis)]
+    static GLOBAL_THIS: JsValue;
+}
+
 /// The page's localStorage (None where it is unavailable or throws), read from the global object: not
 /// `web_sys::window()`, which checks `instanceof Window` (MooTools replaces `Window`).
 fn local_storage() -> Option<Storage> {
-    let storage = Reflect::get(&js_sys::global(), &JsValue::from_str("localStorage")).ok()?;
+    let storage = GLOBAL_THIS.with(|global| Reflect::get(global, &JsValue::from_str("localStorage"))).ok()?;
     (storage.is_object()).then(|| storage.unchecked_into())
+}
+
+/// A JS array of `items`. Pushed one by one: `Array.of` would add an import per arity.
+fn strings(items: &[&str]) -> JsValue {
+    let array = Array::new();
+    for item in items {
+        array.push(&JsValue::from_str(item));
+    }
+    array.into()
 }
 
 fn get(target: &JsValue, key: &str) -> JsValue {
@@ -196,8 +236,8 @@ fn load_model(
         message.push_str(meanwhile);
         return Err(message);
     }
-    let parsed = from_js(doc, "model")
-        .map_err(|_| "not plain JSON data".to_string())
+    let parsed = plain(&doc)
+        .ok_or_else(|| "not plain JSON data".to_string())
         .and_then(|value| select_model(name, &value).map(|model| (model, json::write(&value))));
     parsed.map_err(|e| {
         message.push_str(&e);
@@ -225,7 +265,7 @@ pub(crate) fn start(config: JsValue, model: JsValue, shadow: JsValue, host: JsVa
     let Some(emit) = function(get(&host, "emit")) else {
         return Err(JsValue::from_str("start(config, model, shadow, { emit })"));
     };
-    let config = Config::from_value(&from_js(config, "config").unwrap_or_default());
+    let config = Config::from_value(&plain(&config).unwrap_or_default());
     let kept = "the last valid model is used when this browser kept one; visits are still recorded)";
     let name = config.model_name.as_deref();
     let (model, model_json, error) =
@@ -270,7 +310,7 @@ pub(crate) fn start(config: JsValue, model: JsValue, shadow: JsValue, host: JsVa
         announced: -1,
     };
     for message in [error, shadow_error].into_iter().flatten() {
-        agent.out.push(("error", JsValue::from_str(&message)));
+        agent.report(message);
     }
     AGENT.with(|cell| {
         if let Ok(mut slot) = cell.try_borrow_mut() {
@@ -294,7 +334,7 @@ pub(crate) fn start(config: JsValue, model: JsValue, shadow: JsValue, host: JsVa
 ///   `key` (null: storage cleared), applied when it is the state or a journal. `tick`:
 ///   housekeeping. `leave`: the page is hidden or left: write what memory holds.
 pub(crate) fn collect(kind: &str, data: JsValue) -> JsValue {
-    let data = from_js(data, "data").unwrap_or_default();
+    let data = plain(&data).unwrap_or_default();
     let mut answer = JsValue::UNDEFINED;
     with(&mut |a| {
         answer = match kind {
@@ -312,7 +352,7 @@ pub(crate) fn collect(kind: &str, data: JsValue) -> JsValue {
             }
             "ready" => {
                 let card = a.card();
-                a.out.push(("ready", card));
+                a.tell("ready", card);
                 JsValue::UNDEFINED
             }
             "sync" => {
@@ -348,13 +388,12 @@ impl Agent {
         }
         // Before the first page view: a stage it reaches (a new model re-scoring the stored state) is
         // handed to an outbox that is already on.
-        self.out.push(("_consent", JsValue::from_bool(self.consent)));
+        self.tell("_consent", JsValue::from_bool(self.consent));
     }
 
     fn open_storage(&mut self) {
         self.storage = local_storage();
-        let opted_out = self.storage.as_ref().and_then(|s| s.get_item(OPT_OUT_KEY).ok().flatten());
-        if opted_out.as_deref() == Some("1") {
+        if self.storage.as_ref().is_some_and(opted_out) {
             self.off = true;
             self.consent = false;
             self.storage = None;
@@ -368,10 +407,10 @@ impl Agent {
     /// scores with the one kept from an earlier page, and says so next to the error.
     fn keep_model(&mut self) {
         let Some(storage) = &self.storage else { return };
-        let kept = storage.get_item(MODEL_KEY).ok().flatten();
+        let kept = read_item(storage, MODEL_KEY);
         if self.model.is_some() {
             if let Some(json) = self.model_json.take().filter(|json| kept.as_ref() != Some(json)) {
-                let _ = storage.set_item(MODEL_KEY, &json);
+                write_item(storage, MODEL_KEY, &json);
             }
             return;
         }
@@ -387,7 +426,7 @@ impl Agent {
             message.push_str(" version ");
             message.push_str(version);
         }
-        self.out.push(("error", JsValue::from_str(&message)));
+        self.report(message);
         self.model = Some(model);
     }
 
@@ -460,7 +499,7 @@ impl Agent {
             return JsValue::NULL;
         }
         let state = json::write(&self.state.to_value());
-        Array::of2(&JsValue::from_str(&state), &JsValue::from_str(&id)).into()
+        strings(&[&state, &id])
     }
 
     // ---- the page API -------------------------------------------------------------------------
@@ -511,7 +550,7 @@ impl Agent {
     /// leads already in the outbox are still delivered.
     pub(crate) fn reset(&mut self) {
         if let Some(storage) = &self.storage {
-            let _ = storage.remove_item(KEY);
+            remove_item(storage, KEY);
         }
         self.state = VisitorState::default();
         self.env = Envelope::new(random_id());
@@ -526,10 +565,18 @@ impl Agent {
 
     /// A page API misuse, shown as a console error by the loader.
     pub(crate) fn report(&mut self, message: String) {
-        self.out.push(("error", JsValue::from_str(&message)));
+        self.tell("error", JsValue::from_str(&message));
     }
 
-    /// The current score card, or null without a valid model or after opting out.
+    /// Queues an event for the page, emitted once the agent is released (see [`with`]). Not inlined: eight
+    /// callers (`evaluate`, which holds the model borrowed, pushes to `out` itself).
+    #[inline(never)]
+    fn tell(&mut self, name: &'static str, detail: JsValue) {
+        self.out.push((name, detail));
+    }
+
+    /// The current score card, or null without a valid model or after opting out. Not inlined: three callers.
+    #[inline(never)]
     pub(crate) fn card(&mut self) -> JsValue {
         if self.off {
             return JsValue::NULL;
@@ -556,7 +603,7 @@ impl Agent {
         let storage = self.storage.clone().or_else(local_storage);
         if granted {
             if let Some(s) = &storage {
-                let _ = s.remove_item(OPT_OUT_KEY);
+                remove_item(s, OPT_OUT_KEY);
             }
             self.off = false;
             if self.consent {
@@ -575,7 +622,7 @@ impl Agent {
                 self.state = memory;
             }
             self.pending.clear();
-            self.out.push(("_consent", JsValue::TRUE));
+            self.tell("_consent", JsValue::TRUE);
             self.evaluate();
             self.save();
         } else {
@@ -584,13 +631,13 @@ impl Agent {
             // `leadscore:opt-out` tells the other tabs (and, without a consent manager, later pages).
             let withdrawal = self.consent || !self.config.consent_source;
             if let Some(s) = &storage {
-                let _ = s.remove_item(KEY);
-                let _ = s.remove_item(MODEL_KEY);
+                remove_item(s, KEY);
+                remove_item(s, MODEL_KEY);
                 for key in journal_keys(s) {
-                    let _ = s.remove_item(&key);
+                    remove_item(s, &key);
                 }
                 if withdrawal {
-                    let _ = s.set_item(OPT_OUT_KEY, "1");
+                    write_item(s, OPT_OUT_KEY, "1");
                 }
             }
             self.consent = false;
@@ -602,15 +649,16 @@ impl Agent {
                 self.pending.clear();
                 self.env = Envelope::new(random_id());
             }
-            self.out.push(("_consent", JsValue::FALSE));
+            self.tell("_consent", JsValue::FALSE);
             let card = self.card();
-            self.out.push(("score", card));
+            self.tell("score", card);
         }
     }
 
     // ---- state and storage --------------------------------------------------------------------
 
     /// An event the tag observed, at this moment (a rejected one, e.g. an odd page title, is skipped).
+    #[inline(never)]
     fn record(&mut self, mut fields: Vec<(&'static str, Value)>) {
         if self.off {
             return;
@@ -644,14 +692,14 @@ impl Agent {
             return false;
         }
         let Some(storage) = self.storage.clone() else { return false };
-        let raw = storage.get_item(KEY).ok().flatten();
+        let raw = read_item(&storage, KEY);
         let changed = raw != self.seen;
         let mut adopted = false;
         if changed {
             self.seen = raw.clone();
             match raw {
                 // Erased elsewhere: by an opt-out in another tab, or by the site.
-                None if storage.get_item(OPT_OUT_KEY).ok().flatten().as_deref() == Some("1") => {
+                None if opted_out(&storage) => {
                     self.set_consent(false);
                     return false;
                 }
@@ -687,7 +735,7 @@ impl Agent {
         let mut journals = vec![(self.tab.clone(), std::mem::take(&mut self.journal))];
         for key in journal_keys(storage) {
             let Some(tab) = key.strip_prefix(JOURNAL_PREFIX).filter(|tab| *tab != self.tab) else { continue };
-            let stored = storage.get_item(&key).ok().flatten().and_then(|text| json::parse(&text));
+            let stored = read_item(storage, &key).and_then(|text| json::parse(&text));
             if let Some((id, entries)) = stored.and_then(journal_from_value) {
                 if id == self.env.id {
                     journals.push((tab.to_string(), entries));
@@ -754,11 +802,11 @@ impl Agent {
     fn write_journal(&self) {
         let Some(storage) = &self.storage else { return };
         let key = self.journal_key();
-        let _ = if self.journal.is_empty() {
-            storage.remove_item(&key)
+        if self.journal.is_empty() {
+            remove_item(storage, &key);
         } else {
-            storage.set_item(&key, &json::write(&journal_to_value(&self.env.id, &self.journal)))
-        };
+            write_item(storage, &key, &json::write(&journal_to_value(&self.env.id, &self.journal)));
+        }
     }
 
     fn forget_journal(&mut self) {
@@ -773,7 +821,7 @@ impl Agent {
         }
         let Some(storage) = &self.storage else { return };
         let json = json::write(&self.env.to_value(self.state.to_value()));
-        if storage.set_item(KEY, &json).is_ok() {
+        if write_item(storage, KEY, &json) {
             self.seen = Some(json);
             self.dirty = false;
         } else {
@@ -809,9 +857,7 @@ impl Agent {
             let shadow = self.shadow.as_ref().map(|shadow| engine::score(shadow, &self.state, now as i64).to_value());
             if let Some(body) = self.body(&value, shadow.as_ref(), &key) {
                 self.env.set_sent(&model.name, &card.stage);
-                let job =
-                    Array::of3(&JsValue::from_str(&key), &JsValue::from_str(&card.stage), &JsValue::from_str(&body));
-                self.out.push(("_send", job.into()));
+                self.out.push(("_send", strings(&[&key, &card.stage, &body])));
             }
         }
         self.out.push(("score", js));

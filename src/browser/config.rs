@@ -37,10 +37,7 @@ impl Config {
         let text = |key: &str| data.get(key).and_then(Value::as_str).filter(|s| !s.is_empty()).map(str::to_string);
         let flag = |key: &str| data.get(key) == Some(&Value::Bool(true));
         let list = |key: &str| -> Vec<String> {
-            data.get(key)
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .split(',')
+            crate::pattern::split(data.get(key).and_then(Value::as_str).unwrap_or_default(), b',')
                 .filter(|s| !s.is_empty())
                 .map(str::to_string)
                 .collect()

@@ -5,7 +5,7 @@
 //! when configured.
 
 use crate::form::number;
-use crate::pattern::find;
+use crate::pattern::{find, split};
 use crate::value::Value;
 
 /// One form control as the collector sees it.
@@ -87,7 +87,7 @@ pub fn read(control: &Control, extra: &[String]) -> Option<(String, Value)> {
         return None;
     }
     let value = match key.as_str() {
-        "email" if !text.contains('@') => return None,
+        "email" if !text.bytes().any(|b| b == b'@') => return None,
         "email" => Value::String(text),
         _ if kind == "checkbox" && text == "on" => Value::Bool(true),
         _ => number(&text).map(Value::Number).unwrap_or(Value::String(text)),
@@ -96,10 +96,10 @@ pub fn read(control: &Control, extra: &[String]) -> Option<(String, Value)> {
 }
 
 fn known(name: &str, kind: &str, autocomplete: &str) -> Option<&'static str> {
-    if kind == "email" || autocomplete.split(' ').any(|t| t == "email") {
+    if kind == "email" || split(autocomplete, b' ').any(|t| t == "email") {
         return Some("email");
     }
-    if autocomplete.split(' ').any(|t| t == "organization-title") {
+    if split(autocomplete, b' ').any(|t| t == "organization-title") {
         return Some("job_title");
     }
     KNOWN.iter().find(|(_, names)| names.contains(&name)).map(|(key, _)| *key)
@@ -108,7 +108,8 @@ fn known(name: &str, kind: &str, autocomplete: &str) -> Option<&'static str> {
 /// `Lead[Job-Title]` → `job_title`: the innermost bracketed part, lower-case ASCII letters and
 /// digits, `_` for anything else.
 pub fn normalize(name: &str) -> String {
-    let inner = name.trim().trim_end_matches(']').rsplit('[').next().unwrap_or(name);
+    let bracketed = name.trim().trim_end_matches(']');
+    let inner = crate::pattern::after_last(bracketed, b'[').unwrap_or(bracketed);
     let mut out = String::new();
     for c in inner.chars() {
         if c.is_ascii_alphanumeric() {

@@ -122,9 +122,12 @@ pub fn history(state: &VisitorState) -> Value {
         .campaigns
         .iter()
         .map(|c| {
-            let mut parts = c.key.splitn(3, '|');
-            let mut part = || Value::from(parts.next().unwrap_or(""));
-            Value::object(vec![("source", part()), ("medium", part()), ("campaign", part())])
+            let [source, medium, campaign] = crate::state::campaign_parts(&c.key);
+            Value::object(vec![
+                ("source", Value::from(source)),
+                ("medium", Value::from(medium)),
+                ("campaign", Value::from(campaign)),
+            ])
         })
         .collect();
     Value::object(vec![

@@ -1,6 +1,7 @@
 //! URL helpers: the page key of a location (hash routes included), UTM parameters, hosts and
 //! download links. No URL parser: the browser hands over the parts it already split.
 
+use crate::pattern::{split, split_once};
 pub use crate::url::without_query;
 use crate::url::{after_scheme, authority, file_type};
 use crate::value::Value;
@@ -22,12 +23,10 @@ pub fn page_path(pathname: &str, hash: &str) -> String {
 
 /// The value of `key` in a query string (`?a=1&b=2`), decoded by `decode` (`+` is a space).
 pub fn query_param(search: &str, key: &str, decode: fn(&str) -> Option<String>) -> Option<String> {
-    let (_, value) = search
-        .trim_start_matches('?')
-        .split('&')
-        .map(|pair| pair.split_once('=').unwrap_or((pair, "")))
+    let (_, value) = split(search.trim_start_matches('?'), b'&')
+        .map(|pair| split_once(pair, b'=').unwrap_or((pair, "")))
         .find(|(k, _)| *k == key)?;
-    decode(&value.replace('+', " "))
+    decode(&value.chars().map(|c| if c == '+' { ' ' } else { c }).collect::<String>())
 }
 
 /// The `utm` object of a page view, or None when the URL carries no UTM parameter. `decode` is
@@ -64,7 +63,7 @@ pub fn download_url(href: &str, own_host: &str) -> String {
     let url = without_query(href);
     match (host(url), after_scheme(url)) {
         (Some(h), Some(rest)) if h == own_host.to_ascii_lowercase() => {
-            rest.find('/').and_then(|at| rest.get(at..)).unwrap_or("/").to_string()
+            rest.bytes().position(|b| b == b'/').and_then(|at| rest.get(at..)).unwrap_or("/").to_string()
         }
         _ => url.to_string(),
     }

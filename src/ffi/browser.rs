@@ -3,7 +3,7 @@
 //! page API (`leadscore.track/identify/score/consent/exportState`) here. None of these throw:
 //! misuse is reported through the loader's `error` event (a console error) instead.
 
-use super::from_js;
+use super::plain;
 use crate::browser::agent::{self, Agent};
 use crate::value::Value;
 use wasm_bindgen::prelude::*;
@@ -38,7 +38,7 @@ pub fn track(name: JsValue, props: JsValue) -> bool {
     let Some(name) = name.as_string().filter(|n| !n.is_empty()) else {
         return outcome(&mut |_| Err("track(name, props): name must be a non-empty string".to_string()));
     };
-    let Ok(props) = from_js(props, "props") else {
+    let Some(props) = plain(&props) else {
         return outcome(&mut |_| {
             Err("track(name, props): props must be plain data (not a function, symbol or bigint)".to_string())
         });
@@ -56,7 +56,7 @@ pub fn identify(first: JsValue, traits: JsValue) -> bool {
         (None, Some(n)) => (Some(crate::json::write(&Value::Number(n))), traits),
         (None, None) => (None, first),
     };
-    let Ok(traits) = from_js(traits, "traits") else {
+    let Some(traits) = plain(&traits) else {
         return outcome(&mut |_| {
             Err("identify(userId, traits): traits must be plain data (not a function, symbol or bigint)".to_string())
         });
@@ -99,7 +99,7 @@ pub fn export_state() -> JsValue {
 /// the page's `JSON` may be replaced or patched (see `crate::json`). Undefined for what is not plain data.
 #[wasm_bindgen(js_name = toJson)]
 pub fn to_json(value: JsValue) -> Option<String> {
-    from_js(value, "value").ok().map(|value| crate::json::write(&value))
+    plain(&value).map(|value| crate::json::write(&value))
 }
 
 /// The value of a JSON text, read by the wasm; undefined when it is not JSON.

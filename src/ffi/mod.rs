@@ -16,6 +16,7 @@ pub mod model;
 #[cfg(feature = "api")]
 pub mod scorer;
 
+#[cfg(any(feature = "api", feature = "calibrate"))]
 use crate::error::Errors;
 use crate::value::Value;
 use wasm_bindgen::{JsCast, JsValue};
@@ -44,13 +45,21 @@ pub(crate) fn to_js(value: &Value) -> JsValue {
 /// A plain JS value as a core value; `undefined` reads as null. Walked with js-sys rather than
 /// deserialized with serde-wasm-bindgen: its error path formats floats, and float formatting is
 /// a large share of a small WASM module (the website tag has a size budget).
+#[cfg(any(feature = "api", feature = "calibrate"))]
 pub(crate) fn from_js(value: JsValue, what: &str) -> Result<Value, JsValue> {
     js_to_value(&value, 0).map_err(|message| error(&Errors::single(what, message), "invalid input"))
 }
 
-fn js_to_value(value: &JsValue, depth: usize) -> Result<Value, String> {
+/// [`from_js`] without the error: the website tag only tells plain data from the rest, so its wasm
+/// carries no JS `Error` builder.
+#[cfg(feature = "browser")]
+pub(crate) fn plain(value: &JsValue) -> Option<Value> {
+    js_to_value(value, 0).ok()
+}
+
+fn js_to_value(value: &JsValue, depth: usize) -> Result<Value, &'static str> {
     if depth > crate::value::MAX_DEPTH {
-        return Err("nested too deeply".to_string());
+        return Err("nested too deeply");
     }
     // Strings and numbers first: each test is a call into JS, and they are most of what crosses.
     if let Some(s) = value.as_string() {
@@ -65,24 +74,31 @@ fn js_to_value(value: &JsValue, depth: usize) -> Result<Value, String> {
     if let Some(b) = value.as_bool() {
         return Ok(Value::Bool(b));
     }
+    // Arrays are read by index (`get`), not with `iter()`, whose `get_unchecked` would be a second import.
     if js_sys::Array::is_array(value) {
         let array: &js_sys::Array = value.unchecked_ref();
-        return array.iter().map(|item| js_to_value(&item, depth + 1)).collect::<Result<Vec<_>, _>>().map(Value::Array);
+        let mut items = Vec::new();
+        for i in 0..array.length() {
+            items.push(js_to_value(&array.get(i), depth + 1)?);
+        }
+        return Ok(Value::Array(items));
     }
     if value.is_object() {
+        let pairs = js_sys::Object::entries(value.unchecked_ref());
         let mut entries = Vec::new();
-        for pair in js_sys::Object::entries(value.unchecked_ref()).iter() {
-            let pair: js_sys::Array = pair.unchecked_into();
+        for i in 0..pairs.length() {
+            let pair: js_sys::Array = pairs.get(i).unchecked_into();
             let key = pair.get(0).as_string().unwrap_or_default();
             entries.push((key, js_to_value(&pair.get(1), depth + 1)?));
         }
         return Ok(Value::Object(entries));
     }
-    Err("not plain data (a function, symbol or bigint)".to_string())
+    Err("not plain data (a function, symbol or bigint)")
 }
 
 /// A JS `Error` whose message lists every problem and whose `errors` property holds them as
 /// `{ path, message }` objects, so tools can point at each field.
+#[cfg(any(feature = "api", feature = "calibrate"))]
 pub(crate) fn error(errors: &Errors, prefix: &str) -> JsValue {
     let err = js_sys::Error::new(&crate::read::concat(&[prefix, ": ", &errors.text()]));
     // Built item by item rather than through `field_errors`: the website tag's wasm stays smaller.
@@ -95,6 +111,7 @@ pub(crate) fn error(errors: &Errors, prefix: &str) -> JsValue {
     err.into()
 }
 
+#[cfg(any(feature = "api", feature = "calibrate"))]
 fn field_error(e: &crate::error::FieldError) -> Value {
     Value::object(vec![("path", Value::from(e.path.as_str())), ("message", Value::from(e.message.as_str()))])
 }

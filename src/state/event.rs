@@ -71,25 +71,35 @@ fn type_index(kind: &str) -> Option<usize> {
     TYPES.iter().position(|t| t.0 == kind)
 }
 
-/// An event's fields before validation, each as given (None when absent): what `TimedEvent::parse`
-/// reads from an object, and what the JS boundary fills from an object's properties it read itself,
-/// without building an object. `props` is accepted but never read, so it has no slot.
+/// The fields an event may have besides `type` and `props`, in the order of [`EventFields`]' slots.
+const SLOTS: [&str; 13] =
+    ["ts", "id", "path", "url", "title", "referrer", "utm", "seconds", "form", "traits", "name", "campaign", "depth"];
+
+/// A field's position in [`SLOTS`].
+#[derive(Debug, Clone, Copy)]
+enum Slot {
+    Ts,
+    Id,
+    Path,
+    Url,
+    Title,
+    Referrer,
+    Utm,
+    Seconds,
+    Form,
+    Traits,
+    Name,
+    Campaign,
+    Depth,
+}
+
+/// An event's fields before validation, each as given (None when absent), by position in [`SLOTS`]: what
+/// `TimedEvent::parse` reads from an object, and what the JS boundary fills from an object's properties it
+/// read itself, without building an object. `props` is accepted but never read, so it has no slot.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct EventFields<'a> {
     kind: Kind,
-    pub ts: Option<&'a Value>,
-    pub id: Option<&'a Value>,
-    pub path: Option<&'a Value>,
-    pub url: Option<&'a Value>,
-    pub title: Option<&'a Value>,
-    pub referrer: Option<&'a Value>,
-    pub utm: Option<&'a Value>,
-    pub seconds: Option<&'a Value>,
-    pub form: Option<&'a Value>,
-    pub traits: Option<&'a Value>,
-    pub name: Option<&'a Value>,
-    pub campaign: Option<&'a Value>,
-    pub depth: Option<&'a Value>,
+    slots: [Option<&'a Value>; SLOTS.len()],
 }
 
 impl<'a> EventFields<'a> {
@@ -106,30 +116,13 @@ impl<'a> EventFields<'a> {
     /// Sets the field `name` unless it is set already; false when events have no such field (or
     /// only `type` or `props`, which need no slot).
     pub fn set(&mut self, name: &str, value: &'a Value) -> bool {
-        // The name's position in one list, then a switch on it: one string comparison in a loop rather
-        // than thirteen written out.
-        const SLOTS: [&str; 13] = [
-            "ts", "id", "path", "url", "title", "referrer", "utm", "seconds", "form", "traits", "name", "campaign",
-            "depth",
-        ];
-        let slot = match SLOTS.iter().position(|slot| *slot == name) {
-            Some(0) => &mut self.ts,
-            Some(1) => &mut self.id,
-            Some(2) => &mut self.path,
-            Some(3) => &mut self.url,
-            Some(4) => &mut self.title,
-            Some(5) => &mut self.referrer,
-            Some(6) => &mut self.utm,
-            Some(7) => &mut self.seconds,
-            Some(8) => &mut self.form,
-            Some(9) => &mut self.traits,
-            Some(10) => &mut self.name,
-            Some(11) => &mut self.campaign,
-            Some(12) => &mut self.depth,
-            _ => return false,
-        };
-        slot.get_or_insert(value);
-        true
+        let slot = SLOTS.iter().position(|slot| *slot == name).and_then(|i| self.slots.get_mut(i));
+        slot.map(|slot| slot.get_or_insert(value)).is_some()
+    }
+
+    /// The field in `slot`, as given.
+    fn get(&self, slot: Slot) -> Option<&'a Value> {
+        self.slots.get(slot as usize).copied().flatten()
     }
 }
 
@@ -167,9 +160,15 @@ impl TimedEvent {
     /// error names the bad field relative to `path`, with the messages `parse` gives.
     pub fn from_fields(fields: &EventFields, path: &str) -> Result<TimedEvent, Errors> {
         let mut errors = Errors::default();
-        let ts =
-            required_number(fields.ts, path, "ts", (MIN_TS, MAX_TS), "milliseconds since the Unix epoch", &mut errors);
-        let id = fields.id.and_then(|v| read::string_in(v, path, "id", 128, &mut errors));
+        let ts = required_number(
+            fields.get(Slot::Ts),
+            path,
+            "ts",
+            (MIN_TS, MAX_TS),
+            "milliseconds since the Unix epoch",
+            &mut errors,
+        );
+        let id = fields.get(Slot::Id).and_then(|v| read::string_in(v, path, "id", 128, &mut errors));
         let event = read_event(fields, path, &mut errors);
         // Whole seconds: all the precision scoring needs, and what the saved state keeps.
         let ts = ts.map(|t| (t / 1000.0).floor() as i64 * 1000);
@@ -214,25 +213,32 @@ fn read_event(fields: &EventFields, path: &str, errors: &mut Errors) -> Event {
     match fields.kind {
         Kind::PageView => read_page_view(fields, path, errors),
         Kind::Engaged => {
-            let page = text("path", fields.path, errors);
+            let page = text("path", fields.get(Slot::Path), errors);
             let range = (0.0, 86_400.0);
-            let seconds = required_number(fields.seconds, path, "seconds", range, "engaged seconds", errors);
+            let seconds = required_number(fields.get(Slot::Seconds), path, "seconds", range, "engaged seconds", errors);
             Event::Engaged { path: normalize_path(page), seconds: seconds.unwrap_or(0.0) }
         }
-        Kind::Download => Event::Download { url: lower(text("url", fields.url, errors)) },
+        Kind::Download => Event::Download { url: lower(text("url", fields.get(Slot::Url), errors)) },
         Kind::FormSubmit => {
-            let form = lower(text("form", fields.form, errors));
-            Event::FormSubmit { form, traits: fields.traits.map(|v| traits(v, errors)).unwrap_or_default() }
+            let form = lower(text("form", fields.get(Slot::Form), errors));
+            Event::FormSubmit { form, traits: fields.get(Slot::Traits).map(|v| traits(v, errors)).unwrap_or_default() }
         }
-        Kind::Click => Event::Click { name: lower(text("name", fields.name, errors)) },
-        Kind::Named => Event::Named { name: lower(text("name", fields.name, errors)) },
-        Kind::EmailClick => Event::EmailClick { campaign: lower(text("campaign", fields.campaign, errors)) },
+        Kind::Click => Event::Click { name: lower(text("name", fields.get(Slot::Name), errors)) },
+        Kind::Named => Event::Named { name: lower(text("name", fields.get(Slot::Name), errors)) },
+        Kind::EmailClick => Event::EmailClick { campaign: lower(text("campaign", fields.get(Slot::Campaign), errors)) },
         Kind::Scroll => {
-            let page = text("path", fields.path, errors);
-            let depth = required_number(fields.depth, path, "depth", (0.0, 100.0), "scroll depth in percent", errors);
+            let page = text("path", fields.get(Slot::Path), errors);
+            let depth = required_number(
+                fields.get(Slot::Depth),
+                path,
+                "depth",
+                (0.0, 100.0),
+                "scroll depth in percent",
+                errors,
+            );
             Event::Scroll { path: normalize_path(page), depth: depth.unwrap_or(0.0) }
         }
-        Kind::Identify => match fields.traits {
+        Kind::Identify => match fields.get(Slot::Traits) {
             Some(v) => Event::Identify { traits: traits(v, errors) },
             None => {
                 fail!(errors, &join(path, "traits"), "required: the traits to record");
@@ -244,16 +250,18 @@ fn read_event(fields: &EventFields, path: &str, errors: &mut Errors) -> Event {
 
 /// A page view: the page, and where the visitor came from (the referrer's host, the UTM campaign).
 fn read_page_view(fields: &EventFields, path: &str, errors: &mut Errors) -> Event {
-    let page = required_text(fields.path, path, "path", errors);
-    if let Some(v) = fields.url {
+    let page = required_text(fields.get(Slot::Path), path, "path", errors);
+    if let Some(v) = fields.get(Slot::Url) {
         read::string_in(v, path, "url", 4_096, errors);
     }
-    if let Some(v) = fields.title {
+    if let Some(v) = fields.get(Slot::Title) {
         read::string_in(v, path, "title", MAX_KEY_LEN, errors);
     }
-    let referrer_host =
-        fields.referrer.and_then(|v| read::string_in(v, path, "referrer", 4_096, errors)).and_then(|r| host_of(&r));
-    let utm = fields.utm.and_then(|v| {
+    let referrer_host = fields
+        .get(Slot::Referrer)
+        .and_then(|v| read::string_in(v, path, "referrer", 4_096, errors))
+        .and_then(|r| host_of(&r));
+    let utm = fields.get(Slot::Utm).and_then(|v| {
         let p = join(path, "utm");
         let u = read::object(v, &p, &["source", "medium", "campaign", "term", "content"], errors)?;
         let part = |k: &str, errors: &mut Errors| {

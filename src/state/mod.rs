@@ -235,7 +235,7 @@ impl VisitorState {
             self.set_trait(key, read);
             if key == "email" {
                 if let Scalar::Text(email) = value {
-                    if let Some((_, domain)) = email.trim().rsplit_once('@') {
+                    if let Some(domain) = crate::pattern::after_last(email.trim(), b'@') {
                         self.set_trait("email_domain", Scalar::Text(domain.to_ascii_lowercase()));
                     }
                 }
@@ -257,6 +257,13 @@ impl VisitorState {
 }
 
 /// FNV-1a: a tiny stable hash, enough to recognise a replayed event id.
+/// A campaign's key (`source|medium|campaign`, see `ingest`) split back into its parts, as `splitn(3, '|')` would.
+pub fn campaign_parts(key: &str) -> [&str; 3] {
+    let (source, rest) = crate::pattern::split_once(key, b'|').unwrap_or((key, ""));
+    let (medium, campaign) = crate::pattern::split_once(rest, b'|').unwrap_or((rest, ""));
+    [source, medium, campaign]
+}
+
 fn id_hash(id: &str) -> u32 {
     id.bytes().fold(0x811c_9dc5u32, |h, b| (h ^ u32::from(b)).wrapping_mul(0x0100_0193))
 }
