@@ -15,7 +15,8 @@ const of = (file) => sizes.rows.find((r) => r.file === file);
 console.log(formatSizes(sizes, peerSizes(root)));
 
 test('the script (loader, outbox and wasm glue in one file) and the inline stub stay small', () => {
-  assert.ok(of('leadscore.js').gzip <= 8_500, `leadscore.js: ${of('leadscore.js').gzip} B gzip > 8500`);
+  // 8,574 B on 2026-11-29 after issue 17's split of the script's long functions (+338 B) and the heap slab (+113 B).
+  assert.ok(of('leadscore.js').gzip <= 8_650, `leadscore.js: ${of('leadscore.js').gzip} B gzip > 8650`);
   assert.ok(of('stub.min.js').raw <= 300, `the inline stub: ${of('stub.min.js').raw} B > 300`);
   // Loaded only with a consent manager, GTM or embedded forms (counted apart from the total for that reason).
   assert.ok(of('leadscore-integrations.js').gzip <= 2_600, `leadscore-integrations.js: ${of('leadscore-integrations.js').gzip} B gzip > 2600`);
@@ -31,10 +32,10 @@ test('the script (loader, outbox and wasm glue in one file) and the inline stub 
 // reader's leaner walk; 67,466 B with the DOM listeners in the loader's JavaScript; 64,366 B after the size-first
 // core levers of session 6: no Debug formatting, wasm-opt's flatten/rereloop pipeline, byte searches, one tally;
 // 60,521 B after session 7's: no reference types, a leaner JS boundary, no standard char searcher, no unused
-// closure shims).
+// closure shims; 60,859 B with issue 17's split of the script's long functions).
 const targetDir = process.env.CARGO_TARGET_DIR ?? fileURLToPath(new URL('../../target', import.meta.url));
 const build = JSON.parse(readFileSync(join(targetDir, 'browser-tag', 'build.json'), 'utf8'));
-const ceiling = build.panic === 'immediate-abort' ? 60_700 : 77_000;
+const ceiling = build.panic === 'immediate-abort' ? 61_000 : 77_000;
 test(`the tag does not grow: at most ${ceiling} B gzip (${build.panic} build)`, () => {
   assert.ok(sizes.total.gzip <= ceiling, `${sizes.total.gzip} B gzip > ${ceiling}`);
 });
