@@ -39,29 +39,10 @@ pub(super) fn parse_model(value: &Value, path: &str, errors: &mut Errors) -> Opt
         .map(|(v, p)| parse_rules(v, &p, &mut groups, errors))
         .unwrap_or_default();
 
-    let (cap_fit, cap_engagement) = match read::field_at(entries, path, "caps") {
-        None => (None, None),
-        Some((v, p)) => {
-            let caps = read::object(v, &p, &["fit", "engagement"], errors).unwrap_or(&[]);
-            (
-                read::centi_at(caps, &p, "fit", MAX_POINTS * 100.0, errors),
-                read::centi_at(caps, &p, "engagement", MAX_POINTS * 100.0, errors),
-            )
-        }
-    };
-
-    let (scale_min, scale_max) = match read::field_at(entries, path, "scale") {
-        None => (0, 10_000),
-        Some((v, p)) => {
-            let scale = read::object(v, &p, &["min", "max"], errors).unwrap_or(&[]);
-            let min = read::centi_at(scale, &p, "min", 1e6, errors).unwrap_or(0);
-            let max = read::centi_at(scale, &p, "max", 1e6, errors).unwrap_or(10_000);
-            if min >= max {
-                fail!(errors, &p, "min must be below max");
-            }
-            (min, max)
-        }
-    };
+    let (cap_fit, cap_engagement) =
+        read::field_at(entries, path, "caps").map_or((None, None), |(v, p)| parse_caps(v, &p, errors));
+    let (scale_min, scale_max) =
+        read::field_at(entries, path, "scale").map_or((0, 10_000), |(v, p)| parse_scale(v, &p, errors));
 
     let stages = match read::field_at(entries, path, "stages") {
         None => default_stages(),
@@ -88,17 +69,9 @@ pub(super) fn parse_model(value: &Value, path: &str, errors: &mut Errors) -> Opt
         },
     };
 
-    let mut next_steps = Vec::new();
-    if let Some((v, p)) = read::field_at(entries, path, "next_steps") {
-        let names: Vec<&str> = stages.iter().map(|s| s.name.as_str()).collect();
-        if let Some(steps) = read::object(v, &p, &names, errors) {
-            for (stage, text) in steps {
-                if let Some(text) = read::string_in(text, &p, stage, 500, errors) {
-                    next_steps.push((stage.clone(), text));
-                }
-            }
-        }
-    }
+    let next_steps = read::field_at(entries, path, "next_steps")
+        .map(|(v, p)| parse_next_steps(v, &p, &stages, errors))
+        .unwrap_or_default();
 
     // The website tag's build (neither feature) ignores the section: its card reports no value,
     // and the parser would cost the tag 2.5 KB gzip.
@@ -126,6 +99,40 @@ pub(super) fn parse_model(value: &Value, path: &str, errors: &mut Errors) -> Opt
         next_steps,
         value,
     })
+}
+
+/// `caps`: the most points fit and engagement may each contribute (in hundredths), when capped.
+fn parse_caps(value: &Value, path: &str, errors: &mut Errors) -> (Option<i64>, Option<i64>) {
+    let caps = read::object(value, path, &["fit", "engagement"], errors).unwrap_or(&[]);
+    (
+        read::centi_at(caps, path, "fit", MAX_POINTS * 100.0, errors),
+        read::centi_at(caps, path, "engagement", MAX_POINTS * 100.0, errors),
+    )
+}
+
+/// `scale`: the score's range (in hundredths; default 0 to 100), min below max.
+fn parse_scale(value: &Value, path: &str, errors: &mut Errors) -> (i64, i64) {
+    let scale = read::object(value, path, &["min", "max"], errors).unwrap_or(&[]);
+    let min = read::centi_at(scale, path, "min", 1e6, errors).unwrap_or(0);
+    let max = read::centi_at(scale, path, "max", 1e6, errors).unwrap_or(10_000);
+    if min >= max {
+        fail!(errors, path, "min must be below max");
+    }
+    (min, max)
+}
+
+/// `next_steps`: a text per stage name, what sales should do with a lead at that stage.
+fn parse_next_steps(value: &Value, path: &str, stages: &[Stage], errors: &mut Errors) -> Vec<(String, String)> {
+    let mut next_steps = Vec::new();
+    let names: Vec<&str> = stages.iter().map(|s| s.name.as_str()).collect();
+    if let Some(steps) = read::object(value, path, &names, errors) {
+        for (stage, text) in steps {
+            if let Some(text) = read::string_in(text, path, stage, 500, errors) {
+                next_steps.push((stage.clone(), text));
+            }
+        }
+    }
+    next_steps
 }
 
 /// The list of rules at `path`; then each group learns the score its rules feed.
