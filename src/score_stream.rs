@@ -70,6 +70,9 @@ pub struct ScoreStream {
 }
 
 struct Plan {
+    /// The input's header this plan is for, and the output's header row.
+    header: Vec<String>,
+    header_row: String,
     scorer: RowScorer,
     flat: Option<FlatRows>,
     id: Option<usize>,
@@ -109,6 +112,18 @@ impl ScoreStream {
         Ok(ScoreStream { rows: RowStream::new(read), model, options, columns, plan: None, breakdown: String::new() })
     }
 
+    /// Ready for another input, read as `read` says (the next part of a file, say), with the same
+    /// model, options and columns: what `new` would make, without planning a header the last input
+    /// had again (compiling the model takes about as long as scoring a few hundred rows).
+    pub fn restart(&mut self, read: &StreamOptions) {
+        self.rows = RowStream::new(read);
+        if let Some(plan) = &mut self.plan {
+            plan.flat_rows = 0;
+            plan.scorer.flat_rows = 0;
+            plan.scorer.general_rows = 0;
+        }
+    }
+
     /// `{ rows, bad, errors: [messages], fast, general }`; for a part of a file (`read.part`) also
     /// `line` and `pending` (`RowStream::part_summary`) and `ordinalIds`: whether the id column
     /// written is the row's ordinal (no id column in the input), which a part cannot know.
@@ -136,7 +151,9 @@ impl ScoreStream {
             .filter_map(|&c| COLUMNS.iter().position(|&k| k == c).and_then(|i| SCORE_COLUMNS.get(i)).copied())
             .chain(keep.iter().filter_map(|&k| header.get(k).map(String::as_str)))
             .collect();
-        csv::write_row(out, &names);
+        let mut header_row = String::new();
+        csv::write_row(&mut header_row, &names);
+        out.push_str(&header_row);
         let stages = self
             .model
             .stages
@@ -148,7 +165,7 @@ impl ScoreStream {
             })
             .collect();
         let flat = FlatModel::compile(&self.model).ok().map(|compiled| FlatRows::new(&self.model, compiled, header));
-        Ok(Plan { scorer, flat, id, keep, stages, flat_rows: 0 })
+        Ok(Plan { header: header.clone(), header_row, scorer, flat, id, keep, stages, flat_rows: 0 })
     }
 }
 
@@ -165,7 +182,10 @@ impl Streamed for ScoreStream {
         let mut out = String::with_capacity(if explain { pending * 2 } else { pending / 4 });
         while let Some(data) = self.rows.next_row()? {
             if !data {
-                self.plan = Some(self.plan_header(&mut out)?);
+                match &self.plan {
+                    Some(plan) if plan.header == self.rows.header => out.push_str(&plan.header_row),
+                    _ => self.plan = Some(self.plan_header(&mut out)?),
+                }
                 continue;
             }
             let Some(plan) = &mut self.plan else { continue };

@@ -151,3 +151,37 @@ fn parts_of_a_file_score_as_the_whole_file_does() {
     let bad = StreamOptions::from_value(&doc(r#"{ "part": { "line": 0.5 } }"#)).unwrap_err();
     assert!(bad.to_string().contains("read.part.line"), "{bad}");
 }
+
+/// One stream restarted for each part (what each thread of the CLI does) writes and counts what a new
+/// stream per part does; a header it has not seen is planned again.
+#[test]
+fn a_restarted_stream_scores_as_a_new_one() {
+    let model = doc(TRAIT_MODEL);
+    let text = rows(300, true);
+    let header_end = text.find('\n').unwrap() + 1;
+    let cut = header_end + text[header_end..].char_indices().filter(|&(_, c)| c == '\n').nth(120).unwrap().0 + 1;
+    let options = ScoreCsvOptions { keep: vec!["Converted".into()], now: Some(0), ..Default::default() };
+    let read = |line: usize| StreamOptions { part: Some(Part { line: Some(line) }), ..Default::default() };
+    let score = |stream: &mut ScoreStream, bytes: &str| {
+        let mut out = stream.push(&text.as_bytes()[..header_end]).unwrap();
+        out.extend(stream.push(bytes.as_bytes()).unwrap());
+        out.extend(stream.finish().unwrap());
+        (String::from_utf8(out).unwrap(), stream.summary())
+    };
+    let fresh = |line: usize, bytes: &str| {
+        score(&mut ScoreStream::new(&model, options.clone(), None, &read(line)).unwrap(), bytes)
+    };
+    let mut reused = ScoreStream::new(&model, options.clone(), None, &read(2)).unwrap();
+    assert_eq!(score(&mut reused, &text[header_end..cut]), fresh(2, &text[header_end..cut]));
+    reused.restart(&read(123));
+    assert_eq!(score(&mut reused, &text[cut..]), fresh(123, &text[cut..]));
+    // Another header: its columns are found again.
+    let other = rows(20, true).replace("Lead Id,", "Key,");
+    reused.restart(&StreamOptions::default());
+    let mut out = reused.push(other.as_bytes()).unwrap();
+    out.extend(reused.finish().unwrap());
+    let mut new = ScoreStream::new(&model, options, None, &StreamOptions::default()).unwrap();
+    let mut expected = new.push(other.as_bytes()).unwrap();
+    expected.extend(new.finish().unwrap());
+    assert_eq!(out, expected);
+}
