@@ -209,6 +209,19 @@ pub fn settle_fired(model: &Model, fired: &[usize], mut adjust: impl FnMut(&str,
     settle(model, fired, |adjusted| adjust(&adjustment_rule(model, &adjusted), adjustment_points(&adjusted)), |_| {})
 }
 
+/// Whether qualifying a lead needs to know which rules fired (a rule the gate requires, a rule
+/// that disqualifies): else `settle_totals` gives the summary from the scores alone.
+pub fn qualify_reads_rules(model: &Model) -> bool {
+    !model.qualify.rules.is_empty() || model.rules.iter().any(|rule| rule.disqualify)
+}
+
+/// The summary of scores already settled (fit and engagement after group limits and caps, the
+/// total on the scale, as `flat::FlatModel::totals` gives them), for a model whose qualification
+/// does not read which rules fired (`qualify_reads_rules` false: it would read none as fired).
+pub fn settle_totals(model: &Model, fit: i64, engagement: i64, total: i64) -> Summary {
+    conclude(model, fit, engagement, total, std::iter::empty(), |_| {})
+}
+
 /// Each fired rule's index and points, as `settle` reads them.
 fn points_of(fired: &[(usize, Fired)]) -> impl Iterator<Item = (usize, i64)> + Clone + '_ {
     fired.iter().map(|(r, f)| (*r, f.points))
@@ -234,7 +247,7 @@ fn settle(
     model: &Model,
     fired: impl Iterator<Item = (usize, i64)> + Clone,
     mut adjust: impl FnMut(Adjustment),
-    mut reason: impl FnMut(Reason),
+    reason: impl FnMut(Reason),
 ) -> Summary {
     let rule_of = |r: usize| model.rules.get(r);
     let (mut fit_sum, mut engagement_sum) = (0i64, 0i64);
@@ -272,6 +285,20 @@ fn settle(
     } else if total < raw_total {
         adjust(Adjustment::ScaleMax(total - raw_total));
     }
+    conclude(model, fit, engagement, total, fired.map(|(r, _)| r), reason)
+}
+
+/// The stage and the qualification gate (each test reported to `reason`, in card order) of the
+/// scores once settled; `fired`: the indexes of the rules that fired (the gate's rule tests).
+fn conclude(
+    model: &Model,
+    fit: i64,
+    engagement: i64,
+    total: i64,
+    fired: impl Iterator<Item = usize> + Clone,
+    mut reason: impl FnMut(Reason),
+) -> Summary {
+    let rule_of = |r: usize| model.rules.get(r);
     let stage = model.stages.iter().rposition(|s| s.threshold.reached(total)).unwrap_or(0);
 
     let mut qualified = true;
@@ -289,11 +316,11 @@ fn settle(
         }
     }
     for &rule in &q.rules {
-        let did = fired.clone().any(|(r, _)| r == rule);
+        let did = fired.clone().any(|r| r == rule);
         qualified &= did;
         reason(Reason::Rule { rule, fired: did });
     }
-    for (rule, _) in fired.filter(|(r, _)| rule_of(*r).is_some_and(|x| x.disqualify)) {
+    for rule in fired.filter(|&r| rule_of(r).is_some_and(|x| x.disqualify)) {
         qualified = false;
         reason(Reason::Disqualified { rule });
     }

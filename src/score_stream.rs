@@ -14,7 +14,7 @@ use crate::calibrate::stream::{
 use crate::calibrate::{ScoreCsvOptions, SCORE_COLUMNS};
 use crate::cells::CellEncoder;
 use crate::csv::{self, Record};
-use crate::engine::settle_fired;
+use crate::engine::{qualify_reads_rules, settle_fired, settle_totals, Summary};
 use crate::error::Errors;
 use crate::flat::{FlatModel, MISSING};
 use crate::model::{Model, ModelSet};
@@ -93,6 +93,8 @@ struct FlatRows {
     fired: Vec<usize>,
     /// `id:points` of each rule, by model index.
     lines: Vec<String>,
+    /// `engine::qualify_reads_rules`: the fired rules are listed even without a breakdown.
+    qualify_reads_rules: bool,
 }
 
 impl ScoreStream {
@@ -256,6 +258,7 @@ impl FlatRows {
             numbers: vec![0.0; width],
             fired: Vec::new(),
             lines: model.rules.iter().map(|r| format!("{}:{}", r.id, fmt_centi(r.points))).collect(),
+            qualify_reads_rules: qualify_reads_rules(model),
         }
     }
 
@@ -266,6 +269,11 @@ impl FlatRows {
         for (field, (column, (code, number))) in fields.enumerate() {
             let cell = column.map_or("", |c| record.cell(c));
             (*code, *number) = self.cells.encode(field, cell)?;
+        }
+        if !explain && !self.qualify_reads_rules {
+            // Without the breakdown the slots' sums are enough (unless qualifying needs the fired rules).
+            let (fit, engagement, total) = self.flat.totals(&self.codes, &self.numbers);
+            return Some(scored(settle_totals(model, fit, engagement, total)));
         }
         self.flat.fired(&self.codes, &self.numbers, &mut self.fired);
         if explain {
@@ -281,13 +289,17 @@ impl FlatRows {
                 push_breakdown_line(breakdown, rule, points);
             }
         });
-        Some(Scored {
-            total: summary.total,
-            fit: summary.fit,
-            engagement: summary.engagement,
-            stage: summary.stage,
-            qualified: summary.qualified,
-        })
+        Some(scored(summary))
+    }
+}
+
+fn scored(summary: Summary) -> Scored {
+    Scored {
+        total: summary.total,
+        fit: summary.fit,
+        engagement: summary.engagement,
+        stage: summary.stage,
+        qualified: summary.qualified,
     }
 }
 

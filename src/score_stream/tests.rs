@@ -54,12 +54,24 @@ fn streamed_rows_equal_the_in_memory_scores_on_both_paths() {
     assert_eq!(streamed(&reference, &text, 4096, &options, None).0, score_csv(&reference, &text, &options).unwrap());
 }
 
+/// Also without a breakdown on a model whose qualification reads no rule: then the fast path
+/// takes the totals from the slots' sums without listing the fired rules.
 #[test]
 fn chosen_columns_are_those_of_the_full_output() {
-    let model = doc(TRAIT_MODEL);
+    let by_scores = TRAIT_MODEL.replace(
+        r#""qualify": { "stage": "m;ql", "rules": ["api"] }"#,
+        r#""qualify": { "stage": "warm", "min_fit": 10 }"#,
+    );
+    assert_ne!(by_scores, TRAIT_MODEL);
+    for model in [doc(TRAIT_MODEL), doc(&by_scores)] {
+        chosen_columns_of(&model);
+    }
+}
+
+fn chosen_columns_of(model: &Value) {
     let text = rows(500, true);
     let options = ScoreCsvOptions { keep: vec!["Converted".into()], now: Some(0), ..Default::default() };
-    let full = crate::csv::parse(&score_csv(&model, &text, &options).unwrap()).unwrap();
+    let full = crate::csv::parse(&score_csv(model, &text, &options).unwrap()).unwrap();
     for fields in [
         vec!["id", "score", "stage"],
         vec!["stage", "qualified", "fit", "engagement"],
@@ -67,7 +79,7 @@ fn chosen_columns_are_those_of_the_full_output() {
         vec!["score"],
     ] {
         let names: Vec<String> = fields.iter().map(|f| f.to_string()).collect();
-        let (out, _) = streamed(&model, &text, 777, &options, Some(&names));
+        let (out, _) = streamed(model, &text, 777, &options, Some(&names));
         let lean = crate::csv::parse(&out).unwrap();
         let expected: Vec<&str> = fields.iter().copied().chain(["Converted"]).collect();
         assert_eq!(lean.header, expected);
