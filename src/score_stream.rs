@@ -79,6 +79,8 @@ struct Plan {
     keep: Vec<usize>,
     /// Each stage's name as a CSV field.
     stages: Vec<String>,
+    /// No rule id or group id has a quote: nor has a breakdown.
+    quote_free: bool,
     flat_rows: u64,
 }
 
@@ -167,7 +169,14 @@ impl ScoreStream {
             })
             .collect();
         let flat = FlatModel::compile(&self.model).ok().map(|compiled| FlatRows::new(&self.model, compiled, header));
-        Ok(Plan { header: header.clone(), header_row, scorer, flat, id, keep, stages, flat_rows: 0 })
+        let quote_free = !self
+            .model
+            .rules
+            .iter()
+            .map(|r| &r.id)
+            .chain(self.model.groups.iter().map(|g| &g.id))
+            .any(|id| id.contains('"'));
+        Ok(Plan { header: header.clone(), header_row, scorer, flat, id, keep, stages, quote_free, flat_rows: 0 })
     }
 }
 
@@ -231,6 +240,13 @@ impl Streamed for ScoreStream {
                     Column::Qualified => out.push_str(if scored.qualified { "true" } else { "false" }),
                     Column::Fit => push_centi(&mut out, scored.fit),
                     Column::Engagement => push_centi(&mut out, scored.engagement),
+                    Column::Breakdown if plan.quote_free && self.breakdown.as_bytes().contains(&b';') => {
+                        // Two lines or more: quoted, with no quote inside to double (what `write_field` writes,
+                        // without reading the text twice).
+                        out.push('"');
+                        out.push_str(&self.breakdown);
+                        out.push('"');
+                    }
                     Column::Breakdown => {
                         csv::write_field(&mut out, &self.breakdown, self.columns.len() == 1 && plan.keep.is_empty())
                     }

@@ -34,6 +34,13 @@ fn streamed_rows_equal_the_in_memory_scores_on_both_paths() {
             assert!(count("fast") >= 1000.0 && count("general") > 0.0, "{summary:?}");
         }
     }
+    // A rule id with a quote: breakdowns then go through `write_field`, which doubles it.
+    let quoted = TRAIT_MODEL.replace(r#""id": "api""#, r#""id": "a\"pi""#).replace(r#"["api"] }"#, r#"["a\"pi"] }"#);
+    assert_ne!(quoted, TRAIT_MODEL);
+    let (model, text) = (doc(&quoted), rows(300, true));
+    let whole = score_csv(&model, &text, &options).unwrap();
+    assert!(whole.contains("a\"\"pi:30"), "{whole}");
+    assert_eq!(streamed(&model, &text, 4096, &options, None).0, whole);
     // The reference model of the benchmarks (20 rules, the total held to 0..100) on its own kind of rows.
     let reference = doc(include_str!("../../bench/reference-model.json"));
     let mut text =
