@@ -290,6 +290,8 @@ fn settle(
 
 /// The stage and the qualification gate (each test reported to `reason`, in card order) of the
 /// scores once settled; `fired`: the indexes of the rules that fired (the gate's rule tests).
+/// Inlined: the website tag's build has `settle` as its only caller.
+#[inline]
 fn conclude(
     model: &Model,
     fit: i64,
