@@ -182,6 +182,8 @@ export class ScoreStream {
   push(bytes: Uint8Array): Uint8Array;
   finish(): Uint8Array;
   summary(): StreamSummary;
+  /** Ready for another input with the same model, options and fields, as a new stream would be (CSV output only): the model is not compiled again. */
+  restart(read?: ReadOptions): void;
   free(): void;
 }
 

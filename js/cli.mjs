@@ -505,7 +505,7 @@ async function scoreCommand(rest) {
   const wasm = workers > 1 ? await sharedWasm(packageEntry()) : undefined;
   const leadscore = await loadPackage();
   const single = attempt(() => new leadscore.ScoreStream(doc, options, read));
-  const scorer = new PartedScore({ leadscore, wasm, doc, options, read, workers, single });
+  const scorer = new PartedScore({ leadscore, wasm, doc, options, read, workers, single, input: positional[1] });
   await streamRows(positional[1], flags, (bytes) => scorer.push(bytes), () => scorer.finish(), () => scorer.summary(), 'scored');
 }
 

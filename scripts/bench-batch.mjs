@@ -3,7 +3,7 @@
 // scored CSV written to disk; rows/s and the CLI's peak resident memory, beside the pure scorer's rate on the
 // same leads (FlatScorer.scoreBatch on objects already in memory: what parsing and writing cost). Twice: the
 // default output (all score columns, the breakdown too) and `--fields id,score,stage`, each on the default two
-// worker threads and on one (`--workers 1`).
+// threads (the main thread and a worker) and on one (`--workers 1`).
 // Reproduce: npm run build && node scripts/bench-batch.mjs [rows] (default 2,000,000; BENCH_RUNS=3).
 // Load average before and after: other work on the machine slows the wall clock, not the CPU time.
 import { spawnSync } from 'node:child_process';
@@ -79,7 +79,7 @@ try {
     };
   };
   // The default output (every score column, the breakdown included), then only id, score and stage; each on
-  // the default two workers and on one thread (`--workers 1`).
+  // the default two threads and on one (`--workers 1`).
   const full = measure([]);
   const lean = measure(['--fields', 'id,score,stage']);
   const fullOneThread = measure(['--workers', '1']);

@@ -1,6 +1,8 @@
 //! Scoring: a model applied to a visitor state at a given time gives a score card whose
 //! breakdown adds up exactly to the total (all arithmetic in whole hundredths of a point).
 
+use std::borrow::Cow;
+
 use crate::free_domains::is_free_domain;
 use crate::model::{Condition, Decay, Model, Occurrence, Rule, Scalar, ScoreKind, StateCondition, TraitTest};
 use crate::read::{concat, fmt_centi, parse_decimal};
@@ -92,7 +94,7 @@ enum Reason {
 /// Fit, engagement, total, stage and qualification without the breakdown, grade, reasons or any
 /// other text: every rule of the model evaluated against the state, exactly as `score` does.
 pub fn summarize(model: &Model, state: &VisitorState, now: i64) -> Summary {
-    settle(model, &fire(model, state, now), |_| {}, |_| {})
+    settle(model, points_of(&fire(model, state, now)), |_| {}, |_| {})
 }
 
 pub fn score(model: &Model, state: &VisitorState, now: i64) -> ScoreCard {
@@ -116,7 +118,7 @@ pub fn score(model: &Model, state: &VisitorState, now: i64) -> ScoreCard {
     let mut disqualified_by = Vec::new();
     let summary = settle(
         model,
-        &fired,
+        points_of(&fired),
         |adjusted| {
             let (rule, label, score, points) = adjustment_line(model, adjusted);
             lines.push(Line { rule, label, score, points, base: points, count: 0, counted: 0 });
@@ -163,39 +165,66 @@ pub fn score(model: &Model, state: &VisitorState, now: i64) -> ScoreCard {
 
 /// A correction's breakdown line: rule, label, score and points.
 fn adjustment_line(model: &Model, adjusted: Adjustment) -> (String, String, &'static str, i64) {
+    let rule = adjustment_rule(model, &adjusted).into_owned();
     match adjusted {
         Adjustment::Group { group, kind, points } => {
             let id = model.groups.get(group).map(|g| g.id.as_str()).unwrap_or_default();
-            (concat(&["group:", id]), concat(&["group ", id, " limit"]), kind.as_str(), points)
+            (rule, concat(&["group ", id, " limit"]), kind.as_str(), points)
         }
-        Adjustment::Cap { kind, points } => {
-            (concat(&["cap:", kind.as_str()]), concat(&[kind.as_str(), " cap"]), kind.as_str(), points)
+        Adjustment::Cap { kind, points } => (rule, concat(&[kind.as_str(), " cap"]), kind.as_str(), points),
+        Adjustment::ScaleMin(points) => (rule, "floor of the scale".into(), "total", points),
+        Adjustment::ScaleMax(points) => (rule, "top of the scale".into(), "total", points),
+    }
+}
+
+/// A correction's rule in the breakdown (`group:<id>`, `cap:fit`, `scale:max`…): written as it is
+/// but for a group's, so settling a row allocates nothing for a cap or the scale.
+fn adjustment_rule<'a>(model: &'a Model, adjusted: &Adjustment) -> Cow<'a, str> {
+    match adjusted {
+        Adjustment::Group { group, .. } => {
+            Cow::Owned(concat(&["group:", model.groups.get(*group).map(|g| g.id.as_str()).unwrap_or_default()]))
         }
-        Adjustment::ScaleMin(points) => ("scale:min".into(), "floor of the scale".into(), "total", points),
-        Adjustment::ScaleMax(points) => ("scale:max".into(), "top of the scale".into(), "total", points),
+        Adjustment::Cap { kind: ScoreKind::Fit, .. } => Cow::Borrowed("cap:fit"),
+        Adjustment::Cap { kind: ScoreKind::Engagement, .. } => Cow::Borrowed("cap:engagement"),
+        Adjustment::ScaleMin(_) => Cow::Borrowed("scale:min"),
+        Adjustment::ScaleMax(_) => Cow::Borrowed("scale:max"),
+    }
+}
+
+/// The points of an adjustment.
+fn adjustment_points(adjusted: &Adjustment) -> i64 {
+    match adjusted {
+        Adjustment::Group { points, .. } | Adjustment::Cap { points, .. } => *points,
+        Adjustment::ScaleMin(points) | Adjustment::ScaleMax(points) => *points,
     }
 }
 
 /// The summary when exactly the rules `fired` (indexes, in model order) fired with their full
 /// points, as trait rules do; each adjustment's breakdown line (rule, points) goes to `adjust`.
 /// The batch fast path, which knows from `flat` which rules fired, settles through this, so its
-/// rows equal `score`'s.
+/// rows equal `score`'s. Batch scoring calls it per row: it allocates nothing (but a group
+/// limit's rule name).
 pub fn settle_fired(model: &Model, fired: &[usize], mut adjust: impl FnMut(&str, i64)) -> Summary {
-    // Sized ahead: collecting a filter_map grows from 4 by doubling (batch scoring calls this per row).
-    let mut list: Vec<(usize, Fired)> = Vec::with_capacity(fired.len());
-    list.extend(fired.iter().filter_map(|&r| {
-        model.rules.get(r).map(|rule| (r, Fired { points: rule.points, base: rule.points, count: 1, counted: 1 }))
-    }));
-    let fired = list;
-    settle(
-        model,
-        &fired,
-        |adjusted| {
-            let (rule, _, _, points) = adjustment_line(model, adjusted);
-            adjust(&rule, points);
-        },
-        |_| {},
-    )
+    let fired = fired.iter().filter_map(|&r| model.rules.get(r).map(|rule| (r, rule.points)));
+    settle(model, fired, |adjusted| adjust(&adjustment_rule(model, &adjusted), adjustment_points(&adjusted)), |_| {})
+}
+
+/// Whether qualifying a lead needs to know which rules fired (a rule the gate requires, a rule
+/// that disqualifies): else `settle_totals` gives the summary from the scores alone.
+pub fn qualify_reads_rules(model: &Model) -> bool {
+    !model.qualify.rules.is_empty() || model.rules.iter().any(|rule| rule.disqualify)
+}
+
+/// The summary of scores already settled (fit and engagement after group limits and caps, the
+/// total on the scale, as `flat::FlatModel::totals` gives them), for a model whose qualification
+/// does not read which rules fired (`qualify_reads_rules` false: it would read none as fired).
+pub fn settle_totals(model: &Model, fit: i64, engagement: i64, total: i64) -> Summary {
+    conclude(model, fit, engagement, total, std::iter::empty(), |_| {})
+}
+
+/// Each fired rule's index and points, as `settle` reads them.
+fn points_of(fired: &[(usize, Fired)]) -> impl Iterator<Item = (usize, i64)> + Clone + '_ {
+    fired.iter().map(|(r, f)| (*r, f.points))
 }
 
 /// Every rule of the model evaluated against the state: the index and contribution of each one
@@ -216,9 +245,9 @@ fn fire(model: &Model, state: &VisitorState, now: i64) -> Vec<(usize, Fired)> {
 /// `reason`, in card order).
 fn settle(
     model: &Model,
-    fired: &[(usize, Fired)],
+    fired: impl Iterator<Item = (usize, i64)> + Clone,
     mut adjust: impl FnMut(Adjustment),
-    mut reason: impl FnMut(Reason),
+    reason: impl FnMut(Reason),
 ) -> Summary {
     let rule_of = |r: usize| model.rules.get(r);
     let (mut fit_sum, mut engagement_sum) = (0i64, 0i64);
@@ -226,14 +255,14 @@ fn settle(
         ScoreKind::Fit => fit_sum += points,
         ScoreKind::Engagement => engagement_sum += points,
     };
-    for (r, f) in fired {
-        if let Some(rule) = rule_of(*r) {
-            add(rule.score, f.points);
+    for (r, points) in fired.clone() {
+        if let Some(rule) = rule_of(r) {
+            add(rule.score, points);
         }
     }
     for (g, group) in model.groups.iter().enumerate() {
         let sum: i64 =
-            fired.iter().filter(|(r, _)| rule_of(*r).and_then(|x| x.group) == Some(g)).map(|(_, f)| f.points).sum();
+            fired.clone().filter(|(r, _)| rule_of(*r).and_then(|x| x.group) == Some(g)).map(|(_, points)| points).sum();
         let limited = clamp_opt(sum, group.min, group.max);
         if limited != sum {
             let kind = group.score.unwrap_or(ScoreKind::Engagement);
@@ -256,6 +285,22 @@ fn settle(
     } else if total < raw_total {
         adjust(Adjustment::ScaleMax(total - raw_total));
     }
+    conclude(model, fit, engagement, total, fired.map(|(r, _)| r), reason)
+}
+
+/// The stage and the qualification gate (each test reported to `reason`, in card order) of the
+/// scores once settled; `fired`: the indexes of the rules that fired (the gate's rule tests).
+/// Inlined: the website tag's build has `settle` as its only caller.
+#[inline]
+fn conclude(
+    model: &Model,
+    fit: i64,
+    engagement: i64,
+    total: i64,
+    fired: impl Iterator<Item = usize> + Clone,
+    mut reason: impl FnMut(Reason),
+) -> Summary {
+    let rule_of = |r: usize| model.rules.get(r);
     let stage = model.stages.iter().rposition(|s| s.threshold.reached(total)).unwrap_or(0);
 
     let mut qualified = true;
@@ -273,11 +318,11 @@ fn settle(
         }
     }
     for &rule in &q.rules {
-        let did = fired.iter().any(|(r, _)| *r == rule);
+        let did = fired.clone().any(|r| r == rule);
         qualified &= did;
         reason(Reason::Rule { rule, fired: did });
     }
-    for &(rule, _) in fired.iter().filter(|(r, _)| rule_of(*r).is_some_and(|x| x.disqualify)) {
+    for rule in fired.filter(|&r| rule_of(r).is_some_and(|x| x.disqualify)) {
         qualified = false;
         reason(Reason::Disqualified { rule });
     }

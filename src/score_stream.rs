@@ -14,7 +14,7 @@ use crate::calibrate::stream::{
 use crate::calibrate::{ScoreCsvOptions, SCORE_COLUMNS};
 use crate::cells::CellEncoder;
 use crate::csv::{self, Record};
-use crate::engine::settle_fired;
+use crate::engine::{qualify_reads_rules, settle_fired, settle_totals, Summary};
 use crate::error::Errors;
 use crate::flat::{FlatModel, MISSING};
 use crate::model::{Model, ModelSet};
@@ -70,12 +70,17 @@ pub struct ScoreStream {
 }
 
 struct Plan {
+    /// The input's header this plan is for, and the output's header row.
+    header: Vec<String>,
+    header_row: String,
     scorer: RowScorer,
     flat: Option<FlatRows>,
     id: Option<usize>,
     keep: Vec<usize>,
     /// Each stage's name as a CSV field.
     stages: Vec<String>,
+    /// No rule id or group id has a quote: nor has a breakdown.
+    quote_free: bool,
     flat_rows: u64,
 }
 
@@ -90,6 +95,8 @@ struct FlatRows {
     fired: Vec<usize>,
     /// `id:points` of each rule, by model index.
     lines: Vec<String>,
+    /// `engine::qualify_reads_rules`: the fired rules are listed even without a breakdown.
+    qualify_reads_rules: bool,
 }
 
 impl ScoreStream {
@@ -107,6 +114,18 @@ impl ScoreStream {
             None => COLUMNS.to_vec(),
         };
         Ok(ScoreStream { rows: RowStream::new(read), model, options, columns, plan: None, breakdown: String::new() })
+    }
+
+    /// Ready for another input, read as `read` says (the next part of a file, say), with the same
+    /// model, options and columns: what `new` would make, without planning a header the last input
+    /// had again (compiling the model takes about as long as scoring a few hundred rows).
+    pub fn restart(&mut self, read: &StreamOptions) {
+        self.rows = RowStream::new(read);
+        if let Some(plan) = &mut self.plan {
+            plan.flat_rows = 0;
+            plan.scorer.flat_rows = 0;
+            plan.scorer.general_rows = 0;
+        }
     }
 
     /// `{ rows, bad, errors: [messages], fast, general }`; for a part of a file (`read.part`) also
@@ -136,7 +155,9 @@ impl ScoreStream {
             .filter_map(|&c| COLUMNS.iter().position(|&k| k == c).and_then(|i| SCORE_COLUMNS.get(i)).copied())
             .chain(keep.iter().filter_map(|&k| header.get(k).map(String::as_str)))
             .collect();
-        csv::write_row(out, &names);
+        let mut header_row = String::new();
+        csv::write_row(&mut header_row, &names);
+        out.push_str(&header_row);
         let stages = self
             .model
             .stages
@@ -148,7 +169,14 @@ impl ScoreStream {
             })
             .collect();
         let flat = FlatModel::compile(&self.model).ok().map(|compiled| FlatRows::new(&self.model, compiled, header));
-        Ok(Plan { scorer, flat, id, keep, stages, flat_rows: 0 })
+        let quote_free = !self
+            .model
+            .rules
+            .iter()
+            .map(|r| &r.id)
+            .chain(self.model.groups.iter().map(|g| &g.id))
+            .any(|id| id.contains('"'));
+        Ok(Plan { header: header.clone(), header_row, scorer, flat, id, keep, stages, quote_free, flat_rows: 0 })
     }
 }
 
@@ -165,7 +193,10 @@ impl Streamed for ScoreStream {
         let mut out = String::with_capacity(if explain { pending * 2 } else { pending / 4 });
         while let Some(data) = self.rows.next_row()? {
             if !data {
-                self.plan = Some(self.plan_header(&mut out)?);
+                match &self.plan {
+                    Some(plan) if plan.header == self.rows.header => out.push_str(&plan.header_row),
+                    _ => self.plan = Some(self.plan_header(&mut out)?),
+                }
                 continue;
             }
             let Some(plan) = &mut self.plan else { continue };
@@ -209,6 +240,13 @@ impl Streamed for ScoreStream {
                     Column::Qualified => out.push_str(if scored.qualified { "true" } else { "false" }),
                     Column::Fit => push_centi(&mut out, scored.fit),
                     Column::Engagement => push_centi(&mut out, scored.engagement),
+                    Column::Breakdown if plan.quote_free && self.breakdown.as_bytes().contains(&b';') => {
+                        // Two lines or more: quoted, with no quote inside to double (what `write_field` writes,
+                        // without reading the text twice).
+                        out.push('"');
+                        out.push_str(&self.breakdown);
+                        out.push('"');
+                    }
                     Column::Breakdown => {
                         csv::write_field(&mut out, &self.breakdown, self.columns.len() == 1 && plan.keep.is_empty())
                     }
@@ -236,6 +274,7 @@ impl FlatRows {
             numbers: vec![0.0; width],
             fired: Vec::new(),
             lines: model.rules.iter().map(|r| format!("{}:{}", r.id, fmt_centi(r.points))).collect(),
+            qualify_reads_rules: qualify_reads_rules(model),
         }
     }
 
@@ -246,6 +285,11 @@ impl FlatRows {
         for (field, (column, (code, number))) in fields.enumerate() {
             let cell = column.map_or("", |c| record.cell(c));
             (*code, *number) = self.cells.encode(field, cell)?;
+        }
+        if !explain && !self.qualify_reads_rules {
+            // Without the breakdown the slots' sums are enough (unless qualifying needs the fired rules).
+            let (fit, engagement, total) = self.flat.totals(&self.codes, &self.numbers);
+            return Some(scored(settle_totals(model, fit, engagement, total)));
         }
         self.flat.fired(&self.codes, &self.numbers, &mut self.fired);
         if explain {
@@ -261,13 +305,17 @@ impl FlatRows {
                 push_breakdown_line(breakdown, rule, points);
             }
         });
-        Some(Scored {
-            total: summary.total,
-            fit: summary.fit,
-            engagement: summary.engagement,
-            stage: summary.stage,
-            qualified: summary.qualified,
-        })
+        Some(scored(summary))
+    }
+}
+
+fn scored(summary: Summary) -> Scored {
+    Scored {
+        total: summary.total,
+        fit: summary.fit,
+        engagement: summary.engagement,
+        stage: summary.stage,
+        qualified: summary.qualified,
     }
 }
 

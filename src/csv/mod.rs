@@ -381,6 +381,27 @@ mod tests {
     }
 
     #[test]
+    fn bytes_that_are_not_utf8_refuse_their_record_once_however_the_input_is_cut() {
+        // A valid character cut by a push, a bad byte in a quoted field that spans lines (read
+        // again while its end has not come: it was reported at every try), one in a plain line,
+        // and a character the end of the input cuts short.
+        let bytes = b"id,note\n1,caf\xc3\xa9\n2,\"a\xff\nb\"\n3,ok\n4,x\xe9y\n5,\"\xe2\x82\xac\"\n6,end\xc3";
+        let not_utf8 = "the text is not UTF-8 (for Windows-1252 files, give the encoding)";
+        let expected = [
+            "1:id|note".to_string(),
+            "2:1|caf\u{e9}".into(),
+            format!("!3:{not_utf8}"),
+            "5:3|ok".into(),
+            format!("!6:{not_utf8}"),
+            "7:5|\u{20ac}".into(),
+            format!("!8:{not_utf8}"),
+        ];
+        for size in 1..=bytes.len() {
+            assert_eq!(stream(bytes, size, Encoding::Utf8), expected, "pieces of {size} bytes");
+        }
+    }
+
+    #[test]
     fn plain_lines_are_scanned_eight_bytes_at_a_time_as_one_byte_at_a_time() {
         // Bytes next to the special ones (the word test's false flags sit just above a match).
         let alphabet = b",;\t\"\n\r\x00\x01\x2d\x2c\x3c\x3b\x23\x22\x0b\x0e\x80\xffab";

@@ -213,6 +213,11 @@ impl RecordReader {
                     return Err(bad);
                 }
             };
+            // Only a whole record is checked: the start of one whose end has not come yet is
+            // read again with the next push (refusing it then would refuse it at every push).
+            if !matches!(step, Step::Record) {
+                bytes.clear();
+            }
             match String::from_utf8(bytes) {
                 Ok(text) => record.text = text,
                 Err(e) => {

@@ -116,6 +116,22 @@ impl JsScoreStream {
         .map_err(|e| error(&e, "score"))
     }
 
+    /// Ready for another input with the same model, options and columns (`read` as for the
+    /// constructor; CSV output only): the CLI scores the parts of a file on one stream per thread.
+    pub fn restart(&mut self, read: JsValue) -> Result<(), JsValue> {
+        let read = calibrate::stream::StreamOptions::from_value(&from_js(read, "read")?)
+            .map_err(|e| error(&e, "invalid options"))?;
+        match &mut self.0 {
+            ScoreOutput::Csv(stream) if !read.jsonl => {
+                stream.restart(&read);
+                Ok(())
+            }
+            _ => {
+                Err(error(&crate::error::Errors::single("read.format", "restart is for CSV output"), "invalid options"))
+            }
+        }
+    }
+
     pub fn summary(&self) -> JsValue {
         to_js(&match &self.0 {
             ScoreOutput::Csv(stream) => stream.summary(),

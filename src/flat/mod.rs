@@ -133,6 +133,12 @@ impl FlatModel {
 
     /// The total, in hundredths, of one lead encoded as `codes` and `numbers` (one per field).
     pub fn score(&self, codes: &[f64], numbers: &[f64]) -> i64 {
+        self.totals(codes, numbers).2
+    }
+
+    /// Fit and engagement after group limits and caps, and the total on the scale, in hundredths,
+    /// of one lead encoded as `codes` and `numbers` (one per field).
+    pub fn totals(&self, codes: &[f64], numbers: &[f64]) -> (i64, i64, i64) {
         let n = self.slots.len();
         // The usual call has a value per field: zipping needs no bounds check per field.
         let packed: f64 = if codes.len() >= n && numbers.len() >= n {
@@ -158,7 +164,7 @@ impl FlatModel {
         }
         let fit = clamp_opt(fit, None, self.cap_fit);
         let engagement = clamp_opt(engagement, None, self.cap_engagement);
-        (fit + engagement).clamp(self.scale.0, self.scale.1)
+        (fit, engagement, (fit + engagement).clamp(self.scale.0, self.scale.1))
     }
 
     /// Adds the rules `Slot` does not hold (`ops`) and the group limits to the two scores.

@@ -34,6 +34,13 @@ fn streamed_rows_equal_the_in_memory_scores_on_both_paths() {
             assert!(count("fast") >= 1000.0 && count("general") > 0.0, "{summary:?}");
         }
     }
+    // A rule id with a quote: breakdowns then go through `write_field`, which doubles it.
+    let quoted = TRAIT_MODEL.replace(r#""id": "api""#, r#""id": "a\"pi""#).replace(r#"["api"] }"#, r#"["a\"pi"] }"#);
+    assert_ne!(quoted, TRAIT_MODEL);
+    let (model, text) = (doc(&quoted), rows(300, true));
+    let whole = score_csv(&model, &text, &options).unwrap();
+    assert!(whole.contains("a\"\"pi:30"), "{whole}");
+    assert_eq!(streamed(&model, &text, 4096, &options, None).0, whole);
     // The reference model of the benchmarks (20 rules, the total held to 0..100) on its own kind of rows.
     let reference = doc(include_str!("../../bench/reference-model.json"));
     let mut text =
@@ -54,12 +61,24 @@ fn streamed_rows_equal_the_in_memory_scores_on_both_paths() {
     assert_eq!(streamed(&reference, &text, 4096, &options, None).0, score_csv(&reference, &text, &options).unwrap());
 }
 
+/// Also without a breakdown on a model whose qualification reads no rule: then the fast path
+/// takes the totals from the slots' sums without listing the fired rules.
 #[test]
 fn chosen_columns_are_those_of_the_full_output() {
-    let model = doc(TRAIT_MODEL);
+    let by_scores = TRAIT_MODEL.replace(
+        r#""qualify": { "stage": "m;ql", "rules": ["api"] }"#,
+        r#""qualify": { "stage": "warm", "min_fit": 10 }"#,
+    );
+    assert_ne!(by_scores, TRAIT_MODEL);
+    for model in [doc(TRAIT_MODEL), doc(&by_scores)] {
+        chosen_columns_of(&model);
+    }
+}
+
+fn chosen_columns_of(model: &Value) {
     let text = rows(500, true);
     let options = ScoreCsvOptions { keep: vec!["Converted".into()], now: Some(0), ..Default::default() };
-    let full = crate::csv::parse(&score_csv(&model, &text, &options).unwrap()).unwrap();
+    let full = crate::csv::parse(&score_csv(model, &text, &options).unwrap()).unwrap();
     for fields in [
         vec!["id", "score", "stage"],
         vec!["stage", "qualified", "fit", "engagement"],
@@ -67,7 +86,7 @@ fn chosen_columns_are_those_of_the_full_output() {
         vec!["score"],
     ] {
         let names: Vec<String> = fields.iter().map(|f| f.to_string()).collect();
-        let (out, _) = streamed(&model, &text, 777, &options, Some(&names));
+        let (out, _) = streamed(model, &text, 777, &options, Some(&names));
         let lean = crate::csv::parse(&out).unwrap();
         let expected: Vec<&str> = fields.iter().copied().chain(["Converted"]).collect();
         assert_eq!(lean.header, expected);
@@ -150,4 +169,38 @@ fn parts_of_a_file_score_as_the_whole_file_does() {
     assert_eq!(get(&stream.summary(), "line"), 5.0, "without a line given, the file's own numbering");
     let bad = StreamOptions::from_value(&doc(r#"{ "part": { "line": 0.5 } }"#)).unwrap_err();
     assert!(bad.to_string().contains("read.part.line"), "{bad}");
+}
+
+/// One stream restarted for each part (what each thread of the CLI does) writes and counts what a new
+/// stream per part does; a header it has not seen is planned again.
+#[test]
+fn a_restarted_stream_scores_as_a_new_one() {
+    let model = doc(TRAIT_MODEL);
+    let text = rows(300, true);
+    let header_end = text.find('\n').unwrap() + 1;
+    let cut = header_end + text[header_end..].char_indices().filter(|&(_, c)| c == '\n').nth(120).unwrap().0 + 1;
+    let options = ScoreCsvOptions { keep: vec!["Converted".into()], now: Some(0), ..Default::default() };
+    let read = |line: usize| StreamOptions { part: Some(Part { line: Some(line) }), ..Default::default() };
+    let score = |stream: &mut ScoreStream, bytes: &str| {
+        let mut out = stream.push(&text.as_bytes()[..header_end]).unwrap();
+        out.extend(stream.push(bytes.as_bytes()).unwrap());
+        out.extend(stream.finish().unwrap());
+        (String::from_utf8(out).unwrap(), stream.summary())
+    };
+    let fresh = |line: usize, bytes: &str| {
+        score(&mut ScoreStream::new(&model, options.clone(), None, &read(line)).unwrap(), bytes)
+    };
+    let mut reused = ScoreStream::new(&model, options.clone(), None, &read(2)).unwrap();
+    assert_eq!(score(&mut reused, &text[header_end..cut]), fresh(2, &text[header_end..cut]));
+    reused.restart(&read(123));
+    assert_eq!(score(&mut reused, &text[cut..]), fresh(123, &text[cut..]));
+    // Another header: its columns are found again.
+    let other = rows(20, true).replace("Lead Id,", "Key,");
+    reused.restart(&StreamOptions::default());
+    let mut out = reused.push(other.as_bytes()).unwrap();
+    out.extend(reused.finish().unwrap());
+    let mut new = ScoreStream::new(&model, options, None, &StreamOptions::default()).unwrap();
+    let mut expected = new.push(other.as_bytes()).unwrap();
+    expected.extend(new.finish().unwrap());
+    assert_eq!(out, expected);
 }

@@ -1,5 +1,6 @@
-// `leadscore score` on two worker threads (issue 19, js/cli-score-parts.mjs), as installed (pkg/bin/leadscore.mjs):
-// its standard output, standard error and exit status equal those of one thread (`--workers 1`) byte for byte,
+// `leadscore score` on two threads, the main thread and a worker (issue 19, js/cli-score-parts.mjs), as installed
+// (pkg/bin/leadscore.mjs): its standard output, standard error and exit status equal those of one thread
+// (`--workers 1`) byte for byte (and on three threads, two of them workers),
 // on generated exports cut into many small parts (LEADSCORE_PART_BYTES) so that cuts fall inside quoted line
 // breaks, bad rows land in late parts at known lines, and a byte-order mark, `;`, CRLF, gzip and standard input
 // are read across parts (and what one thread scores instead, Windows-1252, JSON Lines output, no id column, is too).
@@ -60,17 +61,17 @@ function cli(args, { workers, input, env = {} }) {
   return { status: run.status, stdout: run.stdout, stderr: run.stderr.replace(/ in [\d.]+ s \([\d,]+ rows\/s/, ' in T s (R rows/s') };
 }
 
-/** Runs `score` on one thread and on two; asserts the same output; returns the two-worker run. */
-function sameOnTwoWorkers(args, options = {}) {
+/** Runs `score` on one thread and on `threads`; asserts the same output; returns the run on `threads`. */
+function sameOnTwoWorkers(args, options = {}, threads = 2) {
   const one = cli(args, { ...options, workers: 1 });
-  const two = cli(args, { ...options, workers: 2 });
+  const two = cli(args, { ...options, workers: threads });
   assert.equal(two.status, one.status, two.stderr);
   assert.equal(two.stderr, one.stderr);
   assert.ok(two.stdout === one.stdout, `outputs differ (${two.stdout.length} and ${one.stdout.length} characters)`);
   return two;
 }
 
-describe('leadscore score on two workers', { skip }, () => {
+describe('leadscore score on two threads', { skip }, () => {
   before(() => {
     dir = mkdtempSync(join(tmpdir(), 'leadscore-parts-'));
     writeFileSync(join(dir, 'model.json'), JSON.stringify(MODEL));
@@ -105,6 +106,7 @@ describe('leadscore score on two workers', { skip }, () => {
     writeFileSync(join(dir, 'notes.csv'), text.trimEnd());
     sameOnTwoWorkers(['score', 'model.json', 'notes.csv', '--keep', 'Note,Origin']);
     sameOnTwoWorkers(['score', 'model.json', 'notes.csv', '--fields', 'id,score,stage']);
+    sameOnTwoWorkers(['score', 'model.json', 'notes.csv', '--keep', 'Note'], {}, 3);
     // A quote never closed in the last row: the last part reads to the end of the file.
     writeFileSync(join(dir, 'open.csv'), `${text}L-open,"API,3,Other,never closed\n`);
     const open = sameOnTwoWorkers(['score', 'model.json', 'open.csv']);
