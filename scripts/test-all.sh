@@ -47,6 +47,8 @@ if [ ${#failed[@]} -gt 0 ]; then
 fi
 
 step "cargo fmt" cargo fmt --check
+# House rule (issue 17): no library function over 80 lines, Rust or JavaScript.
+step "function length" node scripts/function-length.mjs
 step "cargo test" cargo test
 step "cargo clippy" cargo clippy --all-targets -- -D warnings
 # The wasm-bindgen boundary (src/ffi/) only compiles for wasm32, so lint that target too.

@@ -291,53 +291,28 @@ impl RecordReader {
         loop {
             if buf.get(i) == Some(&b'"') {
                 blank = false;
-                i += 1;
-                loop {
-                    let rest = buf.get(i..).unwrap_or(&[]);
-                    let Some(at) = rest.iter().position(|&b| b == b'"') else {
-                        if !self.finished {
-                            return Ok(Step::NeedMore);
-                        }
+                i = match read_quoted(buf, i + 1, self.finished, out, &mut lines) {
+                    Quoted::Closed(next) => next,
+                    Quoted::NeedMore => return Ok(Step::NeedMore),
+                    Quoted::Unclosed => {
                         let line = self.line;
                         self.pos = len;
-                        return Err(BadRecord {
-                            line,
-                            field: Some(ends.len() + 1),
-                            problem: "a quoted field is never closed (a \" is missing)".into(),
-                            // It ran to the end of the input: nothing is left to read anyway.
-                            fatal: false,
-                        });
-                    };
-                    let piece = rest.get(..at).unwrap_or(&[]);
-                    lines += line_breaks(piece);
-                    out.extend_from_slice(piece);
-                    i += at + 1;
-                    match buf.get(i) {
-                        Some(b'"') => {
-                            out.push(b'"');
-                            i += 1;
-                        }
-                        None if !self.finished => return Ok(Step::NeedMore),
-                        _ => break,
+                        return Err(never_closed(line, ends.len() + 1));
                     }
-                }
-                match buf.get(i) {
-                    None => {}
-                    Some(&b) if b == delimiter || b == b'\n' || b == b'\r' => {}
-                    Some(_) => {
-                        // Skip to the end of the line and go on with the next record.
-                        let rest = buf.get(i..).unwrap_or(&[]);
-                        let Some(end) = rest.iter().position(|&b| b == b'\n') else {
-                            if !self.finished {
-                                return Ok(Step::NeedMore);
-                            }
-                            let line = self.line;
-                            self.pos = len;
-                            return Err(after_quote(line, ends.len() + 1));
-                        };
+                };
+                match after_closing_quote(buf, i, delimiter, self.finished) {
+                    AfterQuote::FieldEnds => {}
+                    AfterQuote::NeedMore => return Ok(Step::NeedMore),
+                    // Skipped to the end of the line, to go on with the next record.
+                    AfterQuote::Stray(next) => {
                         let line = self.line;
-                        self.line += lines + 1;
-                        self.pos = i + end + 1;
+                        match next {
+                            Some(next) => {
+                                self.line += lines + 1;
+                                self.pos = next;
+                            }
+                            None => self.pos = len,
+                        }
                         return Err(after_quote(line, ends.len() + 1));
                     }
                 }
@@ -384,6 +359,61 @@ impl RecordReader {
     }
 }
 
+/// What [`read_quoted`] found.
+enum Quoted {
+    /// The field's closing quote, and the position after it.
+    Closed(usize),
+    /// The input ends inside the field, and more may come.
+    NeedMore,
+    /// The input ended inside the field.
+    Unclosed,
+}
+
+/// Reads a quoted field's content from `i` (after its opening quote) into `out`: `""` is one quote, line
+/// breaks inside are counted into `lines`.
+fn read_quoted(buf: &[u8], mut i: usize, finished: bool, out: &mut Vec<u8>, lines: &mut usize) -> Quoted {
+    loop {
+        let rest = buf.get(i..).unwrap_or(&[]);
+        let Some(at) = rest.iter().position(|&b| b == b'"') else {
+            return if finished { Quoted::Unclosed } else { Quoted::NeedMore };
+        };
+        let piece = rest.get(..at).unwrap_or(&[]);
+        *lines += line_breaks(piece);
+        out.extend_from_slice(piece);
+        i += at + 1;
+        match buf.get(i) {
+            Some(b'"') => {
+                out.push(b'"');
+                i += 1;
+            }
+            None if !finished => return Quoted::NeedMore,
+            _ => return Quoted::Closed(i),
+        }
+    }
+}
+
+/// What follows a quoted field's closing quote.
+enum AfterQuote {
+    /// A delimiter, a line end or the end of the input: the field ends there.
+    FieldEnds,
+    /// Something else, and the line's end is not in the buffer yet.
+    NeedMore,
+    /// Something else: the record is bad. The position after its line's end (None: the input ended first).
+    Stray(Option<usize>),
+}
+
+fn after_closing_quote(buf: &[u8], i: usize, delimiter: u8, finished: bool) -> AfterQuote {
+    match buf.get(i) {
+        None => AfterQuote::FieldEnds,
+        Some(&b) if b == delimiter || b == b'\n' || b == b'\r' => AfterQuote::FieldEnds,
+        Some(_) => match buf.get(i..).unwrap_or(&[]).iter().position(|&b| b == b'\n') {
+            Some(end) => AfterQuote::Stray(Some(i + end + 1)),
+            None if !finished => AfterQuote::NeedMore,
+            None => AfterQuote::Stray(None),
+        },
+    }
+}
+
 /// Where the line at the start of `rest` ends (its first CR or LF), with the end of each of its
 /// cells but the last pushed to `ends`; None when a quote comes first or the line does not end in
 /// `rest`. Eight bytes at a time: the bytes of a word that may be special are flagged at once, and
@@ -427,6 +457,16 @@ pub(super) fn scan_plain_line(rest: &[u8], delimiter: u8, classes: &[u8; 256], e
         }
     }
     None
+}
+
+fn never_closed(line: usize, field: usize) -> BadRecord {
+    BadRecord {
+        line,
+        field: Some(field),
+        problem: "a quoted field is never closed (a \" is missing)".into(),
+        // It ran to the end of the input: nothing is left to read anyway.
+        fatal: false,
+    }
 }
 
 fn after_quote(line: usize, field: usize) -> BadRecord {
