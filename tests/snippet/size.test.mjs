@@ -32,7 +32,7 @@ test('the script (loader, outbox and wasm glue in one file) and the inline stub 
 // reader's leaner walk; 67,466 B with the DOM listeners in the loader's JavaScript; 64,366 B after the size-first
 // core levers of session 6: no Debug formatting, wasm-opt's flatten/rereloop pipeline, byte searches, one tally;
 // 60,521 B after session 7's: no reference types, a leaner JS boundary, no standard char searcher, no unused
-// closure shims; 60,859 B with issue 17's split of the script's long functions).
+// closure shims; 60,859 B with issue 17's split of the script's long functions; 60,914 B with issue 19's engine changes).
 const targetDir = process.env.CARGO_TARGET_DIR ?? fileURLToPath(new URL('../../target', import.meta.url));
 const build = JSON.parse(readFileSync(join(targetDir, 'browser-tag', 'build.json'), 'utf8'));
 const ceiling = build.panic === 'immediate-abort' ? 61_000 : 77_000;
