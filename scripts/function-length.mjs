@@ -11,13 +11,15 @@ import { fileURLToPath } from 'node:url';
 
 export const MAX_LINES = 80;
 const root = fileURLToPath(new URL('..', import.meta.url));
-const OPENS_RUST = /^\s*(pub(\([\w:]+\))?\s+)?(const\s+)?(async\s+)?(unsafe\s+)?fn\s+\w+/;
-const OPENS_JS = /(\bfunction\b[\s\w$]*\(|=>\s*\{\s*$|^\s*(static\s+)?(async\s+)?(get\s+|set\s+)?[\w$]+\s*\([^)]*\)\s*\{\s*$)/;
-const KEYWORDS = /^\s*(if|for|while|switch|catch|with|else)\b/;
+const OPENS_RUST = /^\s*(#\[[^\]]*\]\s*)*(pub(\([\w:\s]+\))?\s+)?(const\s+)?(async\s+)?(unsafe\s+)?(extern\s+"\w+"\s+)?fn\s+\w+/;
+const OPENS_JS = /(\bfunction\b\s*\*?[\s\w$]*\(|=>\s*\{|^\s*(static\s+)?(async\s+)?(get\s+|set\s+)?\*?\s*#?[\w$]+\s*\(.*\)\s*\{\s*(\/\/.*)?$)/;
+// A control-flow block is not a function, unless a function opens on the same line (`if (x) xs.forEach((y) => {`).
+const KEYWORDS = /^\s*(\}\s*)?(if|for|while|switch|catch|with|else)\b(?!.*(=>\s*\{|\bfunction\b))/;
 
 /** The line with its strings, comments and regular expressions blanked, so only code braces remain. */
-const code = (line) => line
+const code = (line, rust) => (rust ? line.replace(/'\w+\b(?!')/g, 'L') : line) // a Rust lifetime ('a), not a quote
   .replace(/\\./g, '__')
+  .replace(/\/\*.*?\*\//g, '')
   .replace(/'[^']*'|"[^"]*"|`[^`]*`/g, '""')
   .replace(/\/\/.*$/, '')
   .replace(/(^|[=(,:!&|?{};]\s*)\/[^/*][^/]*\//g, '$1""');
@@ -32,7 +34,7 @@ export function longFunctions(text, rust, max = MAX_LINES) {
     let depth = 0;
     let started = false;
     for (let j = i; j < lines.length; j++) {
-      for (const c of code(lines[j])) {
+      for (const c of code(lines[j], rust)) {
         if (c === '{') { depth++; started = true; } else if (c === '}') depth--;
       }
       if (rust && !started && /;\s*$/.test(lines[j])) break; // a declaration without a body

@@ -24,3 +24,16 @@ test('control-flow blocks and declarations without a body are not functions', ()
   assert.deepEqual(longFunctions(block, false), []);
   assert.deepEqual(longFunctions('pub fn declared(a: u32) -> u32;\n' + 'x\n'.repeat(100), true), []);
 });
+
+test('generators, methods, arrows with a comment after the brace and callbacks inside an if are functions too', () => {
+  const body = Array.from({ length: MAX_LINES }, () => '  yield 1;');
+  for (const opener of ['function* rows(file) {', '  async *rows(file) {', '  #rows(a = f()) {', 'const rows = async () => { // note',
+    'if (ready) items.forEach((item) => {']) {
+    assert.equal(longFunctions([opener, ...body, '}'].join('\n'), false).length, 1, opener);
+  }
+});
+
+test("Rust lifetimes are not quotes: the brace between two of them counts", () => {
+  const text = ["fn go<'a>(x: &'a str) -> &'a str {", ...Array.from({ length: MAX_LINES }, () => "    let y: &'a str = x;"), '    x', '}'].join('\n');
+  assert.deepEqual(longFunctions(text, true).map(([line, length]) => [line, length]), [[1, MAX_LINES + 3]]);
+});
