@@ -177,34 +177,28 @@ const DEFAULT_MQL: Target = Target::Top(0.2);
 /// The MQL target (mqlTop or mqlPrecision; default [`DEFAULT_MQL`]) and the optional SQL target (sqlTop or
 /// minPrecision), which must be the stricter of the two.
 fn stage_targets(entries: &[(String, Value)], errors: &mut Errors) -> (Target, Option<Target>) {
-    let mql_top = share(entries, "mqlTop", false, errors);
-    let mql_precision = share(entries, "mqlPrecision", true, errors);
-    let mql = match (mql_top, mql_precision) {
-        (Some(_), Some(_)) => {
-            errors.push("options", "give mqlTop or mqlPrecision, not both");
-            DEFAULT_MQL
-        }
-        (Some(top), None) => Target::Top(top),
-        (None, Some(precision)) => Target::Precision(precision),
-        (None, None) => DEFAULT_MQL,
-    };
-    let sql_top = share(entries, "sqlTop", false, errors);
-    let min_precision = share(entries, "minPrecision", true, errors);
-    let sql = match (sql_top, min_precision) {
-        (Some(_), Some(_)) => {
-            errors.push("options", "give sqlTop or minPrecision, not both");
-            None
-        }
-        (Some(top), None) => Some(Target::Top(top)),
-        (None, Some(precision)) => Some(Target::Precision(precision)),
-        (None, None) => None,
-    };
+    let mql = target(entries, "mqlTop", "mqlPrecision", errors).unwrap_or(DEFAULT_MQL);
+    let sql = target(entries, "sqlTop", "minPrecision", errors);
     if let (Target::Top(mql_top), Some(Target::Top(sql_top))) = (mql, sql) {
         if sql_top >= mql_top {
             errors.push("options.sqlTop", "must be a smaller share than mqlTop: SQL is the stricter stage");
         }
     }
     (mql, sql)
+}
+
+/// A stage's target given as a share of the top scores (`top_key`) or as a precision (`precision_key`), not
+/// both; None when neither is given (or both are, with an error).
+fn target(entries: &[(String, Value)], top_key: &str, precision_key: &str, errors: &mut Errors) -> Option<Target> {
+    match (share(entries, top_key, false, errors), share(entries, precision_key, true, errors)) {
+        (Some(_), Some(_)) => {
+            errors.push("options", format!("give {top_key} or {precision_key}, not both"));
+            None
+        }
+        (Some(top), None) => Some(Target::Top(top)),
+        (None, Some(precision)) => Some(Target::Precision(precision)),
+        (None, None) => None,
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -339,4 +333,39 @@ fn share(entries: &[(String, Value)], key: &str, allow_one: bool, errors: &mut E
         return None;
     }
     Some(n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn options(json: &str) -> Result<CalibrateOptions, Errors> {
+        CalibrateOptions::from_value(&crate::json::parse(json).unwrap())
+    }
+
+    fn messages(json: &str) -> Vec<(String, String)> {
+        options(json).unwrap_err().0.into_iter().map(|e| (e.path, e.message)).collect()
+    }
+
+    #[test]
+    fn stage_targets_default_to_the_top_fifth_and_take_a_share_or_a_precision() {
+        let plain = options(r#"{"label":"Converted"}"#).unwrap();
+        assert_eq!((plain.mql, plain.sql), (Target::Top(0.2), None));
+        let given = options(r#"{"label":"Converted","mqlPrecision":0.5,"sqlTop":0.05}"#).unwrap();
+        assert_eq!((given.mql, given.sql), (Target::Precision(0.5), Some(Target::Top(0.05))));
+    }
+
+    #[test]
+    fn a_stage_target_given_both_ways_or_an_sql_share_not_stricter_is_refused() {
+        let both = messages(r#"{"label":"Converted","mqlTop":0.2,"mqlPrecision":0.5,"sqlTop":0.1,"minPrecision":0.9}"#);
+        assert_eq!(
+            both,
+            [
+                ("options".to_string(), "give mqlTop or mqlPrecision, not both".to_string()),
+                ("options".to_string(), "give sqlTop or minPrecision, not both".to_string()),
+            ]
+        );
+        let loose = messages(r#"{"label":"Converted","mqlTop":0.1,"sqlTop":0.3}"#);
+        assert_eq!(loose.first().map(|(path, _)| path.as_str()), Some("options.sqlTop"));
+    }
 }
