@@ -320,7 +320,7 @@ impl Reader<'_> {
 
 /// Numbers that are not small whole numbers: text of a valid JSON number → f64, and f64 → the
 /// shortest text that reads back as the same number.
-#[cfg(not(all(target_arch = "wasm32", feature = "browser")))]
+#[cfg(not(all(target_arch = "wasm32", feature = "js-numbers")))]
 mod fallback {
     pub fn parse(token: &str) -> Option<f64> {
         token.parse().ok()
@@ -334,7 +334,7 @@ mod fallback {
 /// In the tag, the JavaScript engine converts: its `Number(text)` and `String(number)` are exact
 /// and already in the page, where Rust's would add kilobytes to every visitor's download. Both are
 /// the global functions, not prototype methods a page could have patched.
-#[cfg(all(target_arch = "wasm32", feature = "browser"))]
+#[cfg(all(target_arch = "wasm32", feature = "js-numbers"))]
 mod fallback {
     use wasm_bindgen::prelude::*;
 
