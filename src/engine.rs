@@ -370,25 +370,8 @@ fn count_occurrences(
     now: i64,
 ) -> Option<Fired> {
     let mut times: Vec<Occurrences> = Vec::new();
-    let mut gather = |list: &[Tally], matches: &dyn Fn(&str) -> bool| {
-        for tally in list.iter().filter(|t| t.n > 0 && matches(&t.key)) {
-            times.extend(tally.occurrences());
-        }
-    };
-    match occurrence {
-        Occurrence::PageView { path } => gather(&state.pages, &|k| path.matches_lower(k)),
-        Occurrence::Download { url, types } => gather(&state.downloads, &|k| {
-            url.matches_lower(k) && (types.is_empty() || types.iter().any(|t| file_type(k) == t))
-        }),
-        Occurrence::FormSubmit { form } => gather(&state.forms, &|k| form.matches_lower(k)),
-        Occurrence::Click { name } => gather(&state.clicks, &|k| name.matches_lower(k)),
-        Occurrence::Event { name } => gather(&state.events, &|k| name.matches_lower(k)),
-        Occurrence::Campaign { source, medium, campaign } => gather(&state.campaigns, &|k| {
-            let [s, m, c] = crate::state::campaign_parts(k);
-            source.matches_lower(s) && medium.matches_lower(m) && campaign.matches_lower(c)
-        }),
-        Occurrence::Referrer { host } => gather(&state.referrers, &|k| host.matches_lower(k)),
-        Occurrence::EmailClick { campaign } => gather(&state.email_clicks, &|k| campaign.matches_lower(k)),
+    for tally in tallies(occurrence, state).iter().filter(|t| t.n > 0 && occurs(occurrence, &t.key)) {
+        times.extend(tally.occurrences());
     }
     let count: u32 = times.iter().map(|o| o.count).fold(0u32, u32::saturating_add);
     if count == 0 {
@@ -424,6 +407,40 @@ fn count_occurrences(
         return None;
     }
     Some(Fired { points: scaled(rule.points, weight), base: rule.points * i64::from(counted), count, counted })
+}
+
+/// The state's list an occurrence condition counts in.
+fn tallies<'a>(occurrence: &Occurrence, state: &'a VisitorState) -> &'a [Tally] {
+    match occurrence {
+        Occurrence::PageView { .. } => &state.pages,
+        Occurrence::Download { .. } => &state.downloads,
+        Occurrence::FormSubmit { .. } => &state.forms,
+        Occurrence::Click { .. } => &state.clicks,
+        Occurrence::Event { .. } => &state.events,
+        Occurrence::Campaign { .. } => &state.campaigns,
+        Occurrence::Referrer { .. } => &state.referrers,
+        Occurrence::EmailClick { .. } => &state.email_clicks,
+    }
+}
+
+/// Whether a key of that list (lower-case) is one the condition counts: one function rather than a
+/// closure per kind, each of which was a copy of the gathering loop's call and a vtable in the tag.
+fn occurs(occurrence: &Occurrence, key: &str) -> bool {
+    match occurrence {
+        Occurrence::PageView { path: pattern }
+        | Occurrence::FormSubmit { form: pattern }
+        | Occurrence::Click { name: pattern }
+        | Occurrence::Event { name: pattern }
+        | Occurrence::Referrer { host: pattern }
+        | Occurrence::EmailClick { campaign: pattern } => pattern.matches_lower(key),
+        Occurrence::Download { url, types } => {
+            url.matches_lower(key) && (types.is_empty() || types.iter().any(|t| file_type(key) == t))
+        }
+        Occurrence::Campaign { source, medium, campaign } => {
+            let [s, m, c] = crate::state::campaign_parts(key);
+            source.matches_lower(s) && medium.matches_lower(m) && campaign.matches_lower(c)
+        }
+    }
 }
 
 /// Sorts occurrences newest first. An insertion sort: the lists are a few dozen entries at most
