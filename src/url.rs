@@ -2,7 +2,7 @@
 //! positions): `str::split_once` with a text needle and the reverse char searchers would each bring
 //! their own searcher into the website tag's wasm.
 
-use crate::pattern::find;
+use crate::pattern::{after_last, find};
 
 /// What follows the scheme of an absolute URL (`https://a.example/x` → `a.example/x`).
 pub fn after_scheme(url: &str) -> Option<&str> {
@@ -28,8 +28,8 @@ pub fn without_query(url: &str) -> &str {
 /// The extension of a URL's path as written ("PDF" for "/a/b.PDF?x=1"), "" when it has none.
 pub fn file_type(url: &str) -> &str {
     let path = without_query(url);
-    let name = path.get(path.bytes().rposition(|b| b == b'/').map_or(0, |at| at + 1)..).unwrap_or(path);
-    name.bytes().rposition(|b| b == b'.').and_then(|at| name.get(at + 1..)).unwrap_or("")
+    let name = after_last(path, b'/').unwrap_or(path);
+    after_last(name, b'.').unwrap_or("")
 }
 
 #[cfg(test)]
