@@ -15,8 +15,7 @@ pub fn authority(url: &str) -> Option<&str> {
     let rest = after_scheme(url)?;
     let end = rest.bytes().position(|b| matches!(b, b'/' | b'?' | b'#')).unwrap_or(rest.len());
     let authority = rest.get(..end)?;
-    let start = authority.bytes().rposition(|b| b == b'@').map_or(0, |at| at + 1);
-    authority.get(start..)
+    Some(after_last(authority, b'@').unwrap_or(authority))
 }
 
 /// The URL without its query and fragment.
@@ -42,6 +41,7 @@ mod tests {
         assert_eq!(authority("https://a.example"), Some("a.example"));
         assert_eq!(authority("https://a.example#top"), Some("a.example"));
         assert_eq!(authority("/relative/path"), None);
+        assert_eq!(authority("https://a@b@C.example?q=@x"), Some("C.example"));
         assert_eq!(without_query("/a/b.pdf?x=1#y"), "/a/b.pdf");
         assert_eq!(file_type("/a/b.PDF?x=1"), "PDF");
         assert_eq!(file_type("https://a.example/files/report.tar.gz"), "gz");
