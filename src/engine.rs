@@ -515,10 +515,11 @@ fn is_truthy(value: &Scalar) -> bool {
     }
 }
 
-/// Model text is lower-case already; trait text is compared case-insensitively.
+/// Model text is lower-case already (the model reader lowers it); trait text is compared
+/// case-insensitively, without a lower-cased copy.
 fn same(expected: &Scalar, value: &Scalar) -> bool {
     match (expected, value) {
-        (Scalar::Text(e), Scalar::Text(v)) => v.trim().to_ascii_lowercase() == *e,
+        (Scalar::Text(e), Scalar::Text(v)) => v.trim().eq_ignore_ascii_case(e),
         (Scalar::Number(e), v) => as_number(v) == Some(*e),
         (Scalar::Bool(e), v) => is_truthy(v) == *e,
         (Scalar::Text(e), Scalar::Number(n)) => parse_decimal(e) == Some(*n),
