@@ -124,17 +124,19 @@ pub fn score(model: &Model, state: &VisitorState, now: i64) -> ScoreCard {
             lines.push(Line { rule, label, score, points, base: points, count: 0, counted: 0 });
         },
         |reason| {
+            // One text per kind of test, its wording picked by the outcome (fewer call sites in the tag).
             reasons.push(match reason {
-                Reason::Stage { at, need } if at >= need => {
-                    concat(&["stage ", stage_name(at), " reached (needs ", stage_name(need), ")"])
+                Reason::Stage { at, need } => {
+                    let (relation, end) = if at >= need { (" reached (needs ", ")") } else { (" is below ", "") };
+                    concat(&["stage ", stage_name(at), relation, stage_name(need), end])
                 }
-                Reason::Stage { at, need } => concat(&["stage ", stage_name(at), " is below ", stage_name(need)]),
                 Reason::Minimum { what, value, min } => {
                     let relation = if value >= min { " ≥ " } else { " < " };
                     concat(&[what, " ", &fmt_centi(value), relation, &fmt_centi(min)])
                 }
-                Reason::Rule { rule, fired: true } => concat(&["rule ", rule_id(rule), " fired"]),
-                Reason::Rule { rule, fired: false } => concat(&["rule ", rule_id(rule), " has not fired"]),
+                Reason::Rule { rule, fired } => {
+                    concat(&["rule ", rule_id(rule), if fired { " fired" } else { " has not fired" }])
+                }
                 Reason::Disqualified { rule } => {
                     disqualified_by.push(rule_id(rule).to_string());
                     concat(&["disqualified by rule ", rule_id(rule)])
