@@ -124,17 +124,19 @@ pub fn score(model: &Model, state: &VisitorState, now: i64) -> ScoreCard {
             lines.push(Line { rule, label, score, points, base: points, count: 0, counted: 0 });
         },
         |reason| {
+            // One text per kind of test, its wording picked by the outcome (fewer call sites in the tag).
             reasons.push(match reason {
-                Reason::Stage { at, need } if at >= need => {
-                    concat(&["stage ", stage_name(at), " reached (needs ", stage_name(need), ")"])
+                Reason::Stage { at, need } => {
+                    let (relation, end) = if at >= need { (" reached (needs ", ")") } else { (" is below ", "") };
+                    concat(&["stage ", stage_name(at), relation, stage_name(need), end])
                 }
-                Reason::Stage { at, need } => concat(&["stage ", stage_name(at), " is below ", stage_name(need)]),
                 Reason::Minimum { what, value, min } => {
                     let relation = if value >= min { " ≥ " } else { " < " };
                     concat(&[what, " ", &fmt_centi(value), relation, &fmt_centi(min)])
                 }
-                Reason::Rule { rule, fired: true } => concat(&["rule ", rule_id(rule), " fired"]),
-                Reason::Rule { rule, fired: false } => concat(&["rule ", rule_id(rule), " has not fired"]),
+                Reason::Rule { rule, fired } => {
+                    concat(&["rule ", rule_id(rule), if fired { " fired" } else { " has not fired" }])
+                }
                 Reason::Disqualified { rule } => {
                     disqualified_by.push(rule_id(rule).to_string());
                     concat(&["disqualified by rule ", rule_id(rule)])
@@ -370,25 +372,8 @@ fn count_occurrences(
     now: i64,
 ) -> Option<Fired> {
     let mut times: Vec<Occurrences> = Vec::new();
-    let mut gather = |list: &[Tally], matches: &dyn Fn(&str) -> bool| {
-        for tally in list.iter().filter(|t| t.n > 0 && matches(&t.key)) {
-            times.extend(tally.occurrences());
-        }
-    };
-    match occurrence {
-        Occurrence::PageView { path } => gather(&state.pages, &|k| path.matches_lower(k)),
-        Occurrence::Download { url, types } => gather(&state.downloads, &|k| {
-            url.matches_lower(k) && (types.is_empty() || types.iter().any(|t| file_type(k) == t))
-        }),
-        Occurrence::FormSubmit { form } => gather(&state.forms, &|k| form.matches_lower(k)),
-        Occurrence::Click { name } => gather(&state.clicks, &|k| name.matches_lower(k)),
-        Occurrence::Event { name } => gather(&state.events, &|k| name.matches_lower(k)),
-        Occurrence::Campaign { source, medium, campaign } => gather(&state.campaigns, &|k| {
-            let [s, m, c] = crate::state::campaign_parts(k);
-            source.matches_lower(s) && medium.matches_lower(m) && campaign.matches_lower(c)
-        }),
-        Occurrence::Referrer { host } => gather(&state.referrers, &|k| host.matches_lower(k)),
-        Occurrence::EmailClick { campaign } => gather(&state.email_clicks, &|k| campaign.matches_lower(k)),
+    for tally in tallies(occurrence, state).iter().filter(|t| t.n > 0 && occurs(occurrence, &t.key)) {
+        times.extend(tally.occurrences());
     }
     let count: u32 = times.iter().map(|o| o.count).fold(0u32, u32::saturating_add);
     if count == 0 {
@@ -424,6 +409,40 @@ fn count_occurrences(
         return None;
     }
     Some(Fired { points: scaled(rule.points, weight), base: rule.points * i64::from(counted), count, counted })
+}
+
+/// The state's list an occurrence condition counts in.
+fn tallies<'a>(occurrence: &Occurrence, state: &'a VisitorState) -> &'a [Tally] {
+    match occurrence {
+        Occurrence::PageView { .. } => &state.pages,
+        Occurrence::Download { .. } => &state.downloads,
+        Occurrence::FormSubmit { .. } => &state.forms,
+        Occurrence::Click { .. } => &state.clicks,
+        Occurrence::Event { .. } => &state.events,
+        Occurrence::Campaign { .. } => &state.campaigns,
+        Occurrence::Referrer { .. } => &state.referrers,
+        Occurrence::EmailClick { .. } => &state.email_clicks,
+    }
+}
+
+/// Whether a key of that list (lower-case) is one the condition counts: one function rather than a
+/// closure per kind, each of which was a copy of the gathering loop's call and a vtable in the tag.
+fn occurs(occurrence: &Occurrence, key: &str) -> bool {
+    match occurrence {
+        Occurrence::PageView { path: pattern }
+        | Occurrence::FormSubmit { form: pattern }
+        | Occurrence::Click { name: pattern }
+        | Occurrence::Event { name: pattern }
+        | Occurrence::Referrer { host: pattern }
+        | Occurrence::EmailClick { campaign: pattern } => pattern.matches_lower(key),
+        Occurrence::Download { url, types } => {
+            url.matches_lower(key) && (types.is_empty() || types.iter().any(|t| file_type(key) == t))
+        }
+        Occurrence::Campaign { source, medium, campaign } => {
+            let [s, m, c] = crate::state::campaign_parts(key);
+            source.matches_lower(s) && medium.matches_lower(m) && campaign.matches_lower(c)
+        }
+    }
 }
 
 /// Sorts occurrences newest first. An insertion sort: the lists are a few dozen entries at most
@@ -498,10 +517,11 @@ fn is_truthy(value: &Scalar) -> bool {
     }
 }
 
-/// Model text is lower-case already; trait text is compared case-insensitively.
+/// Model text is lower-case already (the model reader lowers it); trait text is compared
+/// case-insensitively, without a lower-cased copy.
 fn same(expected: &Scalar, value: &Scalar) -> bool {
     match (expected, value) {
-        (Scalar::Text(e), Scalar::Text(v)) => v.trim().to_ascii_lowercase() == *e,
+        (Scalar::Text(e), Scalar::Text(v)) => v.trim().eq_ignore_ascii_case(e),
         (Scalar::Number(e), v) => as_number(v) == Some(*e),
         (Scalar::Bool(e), v) => is_truthy(v) == *e,
         (Scalar::Text(e), Scalar::Number(n)) => parse_decimal(e) == Some(*n),

@@ -5,9 +5,10 @@
 //! state or outbox written that way reads back as garbage and the lead is lost. So what the tag
 //! stores and sends is written and read here, in the wasm, where no page can reach.
 //!
-//! No serde and no `core::fmt`: whole numbers (counts, timestamps, hundredths) are written and
-//! read exactly by integer code; any other number goes to [`fallback`] (the engine's JavaScript
-//! host in the tag, the standard library elsewhere), so float formatting stays out of the tag.
+//! No serde and no `core::fmt`: whole numbers (counts, timestamps, hundredths) are written exactly
+//! by integer code; any other number, and every number read (once its token is checked to be JSON),
+//! goes to [`fallback`] (the engine's JavaScript host in the tag, the standard library elsewhere), so
+//! float formatting and parsing stay out of the tag and numbers are not parsed by two codes.
 
 use crate::value::{Value, MAX_DEPTH};
 
@@ -270,8 +271,7 @@ impl Reader<'_> {
     /// A number token as JSON writes it: `-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?`.
     fn number(&mut self) -> Option<f64> {
         let start = self.at;
-        let negative = self.peek() == Some(b'-');
-        if negative {
+        if self.peek() == Some(b'-') {
             self.at += 1;
         }
         let digits = |r: &mut Self| {
@@ -286,17 +286,14 @@ impl Reader<'_> {
         if whole == 0 || (whole > 1 && self.bytes.get(whole_start) == Some(&b'0')) {
             return None;
         }
-        let mut simple = true;
         if self.peek() == Some(b'.') {
             self.at += 1;
-            simple = false;
             if digits(self) == 0 {
                 return None;
             }
         }
         if matches!(self.peek(), Some(b'e' | b'E')) {
             self.at += 1;
-            simple = false;
             if matches!(self.peek(), Some(b'+' | b'-')) {
                 self.at += 1;
             }
@@ -305,15 +302,6 @@ impl Reader<'_> {
             }
         }
         let token = self.text.get(start..self.at)?;
-        if simple && whole <= 15 {
-            // Up to 15 digits: exact in an f64, read without the fallback.
-            let mut n = 0u64;
-            for b in self.bytes.get(whole_start..self.at)? {
-                n = n * 10 + u64::from(b - b'0');
-            }
-            let n = n as f64;
-            return Some(if negative { -n } else { n });
-        }
         fallback::parse(token).filter(|n| n.is_finite())
     }
 }

@@ -15,18 +15,20 @@ pub enum Pattern {
 impl Pattern {
     pub fn new(source: &str) -> Pattern {
         let lower = source.to_ascii_lowercase();
-        if lower.chars().all(|c| c == '*') {
+        // Counted and compared over bytes, here and below: no standard character searcher in the tag
+        // (see `split_once`).
+        let count = |byte: u8| lower.bytes().filter(|b| *b == byte).count();
+        let stars = count(b'*');
+        if stars == lower.len() {
             return Pattern::Any;
         }
-        // Counted over bytes, here and below: no standard character searcher in the tag (see `split_once`).
-        let count = |byte: u8| lower.bytes().filter(|b| *b == byte).count();
         if count(b'?') > 0 {
             return Pattern::Glob(lower.into_bytes());
         }
-        let stars = count(b'*');
-        let starts = lower.starts_with('*');
-        let ends = lower.ends_with('*');
-        let core = lower.trim_matches('*').to_string();
+        let starts = lower.starts_with("*");
+        let ends = lower.ends_with("*");
+        // The text between a star at either end: the shapes below have no other star.
+        let core = lower.get(usize::from(starts)..lower.len() - usize::from(ends)).unwrap_or_default().to_string();
         match (stars, starts, ends) {
             (0, _, _) => Pattern::Exact(lower),
             (1, false, true) => Pattern::Prefix(core),
@@ -175,5 +177,11 @@ mod tests {
         assert!(Pattern::new("*").matches("anything"));
         assert!(Pattern::new("a*b*c").matches("axxbyyc"));
         assert!(!Pattern::new("a*b*c").matches("axxbyy"));
+        assert_eq!(Pattern::new("**"), Pattern::Any);
+        assert_eq!(Pattern::new(""), Pattern::Any);
+        assert_eq!(Pattern::new("*Mid*"), Pattern::Contains("mid".into()));
+        assert_eq!(Pattern::new("Pre*"), Pattern::Prefix("pre".into()));
+        assert_eq!(Pattern::new("*.PDF"), Pattern::Suffix(".pdf".into()));
+        assert_eq!(Pattern::new("**x"), Pattern::Glob(b"**x".to_vec()));
     }
 }

@@ -2,7 +2,7 @@
 //! positions): `str::split_once` with a text needle and the reverse char searchers would each bring
 //! their own searcher into the website tag's wasm.
 
-use crate::pattern::find;
+use crate::pattern::{after_last, find};
 
 /// What follows the scheme of an absolute URL (`https://a.example/x` → `a.example/x`).
 pub fn after_scheme(url: &str) -> Option<&str> {
@@ -15,8 +15,7 @@ pub fn authority(url: &str) -> Option<&str> {
     let rest = after_scheme(url)?;
     let end = rest.bytes().position(|b| matches!(b, b'/' | b'?' | b'#')).unwrap_or(rest.len());
     let authority = rest.get(..end)?;
-    let start = authority.bytes().rposition(|b| b == b'@').map_or(0, |at| at + 1);
-    authority.get(start..)
+    Some(after_last(authority, b'@').unwrap_or(authority))
 }
 
 /// The URL without its query and fragment.
@@ -28,8 +27,8 @@ pub fn without_query(url: &str) -> &str {
 /// The extension of a URL's path as written ("PDF" for "/a/b.PDF?x=1"), "" when it has none.
 pub fn file_type(url: &str) -> &str {
     let path = without_query(url);
-    let name = path.get(path.bytes().rposition(|b| b == b'/').map_or(0, |at| at + 1)..).unwrap_or(path);
-    name.bytes().rposition(|b| b == b'.').and_then(|at| name.get(at + 1..)).unwrap_or("")
+    let name = after_last(path, b'/').unwrap_or(path);
+    after_last(name, b'.').unwrap_or("")
 }
 
 #[cfg(test)]
@@ -42,6 +41,7 @@ mod tests {
         assert_eq!(authority("https://a.example"), Some("a.example"));
         assert_eq!(authority("https://a.example#top"), Some("a.example"));
         assert_eq!(authority("/relative/path"), None);
+        assert_eq!(authority("https://a@b@C.example?q=@x"), Some("C.example"));
         assert_eq!(without_query("/a/b.pdf?x=1#y"), "/a/b.pdf");
         assert_eq!(file_type("/a/b.PDF?x=1"), "PDF");
         assert_eq!(file_type("https://a.example/files/report.tar.gz"), "gz");
