@@ -10,7 +10,7 @@
 use super::config::Config;
 use super::fields::{self, Control};
 use super::payload::{self, MAX_BODY_BYTES};
-use super::store::{self, journal_from_value, journal_to_value, Entry, Envelope, JOURNAL_PREFIX, KEY, OPT_OUT_KEY};
+use super::store::{self, journal_from_value, journal_json, Entry, Envelope, JOURNAL_PREFIX, KEY, OPT_OUT_KEY};
 use super::urls;
 use crate::engine;
 use crate::ffi::{plain, to_js};
@@ -498,7 +498,8 @@ impl Agent {
         if !(self.consent && !self.off && self.config.attach_state) {
             return JsValue::NULL;
         }
-        let state = json::write(&self.state.to_value());
+        let mut state = String::new();
+        self.state.write_json(&mut state);
         strings(&[&state, &id])
     }
 
@@ -805,7 +806,7 @@ impl Agent {
         if self.journal.is_empty() {
             remove_item(storage, &key);
         } else {
-            write_item(storage, &key, &json::write(&journal_to_value(&self.env.id, &self.journal)));
+            write_item(storage, &key, &journal_json(&self.env.id, &self.journal));
         }
     }
 
@@ -820,7 +821,7 @@ impl Agent {
             return;
         }
         let Some(storage) = &self.storage else { return };
-        let json = json::write(&self.env.to_value(self.state.to_value()));
+        let json = self.env.to_json(Some(&self.state));
         if write_item(storage, KEY, &json) {
             self.seen = Some(json);
             self.dirty = false;
