@@ -855,8 +855,11 @@ impl Agent {
         };
         if card.qualified && rank > sent && self.consent && self.config.deliver {
             let key = payload::idempotency_key(&self.env.id, &model.name, &card.stage);
-            let shadow = self.shadow.as_ref().map(|shadow| engine::score(shadow, &self.state, now as i64).to_value());
-            if let Some(body) = self.body(&value, shadow.as_ref(), &key) {
+            let shadow = self
+                .shadow
+                .as_ref()
+                .map(|shadow| json::write(&engine::score(shadow, &self.state, now as i64).to_value()));
+            if let Some(body) = self.body(&json::write(&value), shadow.as_deref(), &key) {
                 self.env.set_sent(&model.name, &card.stage);
                 self.out.push(("_send", strings(&[&key, &card.stage, &body])));
             }
@@ -866,10 +869,10 @@ impl Agent {
 
     /// The payload as JSON text (see [`payload::body`]), slimmed down when it would not fit one
     /// keepalive request.
-    fn body(&self, card: &Value, shadow: Option<&Value>, key: &str) -> Option<String> {
+    fn body(&self, card: &str, shadow: Option<&str>, key: &str) -> Option<String> {
         let page = self.url.as_str();
         payload::DETAILS.into_iter().find_map(|detail| {
-            let json = json::write(&payload::body(&self.env.id, key, card, shadow, &self.state, page, detail));
+            let json = payload::body(&self.env.id, key, card, shadow, &self.state, page, detail);
             (json.len() <= MAX_BODY_BYTES).then_some(json)
         })
     }
