@@ -322,15 +322,16 @@ pub(crate) fn start(config: JsValue, model: JsValue, shadow: JsValue, host: JsVa
 }
 
 /// What the loader's listeners observed (`js/browser/listen.js`), as `(kind, data)`; returns what that kind
-/// answers (undefined otherwise):
-/// - `view` `{ href, pathname, hash, search, host, title, referrer }`: a page view (`referrer` on the first
+/// answers (undefined otherwise). `data` is an array read by position (property names would survive the
+/// script's minification), except for `event`:
+/// - `view` `[href, pathname, hash, search, host, title, referrer]`: a page view (`referrer` on the first
 ///   only); answers the page's path.
-/// - `path` `{ pathname, hash }`: answers the path a location would have (to tell a new page from the same).
-/// - `click` `{ name, href, download, host }`: a named click (`data-leadscore-event` or the CTA) and/or a link.
-/// - `submit` `{ name, controls }`: a form sent, with its controls' `{ tag, type, name, autocomplete, trait,
-///   value, checked }`; answers `[state, eventId]` to attach to the form, or null.
-/// - `event`: a core event the loader measured (`engaged`, `scroll`), with its `ts`.
-/// - `ready`: the first page view is in: emits `ready` with the card. `sync` `{ key }`: another tab wrote
+/// - `path` `[pathname, hash]`: answers the path a location would have (to tell a new page from the same).
+/// - `click` `[name, href, download, host]`: a named click (`data-leadscore-event` or the CTA) and/or a link.
+/// - `submit` `[name, controls]`: a form sent, with its controls as `[tag, type, name, autocomplete, trait,
+///   value, checked]`; answers `[state, eventId]` to attach to the form, or null.
+/// - `event`: a core event the loader measured (`engaged`, `scroll`), an object with its `ts`.
+/// - `ready`: the first page view is in: emits `ready` with the card. `sync` `[key]`: another tab wrote
 ///   `key` (null: storage cleared), applied when it is the state or a journal. `tick`:
 ///   housekeeping. `leave`: the page is hidden or left: write what memory holds.
 pub(crate) fn collect(kind: &str, data: JsValue) -> JsValue {
@@ -339,7 +340,7 @@ pub(crate) fn collect(kind: &str, data: JsValue) -> JsValue {
     with(&mut |a| {
         answer = match kind {
             "view" => JsValue::from_str(&a.view(&data)),
-            "path" => JsValue::from_str(&urls::page_path(field(&data, "pathname"), field(&data, "hash"))),
+            "path" => JsValue::from_str(&urls::page_path(field(&data, 0), field(&data, 1))),
             "click" => {
                 a.click(&data);
                 JsValue::UNDEFINED
@@ -356,7 +357,7 @@ pub(crate) fn collect(kind: &str, data: JsValue) -> JsValue {
                 JsValue::UNDEFINED
             }
             "sync" => {
-                if store::is_tag_key(data.get("key").and_then(Value::as_str)) {
+                if store::is_tag_key(item(&data, 0).and_then(Value::as_str)) {
                     a.sync(true);
                 }
                 JsValue::UNDEFINED
@@ -375,9 +376,14 @@ pub(crate) fn collect(kind: &str, data: JsValue) -> JsValue {
     answer
 }
 
-/// A text field of what the loader observed ("" when missing).
-fn field<'a>(data: &'a Value, key: &str) -> &'a str {
-    data.get(key).and_then(Value::as_str).unwrap_or_default()
+/// Item `i` of what the loader observed.
+fn item(data: &Value, i: usize) -> Option<&Value> {
+    data.as_array().and_then(|items| items.get(i))
+}
+
+/// A text item of what the loader observed ("" when missing).
+fn field(data: &Value, i: usize) -> &str {
+    item(data, i).and_then(Value::as_str).unwrap_or_default()
 }
 
 impl Agent {
@@ -433,21 +439,21 @@ impl Agent {
     // ---- collection -------------------------------------------------------------------------
 
     fn view(&mut self, data: &Value) -> String {
-        let href = field(data, "href");
-        self.page = urls::page_path(field(data, "pathname"), field(data, "hash"));
+        let href = field(data, 0);
+        self.page = urls::page_path(field(data, 1), field(data, 2));
         self.url = urls::without_query(href).to_string();
         let mut event = vec![
             ("type", text("page_view")),
             ("path", text(&self.page)),
             ("url", text(&self.url)),
-            ("title", Value::String(clip(field(data, "title"), 200))),
+            ("title", Value::String(clip(field(data, 5), 200))),
         ];
-        let referrer = field(data, "referrer");
-        let own = field(data, "host").to_ascii_lowercase();
+        let referrer = field(data, 6);
+        let own = field(data, 4).to_ascii_lowercase();
         if urls::host(referrer).is_some_and(|host| host != own) {
             event.push(("referrer", text(urls::without_query(referrer))));
         }
-        if let Some(utm) = urls::utm(field(data, "search"), decode) {
+        if let Some(utm) = urls::utm(field(data, 3), decode) {
             event.push(("utm", utm));
         }
         self.record(event);
@@ -455,13 +461,13 @@ impl Agent {
     }
 
     fn click(&mut self, data: &Value) {
-        if let Some(name) = Some(clip(field(data, "name"), 128)).filter(|n| !n.is_empty()) {
+        if let Some(name) = Some(clip(field(data, 0), 128)).filter(|n| !n.is_empty()) {
             self.record(vec![("type", text("click")), ("name", Value::String(name))]);
         }
-        let href = field(data, "href");
-        let download = data.get("download") == Some(&Value::Bool(true));
+        let href = field(data, 1);
+        let download = item(data, 2) == Some(&Value::Bool(true));
         if !href.is_empty() && urls::is_download(href, download, &self.config.downloads) {
-            let url = urls::download_url(href, field(data, "host"));
+            let url = urls::download_url(href, field(data, 3));
             self.record(vec![("type", text("download")), ("url", Value::String(url))]);
         }
     }
@@ -470,17 +476,17 @@ impl Agent {
     /// `[state, eventId]` for the loader to attach to the form, so a server scoring the attached state and this
     /// submission counts the submission once (the core drops a repeated id).
     fn submit(&mut self, data: &Value) -> JsValue {
-        let name = Some(clip(field(data, "name"), 128)).filter(|n| !n.is_empty()).unwrap_or_else(|| "form".into());
+        let name = Some(clip(field(data, 0), 128)).filter(|n| !n.is_empty()).unwrap_or_else(|| "form".into());
         let mut traits: Vec<(String, Value)> = Vec::new();
-        for control in data.get("controls").and_then(Value::as_array).unwrap_or_default().iter().take(200) {
+        for control in item(data, 1).and_then(Value::as_array).unwrap_or_default().iter().take(200) {
             let seen = Control {
-                tag: field(control, "tag"),
-                kind: field(control, "type"),
-                name: field(control, "name"),
-                autocomplete: field(control, "autocomplete"),
-                explicit: control.get("trait").and_then(Value::as_str),
-                value: field(control, "value"),
-                checked: control.get("checked") == Some(&Value::Bool(true)),
+                tag: field(control, 0),
+                kind: field(control, 1),
+                name: field(control, 2),
+                autocomplete: field(control, 3),
+                explicit: item(control, 4).and_then(Value::as_str),
+                value: field(control, 5),
+                checked: item(control, 6) == Some(&Value::Bool(true)),
             };
             if let Some((key, value)) = fields::read(&seen, &self.config.fields) {
                 traits.retain(|(k, _)| *k != key);
