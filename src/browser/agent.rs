@@ -516,7 +516,7 @@ impl Agent {
     pub(crate) fn track(&mut self, name: &str, props: Value) -> Result<(), String> {
         const TYPES: &[&str] =
             &["page_view", "engaged", "download", "form_submit", "click", "email_click", "scroll", "event"];
-        let props = match props {
+        let mut event = match props {
             Value::Object(entries) => entries,
             Value::Null => Vec::new(),
             other => {
@@ -525,14 +525,13 @@ impl Agent {
                 return Err(message);
             }
         };
-        let mut event = Vec::with_capacity(props.len() + 3);
-        if TYPES.contains(&name) {
-            event.push(("type".to_string(), text(name)));
-            event.extend(props.into_iter().filter(|(k, _)| k != "type" && k != "ts"));
-        } else {
-            event.push(("type".to_string(), text("event")));
+        // A core type takes `props` as its fields (except its type and time); any other name is a named event,
+        // which keeps only their `id`. Filtered in place: no second list.
+        let core = TYPES.contains(&name);
+        event.retain(|(k, _)| if core { k != "type" && k != "ts" } else { k == "id" });
+        event.push(("type".to_string(), text(if core { name } else { "event" })));
+        if !core {
             event.push(("name".to_string(), text(name)));
-            event.extend(props.into_iter().filter(|(k, _)| k == "id"));
         }
         event.push(("ts".to_string(), Value::Number(now())));
         self.ingest(Value::Object(event))
