@@ -115,7 +115,10 @@ function clickName(target, cta) {
   return button ? button.id || clip(button.textContent, 64) : '';
 }
 
-/** What the engine needs of a submitted form: its name and its controls (not those marked to be ignored). */
+/**
+ * What the engine needs of a submitted form: `[name, controls]`, each control (not those marked to be ignored)
+ * as `[tag, type, name, autocomplete, trait, value, checked]`.
+ */
 function formDetail(form) {
   const name = ['data-leadscore-form', 'name', 'id'].map((a) => clip(form.getAttribute(a), 128)).find(Boolean) || 'form';
   const controls = [];
@@ -124,10 +127,11 @@ function formDetail(form) {
     const c = found[i];
     if (c.hasAttribute('data-leadscore-ignore')) continue;
     const attribute = (a) => c.getAttribute(a) || '';
-    controls.push({ tag: c.tagName.toLowerCase(), type: attribute('type'), name: attribute('name'), autocomplete: attribute('autocomplete'),
-      trait: c.getAttribute('data-leadscore-trait'), value: typeof c.value === 'string' ? c.value : '', checked: c.checked === true });
+    // By position (what the engine's `submit` reads): property names would survive minification.
+    controls.push([c.tagName.toLowerCase(), attribute('type'), attribute('name'), attribute('autocomplete'),
+      c.getAttribute('data-leadscore-trait'), typeof c.value === 'string' ? c.value : '', c.checked === true]);
   }
-  return { name, controls };
+  return [name, controls];
 }
 
 /** Sets the hidden input `name` of the form (added if missing). */
@@ -170,6 +174,7 @@ export function listen(w, collect, cta, guard) {
   const l = w.location;
   let page = '';
   const record = (type, key, value, ts) => collect('event', { type, path: page, [key]: value, ts });
+  // The observations below go to the engine as arrays, by position (see `collect` in src/browser/agent.rs).
   const [update, flush, input, lastInput] = engagedTime(d, (seconds, at) => record('engaged', 'seconds', seconds, at));
   // Scrolling is input: it happened at the last input, not when the check noticed it.
   const [checkScroll, resetScroll] = scrollDepth(w, (mark) => record('scroll', 'depth', mark, lastInput()));
@@ -177,13 +182,12 @@ export function listen(w, collect, cta, guard) {
 
   const view = (first) => {
     resetScroll();
-    page = collect('view', { href: l.href, pathname: l.pathname, hash: l.hash, search: l.search, host: l.host,
-      title: String(d.title || ''), referrer: first ? d.referrer : '' });
+    page = collect('view', [l.href, l.pathname, l.hash, l.search, l.host, String(d.title || ''), first ? d.referrer : '']);
   };
   const endPage = () => { checkScroll(); flush(1e3); };
   // A single-page-app navigation (history API, popstate, hashchange): a page view when the path changed.
   const navigate = () => {
-    if (collect('path', { pathname: l.pathname, hash: l.hash }) === page) return;
+    if (collect('path', [l.pathname, l.hash]) === page) return;
     endPage();
     input();
     view(false);
@@ -193,8 +197,7 @@ export function listen(w, collect, cta, guard) {
     if (!target) return;
     const link = target.closest('a[href]');
     if (link && leavesDocument(link, event, l)) noteDeparture(event);
-    collect('click', { name: clickName(target, cta), href: link ? String(link.href) : '',
-      download: !!link && link.hasAttribute('download'), host: l.host });
+    collect('click', [clickName(target, cta), link ? String(link.href) : '', !!link && link.hasAttribute('download'), l.host]);
   };
   const onSubmit = (event) => {
     const form = element(event);
@@ -228,7 +231,7 @@ export function listen(w, collect, cta, guard) {
   on(w, 'popstate', navigate, false);
   on(w, 'hashchange', navigate, false);
   // Another tab wrote: the wasm knows which keys are the tag's (src/browser/store.rs) and applies them at once.
-  on(w, 'storage', (event) => collect('sync', { key: event.key }), false);
+  on(w, 'storage', (event) => collect('sync', [event.key]), false);
   w.setInterval(guard(() => { collect('tick'); checkScroll(); flush(ENGAGED_CHUNK_MS); }), TICK_MS);
   hookHistory(w.history, guard(navigate));
 

@@ -10,7 +10,7 @@
 use super::config::Config;
 use super::fields::{self, Control};
 use super::payload::{self, MAX_BODY_BYTES};
-use super::store::{self, journal_from_value, journal_to_value, Entry, Envelope, JOURNAL_PREFIX, KEY, OPT_OUT_KEY};
+use super::store::{self, journal_from_value, journal_json, Entry, Envelope, JOURNAL_PREFIX, KEY, OPT_OUT_KEY};
 use super::urls;
 use crate::engine;
 use crate::ffi::{plain, to_js};
@@ -322,15 +322,16 @@ pub(crate) fn start(config: JsValue, model: JsValue, shadow: JsValue, host: JsVa
 }
 
 /// What the loader's listeners observed (`js/browser/listen.js`), as `(kind, data)`; returns what that kind
-/// answers (undefined otherwise):
-/// - `view` `{ href, pathname, hash, search, host, title, referrer }`: a page view (`referrer` on the first
+/// answers (undefined otherwise). `data` is an array read by position (property names would survive the
+/// script's minification), except for `event`:
+/// - `view` `[href, pathname, hash, search, host, title, referrer]`: a page view (`referrer` on the first
 ///   only); answers the page's path.
-/// - `path` `{ pathname, hash }`: answers the path a location would have (to tell a new page from the same).
-/// - `click` `{ name, href, download, host }`: a named click (`data-leadscore-event` or the CTA) and/or a link.
-/// - `submit` `{ name, controls }`: a form sent, with its controls' `{ tag, type, name, autocomplete, trait,
-///   value, checked }`; answers `[state, eventId]` to attach to the form, or null.
-/// - `event`: a core event the loader measured (`engaged`, `scroll`), with its `ts`.
-/// - `ready`: the first page view is in: emits `ready` with the card. `sync` `{ key }`: another tab wrote
+/// - `path` `[pathname, hash]`: answers the path a location would have (to tell a new page from the same).
+/// - `click` `[name, href, download, host]`: a named click (`data-leadscore-event` or the CTA) and/or a link.
+/// - `submit` `[name, controls]`: a form sent, with its controls as `[tag, type, name, autocomplete, trait,
+///   value, checked]`; answers `[state, eventId]` to attach to the form, or null.
+/// - `event`: a core event the loader measured (`engaged`, `scroll`), an object with its `ts`.
+/// - `ready`: the first page view is in: emits `ready` with the card. `sync` `[key]`: another tab wrote
 ///   `key` (null: storage cleared), applied when it is the state or a journal. `tick`:
 ///   housekeeping. `leave`: the page is hidden or left: write what memory holds.
 pub(crate) fn collect(kind: &str, data: JsValue) -> JsValue {
@@ -339,7 +340,7 @@ pub(crate) fn collect(kind: &str, data: JsValue) -> JsValue {
     with(&mut |a| {
         answer = match kind {
             "view" => JsValue::from_str(&a.view(&data)),
-            "path" => JsValue::from_str(&urls::page_path(field(&data, "pathname"), field(&data, "hash"))),
+            "path" => JsValue::from_str(&urls::page_path(field(&data, 0), field(&data, 1))),
             "click" => {
                 a.click(&data);
                 JsValue::UNDEFINED
@@ -356,7 +357,7 @@ pub(crate) fn collect(kind: &str, data: JsValue) -> JsValue {
                 JsValue::UNDEFINED
             }
             "sync" => {
-                if store::is_tag_key(data.get("key").and_then(Value::as_str)) {
+                if store::is_tag_key(item(&data, 0).and_then(Value::as_str)) {
                     a.sync(true);
                 }
                 JsValue::UNDEFINED
@@ -375,9 +376,14 @@ pub(crate) fn collect(kind: &str, data: JsValue) -> JsValue {
     answer
 }
 
-/// A text field of what the loader observed ("" when missing).
-fn field<'a>(data: &'a Value, key: &str) -> &'a str {
-    data.get(key).and_then(Value::as_str).unwrap_or_default()
+/// Item `i` of what the loader observed.
+fn item(data: &Value, i: usize) -> Option<&Value> {
+    data.as_array().and_then(|items| items.get(i))
+}
+
+/// A text item of what the loader observed ("" when missing).
+fn field(data: &Value, i: usize) -> &str {
+    item(data, i).and_then(Value::as_str).unwrap_or_default()
 }
 
 impl Agent {
@@ -433,21 +439,21 @@ impl Agent {
     // ---- collection -------------------------------------------------------------------------
 
     fn view(&mut self, data: &Value) -> String {
-        let href = field(data, "href");
-        self.page = urls::page_path(field(data, "pathname"), field(data, "hash"));
+        let href = field(data, 0);
+        self.page = urls::page_path(field(data, 1), field(data, 2));
         self.url = urls::without_query(href).to_string();
         let mut event = vec![
             ("type", text("page_view")),
             ("path", text(&self.page)),
             ("url", text(&self.url)),
-            ("title", Value::String(clip(field(data, "title"), 200))),
+            ("title", Value::String(clip(field(data, 5), 200))),
         ];
-        let referrer = field(data, "referrer");
-        let own = field(data, "host").to_ascii_lowercase();
+        let referrer = field(data, 6);
+        let own = field(data, 4).to_ascii_lowercase();
         if urls::host(referrer).is_some_and(|host| host != own) {
             event.push(("referrer", text(urls::without_query(referrer))));
         }
-        if let Some(utm) = urls::utm(field(data, "search"), decode) {
+        if let Some(utm) = urls::utm(field(data, 3), decode) {
             event.push(("utm", utm));
         }
         self.record(event);
@@ -455,13 +461,13 @@ impl Agent {
     }
 
     fn click(&mut self, data: &Value) {
-        if let Some(name) = Some(clip(field(data, "name"), 128)).filter(|n| !n.is_empty()) {
+        if let Some(name) = Some(clip(field(data, 0), 128)).filter(|n| !n.is_empty()) {
             self.record(vec![("type", text("click")), ("name", Value::String(name))]);
         }
-        let href = field(data, "href");
-        let download = data.get("download") == Some(&Value::Bool(true));
+        let href = field(data, 1);
+        let download = item(data, 2) == Some(&Value::Bool(true));
         if !href.is_empty() && urls::is_download(href, download, &self.config.downloads) {
-            let url = urls::download_url(href, field(data, "host"));
+            let url = urls::download_url(href, field(data, 3));
             self.record(vec![("type", text("download")), ("url", Value::String(url))]);
         }
     }
@@ -470,17 +476,17 @@ impl Agent {
     /// `[state, eventId]` for the loader to attach to the form, so a server scoring the attached state and this
     /// submission counts the submission once (the core drops a repeated id).
     fn submit(&mut self, data: &Value) -> JsValue {
-        let name = Some(clip(field(data, "name"), 128)).filter(|n| !n.is_empty()).unwrap_or_else(|| "form".into());
+        let name = Some(clip(field(data, 0), 128)).filter(|n| !n.is_empty()).unwrap_or_else(|| "form".into());
         let mut traits: Vec<(String, Value)> = Vec::new();
-        for control in data.get("controls").and_then(Value::as_array).unwrap_or_default().iter().take(200) {
+        for control in item(data, 1).and_then(Value::as_array).unwrap_or_default().iter().take(200) {
             let seen = Control {
-                tag: field(control, "tag"),
-                kind: field(control, "type"),
-                name: field(control, "name"),
-                autocomplete: field(control, "autocomplete"),
-                explicit: control.get("trait").and_then(Value::as_str),
-                value: field(control, "value"),
-                checked: control.get("checked") == Some(&Value::Bool(true)),
+                tag: field(control, 0),
+                kind: field(control, 1),
+                name: field(control, 2),
+                autocomplete: field(control, 3),
+                explicit: item(control, 4).and_then(Value::as_str),
+                value: field(control, 5),
+                checked: item(control, 6) == Some(&Value::Bool(true)),
             };
             if let Some((key, value)) = fields::read(&seen, &self.config.fields) {
                 traits.retain(|(k, _)| *k != key);
@@ -498,7 +504,8 @@ impl Agent {
         if !(self.consent && !self.off && self.config.attach_state) {
             return JsValue::NULL;
         }
-        let state = json::write(&self.state.to_value());
+        let mut state = String::new();
+        self.state.write_json(&mut state);
         strings(&[&state, &id])
     }
 
@@ -509,7 +516,7 @@ impl Agent {
     pub(crate) fn track(&mut self, name: &str, props: Value) -> Result<(), String> {
         const TYPES: &[&str] =
             &["page_view", "engaged", "download", "form_submit", "click", "email_click", "scroll", "event"];
-        let props = match props {
+        let mut event = match props {
             Value::Object(entries) => entries,
             Value::Null => Vec::new(),
             other => {
@@ -518,14 +525,13 @@ impl Agent {
                 return Err(message);
             }
         };
-        let mut event = Vec::with_capacity(props.len() + 3);
-        if TYPES.contains(&name) {
-            event.push(("type".to_string(), text(name)));
-            event.extend(props.into_iter().filter(|(k, _)| k != "type" && k != "ts"));
-        } else {
-            event.push(("type".to_string(), text("event")));
+        // A core type takes `props` as its fields (except its type and time); any other name is a named event,
+        // which keeps only their `id`. Filtered in place: no second list.
+        let core = TYPES.contains(&name);
+        event.retain(|(k, _)| if core { k != "type" && k != "ts" } else { k == "id" });
+        event.push(("type".to_string(), text(if core { name } else { "event" })));
+        if !core {
             event.push(("name".to_string(), text(name)));
-            event.extend(props.into_iter().filter(|(k, _)| k == "id"));
         }
         event.push(("ts".to_string(), Value::Number(now())));
         self.ingest(Value::Object(event))
@@ -805,7 +811,7 @@ impl Agent {
         if self.journal.is_empty() {
             remove_item(storage, &key);
         } else {
-            write_item(storage, &key, &json::write(&journal_to_value(&self.env.id, &self.journal)));
+            write_item(storage, &key, &journal_json(&self.env.id, &self.journal));
         }
     }
 
@@ -820,7 +826,7 @@ impl Agent {
             return;
         }
         let Some(storage) = &self.storage else { return };
-        let json = json::write(&self.env.to_value(self.state.to_value()));
+        let json = self.env.to_json(Some(&self.state));
         if write_item(storage, KEY, &json) {
             self.seen = Some(json);
             self.dirty = false;
@@ -854,8 +860,11 @@ impl Agent {
         };
         if card.qualified && rank > sent && self.consent && self.config.deliver {
             let key = payload::idempotency_key(&self.env.id, &model.name, &card.stage);
-            let shadow = self.shadow.as_ref().map(|shadow| engine::score(shadow, &self.state, now as i64).to_value());
-            if let Some(body) = self.body(&value, shadow.as_ref(), &key) {
+            let shadow = self
+                .shadow
+                .as_ref()
+                .map(|shadow| json::write(&engine::score(shadow, &self.state, now as i64).to_value()));
+            if let Some(body) = self.body(&json::write(&value), shadow.as_deref(), &key) {
                 self.env.set_sent(&model.name, &card.stage);
                 self.out.push(("_send", strings(&[&key, &card.stage, &body])));
             }
@@ -865,10 +874,10 @@ impl Agent {
 
     /// The payload as JSON text (see [`payload::body`]), slimmed down when it would not fit one
     /// keepalive request.
-    fn body(&self, card: &Value, shadow: Option<&Value>, key: &str) -> Option<String> {
+    fn body(&self, card: &str, shadow: Option<&str>, key: &str) -> Option<String> {
         let page = self.url.as_str();
         payload::DETAILS.into_iter().find_map(|detail| {
-            let json = json::write(&payload::body(&self.env.id, key, card, shadow, &self.state, page, detail));
+            let json = payload::body(&self.env.id, key, card, shadow, &self.state, page, detail);
             (json.len() <= MAX_BODY_BYTES).then_some(json)
         })
     }

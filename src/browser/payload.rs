@@ -17,6 +17,7 @@
 //! ```
 //! ([`body`] puts the lead id and key first, then the score card, then [`extras`].)
 
+use crate::json;
 use crate::state::{Tally, VisitorState};
 use crate::value::Value;
 
@@ -47,53 +48,63 @@ pub enum Detail {
 
 pub const DETAILS: [Detail; 3] = [Detail::Full, Detail::NoHistory, Detail::Minimal];
 
-/// The whole payload: the lead id and key, the score card's fields (`card`, as `ScoreCard::to_value`
-/// gives them), the shadow model's card when one runs (`shadow`: reported, never deciding; left out of
-/// the minimal payload), then the [`extras`].
+/// The whole payload as JSON text: the lead id and key, the score card's fields (`card`: the JSON text of
+/// `ScoreCard::to_value`, an object), the shadow model's card when one runs (`shadow`, JSON text: reported,
+/// never deciding; left out of the minimal payload), the traits, the page, `sent_by`, the visitor state and,
+/// in the full payload, the [`history`]. Written as text around the card's, without a value tree.
 pub fn body(
     lead_id: &str,
     key: &str,
-    card: &Value,
-    shadow: Option<&Value>,
+    card: &str,
+    shadow: Option<&str>,
     state: &VisitorState,
     page: &str,
     detail: Detail,
-) -> Value {
-    let mut entries =
-        vec![("lead_id".to_string(), Value::from(lead_id)), ("idempotency_key".to_string(), Value::from(key))];
-    entries.extend(card.as_object().unwrap_or_default().iter().cloned());
-    if let Some(shadow) = shadow.filter(|_| detail != Detail::Minimal) {
-        entries.push(("shadow".to_string(), shadow.clone()));
+) -> String {
+    let mut out = String::from("{");
+    field(&mut out, "lead_id");
+    json::write_string(lead_id, &mut out);
+    field(&mut out, "idempotency_key");
+    json::write_string(key, &mut out);
+    // The card's fields, without its braces.
+    if let Some(fields) = card.strip_prefix('{').and_then(|c| c.strip_suffix('}')).filter(|c| !c.is_empty()) {
+        out.push(',');
+        out.push_str(fields);
     }
-    entries.extend(extras(state, page, detail).into_iter().map(|(k, v)| (k.to_string(), v)));
-    Value::Object(entries)
+    if let Some(shadow) = shadow.filter(|_| detail != Detail::Minimal) {
+        field(&mut out, "shadow");
+        out.push_str(shadow);
+    }
+    field(&mut out, "traits");
+    let traits = state.traits.iter().filter(|(k, _)| detail != Detail::Minimal || k.starts_with("email"));
+    out.push_str(&json::write(&Value::Object(traits.map(|(k, v)| (k.clone(), v.to_value())).collect())));
+    field(&mut out, "page");
+    json::write_string(page, &mut out);
+    field(&mut out, "sent_by");
+    json::write_string(SENT_BY, &mut out);
+    // The visitor state as `exportState()` gives it: a relay re-scores the lead from it with the site's model
+    // instead of trusting the card above.
+    field(&mut out, "state");
+    state.write_json(&mut out);
+    if detail == Detail::Full {
+        field(&mut out, "history");
+        out.push_str(&json::write(&history(state)));
+    }
+    out.push('}');
+    out
+}
+
+/// `"name":` after a comma, unless it opens the object.
+fn field(out: &mut String, name: &str) {
+    if out.len() > 1 {
+        out.push(',');
+    }
+    json::write_string(name, out);
+    out.push(':');
 }
 
 /// Who sent the payload (`sent_by`).
 pub const SENT_BY: &str = concat!("leadscore-browser/", env!("CARGO_PKG_VERSION"));
-
-/// What follows the lead id, the idempotency key and the score card (which the tag serializes on
-/// its own): the traits, the history (`Full` only), the page and `sent_by`.
-pub fn extras(state: &VisitorState, page: &str, detail: Detail) -> Vec<(&'static str, Value)> {
-    let traits = state
-        .traits
-        .iter()
-        .filter(|(k, _)| detail != Detail::Minimal || k.starts_with("email"))
-        .map(|(k, v)| (k.clone(), v.to_value()))
-        .collect();
-    let mut extras = vec![
-        ("traits", Value::Object(traits)),
-        ("page", Value::from(page)),
-        ("sent_by", Value::from(SENT_BY)),
-        // The visitor state as `exportState()` gives it: a relay re-scores the lead from it
-        // with the site's model instead of trusting the card above.
-        ("state", state.to_value()),
-    ];
-    if detail == Detail::Full {
-        extras.push(("history", history(state)));
-    }
-    extras
-}
 
 /// Pages with engaged seconds, downloads, forms, clicks, events and the source of the visits.
 pub fn history(state: &VisitorState) -> Value {
@@ -167,7 +178,7 @@ mod tests {
 
     /// The payload as the tag sends it: [`body`] written by [`crate::json`], read back by serde_json.
     fn json(card: &crate::engine::ScoreCard, key: &str, state: &VisitorState, page: &str, detail: Detail) -> Json {
-        let text = crate::json::write(&body("lead1234", key, &card.to_value(), None, state, page, detail));
+        let text = body("lead1234", key, &crate::json::write(&card.to_value()), None, state, page, detail);
         serde_json::from_str(&text).unwrap_or_else(|e| unreachable!("{e}"))
     }
 

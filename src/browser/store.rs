@@ -11,6 +11,8 @@
 //! reads an envelope that lacks entries of some journal applies them: an event overwritten by another
 //! tab is re-applied, never lost, and one the state already holds is never applied twice.
 
+use crate::json;
+use crate::state::VisitorState;
 use crate::value::Value;
 
 pub const KEY: &str = "leadscore";
@@ -83,17 +85,27 @@ impl Envelope {
         (!envelope.id.is_empty()).then_some(envelope)
     }
 
-    pub fn to_value(&self, state: Value) -> Value {
-        Value::object(vec![
-            ("v", Value::Number(VERSION)),
-            ("id", Value::from(self.id.as_str())),
-            ("state", state),
-            ("sent", Value::Object(self.sent.iter().map(|(m, s)| (m.clone(), Value::from(s.as_str()))).collect())),
-            (
-                "applied",
-                Value::Object(self.applied.iter().map(|(t, n)| (t.clone(), Value::from(f64::from(*n)))).collect()),
-            ),
-        ])
+    /// The envelope as JSON text, with `state` (None: `null`) written in.
+    pub fn to_json(&self, state: Option<&VisitorState>) -> String {
+        let mut out = String::from("{\"v\":1,\"id\":");
+        json::write_string(&self.id, &mut out);
+        out.push_str(",\"state\":");
+        match state {
+            Some(state) => state.write_json(&mut out),
+            None => out.push_str("null"),
+        }
+        out.push_str(",\"sent\":{");
+        for (i, (model, stage)) in self.sent.iter().enumerate() {
+            entry(&mut out, i, model);
+            json::write_string(stage, &mut out);
+        }
+        out.push_str("},\"applied\":{");
+        for (i, (tab, seq)) in self.applied.iter().enumerate() {
+            entry(&mut out, i, tab);
+            json::write_digits(u64::from(*seq), &mut out);
+        }
+        out.push_str("}}");
+        out
     }
 
     /// The highest entry of `tab`'s journal that the state contains (0: none).
@@ -125,11 +137,34 @@ fn whole(value: &Value) -> Option<u32> {
     value.as_f64().filter(|n| n.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(n)).map(|n| n as u32)
 }
 
-/// A journal as stored: `{"id": lead id, "e": [[seq, at, event], …]}`.
-pub fn journal_to_value(id: &str, entries: &[Entry]) -> Value {
-    let entries =
-        entries.iter().map(|e| Value::Array(vec![Value::from(f64::from(e.seq)), Value::from(e.at), e.event.clone()]));
-    Value::object(vec![("id", Value::from(id)), ("e", Value::Array(entries.collect()))])
+/// `"key":` for an object's entry `i`, after a comma unless it is the first.
+fn entry(out: &mut String, i: usize, key: &str) {
+    if i > 0 {
+        out.push(',');
+    }
+    json::write_string(key, out);
+    out.push(':');
+}
+
+/// A journal as stored: `{"id": lead id, "e": [[seq, at, event], …]}`, as JSON text.
+pub fn journal_json(id: &str, entries: &[Entry]) -> String {
+    let mut out = String::from("{\"id\":");
+    json::write_string(id, &mut out);
+    out.push_str(",\"e\":[");
+    for (i, e) in entries.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push('[');
+        json::write_digits(u64::from(e.seq), &mut out);
+        out.push(',');
+        out.push_str(&json::write(&Value::Number(e.at)));
+        out.push(',');
+        out.push_str(&json::write(&e.event));
+        out.push(']');
+    }
+    out.push_str("]}");
+    out
 }
 
 /// The lead id and entries of a stored journal; None for anything else. Malformed entries are skipped.
@@ -176,7 +211,7 @@ mod tests {
         env.set_sent("m", "warm");
         env.set_sent("m", "mql");
         env.set_sent("other", "sql");
-        let value = env.to_value(Value::object(vec![("v", Value::Number(1.0))]));
+        let value = json::parse(&env.to_json(Some(&VisitorState::default()))).unwrap_or_default();
         let back = Envelope::from_value(value).unwrap_or_default();
         assert_eq!(back.id, env.id);
         assert_eq!(back.sent("m"), Some("mql"));
@@ -187,7 +222,8 @@ mod tests {
         env.set_applied("t1", 3);
         env.set_applied("t2", 9);
         env.set_applied("t1", 4);
-        let back = Envelope::from_value(env.to_value(Value::Null)).unwrap_or_default();
+        let back = Envelope::from_value(json::parse(&env.to_json(None)).unwrap_or_default()).unwrap_or_default();
+        assert_eq!(back.state, None);
         assert_eq!((back.applied("t1"), back.applied("t2"), back.applied("t3")), (4, 9, 0));
 
         assert_eq!(Envelope::from_value(Value::from("garbage")), None);
@@ -217,8 +253,8 @@ mod journal_tests {
     fn journal_round_trip_skips_malformed_entries() {
         let event = Value::object(vec![("type", Value::from("click")), ("name", Value::from("demo"))]);
         let entries = vec![Entry { seq: 1, at: 1.7e12, event: event.clone() }, Entry { seq: 2, at: 1.7e12, event }];
-        let value = journal_to_value("lead-id-1234", &entries);
-        assert_eq!(journal_from_value(value.clone()), Some(("lead-id-1234".to_string(), entries.clone())));
+        let value = json::parse(&journal_json("lead-id-1234", &entries)).unwrap_or_default();
+        assert_eq!(journal_from_value(value), Some(("lead-id-1234".to_string(), entries.clone())));
         let odd = Value::object(vec![
             ("id", Value::from("lead-id-1234")),
             (

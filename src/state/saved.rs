@@ -2,32 +2,61 @@
 //! with every malformed part rejected by name.
 
 use super::*;
+use crate::json;
 
 impl VisitorState {
-    /// The state as a plain JSON-compatible value: short keys, times in seconds after `first`.
+    /// The state as a plain JSON-compatible value: its saved text ([`VisitorState::write_json`]) read back.
     pub fn to_value(&self) -> Value {
+        let mut text = String::new();
+        self.write_json(&mut text);
+        json::parse(&text).unwrap_or(Value::Null)
+    }
+
+    /// Appends the saved form as JSON text: short keys, times in seconds after `first`. Written straight
+    /// to text, without a value tree (what the tag stores, attaches to forms and sends).
+    pub fn write_json(&self, out: &mut String) {
         let base = self.first;
-        let tallies = |list: &[Tally]| Value::Array(list.iter().map(|t| tally_value(t, base)).collect());
-        let mut entries = vec![
-            ("v", Value::Number(STATE_VERSION)),
-            ("first", Value::Number(self.first as f64)),
-            ("last", Value::Number(secs(self.last, base))),
-            ("visits", tally_value(&self.visits, base)),
-        ];
+        out.push_str("{\"v\":");
+        number(out, STATE_VERSION);
+        out.push_str(",\"first\":");
+        number(out, self.first as f64);
+        out.push_str(",\"last\":");
+        number(out, secs(self.last, base));
+        out.push_str(",\"visits\":");
+        write_tally(out, &self.visits, base);
         // Pages are always saved; the other lists when they hold anything.
         for (key, list) in self.keyed() {
             if key == "pages" || !list.is_empty() {
-                entries.push((key, tallies(list)));
+                field(out, key);
+                out.push('[');
+                for (i, t) in list.iter().enumerate() {
+                    comma(out, i);
+                    write_tally(out, t, base);
+                }
+                out.push(']');
             }
         }
         if !self.traits.is_empty() {
-            entries
-                .push(("traits", Value::Object(self.traits.iter().map(|(k, v)| (k.clone(), v.to_value())).collect())));
+            field(out, "traits");
+            out.push('{');
+            for (i, (key, value)) in self.traits.iter().enumerate() {
+                comma(out, i);
+                json::write_string(key, out);
+                out.push(':');
+                out.push_str(&json::write(&value.to_value()));
+            }
+            out.push('}');
         }
         if !self.ids.is_empty() {
-            entries.push(("ids", Value::Array(self.ids.iter().map(|&h| Value::Number(f64::from(h))).collect())));
+            field(out, "ids");
+            out.push('[');
+            for (i, &id) in self.ids.iter().enumerate() {
+                comma(out, i);
+                number(out, f64::from(id));
+            }
+            out.push(']');
         }
-        Value::object(entries)
+        out.push('}');
     }
 
     /// Reads a saved state; any malformed part rejects the whole state, naming the field.
@@ -98,24 +127,53 @@ fn secs(ts: i64, base: i64) -> f64 {
     ((ts - base) / 1000) as f64
 }
 
-/// `[key, n, older, [recent…]]`, plus engaged seconds and scroll depth for pages.
-fn tally_value(t: &Tally, base: i64) -> Value {
-    let mut items = vec![
-        Value::String(t.key.clone()),
-        Value::Number(f64::from(t.n)),
-        Value::Number(if t.older == 0 { -1.0 } else { secs(t.older, base) }),
-        Value::Array(t.recent.iter().map(|&r| Value::Number(secs(r, base))).collect()),
-    ];
-    let spread = t.older_first != 0 && t.older_first != t.older;
+/// A number as JSON text.
+fn number(out: &mut String, n: f64) {
+    out.push_str(&json::write(&Value::Number(n)));
+}
+
+/// `,"key":` (the state's first field is written without this).
+fn field(out: &mut String, key: &str) {
+    out.push(',');
+    json::write_string(key, out);
+    out.push(':');
+}
+
+/// The separator before a list's item `i`.
+fn comma(out: &mut String, i: usize) {
+    if i > 0 {
+        out.push(',');
+    }
+}
+
+/// `[key, n, older, [recent…]]`, plus engaged seconds, scroll depth and last active time for pages, then the
+/// earliest forgotten time when it differs from `older`.
+fn write_tally(out: &mut String, t: &Tally, base: i64) {
+    out.push('[');
+    json::write_string(&t.key, out);
+    out.push(',');
+    number(out, f64::from(t.n));
+    out.push(',');
+    number(out, if t.older == 0 { -1.0 } else { secs(t.older, base) });
+    out.push_str(",[");
+    for (i, &r) in t.recent.iter().enumerate() {
+        comma(out, i);
+        number(out, secs(r, base));
+    }
+    out.push(']');
+    let mut extra = |n: f64| {
+        out.push(',');
+        number(out, n);
+    };
     if t.engaged_ms > 0 || t.scroll > 0 || t.active != t.last() {
-        items.push(Value::Number(t.engaged_ms as f64 / 1000.0));
-        items.push(Value::Number(f64::from(t.scroll)));
-        items.push(Value::Number(secs(t.active, base)));
+        extra(t.engaged_ms as f64 / 1000.0);
+        extra(f64::from(t.scroll));
+        extra(secs(t.active, base));
     }
-    if spread {
-        items.push(Value::Number(secs(t.older_first, base)));
+    if t.older_first != 0 && t.older_first != t.older {
+        extra(secs(t.older_first, base));
     }
-    Value::Array(items)
+    out.push(']');
 }
 
 fn read_tally(value: &Value, path: &str, base: i64, page: bool, errors: &mut Errors) -> Option<Tally> {
@@ -176,4 +234,47 @@ fn read_tally(value: &Value, path: &str, base: i64, page: bool, errors: &mut Err
     }
     let older_first = if older == 0 { 0 } else { older_first };
     (errors.0.len() == before).then_some(Tally { key, n, recent, older, older_first, engaged_ms, scroll, active })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_saved_text_is_the_stored_format_and_reads_back() {
+        let t0 = 1_800_000_000_000;
+        let page = Tally {
+            key: "/pricing".into(),
+            n: 6,
+            recent: vec![t0 + 2_000, t0 + 3_000, t0 + 4_000, t0 + 5_000],
+            older: t0 + 1_000,
+            older_first: t0,
+            engaged_ms: 12_500,
+            scroll: 75,
+            active: t0 + 9_000,
+        };
+        let state = VisitorState {
+            first: t0,
+            last: t0 + 9_000,
+            visits: Tally { key: String::new(), n: 1, recent: vec![t0], active: t0, ..Tally::default() },
+            pages: vec![page],
+            clicks: vec![Tally {
+                key: "say \"hi\"".into(),
+                n: 1,
+                recent: vec![t0 + 60_000],
+                active: t0 + 60_000,
+                ..Tally::default()
+            }],
+            traits: vec![("email".into(), Scalar::Text("a@b.example".into())), ("seats".into(), Scalar::Number(2.5))],
+            ids: vec![7, 4_294_967_295],
+            ..VisitorState::default()
+        };
+        let mut text = String::new();
+        state.write_json(&mut text);
+        assert_eq!(
+            text,
+            r#"{"v":1,"first":1800000000000,"last":9,"visits":["",1,-1,[0]],"pages":[["/pricing",6,1,[2,3,4,5],12.5,75,9,0]],"clicks":[["say \"hi\"",1,-1,[60]]],"traits":{"email":"a@b.example","seats":2.5},"ids":[7,4294967295]}"#
+        );
+        assert_eq!(VisitorState::from_value(&state.to_value()), Ok(state));
+    }
 }
