@@ -8,11 +8,14 @@
 //   leadscore-core.wasm   the slim wasm: `--no-default-features --features browser` (no npm JS API, no
 //                         calibration), wasm-opt -Oz; loaded by both
 //   stub.min.js           the inline stub
+//   leadscore-validate.js the full model validator (`--no-default-features --features validator`, every message) and
+//   leadscore-validate.wasm   its glue: the loader fetches them from beside the wasm only when the tag's own reader
+//                         (terse-errors: valid or "rejected") rejects a model, to name the field and say why
 // Usage: node scripts/build-browser.mjs   (run by scripts/build.mjs; CARGO_TARGET_DIR is honoured)
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { WASM_FEATURES, bin, root, run, targetDir } from './build-common.mjs';
+import { WASM_FEATURES, bin, root, run, targetDir, wasmOpt } from './build-common.mjs';
 import { snippetSizes, formatSizes } from './snippet-size.mjs';
 
 const out = join(root, 'pkg', 'browser');
@@ -215,7 +218,7 @@ mkdirSync(out, { recursive: true });
 renameSync(wasm, join(out, 'leadscore-core.wasm'));
 const glue = readFileSync(join(work, 'leadscore-core.js'), 'utf8').replace(/^\/\* @ts-self-types="[^"]*" \*\/\n/, '');
 writeFileSync(join(work, 'leadscore-core.js'), glue);
-for (const file of ['start.js', 'tag.js', 'listen.js', 'outbox.js', 'integrations.js', 'consent-sources.js', 'datalayer.js', 'embedded-forms.js']) {
+for (const file of ['start.js', 'tag.js', 'validate.js', 'listen.js', 'outbox.js', 'integrations.js', 'consent-sources.js', 'datalayer.js', 'embedded-forms.js']) {
   writeFileSync(join(work, file), readFileSync(join(root, 'js', 'browser', file), 'utf8').replace('__VERSION__', version));
 }
 const esbuild = (entry, file, format, extra = []) => run(bin('esbuild'), [
@@ -228,6 +231,16 @@ esbuild(join(work, 'integrations.js'), join(out, 'leadscore-integrations.js'), '
 esbuild(join(work, 'start.js'), join(out, 'index.js'), 'esm');
 cpSync(join(root, 'js', 'browser', 'index.d.ts'), join(out, 'index.d.ts'));
 esbuild(join(root, 'js', 'browser', 'stub.js'), join(out, 'stub.min.js'), 'iife', ['--target=es5']);
+
+// 4. The full model validator, loaded only when the tag's reader rejects a model (`explain` in js/browser/start.js),
+//    so not counted in what the tag loads. The stable toolchain: its weight is paid only on a broken model.
+const VALIDATOR_ARGS = ['build', '--release', '--target', 'wasm32-unknown-unknown', '--no-default-features', '--features', 'validator'];
+run('cargo', VALIDATOR_ARGS);
+run('wasm-bindgen', ['--target', 'web', '--no-typescript', '--omit-default-module-path', '--out-dir', work,
+  '--out-name', 'validate-glue', join(targetDir, 'wasm32-unknown-unknown', 'release', 'leadscore.wasm')]);
+wasmOpt('-Oz', join(work, 'validate-glue_bg.wasm'));
+renameSync(join(work, 'validate-glue_bg.wasm'), join(out, 'leadscore-validate.wasm'));
+esbuild(join(work, 'validate.js'), join(out, 'leadscore-validate.js'), 'esm');
 
 // Which build it was, for the size test's regression ceiling (kept out of pkg/: not deployed).
 writeFileSync(join(work, 'build.json'), JSON.stringify({ panic: immediateAbortWasm ? 'immediate-abort' : 'abort' }) + '\n');

@@ -4,7 +4,8 @@
 //   GET  /, /pricing, /features[/…], /whitepaper, /webinar, /contact, /thanks   site pages (www/site/*.html in
 //        www/site/layout.html; `?consent=required` renders the tag with data-require-consent)
 //   GET  /leads                      the received leads with their breakdowns (www/site/leads.js)
-//   GET  /leadscore.js, /leadscore-core.wasm   the tag, from pkg/browser/ (and leadscore-integrations.js)
+//   GET  /leadscore.js, /leadscore-core.wasm   the tag, from pkg/browser/ (and leadscore-integrations.js, and
+//        /leadscore-validate.js and .wasm, the full model validator the tag loads only for a model it rejects)
 //   GET  /leadscore-model.json       the textbook model (www/models/textbook.json)
 //   POST /api/leads                  stores a lead: append-only JSON lines in <data dir>/leads.jsonl, which
 //                                    survives restarts; a repeated idempotency_key is acknowledged, not stored
@@ -135,8 +136,8 @@ export function createDemoSite({ root, dataDir }) {
       return true;
     }
     if (method !== 'GET' && method !== 'HEAD') return false;
-    if (path === '/leadscore.js' || path === '/leadscore-integrations.js') return file(response, join(tagDir, path.slice(1)), 'text/javascript; charset=utf-8'), true;
-    if (path === '/leadscore-core.wasm') return file(response, join(tagDir, 'leadscore-core.wasm'), 'application/wasm'), true;
+    if (path === '/leadscore.js' || path === '/leadscore-integrations.js' || path === '/leadscore-validate.js') return file(response, join(tagDir, path.slice(1)), 'text/javascript; charset=utf-8'), true;
+    if (path === '/leadscore-core.wasm' || path === '/leadscore-validate.wasm') return file(response, join(tagDir, path.slice(1)), 'application/wasm'), true;
     if (path === '/leadscore-model.json') return file(response, join(root, 'www', 'models', 'textbook.json'), 'application/json; charset=utf-8'), true;
     const name = path === '/' ? 'home' : path.match(/^\/([a-z]+)(?:\/[\w-]*)?$/)?.[1];
     if (name === 'home' || (PAGES.includes(name) && (name === 'features' || path === `/${name}`))) {

@@ -9,12 +9,15 @@ import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 
 /** What the tag loads; stub.min.js is inlined in the page by the site (counted separately). */
 export const TAG_FILES = ['leadscore.js', 'leadscore-core.wasm'];
+/** The full model validator: loaded only when the tag's reader rejects a model (not counted in the total). */
+export const VALIDATOR_FILES = ['leadscore-validate.js', 'leadscore-validate.wasm'];
 /** Issue 6: everything the script tag loads, gzip. */
 export const BUDGET_GZIP = 25 * 1024;
 
 export function snippetSizes(dir) {
-  // leadscore-integrations.js is loaded only by sites that configure a consent manager, GTM or embedded forms.
-  const rows = [...TAG_FILES, 'leadscore-integrations.js', 'stub.min.js'].map((file) => measure(file, readFileSync(join(dir, file))));
+  // leadscore-integrations.js is loaded only by sites that configure a consent manager, GTM or embedded forms,
+  // the validator only on a page whose model the tag rejects.
+  const rows = [...TAG_FILES, 'leadscore-integrations.js', ...VALIDATOR_FILES, 'stub.min.js'].map((file) => measure(file, readFileSync(join(dir, file))));
   const tag = rows.filter((r) => TAG_FILES.includes(r.file));
   const total = { file: 'total (tag loads)', raw: 0, gzip: 0, brotli: 0 };
   for (const r of tag) for (const k of ['raw', 'gzip', 'brotli']) total[k] += r[k];

@@ -56,7 +56,11 @@ step "cargo clippy wasm32" cargo clippy --all-targets --target wasm32-unknown-un
 # The website tag's collector (src/browser/agent.rs) only compiles for wasm32 with the browser feature.
 step "cargo clippy wasm32 browser" cargo clippy --lib --target wasm32-unknown-unknown --no-default-features \
   --features browser,terse-errors -- -D warnings
-# The tag's build of the core (model errors name the field only): its unit tests, natively.
+# The tag's full model validator (src/ffi/validate.rs, loaded by the tag only for a model its reader rejects).
+step "cargo clippy wasm32 validator" cargo clippy --lib --target wasm32-unknown-unknown --no-default-features \
+  --features validator -- -D warnings
+# The tag's build of the core (event errors name the field only, the model reader says "rejected"): its unit
+# tests, natively.
 step "cargo test tag core" cargo test --lib --no-default-features --features browser,terse-errors
 
 # Each fuzz target briefly, from the committed seeds (long campaigns: bash scripts/fuzz.sh 600).

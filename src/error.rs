@@ -38,6 +38,14 @@ impl Errors {
         self.0.push(FieldError { path: path.to_string(), message: message.into() });
     }
 
+    /// The field at `path` is not valid, with no message: [`fail!`] in the website tag's build. One call with
+    /// the path alone at each of the readers' hundred-odd checks (no empty message built at each).
+    #[cfg(feature = "terse-errors")]
+    #[inline(never)]
+    pub fn reject(&mut self, path: &str) {
+        self.0.push(FieldError { path: path.to_string(), message: String::new() });
+    }
+
     pub fn single(path: &str, message: impl Into<String>) -> Errors {
         let mut errors = Errors::default();
         errors.push(path, message);
@@ -89,7 +97,7 @@ macro_rules! fail {
         #[cfg(feature = "terse-errors")]
         {
             let _message = || format!($($message)+);
-            $errors.push($path, String::new());
+            $errors.reject($path);
         }
     }};
 }
@@ -116,6 +124,50 @@ pub fn index(parent: &str, i: usize) -> String {
     path
 }
 
+/// A model field's path, for its error (`rules[3].when.page_view`): the text in the npm build; nothing in the
+/// website tag's (`terse-errors`), whose model reader only tells a valid model from a rejected one, so no path
+/// is built or allocated for any of its fields (a full validator, loaded only then, names the field: see
+/// `ffi::validate`). One body of checks in `model/` either way: a `&Path` reads as the `&str` the readers take
+/// (empty in the tag's build).
+#[cfg(not(feature = "terse-errors"))]
+pub struct Path(String);
+#[cfg(feature = "terse-errors")]
+pub struct Path;
+
+impl Path {
+    /// `parent.key` (see [`join`]).
+    pub fn join(parent: &str, key: &str) -> Path {
+        #[cfg(not(feature = "terse-errors"))]
+        return Path(join(parent, key));
+        #[cfg(feature = "terse-errors")]
+        {
+            let _ = (parent, key);
+            Path
+        }
+    }
+
+    /// `parent[i]` (see [`index`]).
+    pub fn index(parent: &str, i: usize) -> Path {
+        #[cfg(not(feature = "terse-errors"))]
+        return Path(index(parent, i));
+        #[cfg(feature = "terse-errors")]
+        {
+            let _ = (parent, i);
+            Path
+        }
+    }
+}
+
+impl std::ops::Deref for Path {
+    type Target = str;
+    fn deref(&self) -> &str {
+        #[cfg(not(feature = "terse-errors"))]
+        return &self.0;
+        #[cfg(feature = "terse-errors")]
+        ""
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -124,6 +176,13 @@ mod tests {
     fn paths_are_written_out() {
         assert_eq!(join("", "rules"), "rules");
         assert_eq!(join(&index("rules", 12), "points"), "rules[12].points");
+    }
+
+    #[test]
+    fn model_paths_are_built_only_where_errors_name_the_field() {
+        let path = Path::join(&Path::index("rules", 3), "when");
+        assert_eq!(&*path, if cfg!(feature = "terse-errors") { "" } else { "rules[3].when" });
+        assert_eq!(std::mem::size_of::<Path>() == 0, cfg!(feature = "terse-errors"));
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Small readers over `Value` that record a path-naming error instead of failing fast, so one
 //! pass over a document reports every problem in it.
 
-use crate::error::{fail, join, Errors};
+use crate::error::{fail, join, Errors, Path};
 use crate::value::Value;
 
 /// An object's fields in document order, as `Value::Object` holds them.
@@ -31,9 +31,9 @@ pub fn field<'a>(entries: &'a Entries, key: &str) -> Option<&'a Value> {
     entries.iter().find(|(k, _)| k == key).map(|(_, v)| v)
 }
 
-/// The field `key` with its path, when present: a section or list the caller reads further.
-pub fn field_at<'a>(entries: &'a Entries, path: &str, key: &str) -> Option<(&'a Value, String)> {
-    field(entries, key).map(|v| (v, join(path, key)))
+/// The field `key` with its path (see [`Path`]), when present: a section or list the caller reads further.
+pub fn field_at<'a>(entries: &'a Entries, path: &str, key: &str) -> Option<(&'a Value, Path)> {
+    field(entries, key).map(|v| (v, Path::join(path, key)))
 }
 
 /// The field `key` with its path, or an error saying it is required and what it is for.
@@ -43,10 +43,10 @@ pub fn required<'a>(
     path: &str,
     what: &str,
     errors: &mut Errors,
-) -> Option<(&'a Value, String)> {
+) -> Option<(&'a Value, Path)> {
     let found = field_at(entries, path, key);
     if found.is_none() {
-        fail!(errors, &join(path, key), "required: {what}");
+        fail!(errors, &Path::join(path, key), "required: {what}");
     }
     found
 }
@@ -80,22 +80,22 @@ pub fn number_at(entries: &Entries, path: &str, key: &str, min: f64, max: f64, e
 
 /// The field `key` as a whole number from `min` to `max`.
 pub fn whole_at(entries: &Entries, path: &str, key: &str, min: f64, max: f64, errors: &mut Errors) -> Option<u32> {
-    field(entries, key).and_then(|v| whole(v, &join(path, key), min, max, errors))
+    field(entries, key).and_then(|v| whole(v, &Path::join(path, key), min, max, errors))
 }
 
 /// The field `key` in hundredths (see [`centi`]).
 pub fn centi_at(entries: &Entries, path: &str, key: &str, limit: f64, errors: &mut Errors) -> Option<i64> {
-    field(entries, key).and_then(|v| centi(v, &join(path, key), limit, errors))
+    field(entries, key).and_then(|v| centi(v, &Path::join(path, key), limit, errors))
 }
 
 /// The field `key` as a duration in milliseconds (see [`duration`]).
 pub fn duration_at(entries: &Entries, path: &str, key: &str, errors: &mut Errors) -> Option<i64> {
-    field(entries, key).and_then(|v| duration(v, &join(path, key), errors))
+    field(entries, key).and_then(|v| duration(v, &Path::join(path, key), errors))
 }
 
 /// The field `key` as true or false.
 pub fn boolean_at(entries: &Entries, path: &str, key: &str, errors: &mut Errors) -> Option<bool> {
-    field(entries, key).and_then(|v| boolean(v, &join(path, key), errors))
+    field(entries, key).and_then(|v| boolean(v, &Path::join(path, key), errors))
 }
 
 // Walks over lists take a `dyn` callback: one copy of the loop for every list in a model.
@@ -109,7 +109,7 @@ pub fn items(
     each: &mut dyn FnMut(&Value, &str, usize, &mut Errors),
 ) {
     for (i, item) in items.iter().take(limit).enumerate() {
-        each(item, &crate::error::index(path, i), i, errors);
+        each(item, &Path::index(path, i), i, errors);
     }
 }
 

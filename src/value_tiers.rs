@@ -10,20 +10,20 @@
 //! }
 //! ```
 //! Bands and tiers are listed from the highest `min` down; the last has no `min` and takes the rest.
-//! Trait answers compare ignoring ASCII case, like `equals`. The website tag's build (neither the
-//! `api` nor the `calibrate` feature) accepts the section but does not read it.
+//! Trait answers compare ignoring ASCII case, like `equals`. The website tag's build (none of the
+//! `api`, `calibrate` or `validator` features) accepts the section but does not read it.
 
-#[cfg(any(feature = "api", feature = "calibrate"))]
+#[cfg(any(feature = "api", feature = "calibrate", feature = "validator"))]
 use crate::error::{index, join, Errors};
 use crate::model::Scalar;
-#[cfg(any(feature = "api", feature = "calibrate"))]
+#[cfg(any(feature = "api", feature = "calibrate", feature = "validator"))]
 use crate::read;
 use crate::state::VisitorState;
-#[cfg(any(feature = "api", feature = "calibrate"))]
+#[cfg(any(feature = "api", feature = "calibrate", feature = "validator"))]
 use crate::value::Value;
 
 /// Largest amount a model may state (a deal's value in any currency unit).
-#[cfg(any(feature = "api", feature = "calibrate"))]
+#[cfg(any(feature = "api", feature = "calibrate", feature = "validator"))]
 const MAX_AMOUNT: f64 = 1e12;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -69,7 +69,7 @@ impl ValueTiers {
 }
 
 /// Reads the `value` section at `path`; errors name the field.
-#[cfg(any(feature = "api", feature = "calibrate"))]
+#[cfg(any(feature = "api", feature = "calibrate", feature = "validator"))]
 pub fn parse(value: &Value, path: &str, errors: &mut Errors) -> Option<ValueTiers> {
     let before = errors.0.len();
     let entries = read::object(value, path, &["rates", "amount", "tiers"], errors)?;
@@ -131,7 +131,7 @@ pub fn parse(value: &Value, path: &str, errors: &mut Errors) -> Option<ValueTier
 }
 
 /// A list of `{ <key>: …, "min": n }` from the highest min down, the last without `min`.
-#[cfg(any(feature = "api", feature = "calibrate"))]
+#[cfg(any(feature = "api", feature = "calibrate", feature = "validator"))]
 fn bands<T>(
     entries: &[(String, Value)],
     path: &str,

@@ -99,17 +99,30 @@ function callQueue() {
 }
 
 /**
- * Fetches the wasm and the model documents (in parallel; awaited in turn, without the page's Promise.all) and
- * initialises the wasm. Resolves to the model and shadow documents (undefined when one could not be fetched:
- * `settings.modelError` / `shadowError` say why); rejects when the wasm cannot be loaded.
+ * Fetches the wasm and the model documents (in parallel; awaited in turn, without the page's Promise.all),
+ * initialises the wasm and starts the engine with the documents (undefined when one could not be fetched:
+ * `settings.modelError` / `shadowError` say why); rejects when the wasm cannot be loaded. The engine's reader only
+ * says that it rejected a model ("model <url>: rejected (…"): the full validator beside its wasm, loaded only then,
+ * names the field (./validate.js). The engine's errors are held while it starts and said in order once explained,
+ * before `ready`; the last valid model scores meanwhile.
  */
-async function loadEngine(settings, modelDocument, shadowDocument) {
+async function loadEngine(settings, modelDocument, shadowDocument, emit) {
   const wasm = get(settings.wasm, 'arraybuffer').then(null, (error) => { throw Error(`${error.message} for ${settings.wasm}`); });
   const model = modelDocument || get(settings.model, 'json').then(null, (error) => { settings.modelError = error.message; });
   const shadow = shadowDocument || (settings.shadow ? get(settings.shadow, 'json').then(null, (error) => { settings.shadowError = error.message; }) : undefined);
   wasm.then(null, () => {}); // a failed download is reported by the caller, once
   await initWasm({ module_or_path: await wasm });
-  return [await model, await shadow];
+  const doc = await model;
+  const shadowDoc = await shadow;
+  mark('leadscore:init');
+  let held = [];
+  startEngine(settings, doc, shadowDoc, { emit: (name, detail) => (held && name === 'error' ? held.push(detail) : emit(name, detail)) });
+  const errors = held;
+  held = null;
+  for (const error of errors) {
+    emit('error', error.includes(': rejected') ? await import(new URL('leadscore-validate.js', settings.wasm))
+      .then((validator) => validator.default(error, doc, shadowDoc, settings), () => error) : error);
+  }
 }
 
 // Wraps every callback the tag hands to the browser (listeners, the timer, history hooks).
@@ -193,9 +206,7 @@ export function createCollector() {
         integrations().then((m) => m.default(api, settings, report), report); // followIntegrations
       }
       if (!marked('leadscore:start')) mark('leadscore:start'); // the script tag marks its own first line
-      loadEngine(settings, modelDocument, shadowDocument).then(([doc, shadowDoc]) => {
-        mark('leadscore:init');
-        startEngine(settings, doc, shadowDoc, { emit });
+      loadEngine(settings, modelDocument, shadowDocument, emit).then(() => {
         departing = listen(w, collect, settings.cta, guard);
         mark('leadscore:first-score', 'leadscore:init');
         mark('leadscore:start-to-score', 'leadscore:start');
@@ -280,8 +291,8 @@ export function isBot(w) {
 }
 
 // XMLHttpRequest (a page that replaced fetch cannot stop the tag from loading); its own JSON parsing
-// (responseType 'json') is the browser's, not the page's JSON.parse.
-const get = async (url, type) => await { then: (resolve, reject) => {
+// (responseType 'json') is the browser's, not the page's JSON.parse. The validator (./validate.js) fetches with it too.
+export const get = async (url, type) => await { then: (resolve, reject) => {
   const x = new XMLHttpRequest();
   x.open('GET', url);
   x.responseType = type;

@@ -247,10 +247,13 @@ fn load_model(
     })
 }
 
-/// The model named `name` (or the only one) in a model document.
+/// The model named `name` (or the only one) in a model document, or "rejected": the tag's reader says no more
+/// (`error::Path`), and the loader then loads the full validator to name the field (`loadEngine` in
+/// js/browser/start.js, which looks for ": rejected" in the message).
 fn select_model(name: Option<&str>, value: &Value) -> Result<Model, String> {
-    let set = ModelSet::parse(value).map_err(|e| e.text())?;
-    let index = set.select_index(name).map_err(|e| e.text())?;
+    let rejected = |_| "rejected".to_string();
+    let set = ModelSet::parse(value).map_err(rejected)?;
+    let index = set.select_index(name).map_err(rejected)?;
     set.models.into_iter().nth(index).ok_or_else(|| "no model".to_string())
 }
 

@@ -15,6 +15,8 @@ pub mod flat_scorer;
 pub mod model;
 #[cfg(feature = "api")]
 pub mod scorer;
+#[cfg(feature = "validator")]
+pub mod validate;
 
 #[cfg(any(feature = "api", feature = "calibrate"))]
 use crate::error::Errors;
@@ -24,6 +26,7 @@ use wasm_bindgen::{JsCast, JsValue};
 /// A core value as a plain JS value (objects keep their key order). Walked with js-sys rather
 /// than serialized with serde-wasm-bindgen, so the website tag's wasm carries no serializer.
 /// Recursion is bounded: values from JS are at most `MAX_DEPTH` deep, the engine's are shallow.
+#[cfg(any(feature = "api", feature = "calibrate", feature = "browser"))]
 pub(crate) fn to_js(value: &Value) -> JsValue {
     match value {
         Value::Null => JsValue::NULL,

@@ -2,7 +2,7 @@
 //! visitor), nested with all/any/not.
 
 use super::{Condition, Occurrence, Scalar, StateCondition, TraitTest, MAX_CONDITION_DEPTH, MAX_LIST, MAX_TEXT};
-use crate::error::{fail, index, join, Errors};
+use crate::error::{fail, Errors, Path};
 use crate::pattern::Pattern;
 use crate::read::{self, required};
 use crate::value::Value;
@@ -25,7 +25,7 @@ pub(super) fn parse_condition(value: &Value, path: &str, errors: &mut Errors) ->
             fail!(errors, path, "a condition has exactly one kind; found {}", entry_names(entries));
             return None;
         }
-        parse_occurrence(key, body, &join(path, key), errors).map(Condition::Occurrence)
+        parse_occurrence(key, body, &Path::join(path, key), errors).map(Condition::Occurrence)
     } else {
         parse_state(value, path, 0, errors).map(Condition::State)
     }
@@ -47,7 +47,7 @@ fn pattern(entries: &[(String, Value)], key: &str, path: &str, errors: &mut Erro
             _ => {
                 fail!(
                     errors,
-                    &join(path, key),
+                    &Path::join(path, key),
                     "expected a pattern string (at most 500 characters; * and ? are wildcards)"
                 );
                 Pattern::Any
@@ -73,7 +73,7 @@ fn parse_occurrence(kind: &str, body: &Value, path: &str, errors: &mut Errors) -
         "download" => {
             let mut types = Vec::new();
             if let Some(v) = read::field(entries, "type") {
-                let p = join(path, "type");
+                let p = Path::join(path, "type");
                 match v {
                     Value::String(s) => types.push(s.trim_start_matches('.').to_ascii_lowercase()),
                     Value::Array(items) => read::strings(items, &p, usize::MAX, 20, errors, &mut |s, _, _| {
@@ -128,7 +128,7 @@ fn parse_state(value: &Value, path: &str, depth: usize, errors: &mut Errors) -> 
 
 /// Parses the body of the one state condition kind `key` (everything but `trait`) found at `path`.
 fn parse_state_kind(key: &str, body: &Value, path: &str, depth: usize, errors: &mut Errors) -> Option<StateCondition> {
-    let p = join(path, key);
+    let p = Path::join(path, key);
     Some(match key {
         "engaged" => {
             let e = read::object(body, &p, &["path", "seconds"], errors)?;
@@ -209,13 +209,13 @@ fn parse_trait(entries: &[(String, Value)], path: &str, errors: &mut Errors) -> 
     let before = errors.0.len();
     for (key, _) in entries {
         if !TRAIT_TESTS.contains(&key.as_str()) {
-            fail!(errors, &join(path, key), "unknown trait test (expected one of: {})", TRAIT_TESTS.join(", "));
+            fail!(errors, &Path::join(path, key), "unknown trait test (expected one of: {})", TRAIT_TESTS.join(", "));
         }
     }
     let field = read::string_at(entries, path, "trait", MAX_TEXT, errors)?;
     let mut tests = Vec::new();
     for (key, v) in entries.iter().filter(|(k, _)| k != "trait") {
-        let p = join(path, key);
+        let p = Path::join(path, key);
         let number = |v: &Value, p: &str, errors: &mut Errors| read::number(v, p, -1e15, 1e15, errors);
         let test = match key.as_str() {
             "equals" => scalar(v, &p, errors).map(TraitTest::Equals),
@@ -244,8 +244,8 @@ fn parse_trait(entries: &[(String, Value)], path: &str, errors: &mut Errors) -> 
             },
             "between" => match v.as_array() {
                 Some([lo, hi]) => {
-                    let lo = number(lo, &index(&p, 0), errors);
-                    let hi = number(hi, &index(&p, 1), errors);
+                    let lo = number(lo, &Path::index(&p, 0), errors);
+                    let hi = number(hi, &Path::index(&p, 1), errors);
                     match (lo, hi) {
                         (Some(lo), Some(hi)) if lo <= hi => Some(TraitTest::Between(lo, hi)),
                         (Some(_), Some(_)) => {

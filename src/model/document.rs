@@ -6,7 +6,7 @@ use super::{
     Band, Condition, Decay, Group, Model, Qualify, Rule, ScoreKind, Stage, StateCondition, Threshold, MAX_POINTS,
     MAX_RULES, MAX_TEXT,
 };
-use crate::error::{fail, index, join, Errors};
+use crate::error::{fail, Errors, Path};
 use crate::read::{self, required};
 use crate::value::Value;
 
@@ -73,11 +73,11 @@ pub(super) fn parse_model(value: &Value, path: &str, errors: &mut Errors) -> Opt
         .map(|(v, p)| parse_next_steps(v, &p, &stages, errors))
         .unwrap_or_default();
 
-    // The website tag's build (neither feature) ignores the section: its card reports no value,
+    // The website tag's build (none of these features) ignores the section: its card reports no value,
     // and the parser would cost the tag 2.5 KB gzip.
-    #[cfg(any(feature = "api", feature = "calibrate"))]
+    #[cfg(any(feature = "api", feature = "calibrate", feature = "validator"))]
     let value = read::field_at(entries, path, "value").and_then(|(v, p)| crate::value_tiers::parse(v, &p, errors));
-    #[cfg(not(any(feature = "api", feature = "calibrate")))]
+    #[cfg(not(any(feature = "api", feature = "calibrate", feature = "validator")))]
     let value: Option<crate::value_tiers::ValueTiers> = None;
 
     if errors.0.len() > before {
@@ -145,7 +145,7 @@ fn parse_rules(value: &Value, path: &str, groups: &mut [Group], errors: &mut Err
         read::items(items, path, MAX_RULES, errors, &mut |item, at, _, errors| {
             if let Some(rule) = parse_rule(item, at, groups, errors) {
                 if rules.iter().any(|r| r.id == rule.id) {
-                    fail!(errors, &join(at, "id"), "duplicate rule id \"{}\"", rule.id);
+                    fail!(errors, &Path::join(at, "id"), "duplicate rule id \"{}\"", rule.id);
                 }
                 rules.push(rule);
             }
@@ -163,7 +163,7 @@ fn parse_rule(value: &Value, path: &str, groups: &[Group], errors: &mut Errors) 
     let before = errors.0.len();
     let id = read::required_string(entries, path, "id", MAX_TEXT, "a unique rule id", errors).unwrap_or_default();
     if id.is_empty() && errors.0.len() == before {
-        fail!(errors, &join(path, "id"), "must not be empty");
+        fail!(errors, &Path::join(path, "id"), "must not be empty");
     }
     let label = read::string_at(entries, path, "label", MAX_TEXT, errors).unwrap_or_else(|| id.clone());
     read::string_at(entries, path, "description", 2_000, errors);
@@ -180,7 +180,7 @@ fn parse_rule(value: &Value, path: &str, groups: &[Group], errors: &mut Errors) 
             Some("fit") => ScoreKind::Fit,
             Some("engagement") => ScoreKind::Engagement,
             _ => {
-                fail!(errors, &join(path, "score"), "expected \"fit\" or \"engagement\"");
+                fail!(errors, &Path::join(path, "score"), "expected \"fit\" or \"engagement\"");
                 ScoreKind::Engagement
             }
         },
@@ -188,7 +188,7 @@ fn parse_rule(value: &Value, path: &str, groups: &[Group], errors: &mut Errors) 
     let group = read::string_at(entries, path, "group", MAX_TEXT, errors).and_then(|name| {
         let found = groups.iter().position(|g| g.id == name);
         if found.is_none() {
-            fail!(errors, &join(path, "group"), "no group with id \"{name}\" in groups");
+            fail!(errors, &Path::join(path, "group"), "no group with id \"{name}\" in groups");
         }
         found
     });
@@ -201,13 +201,13 @@ fn parse_rule(value: &Value, path: &str, groups: &[Group], errors: &mut Errors) 
     if let Some(Condition::State(cond)) = &when {
         for key in ["max", "per", "window"] {
             if read::field(entries, key).is_some() {
-                fail!(errors, &join(path, key), "applies to occurrence conditions only (page_view, download, form_submit, click, event, campaign, referrer, email_click)");
+                fail!(errors, &Path::join(path, key), "applies to occurrence conditions only (page_view, download, form_submit, click, event, campaign, referrer, email_click)");
             }
         }
         if decay.is_some() && !cond.has_time() {
             fail!(
                 errors,
-                &join(path, "decay"),
+                &Path::join(path, "decay"),
                 "applies to behaviour conditions only (this condition has no time to decay from)"
             );
         }
@@ -242,7 +242,7 @@ fn parse_groups(value: &Value, path: &str, errors: &mut Errors) -> Vec<Group> {
     read::objects(items, path, &["id", "max", "min", "decay", "label"], errors, &mut |entries, p, _, errors| {
         let Some(id) = read::required_string(entries, p, "id", MAX_TEXT, "the group's id", errors) else { return };
         if groups.iter().any(|g| g.id == id) {
-            fail!(errors, &join(p, "id"), "duplicate group id \"{id}\"");
+            fail!(errors, &Path::join(p, "id"), "duplicate group id \"{id}\"");
         }
         let max = read::centi_at(entries, p, "max", MAX_POINTS * 100.0, errors);
         let min = read::centi_at(entries, p, "min", MAX_POINTS * 100.0, errors);
@@ -265,7 +265,7 @@ fn check_group_kinds(groups: &mut [Group], rules: &[Rule], rules_path: &str, err
             None => group.score = Some(rule.score),
             Some(kind) if kind != rule.score => fail!(
                 errors,
-                &join(&index(rules_path, i), "score"),
+                &Path::join(&Path::index(rules_path, i), "score"),
                 "group \"{}\" mixes fit and engagement rules; a group caps one score",
                 group.id
             ),
@@ -315,7 +315,7 @@ fn parse_stages(value: &Value, path: &str, errors: &mut Errors) -> Vec<Stage> {
             }
         }
         if stages.iter().any(|s| s.name == name) {
-            fail!(errors, &join(p, "name"), "duplicate stage name \"{name}\"");
+            fail!(errors, &Path::join(p, "name"), "duplicate stage name \"{name}\"");
         }
         stages.push(Stage { name, threshold });
     });
@@ -349,7 +349,7 @@ fn parse_bands(value: &Value, path: &str, errors: &mut Errors) -> Vec<Band> {
         };
         if let (Some(prev), Some(m)) = (bands.last(), min) {
             if prev.min <= m {
-                fail!(errors, &join(p, "min"), "grades must be listed from best (highest min) to worst");
+                fail!(errors, &Path::join(p, "min"), "grades must be listed from best (highest min) to worst");
             }
         }
         if let (Some(grade), Some(min)) = (grade, min) {
@@ -369,7 +369,7 @@ fn parse_qualify(value: &Value, path: &str, rules: &[Rule], stages: &[Stage], er
         let found = stages.iter().position(|s| s.name == name);
         if found.is_none() {
             let names = || stages.iter().map(|s| s.name.as_str()).collect::<Vec<_>>().join(", ");
-            fail!(errors, &join(path, "stage"), "no stage named \"{name}\" (stages: {})", names());
+            fail!(errors, &Path::join(path, "stage"), "no stage named \"{name}\" (stages: {})", names());
         }
         found
     });

@@ -7,7 +7,7 @@
 mod conditions;
 mod document;
 
-use crate::error::{fail, index, join, Errors};
+use crate::error::{fail, Errors, Path};
 use crate::pattern::Pattern;
 use crate::read;
 use crate::value::Value;
@@ -250,7 +250,7 @@ impl ModelSet {
                             fail!(errors, "models", "must hold at least one model");
                         }
                         for (i, item) in items.iter().enumerate() {
-                            if let Some(model) = document::parse_model(item, &index("models", i), &mut errors) {
+                            if let Some(model) = document::parse_model(item, &Path::index("models", i), &mut errors) {
                                 models.push(model);
                             }
                         }
@@ -259,7 +259,12 @@ impl ModelSet {
             }
             for (i, model) in models.iter().enumerate() {
                 if models.iter().take(i).any(|m| m.name == model.name) {
-                    fail!(errors, &join(&index("models", i), "name"), "duplicate model name \"{}\"", model.name);
+                    fail!(
+                        errors,
+                        &Path::join(&Path::index("models", i), "name"),
+                        "duplicate model name \"{}\"",
+                        model.name
+                    );
                 }
             }
         }
@@ -295,5 +300,27 @@ impl StateCondition {
     /// Whether the condition is tied to a moment that decay can count from.
     pub(super) fn has_time(&self) -> bool {
         matches!(self, StateCondition::Engaged { .. } | StateCondition::Visits { .. } | StateCondition::Scroll { .. })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ModelSet;
+    use crate::json;
+
+    /// The npm build names each wrong field and says why; the tag's (terse-errors) only rejects the model, and
+    /// its loader asks the full validator (`ffi::validate`, this reader built without terse-errors) why.
+    #[test]
+    fn a_rejected_model_names_the_field_unless_the_build_is_terse() {
+        let doc = json::parse(
+            r#"{"name": "m", "rules": [{"id": "r", "points": "lots", "when": {"visits": {"at_least": 2}}}]}"#,
+        );
+        let errors = doc.map(|doc| ModelSet::parse(&doc).err().map(|e| e.text()));
+        let expected = if cfg!(feature = "terse-errors") {
+            "not valid"
+        } else {
+            "rules[0].points: expected a number, got a string"
+        };
+        assert_eq!(errors, Some(Some(expected.to_string())));
     }
 }

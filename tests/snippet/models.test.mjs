@@ -2,7 +2,9 @@
 // test sets (the recording proxy answers /leadscore-model.json), as a marketer publishing a new version would:
 // the state is re-scored under the new model; a stage already delivered is not sent again unless the new model
 // puts the visitor higher; a removed stage or rule and a renamed model are handled (docs/snippet.md, "When the
-// model changes"); an invalid model keeps the last valid one working and the error is reported.
+// model changes"); an invalid model keeps the last valid one working and the error is reported. The tag's own reader
+// only says it rejected a model: the full validator (leadscore-validate.js and .wasm) is loaded for that alone, and
+// names the field; a valid model never loads it.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,6 +20,9 @@ function publish(site) {
   site.route(/^\/leadscore-model\.json$/, () => ({ status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(model.current) }));
   return model;
 }
+
+/** The requests the site saw for the full validator (leadscore-validate.js and .wasm). */
+const validatorRequests = (site) => site.requests.filter((r) => r.path.startsWith('/leadscore-validate.')).map((r) => r.path);
 
 /** The leads stored since `since` was taken, as [model, version, stage]. */
 const stages = async (since) => (await since()).leads.map(({ lead }) => [lead.model, lead.model_version, lead.stage]);
@@ -49,6 +54,7 @@ test('model: a new version re-scores the stored state; the delivered stage is no
   await new Promise((resolve) => setTimeout(resolve, 1000));
   assert.deepEqual(await stages(since), [['textbook', '1', 'mql'], ['textbook', '3', 'sql']], 'the higher stage once');
   assert.deepEqual((await pageErrors(page)).onerror, []);
+  assert.deepEqual(validatorRequests(site), [], 'valid models never load the validator');
 });
 
 test('model: a removed stage and a removed rule re-score without re-sending; a renamed model delivers once under its name', async ({ browser, site }) => {
@@ -90,10 +96,28 @@ test('model: an invalid new model keeps the last valid one scoring and reports t
   const card = await open(page, site, '/features');
   assert.equal(card?.model_version, '1', 'still scored, with the last valid model');
   const { console: errors, onerror } = await pageErrors(page);
-  assert.ok(errors.some((e) => e.includes('rules[0].points')), `the error names the field: ${errors}`);
-  assert.ok(errors.some((e) => e.includes('last valid model')), `and says which model scores: ${errors}`);
+  // Before `ready`, from the validator: every field's path and the npm package's message (validateModel), then
+  // which model scores meanwhile.
+  assert.equal(errors.length, 2, `${errors}`);
+  assert.ok(errors[0].startsWith('leadscore: model /leadscore-model.json: rules[0].points: expected a number, got a string; '),
+    `the error names the field and says why: ${errors}`);
+  assert.ok(errors[0].includes('the last valid model is used'), `and what happens meanwhile: ${errors}`);
+  assert.ok(errors[1].includes('scoring with the last valid model kept by this browser'), `and which model scores: ${errors}`);
   assert.deepEqual(onerror, []);
+  assert.deepEqual(validatorRequests(site), ['/leadscore-validate.js', '/leadscore-validate.wasm'], 'loaded for the rejected model');
   assert.equal((await qualifyHere(page)).qualified, true);
   await until(async () => (await since()).stored === 1, 20_000, 'the lead');
   assert.deepEqual(await stages(since), [['textbook', '1', 'mql']]);
+});
+
+test('model: where the validator is not deployed, a rejected model is still reported, with where to find why', async ({ browser, site }) => {
+  const model = publish(site);
+  model.current.rules[0].points = 'lots';
+  site.route(/^\/leadscore-validate\.js$/, () => ({ status: 404, headers: { 'content-type': 'text/plain' }, body: 'not found' }));
+  const page = await browser.newPage();
+  assert.equal(await open(page, site, '/pricing'), null, 'no score without a valid model');
+  const { console: errors, onerror } = await pageErrors(page);
+  assert.ok(errors.some((e) => e.includes('model /leadscore-model.json: rejected (validateModel or the studio says why; ')), `${errors}`);
+  assert.deepEqual(onerror, []);
+  assert.equal((await page.evaluate(() => window.leadscore.exportState())).pages[0][0], '/pricing', 'the visit is recorded');
 });

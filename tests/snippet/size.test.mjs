@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { BUDGET_GZIP, formatSizes, peerSizes, snippetSizes } from '../../scripts/snippet-size.mjs';
+import { BUDGET_GZIP, TAG_FILES, VALIDATOR_FILES, formatSizes, peerSizes, snippetSizes } from '../../scripts/snippet-size.mjs';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const sizes = snippetSizes(join(root, 'pkg', 'browser'));
@@ -20,6 +20,12 @@ test('the script (loader, outbox and wasm glue in one file) and the inline stub 
   assert.ok(of('stub.min.js').raw <= 300, `the inline stub: ${of('stub.min.js').raw} B > 300`);
   // Loaded only with a consent manager, GTM or embedded forms (counted apart from the total for that reason).
   assert.ok(of('leadscore-integrations.js').gzip <= 2_600, `leadscore-integrations.js: ${of('leadscore-integrations.js').gzip} B gzip > 2600`);
+});
+
+test('the total is what every visitor loads: the full model validator is reported on its own lines', () => {
+  // Loaded only when the tag's reader rejects a model (tests/snippet/models.test.mjs: never for a valid one).
+  for (const file of VALIDATOR_FILES) assert.ok(of(file)?.raw > 0 && !TAG_FILES.includes(file), file);
+  assert.equal(sizes.total.gzip, TAG_FILES.reduce((sum, file) => sum + of(file).gzip, 0));
 });
 
 // Until the budget is met, the total must at least not grow: a ceiling a little above today's size
