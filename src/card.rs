@@ -151,6 +151,11 @@ impl<T: Encode> Encode for Option<T> {
 }
 impl<T: Encode> Encode for Vec<T> {
     fn to_value(&self) -> Value {
-        Value::Array(self.iter().map(T::to_value).collect())
+        // A loop rather than map/collect, as in `engine::fire`: the collect's paths are a copy of their own.
+        let mut items = Vec::with_capacity(self.len());
+        for item in self {
+            items.push(item.to_value());
+        }
+        Value::Array(items)
     }
 }

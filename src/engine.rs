@@ -91,10 +91,16 @@ enum Reason {
     },
 }
 
+/// The callbacks `settle` reports to, as `dyn`: `summarize` and, in the npm package, `score` pass
+/// these, so they share one copy of `settle` (the per-row `settle_fired` keeps its direct calls).
+type Adjust<'a> = &'a mut dyn FnMut(Adjustment);
+type Report<'a> = &'a mut dyn FnMut(Reason);
+
 /// Fit, engagement, total, stage and qualification without the breakdown, grade, reasons or any
 /// other text: every rule of the model evaluated against the state, exactly as `score` does.
 pub fn summarize(model: &Model, state: &VisitorState, now: i64) -> Summary {
-    settle(model, points_of(&fire(model, state, now)), |_| {}, |_| {})
+    let (adjust, reason): (Adjust, Report) = (&mut |_| {}, &mut |_| {});
+    settle(model, points_of(&fire(model, state, now)), adjust, reason)
 }
 
 pub fn score(model: &Model, state: &VisitorState, now: i64) -> ScoreCard {
@@ -116,34 +122,37 @@ pub fn score(model: &Model, state: &VisitorState, now: i64) -> ScoreCard {
     }
     let mut reasons = Vec::new();
     let mut disqualified_by = Vec::new();
-    let summary = settle(
-        model,
-        points_of(&fired),
-        |adjusted| {
-            let (rule, label, score, points) = adjustment_line(model, adjusted);
-            lines.push(Line { rule, label, score, points, base: points, count: 0, counted: 0 });
-        },
-        |reason| {
-            // One text per kind of test, its wording picked by the outcome (fewer call sites in the tag).
-            reasons.push(match reason {
-                Reason::Stage { at, need } => {
-                    let (relation, end) = if at >= need { (" reached (needs ", ")") } else { (" is below ", "") };
-                    concat(&["stage ", stage_name(at), relation, stage_name(need), end])
-                }
-                Reason::Minimum { what, value, min } => {
-                    let relation = if value >= min { " ≥ " } else { " < " };
-                    concat(&[what, " ", &fmt_centi(value), relation, &fmt_centi(min)])
-                }
-                Reason::Rule { rule, fired } => {
-                    concat(&["rule ", rule_id(rule), if fired { " fired" } else { " has not fired" }])
-                }
-                Reason::Disqualified { rule } => {
-                    disqualified_by.push(rule_id(rule).to_string());
-                    concat(&["disqualified by rule ", rule_id(rule)])
-                }
-            });
-        },
-    );
+    #[cfg_attr(feature = "browser", allow(unused_mut))]
+    let mut adjust = |adjusted: Adjustment| {
+        let (rule, label, score, points) = adjustment_line(model, adjusted);
+        lines.push(Line { rule, label, score, points, base: points, count: 0, counted: 0 });
+    };
+    #[cfg_attr(feature = "browser", allow(unused_mut))]
+    let mut reason = |reason: Reason| {
+        // One text per kind of test, its wording picked by the outcome (fewer call sites in the tag).
+        reasons.push(match reason {
+            Reason::Stage { at, need } => {
+                let (relation, end) = if at >= need { (" reached (needs ", ")") } else { (" is below ", "") };
+                concat(&["stage ", stage_name(at), relation, stage_name(need), end])
+            }
+            Reason::Minimum { what, value, min } => {
+                let relation = if value >= min { " ≥ " } else { " < " };
+                concat(&[what, " ", &fmt_centi(value), relation, &fmt_centi(min)])
+            }
+            Reason::Rule { rule, fired } => {
+                concat(&["rule ", rule_id(rule), if fired { " fired" } else { " has not fired" }])
+            }
+            Reason::Disqualified { rule } => {
+                disqualified_by.push(rule_id(rule).to_string());
+                concat(&["disqualified by rule ", rule_id(rule)])
+            }
+        });
+    };
+    // In the npm package `score` hands `settle` its callbacks as `dyn`, as `summarize` does, so the
+    // two share one copy of it; the website tag calls only `score`, and keeps the direct calls.
+    #[cfg(not(feature = "browser"))]
+    let (adjust, reason): (Adjust, Report) = (&mut adjust, &mut reason);
+    let summary = settle(model, points_of(&fired), adjust, reason);
     let stage = stage_name(summary.stage).to_string();
     let grade = concat(&[band(&model.fit_grades, summary.fit), band(&model.engagement_grades, summary.engagement)]);
     let next_step = model.next_steps.iter().find(|(s, _)| *s == stage).map(|(_, t)| t.clone());

@@ -262,8 +262,14 @@ impl Reader<'_> {
     fn hex4(&mut self) -> Option<u32> {
         let mut code = 0;
         for _ in 0..4 {
-            let digit = char::from(self.next()?).to_digit(16)?;
-            code = code * 16 + digit;
+            // Read by byte, without a char and `char::to_digit`.
+            let digit = match self.next()? {
+                byte @ b'0'..=b'9' => byte - b'0',
+                byte @ b'a'..=b'f' => byte - b'a' + 10,
+                byte @ b'A'..=b'F' => byte - b'A' + 10,
+                _ => return None,
+            };
+            code = code * 16 + u32::from(digit);
         }
         Some(code)
     }
@@ -359,6 +365,7 @@ mod tests {
         assert_eq!(value.get("a").and_then(|a| a.as_array()).map(|a| a.len()), Some(10));
         assert_eq!(round_trip("[1763856000000,-9007199254740991,0.1]"), "[1763856000000,-9007199254740991,0.1]");
         assert_eq!(round_trip(r#""\u00e9\ud83d\ude00\ud800x""#), "\"é😀\u{FFFD}x\"");
+        assert_eq!(round_trip(r#""\u00C9\u00c9\u20AC\uD83D\uDE00""#), "\"ÉÉ€😀\"");
         assert_eq!(round_trip(" { \"k\" : [ ] } "), r#"{"k":[]}"#);
         assert_eq!(write(&Value::Number(f64::NAN)), "null");
         assert_eq!(write(&Value::from("\u{1f}\t")), r#""\u001f\t""#);

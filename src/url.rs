@@ -2,7 +2,7 @@
 //! positions): `str::split_once` with a text needle and the reverse char searchers would each bring
 //! their own searcher into the website tag's wasm.
 
-use crate::pattern::{after_last, find};
+use crate::pattern::{after_last, find, split_once};
 
 /// What follows the scheme of an absolute URL (`https://a.example/x` → `a.example/x`).
 pub fn after_scheme(url: &str) -> Option<&str> {
@@ -12,9 +12,9 @@ pub fn after_scheme(url: &str) -> Option<&str> {
 /// The authority of an absolute URL without credentials, as written (`https://u@A.example:8443/x` →
 /// `A.example:8443`); None without a scheme.
 pub fn authority(url: &str) -> Option<&str> {
-    let rest = after_scheme(url)?;
-    let end = rest.bytes().position(|b| matches!(b, b'/' | b'?' | b'#')).unwrap_or(rest.len());
-    let authority = rest.get(..end)?;
+    // Up to the first `/`, `?` or `#`.
+    let rest = without_query(after_scheme(url)?);
+    let authority = split_once(rest, b'/').map_or(rest, |(before, _)| before);
     Some(after_last(authority, b'@').unwrap_or(authority))
 }
 
@@ -40,6 +40,8 @@ mod tests {
         assert_eq!(authority("https://user:pw@A.example:8443/x?y#z"), Some("A.example:8443"));
         assert_eq!(authority("https://a.example"), Some("a.example"));
         assert_eq!(authority("https://a.example#top"), Some("a.example"));
+        assert_eq!(authority("https://a.example?next=/x"), Some("a.example"));
+        assert_eq!(authority("https://a.example#/x?y"), Some("a.example"));
         assert_eq!(authority("/relative/path"), None);
         assert_eq!(authority("https://a@b@C.example?q=@x"), Some("C.example"));
         assert_eq!(without_query("/a/b.pdf?x=1#y"), "/a/b.pdf");
