@@ -19,7 +19,6 @@
 
 use crate::json;
 use crate::state::VisitorState;
-use crate::value::Value;
 
 /// Bodies above this are slimmed down: keepalive requests are limited to 64 KB.
 pub const MAX_BODY_BYTES: usize = 60_000;
@@ -76,8 +75,7 @@ pub fn body(
         out.push_str(shadow);
     }
     field(&mut out, "traits");
-    let traits = state.traits.iter().filter(|(k, _)| detail != Detail::Minimal || k.starts_with("email"));
-    out.push_str(&json::write(&Value::Object(traits.map(|(k, v)| (k.clone(), v.to_value())).collect())));
+    state.write_traits(&mut out, detail == Detail::Minimal);
     field(&mut out, "page");
     json::write_string(page, &mut out);
     field(&mut out, "sent_by");
@@ -174,6 +172,7 @@ mod tests {
     use super::*;
     use crate::model::ModelSet;
     use crate::state::TimedEvent;
+    use crate::value::Value;
     use serde_json::Value as Json;
 
     fn event(json: Vec<(&str, Value)>) -> TimedEvent {

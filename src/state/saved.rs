@@ -38,14 +38,7 @@ impl VisitorState {
         }
         if !self.traits.is_empty() {
             field(out, "traits");
-            out.push('{');
-            for (i, (key, value)) in self.traits.iter().enumerate() {
-                comma(out, i);
-                json::write_string(key, out);
-                out.push(':');
-                out.push_str(&json::write(&value.to_value()));
-            }
-            out.push('}');
+            self.write_traits(out, false);
         }
         if !self.ids.is_empty() {
             field(out, "ids");
@@ -55,6 +48,24 @@ impl VisitorState {
                 number(out, f64::from(id));
             }
             out.push(']');
+        }
+        out.push('}');
+    }
+
+    /// Appends the traits as a JSON object (`emails`: only the email and its domain, for the minimal payload).
+    pub fn write_traits(&self, out: &mut String, emails: bool) {
+        out.push('{');
+        for (key, value) in self.traits.iter().filter(|(key, _)| !emails || key.starts_with("email")) {
+            if !out.ends_with('{') {
+                out.push(',');
+            }
+            json::write_string(key, out);
+            out.push(':');
+            match value {
+                Scalar::Text(text) => json::write_string(text, out),
+                Scalar::Number(n) => number(out, *n),
+                Scalar::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+            }
         }
         out.push('}');
     }
