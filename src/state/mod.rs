@@ -293,7 +293,16 @@ fn tally<'a>(list: &'a mut Vec<Tally>, limit: usize, key: &str, kept: usize) -> 
         Some(at) => at,
         None => {
             if list.len() >= limit {
-                if let Some(stale) = list.iter().enumerate().skip(kept).min_by_key(|(_, t)| t.active).map(|(i, _)| i) {
+                // The first of the least recently seen, by a plain loop (an iterator chain costs the tag more code).
+                let mut stale = None;
+                let mut oldest = i64::MAX;
+                for (i, t) in list.iter().enumerate() {
+                    if i >= kept && t.active < oldest {
+                        oldest = t.active;
+                        stale = Some(i);
+                    }
+                }
+                if let Some(stale) = stale {
                     list.remove(stale);
                 }
             }

@@ -208,18 +208,21 @@ fn read_tally(value: &Value, path: &str, base: i64, page: bool, errors: &mut Err
         Value::Number(x) if *x == -1.0 => 0,
         v => read::number(v, &index(path, 2), 0.0, span, errors).map(|s| base + (s * 1000.0) as i64).unwrap_or(0),
     };
-    let mut recent = Vec::new();
+    let mut recent: Vec<i64> = Vec::new();
+    let mut ascending = true;
     if let Some(times) = read::array(at(3), &index(path, 3), errors) {
         if times.len() > RECENT {
             fail!(errors, &index(path, 3), "at most {RECENT} times");
         }
         for (i, t) in times.iter().take(RECENT).enumerate() {
             if let Some(s) = read::number(t, &index(&index(path, 3), i), 0.0, span, errors) {
-                recent.push(base + (s.floor() * 1000.0) as i64);
+                let t = base + (s.floor() * 1000.0) as i64;
+                ascending &= recent.last().is_none_or(|&last| last <= t);
+                recent.push(t);
             }
         }
     }
-    if recent.windows(2).any(|w| matches!(w, [a, b] if a > b)) {
+    if !ascending {
         fail!(errors, &index(path, 3), "times must be in ascending order");
     }
     if (n as usize) < recent.len() {
