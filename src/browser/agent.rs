@@ -599,7 +599,10 @@ impl Agent {
             return JsValue::NULL;
         }
         self.sync(false);
-        to_js(&self.state.to_value())
+        // Its saved text read back: the tag writes the state as text, and has no other builder of its value.
+        let mut text = String::new();
+        self.state.write_json(&mut text);
+        to_js(&json::parse(&text).unwrap_or_default())
     }
 
     /// `leadscore.consent(true)`: store and send from now on, merging what this page collected

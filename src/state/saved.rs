@@ -5,11 +5,34 @@ use super::*;
 use crate::json;
 
 impl VisitorState {
-    /// The state as a plain JSON-compatible value: its saved text ([`VisitorState::write_json`]) read back.
+    /// The state as a plain JSON-compatible value: short keys, times in seconds after `first`; the same as
+    /// [`VisitorState::write_json`] writes (a test holds them to it). Both exist because each is the small one
+    /// where it is used: the npm package's wasm hands this value to JS and has no float formatting or parsing
+    /// (reading the text back would add them, +44 KB), while the tag writes text and building this tree
+    /// costs it more code.
     pub fn to_value(&self) -> Value {
-        let mut text = String::new();
-        self.write_json(&mut text);
-        json::parse(&text).unwrap_or(Value::Null)
+        let base = self.first;
+        let tallies = |list: &[Tally]| Value::Array(list.iter().map(|t| tally_value(t, base)).collect());
+        let mut entries = vec![
+            ("v", Value::Number(STATE_VERSION)),
+            ("first", Value::Number(self.first as f64)),
+            ("last", Value::Number(secs(self.last, base))),
+            ("visits", tally_value(&self.visits, base)),
+        ];
+        // Pages are always saved; the other lists when they hold anything.
+        for (key, list) in self.keyed() {
+            if key == "pages" || !list.is_empty() {
+                entries.push((key, tallies(list)));
+            }
+        }
+        if !self.traits.is_empty() {
+            entries
+                .push(("traits", Value::Object(self.traits.iter().map(|(k, v)| (k.clone(), v.to_value())).collect())));
+        }
+        if !self.ids.is_empty() {
+            entries.push(("ids", Value::Array(self.ids.iter().map(|&h| Value::Number(f64::from(h))).collect())));
+        }
+        Value::object(entries)
     }
 
     /// Appends the saved form as JSON text: short keys, times in seconds after `first`. Written straight
@@ -136,6 +159,26 @@ impl VisitorState {
 
 fn secs(ts: i64, base: i64) -> f64 {
     ((ts - base) / 1000) as f64
+}
+
+/// `[key, n, older, [recent…]]`, plus engaged seconds and scroll depth for pages.
+fn tally_value(t: &Tally, base: i64) -> Value {
+    let mut items = vec![
+        Value::String(t.key.clone()),
+        Value::Number(f64::from(t.n)),
+        Value::Number(if t.older == 0 { -1.0 } else { secs(t.older, base) }),
+        Value::Array(t.recent.iter().map(|&r| Value::Number(secs(r, base))).collect()),
+    ];
+    let spread = t.older_first != 0 && t.older_first != t.older;
+    if t.engaged_ms > 0 || t.scroll > 0 || t.active != t.last() {
+        items.push(Value::Number(t.engaged_ms as f64 / 1000.0));
+        items.push(Value::Number(f64::from(t.scroll)));
+        items.push(Value::Number(secs(t.active, base)));
+    }
+    if spread {
+        items.push(Value::Number(secs(t.older_first, base)));
+    }
+    Value::Array(items)
 }
 
 /// A number as JSON text.
@@ -289,6 +332,15 @@ mod tests {
             text,
             r#"{"v":1,"first":1800000000000,"last":9,"visits":["",1,-1,[0]],"pages":[["/pricing",6,1,[2,3,4,5],12.5,75,9,0]],"clicks":[["say \"hi\"",1,-1,[60]]],"traits":{"email":"a@b.example","seats":2.5},"ids":[7,4294967295]}"#
         );
-        assert_eq!(VisitorState::from_value(&state.to_value()), Ok(state));
+        assert_eq!(VisitorState::from_value(&state.to_value()), Ok(state.clone()));
+        // The value and the text are the same saved form, also for an empty state and a page without extras.
+        assert_eq!(crate::json::write(&state.to_value()), text);
+        let mut plain = VisitorState::default();
+        plain.pages.push(Tally { key: "/".into(), n: 1, recent: vec![0], ..Tally::default() });
+        for state in [VisitorState::default(), plain] {
+            let mut text = String::new();
+            state.write_json(&mut text);
+            assert_eq!(crate::json::write(&state.to_value()), text);
+        }
     }
 }
