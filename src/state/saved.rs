@@ -78,7 +78,10 @@ impl VisitorState {
     /// Appends the traits as a JSON object (`emails`: only the email and its domain, for the minimal payload).
     pub fn write_traits(&self, out: &mut String, emails: bool) {
         out.push('{');
-        for (key, value) in self.traits.iter().filter(|(key, _)| !emails || key.starts_with("email")) {
+        for (key, value) in &self.traits {
+            if emails && !key.starts_with("email") {
+                continue;
+            }
             if !out.ends_with('{') {
                 out.push(',');
             }
