@@ -384,6 +384,21 @@ fn item(data: &Value, i: usize) -> Option<&Value> {
     data.as_array().and_then(|items| items.get(i))
 }
 
+/// The JSON text of an event of type `kind`, left open for [`put`] and `Agent::record`.
+fn event_text(kind: &str) -> String {
+    let mut event = String::from("{\"type\":");
+    json::write_string(kind, &mut event);
+    event
+}
+
+/// Appends the text field `key` to an event's JSON text.
+fn put(event: &mut String, key: &str, value: &str) {
+    event.push(',');
+    json::write_string(key, event);
+    event.push(':');
+    json::write_string(value, event);
+}
+
 /// A text item of what the loader observed ("" when missing).
 fn field(data: &Value, i: usize) -> &str {
     item(data, i).and_then(Value::as_str).unwrap_or_default()
@@ -445,19 +460,18 @@ impl Agent {
         let href = field(data, 0);
         self.page = urls::page_path(field(data, 1), field(data, 2));
         self.url = urls::without_query(href).to_string();
-        let mut event = vec![
-            ("type", text("page_view")),
-            ("path", text(&self.page)),
-            ("url", text(&self.url)),
-            ("title", Value::String(clip(field(data, 5), 200))),
-        ];
+        let mut event = event_text("page_view");
+        put(&mut event, "path", &self.page);
+        put(&mut event, "url", &self.url);
+        put(&mut event, "title", &clip(field(data, 5), 200));
         let referrer = field(data, 6);
         let own = field(data, 4).to_ascii_lowercase();
         if urls::host(referrer).is_some_and(|host| host != own) {
-            event.push(("referrer", text(urls::without_query(referrer))));
+            put(&mut event, "referrer", urls::without_query(referrer));
         }
         if let Some(utm) = urls::utm(field(data, 3), decode) {
-            event.push(("utm", utm));
+            event.push_str(",\"utm\":");
+            event.push_str(&utm);
         }
         self.record(event);
         self.page.clone()
@@ -465,13 +479,17 @@ impl Agent {
 
     fn click(&mut self, data: &Value) {
         if let Some(name) = Some(clip(field(data, 0), 128)).filter(|n| !n.is_empty()) {
-            self.record(vec![("type", text("click")), ("name", Value::String(name))]);
+            let mut event = event_text("click");
+            put(&mut event, "name", &name);
+            self.record(event);
         }
         let href = field(data, 1);
         let download = item(data, 2) == Some(&Value::Bool(true));
         if !href.is_empty() && urls::is_download(href, download, &self.config.downloads) {
             let url = urls::download_url(href, field(data, 3));
-            self.record(vec![("type", text("download")), ("url", Value::String(url))]);
+            let mut event = event_text("download");
+            put(&mut event, "url", &url);
+            self.record(event);
         }
     }
 
@@ -499,9 +517,12 @@ impl Agent {
             }
         }
         let id = random_id();
-        let mut submitted = vec![("type", text("form_submit")), ("id", text(&id)), ("form", Value::String(name))];
+        let mut submitted = event_text("form_submit");
+        put(&mut submitted, "id", &id);
+        put(&mut submitted, "form", &name);
         if !traits.is_empty() {
-            submitted.push(("traits", Value::Object(traits)));
+            submitted.push_str(",\"traits\":");
+            submitted.push_str(&json::write(&Value::Object(traits)));
         }
         self.record(submitted);
         if !(self.consent && !self.off && self.config.attach_state) {
@@ -552,7 +573,13 @@ impl Agent {
             }
             (traits, _) => traits,
         };
-        self.ingest(Value::object(vec![("type", text("identify")), ("ts", Value::Number(now())), ("traits", traits)]))
+        // Built with its keys as they are kept: `Value::object`, which converts them, is in no other path of the tag.
+        let event = vec![
+            ("type".to_string(), text("identify")),
+            ("ts".to_string(), Value::Number(now())),
+            ("traits".to_string(), traits),
+        ];
+        self.ingest(Value::Object(event))
     }
 
     /// `reset()`: a new visitor from now on (new lead id, empty state, in every tab); not an opt-out, and
@@ -602,7 +629,10 @@ impl Agent {
             return JsValue::NULL;
         }
         self.sync(false);
-        to_js(&self.state.to_value())
+        // Its saved text read back: the tag writes the state as text, and has no other builder of its value.
+        let mut text = String::new();
+        self.state.write_json(&mut text);
+        to_js(&json::parse(&text).unwrap_or_default())
     }
 
     /// `leadscore.consent(true)`: store and send from now on, merging what this page collected
@@ -666,14 +696,20 @@ impl Agent {
 
     // ---- state and storage --------------------------------------------------------------------
 
-    /// An event the tag observed, at this moment (a rejected one, e.g. an odd page title, is skipped).
+    /// An event the tag observed (JSON text begun by [`event_text`]), at this moment (a rejected one, e.g. an odd
+    /// page title, is skipped). Written as text and read back by the JSON reader the tag has anyway: building a
+    /// value tree at each call site costs more code.
     #[inline(never)]
-    fn record(&mut self, mut fields: Vec<(&'static str, Value)>) {
+    fn record(&mut self, mut event: String) {
         if self.off {
             return;
         }
-        fields.push(("ts", Value::Number(now())));
-        let _ = self.ingest(Value::object(fields));
+        event.push_str(",\"ts\":");
+        json::write_digits(now() as u64, &mut event);
+        event.push('}');
+        if let Some(event) = json::parse(&event) {
+            let _ = self.ingest(event);
+        }
     }
 
     fn ingest(&mut self, value: Value) -> Result<(), String> {

@@ -1,5 +1,6 @@
 //! The tag's configuration. The loader reads the script tag's `data-*` attributes and hands over
-//! a normalized object (see `js/browser/leadscore.js`); this is its Rust side.
+//! a normalized object (see `js/browser/start.js`); this is its Rust side. (Its `cta`, the CSS selector of
+//! call-to-action elements, is the listeners' alone: `js/browser/listen.js`.)
 
 use crate::value::Value;
 
@@ -17,8 +18,6 @@ pub struct Config {
     pub consent_source: bool,
     /// `data-downloads`: link extensions that count as downloads, lower case.
     pub downloads: Vec<String>,
-    /// `data-cta`: a CSS selector whose clicks count as CTA clicks.
-    pub cta: Option<String>,
     /// `data-fields`: form field names read in addition to the built-in allow-list.
     pub fields: Vec<String>,
     /// Add the hidden `leadscore_state` input to submitted forms (`data-attach-state="false"`: no).
@@ -36,11 +35,15 @@ impl Config {
     pub fn from_value(data: &Value) -> Config {
         let text = |key: &str| data.get(key).and_then(Value::as_str).filter(|s| !s.is_empty()).map(str::to_string);
         let flag = |key: &str| data.get(key) == Some(&Value::Bool(true));
+        // A plain loop: an iterator chain collected here costs more code.
         let list = |key: &str| -> Vec<String> {
-            crate::pattern::split(data.get(key).and_then(Value::as_str).unwrap_or_default(), b',')
-                .filter(|s| !s.is_empty())
-                .map(str::to_string)
-                .collect()
+            let mut items = Vec::new();
+            for item in crate::pattern::split(data.get(key).and_then(Value::as_str).unwrap_or_default(), b',') {
+                if !item.is_empty() {
+                    items.push(item.to_string());
+                }
+            }
+            items
         };
         Config {
             deliver: flag("deliver"),
@@ -48,7 +51,6 @@ impl Config {
             consent: flag("consent"),
             consent_source: text("consentSource").is_some(),
             downloads: list("downloads"),
-            cta: text("cta"),
             fields: list("fields"),
             attach_state: flag("attachState"),
             model_url: text("model").unwrap_or_default(),
@@ -79,7 +81,6 @@ mod tests {
         assert!(c.deliver && !c.consent && c.attach_state && c.consent_source);
         assert_eq!(c.downloads, vec!["pdf", "zip"]);
         assert!(c.fields.is_empty());
-        assert_eq!(c.cta.as_deref(), Some(".cta"));
         assert_eq!(c.model_name, None);
         assert_eq!(c.model_url, "/m.json");
         assert_eq!(Config::from_value(&Value::Null), Config::default());

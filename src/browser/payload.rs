@@ -18,8 +18,7 @@
 //! ([`body`] puts the lead id and key first, then the score card, then [`extras`].)
 
 use crate::json;
-use crate::state::{Tally, VisitorState};
-use crate::value::Value;
+use crate::state::VisitorState;
 
 /// Bodies above this are slimmed down: keepalive requests are limited to 64 KB.
 pub const MAX_BODY_BYTES: usize = 60_000;
@@ -76,8 +75,7 @@ pub fn body(
         out.push_str(shadow);
     }
     field(&mut out, "traits");
-    let traits = state.traits.iter().filter(|(k, _)| detail != Detail::Minimal || k.starts_with("email"));
-    out.push_str(&json::write(&Value::Object(traits.map(|(k, v)| (k.clone(), v.to_value())).collect())));
+    state.write_traits(&mut out, detail == Detail::Minimal);
     field(&mut out, "page");
     json::write_string(page, &mut out);
     field(&mut out, "sent_by");
@@ -88,15 +86,15 @@ pub fn body(
     state.write_json(&mut out);
     if detail == Detail::Full {
         field(&mut out, "history");
-        out.push_str(&json::write(&history(state)));
+        write_history(state, &mut out);
     }
     out.push('}');
     out
 }
 
-/// `"name":` after a comma, unless it opens the object.
+/// `"name":` after a comma, unless it opens an object.
 fn field(out: &mut String, name: &str) {
-    if out.len() > 1 {
+    if !out.ends_with('{') {
         out.push(',');
     }
     json::write_string(name, out);
@@ -106,58 +104,67 @@ fn field(out: &mut String, name: &str) {
 /// Who sent the payload (`sent_by`).
 pub const SENT_BY: &str = concat!("leadscore-browser/", env!("CARGO_PKG_VERSION"));
 
-/// Pages with engaged seconds, downloads, forms, clicks, events and the source of the visits.
-pub fn history(state: &VisitorState) -> Value {
-    let counted = |list: &[Tally], name: &str| {
-        Value::Array(
-            list.iter()
-                .map(|t| {
-                    Value::object(vec![(name, Value::from(t.key.as_str())), ("count", Value::Number(f64::from(t.n)))])
-                })
-                .collect(),
-        )
+/// Pages with engaged seconds, downloads, forms, clicks, events and the source of the visits, appended as JSON
+/// text (every number in it is a whole one).
+pub fn write_history(state: &VisitorState, out: &mut String) {
+    let number = |out: &mut String, name: &str, n: i64| {
+        field(out, name);
+        json::write_digits(n.max(0) as u64, out);
     };
-    let pages = state
-        .pages
-        .iter()
-        .map(|p| {
-            Value::object(vec![
-                ("path", Value::from(p.key.as_str())),
-                ("views", Value::Number(f64::from(p.n))),
-                ("engaged_seconds", Value::Number((p.engaged_ms / 1000) as f64)),
-                ("scroll", Value::Number(f64::from(p.scroll))),
-            ])
-        })
-        .collect();
-    let campaigns = state
-        .campaigns
-        .iter()
-        .map(|c| {
-            let [source, medium, campaign] = crate::state::campaign_parts(&c.key);
-            Value::object(vec![
-                ("source", Value::from(source)),
-                ("medium", Value::from(medium)),
-                ("campaign", Value::from(campaign)),
-            ])
-        })
-        .collect();
-    Value::object(vec![
-        ("first_seen", Value::Number(state.first as f64)),
-        ("last_seen", Value::Number(state.last as f64)),
-        ("visits", Value::Number(f64::from(state.visits.n))),
-        ("pages", Value::Array(pages)),
-        ("downloads", counted(&state.downloads, "url")),
-        ("forms", counted(&state.forms, "form")),
-        ("clicks", counted(&state.clicks, "name")),
-        ("events", counted(&state.events, "name")),
-        (
-            "source",
-            Value::object(vec![
-                ("referrers", Value::Array(state.referrers.iter().map(|r| Value::from(r.key.as_str())).collect())),
-                ("campaigns", Value::Array(campaigns)),
-            ]),
-        ),
-    ])
+    out.push('{');
+    number(out, "first_seen", state.first);
+    number(out, "last_seen", state.last);
+    number(out, "visits", i64::from(state.visits.n));
+    field(out, "pages");
+    for (i, p) in state.pages.iter().enumerate() {
+        out.push_str(if i == 0 { "[{" } else { ",{" });
+        field(out, "path");
+        json::write_string(&p.key, out);
+        number(out, "views", i64::from(p.n));
+        number(out, "engaged_seconds", p.engaged_ms / 1000);
+        number(out, "scroll", i64::from(p.scroll));
+        out.push('}');
+    }
+    close(out, state.pages.is_empty());
+    for (name, key, list) in [
+        ("downloads", "url", &state.downloads),
+        ("forms", "form", &state.forms),
+        ("clicks", "name", &state.clicks),
+        ("events", "name", &state.events),
+    ] {
+        field(out, name);
+        for (i, t) in list.iter().enumerate() {
+            out.push_str(if i == 0 { "[{" } else { ",{" });
+            field(out, key);
+            json::write_string(&t.key, out);
+            number(out, "count", i64::from(t.n));
+            out.push('}');
+        }
+        close(out, list.is_empty());
+    }
+    out.push_str(",\"source\":{");
+    field(out, "referrers");
+    for (i, r) in state.referrers.iter().enumerate() {
+        out.push(if i == 0 { '[' } else { ',' });
+        json::write_string(&r.key, out);
+    }
+    close(out, state.referrers.is_empty());
+    field(out, "campaigns");
+    for (i, c) in state.campaigns.iter().enumerate() {
+        out.push_str(if i == 0 { "[{" } else { ",{" });
+        for (part, value) in ["source", "medium", "campaign"].into_iter().zip(crate::state::campaign_parts(&c.key)) {
+            field(out, part);
+            json::write_string(value, out);
+        }
+        out.push('}');
+    }
+    close(out, state.campaigns.is_empty());
+    out.push_str("}}");
+}
+
+/// Closes a list whose items were written each after `[` or `,`: `[]` when there were none.
+fn close(out: &mut String, empty: bool) {
+    out.push_str(if empty { "[]" } else { "]" });
 }
 
 #[cfg(test)]
@@ -165,6 +172,7 @@ mod tests {
     use super::*;
     use crate::model::ModelSet;
     use crate::state::TimedEvent;
+    use crate::value::Value;
     use serde_json::Value as Json;
 
     fn event(json: Vec<(&str, Value)>) -> TimedEvent {
@@ -228,6 +236,16 @@ mod tests {
         assert_eq!(at(&full, "/history/pages/0/path"), "/pricing");
         assert_eq!(at(&full, "/history/source/campaigns/0/medium"), "email");
         assert_eq!(at(&full, "/history/source/referrers/0"), "www.google.com");
+        assert_eq!(
+            at(&full, "/history"),
+            serde_json::json!({
+                "first_seen": 1_763_856_000_000_i64, "last_seen": 1_763_856_000_000_i64, "visits": 1,
+                "pages": [{ "path": "/pricing", "views": 1, "engaged_seconds": 0, "scroll": 0 }],
+                "downloads": [], "forms": [], "clicks": [], "events": [],
+                "source": { "referrers": ["www.google.com"],
+                            "campaigns": [{ "source": "news", "medium": "email", "campaign": "" }] }
+            })
+        );
         assert_eq!(at(&full, "/page"), "https://a.test/pricing");
         assert_eq!(at(&full, "/state/v"), 1.0);
 

@@ -293,7 +293,16 @@ fn tally<'a>(list: &'a mut Vec<Tally>, limit: usize, key: &str, kept: usize) -> 
         Some(at) => at,
         None => {
             if list.len() >= limit {
-                if let Some(stale) = list.iter().enumerate().skip(kept).min_by_key(|(_, t)| t.active).map(|(i, _)| i) {
+                // The first of the least recently seen, by a plain loop (an iterator chain costs the tag more code).
+                let mut stale = None;
+                let mut oldest = i64::MAX;
+                for (i, t) in list.iter().enumerate() {
+                    if i >= kept && t.active < oldest {
+                        oldest = t.active;
+                        stale = Some(i);
+                    }
+                }
+                if let Some(stale) = stale {
                     list.remove(stale);
                 }
             }
@@ -307,26 +316,38 @@ fn tally<'a>(list: &'a mut Vec<Tally>, limit: usize, key: &str, kept: usize) -> 
 /// A company size as forms and CRMs write it: "120" → 120, "50-200" → 125 (the middle of a range),
 /// "1,000+" → 1000, "10k" → 10000.
 fn company_size(text: &str) -> Option<f64> {
-    let mut numbers: Vec<f64> = Vec::new();
+    // The first two numbers, read byte by byte (a non-ASCII character only ends a number) into a pair, not a
+    // list: `found` counts the numbers seen.
+    let mut numbers = [0.0; 2];
+    let mut found = 0;
+    let mut keep = |n: f64| {
+        if let Some(slot) = numbers.get_mut(found) {
+            *slot = n;
+        }
+        found += 1;
+    };
     let mut current: Option<f64> = None;
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        if let Some(d) = c.to_digit(10) {
-            current = Some(current.unwrap_or(0.0) * 10.0 + f64::from(d));
+    let bytes = text.as_bytes();
+    for (i, &b) in bytes.iter().enumerate() {
+        if b.is_ascii_digit() {
+            current = Some(current.unwrap_or(0.0) * 10.0 + f64::from(b - b'0'));
             continue;
         }
-        if c == ',' && current.is_some() && chars.peek().is_some_and(char::is_ascii_digit) {
+        if b == b',' && current.is_some() && bytes.get(i + 1).is_some_and(u8::is_ascii_digit) {
             continue;
         }
         if let Some(n) = current.take() {
-            numbers.push(if c == 'k' || c == 'K' { n * 1000.0 } else { n });
+            keep(if b == b'k' || b == b'K' { n * 1000.0 } else { n });
         }
     }
-    numbers.extend(current);
-    match numbers.as_slice() {
-        [n] => Some(*n),
-        [a, b, ..] => Some(((a + b) / 2.0).floor()),
-        [] => None,
+    if let Some(n) = current {
+        keep(n);
+    }
+    let [first, second] = numbers;
+    match found {
+        0 => None,
+        1 => Some(first),
+        _ => Some(((first + second) / 2.0).floor()),
     }
 }
 

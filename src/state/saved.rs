@@ -5,11 +5,34 @@ use super::*;
 use crate::json;
 
 impl VisitorState {
-    /// The state as a plain JSON-compatible value: its saved text ([`VisitorState::write_json`]) read back.
+    /// The state as a plain JSON-compatible value: short keys, times in seconds after `first`; the same as
+    /// [`VisitorState::write_json`] writes (a test holds them to it). Both exist because each is the small one
+    /// where it is used: the npm package's wasm hands this value to JS and has no float formatting or parsing
+    /// (reading the text back would add them, +44 KB), while the tag writes text and building this tree
+    /// costs it more code.
     pub fn to_value(&self) -> Value {
-        let mut text = String::new();
-        self.write_json(&mut text);
-        json::parse(&text).unwrap_or(Value::Null)
+        let base = self.first;
+        let tallies = |list: &[Tally]| Value::Array(list.iter().map(|t| tally_value(t, base)).collect());
+        let mut entries = vec![
+            ("v", Value::Number(STATE_VERSION)),
+            ("first", Value::Number(self.first as f64)),
+            ("last", Value::Number(secs(self.last, base))),
+            ("visits", tally_value(&self.visits, base)),
+        ];
+        // Pages are always saved; the other lists when they hold anything.
+        for (key, list) in self.keyed() {
+            if key == "pages" || !list.is_empty() {
+                entries.push((key, tallies(list)));
+            }
+        }
+        if !self.traits.is_empty() {
+            entries
+                .push(("traits", Value::Object(self.traits.iter().map(|(k, v)| (k.clone(), v.to_value())).collect())));
+        }
+        if !self.ids.is_empty() {
+            entries.push(("ids", Value::Array(self.ids.iter().map(|&h| Value::Number(f64::from(h))).collect())));
+        }
+        Value::object(entries)
     }
 
     /// Appends the saved form as JSON text: short keys, times in seconds after `first`. Written straight
@@ -38,14 +61,7 @@ impl VisitorState {
         }
         if !self.traits.is_empty() {
             field(out, "traits");
-            out.push('{');
-            for (i, (key, value)) in self.traits.iter().enumerate() {
-                comma(out, i);
-                json::write_string(key, out);
-                out.push(':');
-                out.push_str(&json::write(&value.to_value()));
-            }
-            out.push('}');
+            self.write_traits(out, false);
         }
         if !self.ids.is_empty() {
             field(out, "ids");
@@ -55,6 +71,27 @@ impl VisitorState {
                 number(out, f64::from(id));
             }
             out.push(']');
+        }
+        out.push('}');
+    }
+
+    /// Appends the traits as a JSON object (`emails`: only the email and its domain, for the minimal payload).
+    pub fn write_traits(&self, out: &mut String, emails: bool) {
+        out.push('{');
+        for (key, value) in &self.traits {
+            if emails && !key.starts_with("email") {
+                continue;
+            }
+            if !out.ends_with('{') {
+                out.push(',');
+            }
+            json::write_string(key, out);
+            out.push(':');
+            match value {
+                Scalar::Text(text) => json::write_string(text, out),
+                Scalar::Number(n) => number(out, *n),
+                Scalar::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+            }
         }
         out.push('}');
     }
@@ -127,6 +164,26 @@ fn secs(ts: i64, base: i64) -> f64 {
     ((ts - base) / 1000) as f64
 }
 
+/// `[key, n, older, [recent…]]`, plus engaged seconds and scroll depth for pages.
+fn tally_value(t: &Tally, base: i64) -> Value {
+    let mut items = vec![
+        Value::String(t.key.clone()),
+        Value::Number(f64::from(t.n)),
+        Value::Number(if t.older == 0 { -1.0 } else { secs(t.older, base) }),
+        Value::Array(t.recent.iter().map(|&r| Value::Number(secs(r, base))).collect()),
+    ];
+    let spread = t.older_first != 0 && t.older_first != t.older;
+    if t.engaged_ms > 0 || t.scroll > 0 || t.active != t.last() {
+        items.push(Value::Number(t.engaged_ms as f64 / 1000.0));
+        items.push(Value::Number(f64::from(t.scroll)));
+        items.push(Value::Number(secs(t.active, base)));
+    }
+    if spread {
+        items.push(Value::Number(secs(t.older_first, base)));
+    }
+    Value::Array(items)
+}
+
 /// A number as JSON text.
 fn number(out: &mut String, n: f64) {
     out.push_str(&json::write(&Value::Number(n)));
@@ -197,18 +254,21 @@ fn read_tally(value: &Value, path: &str, base: i64, page: bool, errors: &mut Err
         Value::Number(x) if *x == -1.0 => 0,
         v => read::number(v, &index(path, 2), 0.0, span, errors).map(|s| base + (s * 1000.0) as i64).unwrap_or(0),
     };
-    let mut recent = Vec::new();
+    let mut recent: Vec<i64> = Vec::new();
+    let mut ascending = true;
     if let Some(times) = read::array(at(3), &index(path, 3), errors) {
         if times.len() > RECENT {
             fail!(errors, &index(path, 3), "at most {RECENT} times");
         }
         for (i, t) in times.iter().take(RECENT).enumerate() {
             if let Some(s) = read::number(t, &index(&index(path, 3), i), 0.0, span, errors) {
-                recent.push(base + (s.floor() * 1000.0) as i64);
+                let t = base + (s.floor() * 1000.0) as i64;
+                ascending &= recent.last().is_none_or(|&last| last <= t);
+                recent.push(t);
             }
         }
     }
-    if recent.windows(2).any(|w| matches!(w, [a, b] if a > b)) {
+    if !ascending {
         fail!(errors, &index(path, 3), "times must be in ascending order");
     }
     if (n as usize) < recent.len() {
@@ -275,6 +335,15 @@ mod tests {
             text,
             r#"{"v":1,"first":1800000000000,"last":9,"visits":["",1,-1,[0]],"pages":[["/pricing",6,1,[2,3,4,5],12.5,75,9,0]],"clicks":[["say \"hi\"",1,-1,[60]]],"traits":{"email":"a@b.example","seats":2.5},"ids":[7,4294967295]}"#
         );
-        assert_eq!(VisitorState::from_value(&state.to_value()), Ok(state));
+        assert_eq!(VisitorState::from_value(&state.to_value()), Ok(state.clone()));
+        // The value and the text are the same saved form, also for an empty state and a page without extras.
+        assert_eq!(crate::json::write(&state.to_value()), text);
+        let mut plain = VisitorState::default();
+        plain.pages.push(Tally { key: "/".into(), n: 1, recent: vec![0], ..Tally::default() });
+        for state in [VisitorState::default(), plain] {
+            let mut text = String::new();
+            state.write_json(&mut text);
+            assert_eq!(crate::json::write(&state.to_value()), text);
+        }
     }
 }
