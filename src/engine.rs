@@ -457,14 +457,21 @@ fn occurs(occurrence: &Occurrence, key: &str) -> bool {
 /// Sorts occurrences newest first. An insertion sort: the lists are a few dozen entries at most
 /// (bounded keys × recent times), and the standard sort would add ~4 KB to the website tag's WASM.
 fn newest_first(times: &mut [Occurrences]) {
-    for i in 1..times.len() {
+    insertion_sort_by(times, |before, here| before.at >= here.at);
+}
+
+/// Sorts `items` so that `in_order(a, b)` holds for each neighbouring pair, stably. The lists sorted are short
+/// (a state's occurrences, a numeric field's steps), and the standard sorts would add kilobytes of code to the
+/// wasm for nothing.
+pub(crate) fn insertion_sort_by<T>(items: &mut [T], in_order: impl Fn(&T, &T) -> bool) {
+    for i in 1..items.len() {
         let mut j = i;
         while j > 0 {
-            let (Some(before), Some(here)) = (times.get(j - 1), times.get(j)) else { break };
-            if before.at >= here.at {
+            let (Some(before), Some(here)) = (items.get(j - 1), items.get(j)) else { break };
+            if in_order(before, here) {
                 break;
             }
-            times.swap(j - 1, j);
+            items.swap(j - 1, j);
             j -= 1;
         }
     }

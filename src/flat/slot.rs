@@ -130,7 +130,7 @@ impl SlotBuilder {
 
     /// The slot, and the steps beyond its first two.
     pub(super) fn build(mut self) -> (Slot, Vec<Step>) {
-        self.steps.sort_by(|a, b| a.0.total_cmp(&b.0));
+        crate::engine::insertion_sort_by(&mut self.steps, |a, b| a.0.total_cmp(&b.0).is_le());
         let mut steps: Vec<(f64, i64)> = Vec::with_capacity(self.steps.len());
         for (at, add) in self.steps {
             match steps.last_mut() {
