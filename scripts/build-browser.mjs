@@ -218,7 +218,7 @@ mkdirSync(out, { recursive: true });
 renameSync(wasm, join(out, 'leadscore-core.wasm'));
 const glue = readFileSync(join(work, 'leadscore-core.js'), 'utf8').replace(/^\/\* @ts-self-types="[^"]*" \*\/\n/, '');
 writeFileSync(join(work, 'leadscore-core.js'), glue);
-for (const file of ['start.js', 'tag.js', 'validate.js', 'listen.js', 'outbox.js', 'integrations.js', 'consent-sources.js', 'datalayer.js', 'embedded-forms.js']) {
+for (const file of ['start.js', 'get.js', 'tag.js', 'validate.js', 'listen.js', 'outbox.js', 'integrations.js', 'consent-sources.js', 'datalayer.js', 'embedded-forms.js']) {
   writeFileSync(join(work, file), readFileSync(join(root, 'js', 'browser', file), 'utf8').replace('__VERSION__', version));
 }
 const esbuild = (entry, file, format, extra = []) => run(bin('esbuild'), [
