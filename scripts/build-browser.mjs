@@ -218,7 +218,7 @@ mkdirSync(out, { recursive: true });
 renameSync(wasm, join(out, 'leadscore-core.wasm'));
 const glue = readFileSync(join(work, 'leadscore-core.js'), 'utf8').replace(/^\/\* @ts-self-types="[^"]*" \*\/\n/, '');
 writeFileSync(join(work, 'leadscore-core.js'), glue);
-for (const file of ['start.js', 'tag.js', 'validate.js', 'listen.js', 'outbox.js', 'integrations.js', 'consent-sources.js', 'datalayer.js', 'embedded-forms.js']) {
+for (const file of ['start.js', 'get.js', 'tag.js', 'validate.js', 'listen.js', 'outbox.js', 'integrations.js', 'consent-sources.js', 'datalayer.js', 'embedded-forms.js']) {
   writeFileSync(join(work, file), readFileSync(join(root, 'js', 'browser', file), 'utf8').replace('__VERSION__', version));
 }
 const esbuild = (entry, file, format, extra = []) => run(bin('esbuild'), [
@@ -229,6 +229,13 @@ esbuild(join(work, 'tag.js'), join(out, 'leadscore.js'), 'iife', ['--log-overrid
 // Consent managers, dataLayer, embedded forms: loaded by the tag from next to itself, only when configured.
 esbuild(join(work, 'integrations.js'), join(out, 'leadscore-integrations.js'), 'esm');
 esbuild(join(work, 'start.js'), join(out, 'index.js'), 'esm');
+// The module's import of the full validator (beside the wasm's URL, known at run time) is left to the browser:
+// the minifier drops comments, so the bundlers' ignore markers are put back here (webpack, Turbopack, Vite).
+const validatorImport = 'import(new URL("leadscore-validate.js"';
+const moduleBuild = readFileSync(join(out, 'index.js'), 'utf8');
+if (!moduleBuild.includes(validatorImport)) throw new Error(`build-browser: index.js has no ${validatorImport}`);
+writeFileSync(join(out, 'index.js'), moduleBuild.replace(validatorImport,
+  'import(/* webpackIgnore: true */ /* turbopackIgnore: true */ /* @vite-ignore */ new URL("leadscore-validate.js"'));
 cpSync(join(root, 'js', 'browser', 'index.d.ts'), join(out, 'index.d.ts'));
 esbuild(join(root, 'js', 'browser', 'stub.js'), join(out, 'stub.min.js'), 'iife', ['--target=es5']);
 

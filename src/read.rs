@@ -109,6 +109,10 @@ pub fn items(
     each: &mut dyn FnMut(&Value, &str, usize, &mut Errors),
 ) {
     for (i, item) in items.iter().take(limit).enumerate() {
+        // The tag's reader only rejects a model: it stops at the first problem.
+        if cfg!(feature = "terse-errors") && !errors.0.is_empty() {
+            return;
+        }
         each(item, &Path::index(path, i), i, errors);
     }
 }

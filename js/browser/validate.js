@@ -1,8 +1,8 @@
 // The full model validator (pkg/browser/leadscore-validate.js, with leadscore-validate.wasm beside it): what the
-// loader imports only when the engine's own reader rejects a model (see `begin` in ./start.js), to name the field
+// loader imports only when the engine's own reader rejects a model (see `loadEngine` in ./start.js), to name the field
 // and say why. Its wasm is this crate's `validator` build (src/ffi/validate.rs), with every message.
 import init, { validate } from './validate-glue.js';
-import { get } from './start.js';
+import { get } from './get.js';
 
 let ready;
 
@@ -15,7 +15,8 @@ export default async (error, doc, shadow, settings) => {
   try {
     ready ||= get(new URL('leadscore-validate.wasm', import.meta.url).href, 'arraybuffer').then((bytes) => init({ module_or_path: bytes }));
     await ready;
-    return error.replace(': rejected', `: ${error[0] === 's' ? validate(shadow, '') : validate(doc, settings.modelName)}`);
+    const why = error[0] === 's' ? validate(shadow, '') : validate(doc, settings.modelName);
+    return error.replace(': rejected', () => `: ${why}`); // a function: the text may hold `$&` and the like
   } catch {
     return error;
   }

@@ -308,18 +308,18 @@ mod tests {
     use super::ModelSet;
     use crate::json;
 
-    /// The npm build names each wrong field and says why; the tag's (terse-errors) only rejects the model, and
-    /// its loader asks the full validator (`ffi::validate`, this reader built without terse-errors) why.
+    /// The npm build names each wrong field and says why; the tag's (terse-errors) only rejects the model, at its
+    /// first problem, and its loader asks the full validator (`ffi::validate`, this reader built without
+    /// terse-errors) why.
     #[test]
-    fn a_rejected_model_names_the_field_unless_the_build_is_terse() {
-        let doc = json::parse(
-            r#"{"name": "m", "rules": [{"id": "r", "points": "lots", "when": {"visits": {"at_least": 2}}}]}"#,
-        );
+    fn a_rejected_model_names_the_fields_unless_the_build_is_terse() {
+        let rule = |id: &str| format!(r#"{{"id": "{id}", "points": "lots", "when": {{"visits": {{"at_least": 2}}}}}}"#);
+        let doc = json::parse(&format!(r#"{{"name": "m", "rules": [{}, {}]}}"#, rule("a"), rule("b")));
         let errors = doc.map(|doc| ModelSet::parse(&doc).err().map(|e| e.text()));
         let expected = if cfg!(feature = "terse-errors") {
             "not valid"
         } else {
-            "rules[0].points: expected a number, got a string"
+            "rules[0].points: expected a number, got a string; rules[1].points: expected a number, got a string"
         };
         assert_eq!(errors, Some(Some(expected.to_string())));
     }
