@@ -15,34 +15,21 @@
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { WASM_FEATURES, bin, root, run, targetDir, wasmOpt } from './build-common.mjs';
+import { TAG_BUILD_STD, TAG_FEATURES, TAG_RUSTFLAGS, TAG_WASM_OPT, bin, root, run, targetDir, wasmOpt } from './build-common.mjs';
 import { snippetSizes, formatSizes } from './snippet-size.mjs';
 
 const out = join(root, 'pkg', 'browser');
 
 const version = readFileSync(join(root, 'Cargo.toml'), 'utf8').match(/^version\s*=\s*"([^"]+)"/m)?.[1] ?? '0.0.0';
 
-// 1. The slim wasm. Preferred: nightly with std rebuilt under the immediate-abort panic strategy, which
-//    drops every panic message and the formatting code behind it (about 8 KB gzip of the tag; the
-//    library denies panics anyway, so only the unreachable paths of std and core are lost). It has its
-//    own target dir: the RUSTFLAGS would otherwise rebuild the stable artifacts every time. When the
-//    nightly or its rust-src is missing, or a future nightly renames the flag, the stable build is used
-//    and the build says so (the tag works the same, it is just heavier).
-// No Debug formatting and no source locations (file:line:col) compiled in: the tag never prints them (−0.2 KB gzip).
-// No reference types or multi-value returns: wasm-bindgen then keeps JS values in its glue's heap slab instead of
-// an externref table, with no externref or multi-value shim per export and no table allocator in the wasm
-// (−0.8 KB gzip of wasm, +0.2 KB of glue).
-const TAG_RUSTFLAGS = '-Zunstable-options -Cpanic=immediate-abort -Zfmt-debug=none -Zlocation-detail=none'
-  + ' -Ctarget-feature=-reference-types,-multivalue';
+// 1. The slim wasm, built with TAG_RUSTFLAGS and TAG_BUILD_STD (scripts/build-common.mjs says why each). It has its
+//    own target dir: the RUSTFLAGS would otherwise rebuild the stable artifacts every time. When the nightly or
+//    its rust-src is missing, or a future nightly renames a flag, the stable build is used and the build says so
+//    (the tag works the same, it is just heavier).
 const CARGO_ARGS = ['build', '--release', '--target', 'wasm32-unknown-unknown', '--no-default-features', '--features', 'browser,terse-errors'];
-// std's `optimize_for_size` picks its smaller implementations (sorting, integer formatting): −0.8 KB gzip.
-const BUILD_STD = [
-  ['-Z', 'build-std=std,panic_abort', '-Z', 'build-std-features=optimize_for_size'],
-  ['-Z', 'build-std=std,panic_abort'],
-];
 function buildImmediateAbort() {
   const dir = join(targetDir, 'tag-immediate-abort');
-  for (const std of BUILD_STD) {
+  for (const std of TAG_BUILD_STD) {
     try {
       console.log('$ cargo +nightly ' + [...CARGO_ARGS, ...std].join(' '));
       execFileSync('cargo', ['+nightly', ...CARGO_ARGS, ...std], {
@@ -76,13 +63,8 @@ run('wasm-bindgen', ['--target', 'web', '--no-typescript', '--omit-default-modul
   '--out-dir', work, '--out-name', 'leadscore-core', rawWasm]);
 const wasm = join(work, 'leadscore-core_bg.wasm');
 dropClosureShims(wasm);
-// -Oz, then the control flow flattened and rebuilt (--flatten --rereloop) and -Oz again until nothing changes:
-// −0.6 KB gzip over -Oz alone. --low-memory-unused folds constant address offsets, which is sound because
-// rustc's wasm layout keeps the stack (growing down from 1 MB) and all data above the first 1 KB: −0.4 KB.
-// The features section goes too (−0.1 KB gzip): browsers do not read it.
-const TAG_FEATURES = WASM_FEATURES.filter((f) => f !== '--enable-reference-types' && f !== '--enable-multivalue');
-run(bin('wasm-opt'), ['--low-memory-unused', '-Oz', '--flatten', '--rereloop', '-Oz', '-Oz', '--converge',
-  '--strip-debug', '--strip-producers', '--strip-target-features', ...TAG_FEATURES, wasm, '-o', wasm]);
+// TAG_WASM_OPT's passes; the features section goes too (−0.1 KB gzip): browsers do not read it.
+run(bin('wasm-opt'), [...TAG_WASM_OPT, '--strip-debug', '--strip-producers', '--strip-target-features', ...TAG_FEATURES, wasm, '-o', wasm]);
 shortenLinkNames(wasm, join(work, 'leadscore-core.js'));
 
 /**

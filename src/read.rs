@@ -249,7 +249,9 @@ pub fn duration(value: &Value, path: &str, errors: &mut Errors) -> Option<i64> {
     };
     let text = text.trim();
     let split = text.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(text.len());
-    let (digits, unit) = text.split_at(split);
+    // `split` is at a char boundary (an ASCII byte or the end); the checked split keeps the panicking
+    // path and its message formatting out of the npm build.
+    let (digits, unit) = text.split_at_checked(split).unwrap_or((text, ""));
     let unit_ms: f64 = match unit.trim() {
         "ms" => 1.0,
         "s" => 1_000.0,
