@@ -1,6 +1,6 @@
 // What the visitor does, observed where every analytics tag observes it: page views (single-page-app navigation
 // and the back/forward cache too), named and CTA clicks, links, forms, engaged time and scroll depth. Each
-// observation goes to the engine (`collect(kind, data)`, src/browser/agent.rs), which applies the tag's policies
+// observation goes to the engine (`collect(kind, data)`, src/browser/agent/observe.rs), which applies the tag's policies
 // (which form fields may be read, which links are downloads, which parts of a URL are kept), keeps the visitor
 // state and qualifies. Every listener, the timer and the history hook run inside `guard` (a try/catch), so
 // nothing reaches the page as an uncaught exception.
@@ -174,7 +174,7 @@ export function listen(w, collect, cta, guard) {
   const l = w.location;
   let page = '';
   const record = (type, key, value, ts) => collect('event', { type, path: page, [key]: value, ts });
-  // The observations below go to the engine as arrays, by position (see `collect` in src/browser/agent.rs).
+  // The observations below go to the engine as arrays, by position (see `collect` in src/browser/agent/observe.rs).
   const [update, flush, input, lastInput] = engagedTime(d, (seconds, at) => record('engaged', 'seconds', seconds, at));
   // Scrolling is input: it happened at the last input, not when the check noticed it.
   const [checkScroll, resetScroll] = scrollDepth(w, (mark) => record('scroll', 'depth', mark, lastInput()));

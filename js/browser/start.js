@@ -5,7 +5,7 @@
 //
 // `start(config)` returns the page API (track, identify, score, consent, exportState, reset, on) at once:
 // calls made before the wasm is in wait for it. It fetches the model (when given as a URL) and the wasm,
-// starts the engine (src/browser/agent.rs: visitor state, consent, qualification), observes the page
+// starts the engine (src/browser/agent/: visitor state, consent, qualification), observes the page
 // (./listen.js) and delivers qualified leads (./outbox.js). Importing this module does nothing; nothing touches `window` before
 // `start`, so it is safe to import during server-side rendering. One collector per page: a second `start`
 // (or the script tag beside the module) returns the first one's API.

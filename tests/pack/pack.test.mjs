@@ -31,7 +31,8 @@ after(() => rmSync(work, { recursive: true, force: true }));
 
 test('the tarball holds the entries, types, schema and wasm, and no generated typings', () => {
   const files = packed.files.map((f) => f.path).sort();
-  for (const file of ['package.json', 'README.md', 'index.d.ts', 'schema.json', 'lead.schema.json', 'browser/index.js', 'browser/index.d.ts', 'react.js', 'api.js', 'node.js', 'deno.js',
+  for (const file of ['package.json', 'README.md', 'index.d.ts', 'schema.json', 'lead.schema.json', 'browser/index.js', 'browser/index.d.ts',
+    'browser/leadscore-core.wasm', 'browser/leadscore-validate.js', 'browser/leadscore-validate.wasm', 'react.js', 'api.js', 'node.js', 'deno.js',
     'workerd.js', 'web.js', 'core/leadscore.js', 'core/leadscore_bg.wasm', 'bin/leadscore.mjs', 'cli-score-parts.mjs', 'cli-score-worker.mjs']) {
     assert.ok(files.includes(file), `${file} in ${files.join(', ')}`);
   }

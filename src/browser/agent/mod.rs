@@ -24,6 +24,12 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::Storage;
 
+mod observe;
+mod storage;
+
+pub(crate) use observe::collect;
+use storage::*;
+
 /// Events kept while consent is pending, replayed into the stored state once it is given.
 const MAX_PENDING: usize = 200;
 /// The last valid model document, so a broken or unreachable new model does not stop scoring
@@ -103,40 +109,6 @@ fn replay(state: &mut VisitorState, event: &Value) {
     }
 }
 
-/// `storage.getItem(key)`; None when absent or when storage throws. Not inlined, like the two below: each call
-/// carries its string passing and exception check, and the agent makes a dozen.
-#[inline(never)]
-fn read_item(storage: &Storage, key: &str) -> Option<String> {
-    storage.get_item(key).ok().flatten()
-}
-
-/// `storage.setItem(key, value)`; false when storage throws (full, denied).
-#[inline(never)]
-fn write_item(storage: &Storage, key: &str, value: &str) -> bool {
-    storage.set_item(key, value).is_ok()
-}
-
-#[inline(never)]
-fn remove_item(storage: &Storage, key: &str) {
-    let _ = storage.remove_item(key);
-}
-
-/// Whether the visitor opted out (`consent(false)`, in this tab or another).
-fn opted_out(storage: &Storage) -> bool {
-    read_item(storage, OPT_OUT_KEY).as_deref() == Some("1")
-}
-
-/// The keys of the tabs' journals in `storage`.
-fn journal_keys(storage: &Storage) -> Vec<String> {
-    let mut keys = Vec::new();
-    for i in 0..storage.length().unwrap_or(0).min(MAX_SCANNED) {
-        if let Some(key) = storage.key(i).ok().flatten().filter(|key| key.starts_with(JOURNAL_PREFIX)) {
-            keys.push(key);
-        }
-    }
-    keys
-}
-
 /// A score card as the page API and the payload show it.
 fn card_js(card: &engine::ScoreCard) -> JsValue {
     to_js(&card.to_value())
@@ -154,13 +126,6 @@ extern "C" {
     /// browser the tag supports has it) cost four imports and their code.
     #[wasm_bindgen(thread_local_v2, js_name = globalThis)]
     static GLOBAL_THIS: JsValue;
-}
-
-/// The page's localStorage (None where it is unavailable or throws), read from the global object: not
-/// `web_sys::window()`, which checks `instanceof Window` (MooTools replaces `Window`).
-fn local_storage() -> Option<Storage> {
-    let storage = GLOBAL_THIS.with(|global| Reflect::get(global, &JsValue::from_str("localStorage"))).ok()?;
-    (storage.is_object()).then(|| storage.unchecked_into())
 }
 
 /// A JS array of `items`. Pushed one by one: `Array.of` would add an import per arity.
@@ -324,86 +289,6 @@ pub(crate) fn start(config: JsValue, model: JsValue, shadow: JsValue, host: JsVa
     Ok(())
 }
 
-/// What the loader's listeners observed (`js/browser/listen.js`), as `(kind, data)`; returns what that kind
-/// answers (undefined otherwise). `data` is an array read by position (property names would survive the
-/// script's minification), except for `event`:
-/// - `view` `[href, pathname, hash, search, host, title, referrer]`: a page view (`referrer` on the first
-///   only); answers the page's path.
-/// - `path` `[pathname, hash]`: answers the path a location would have (to tell a new page from the same).
-/// - `click` `[name, href, download, host]`: a named click (`data-leadscore-event` or the CTA) and/or a link.
-/// - `submit` `[name, controls]`: a form sent, with its controls as `[tag, type, name, autocomplete, trait,
-///   value, checked]`; answers `[state, eventId]` to attach to the form, or null.
-/// - `event`: a core event the loader measured (`engaged`, `scroll`), an object with its `ts`.
-/// - `ready`: the first page view is in: emits `ready` with the card. `sync` `[key]`: another tab wrote
-///   `key` (null: storage cleared), applied when it is the state or a journal. `tick`:
-///   housekeeping. `leave`: the page is hidden or left: write what memory holds.
-pub(crate) fn collect(kind: &str, data: JsValue) -> JsValue {
-    let data = plain(&data).unwrap_or_default();
-    let mut answer = JsValue::UNDEFINED;
-    with(&mut |a| {
-        answer = match kind {
-            "view" => JsValue::from_str(&a.view(&data)),
-            "path" => JsValue::from_str(&urls::page_path(field(&data, 0), field(&data, 1))),
-            "click" => {
-                a.click(&data);
-                JsValue::UNDEFINED
-            }
-            "submit" => a.submit(&data),
-            "event" => {
-                // Measured by the loader: well-formed; a rejected one (an odd path) is skipped.
-                let _ = a.ingest(data.clone());
-                JsValue::UNDEFINED
-            }
-            "ready" => {
-                let card = a.card();
-                a.tell("ready", card);
-                JsValue::UNDEFINED
-            }
-            "sync" => {
-                if store::is_tag_key(item(&data, 0).and_then(Value::as_str)) {
-                    a.sync(true);
-                }
-                JsValue::UNDEFINED
-            }
-            "tick" => {
-                a.prune_journal();
-                JsValue::UNDEFINED
-            }
-            "leave" => {
-                a.save();
-                JsValue::UNDEFINED
-            }
-            _ => JsValue::UNDEFINED,
-        };
-    });
-    answer
-}
-
-/// Item `i` of what the loader observed.
-fn item(data: &Value, i: usize) -> Option<&Value> {
-    data.as_array().and_then(|items| items.get(i))
-}
-
-/// The JSON text of an event of type `kind`, left open for [`put`] and `Agent::record`.
-fn event_text(kind: &str) -> String {
-    let mut event = String::from("{\"type\":");
-    json::write_string(kind, &mut event);
-    event
-}
-
-/// Appends the text field `key` to an event's JSON text.
-fn put(event: &mut String, key: &str, value: &str) {
-    event.push(',');
-    json::write_string(key, event);
-    event.push(':');
-    json::write_string(value, event);
-}
-
-/// A text item of what the loader observed ("" when missing).
-fn field(data: &Value, i: usize) -> &str {
-    item(data, i).and_then(Value::as_str).unwrap_or_default()
-}
-
 impl Agent {
     fn begin(&mut self) {
         if self.consent {
@@ -413,124 +298,6 @@ impl Agent {
         // Before the first page view: a stage it reaches (a new model re-scoring the stored state) is
         // handed to an outbox that is already on.
         self.tell("_consent", JsValue::from_bool(self.consent));
-    }
-
-    fn open_storage(&mut self) {
-        self.storage = local_storage();
-        if self.storage.as_ref().is_some_and(opted_out) {
-            self.off = true;
-            self.consent = false;
-            self.storage = None;
-        } else {
-            // Journals left by tabs closed before their events reached the stored state are applied.
-            self.sync(true);
-        }
-    }
-
-    /// Keeps a valid model in storage (written when it changed); without one (invalid, unreachable)
-    /// scores with the one kept from an earlier page, and says so next to the error.
-    fn keep_model(&mut self) {
-        let Some(storage) = &self.storage else { return };
-        let kept = read_item(storage, MODEL_KEY);
-        if self.model.is_some() {
-            if let Some(json) = self.model_json.take().filter(|json| kept.as_ref() != Some(json)) {
-                write_item(storage, MODEL_KEY, &json);
-            }
-            return;
-        }
-        let Some(model) = kept
-            .and_then(|text| json::parse(&text))
-            .and_then(|doc| select_model(self.config.model_name.as_deref(), &doc).ok())
-        else {
-            return;
-        };
-        let mut message = String::from("scoring with the last valid model kept by this browser: ");
-        message.push_str(&model.name);
-        if let Some(version) = &model.version {
-            message.push_str(" version ");
-            message.push_str(version);
-        }
-        self.report(message);
-        self.model = Some(model);
-    }
-
-    // ---- collection -------------------------------------------------------------------------
-
-    fn view(&mut self, data: &Value) -> String {
-        let href = field(data, 0);
-        self.page = urls::page_path(field(data, 1), field(data, 2));
-        self.url = urls::without_query(href).to_string();
-        let mut event = event_text("page_view");
-        put(&mut event, "path", &self.page);
-        put(&mut event, "url", &self.url);
-        put(&mut event, "title", &clip(field(data, 5), 200));
-        let referrer = field(data, 6);
-        let own = field(data, 4).to_ascii_lowercase();
-        if urls::host(referrer).is_some_and(|host| host != own) {
-            put(&mut event, "referrer", urls::without_query(referrer));
-        }
-        if let Some(utm) = urls::utm(field(data, 3), decode) {
-            event.push_str(",\"utm\":");
-            event.push_str(&utm);
-        }
-        self.record(event);
-        self.page.clone()
-    }
-
-    fn click(&mut self, data: &Value) {
-        if let Some(name) = Some(clip(field(data, 0), 128)).filter(|n| !n.is_empty()) {
-            let mut event = event_text("click");
-            put(&mut event, "name", &name);
-            self.record(event);
-        }
-        let href = field(data, 1);
-        let download = item(data, 2) == Some(&Value::Bool(true));
-        if !href.is_empty() && urls::is_download(href, download, &self.config.downloads) {
-            let url = urls::download_url(href, field(data, 3));
-            let mut event = event_text("download");
-            put(&mut event, "url", &url);
-            self.record(event);
-        }
-    }
-
-    /// A form sent: its allow-listed fields (see [`fields`], later controls winning) as traits; answers
-    /// `[state, eventId]` for the loader to attach to the form, so a server scoring the attached state and this
-    /// submission counts the submission once (the core drops a repeated id).
-    fn submit(&mut self, data: &Value) -> JsValue {
-        let name = Some(clip(field(data, 0), 128)).filter(|n| !n.is_empty()).unwrap_or_else(|| "form".into());
-        let mut traits: Vec<(String, Value)> = Vec::new();
-        for control in item(data, 1).and_then(Value::as_array).unwrap_or_default().iter().take(200) {
-            let seen = Control {
-                tag: field(control, 0),
-                kind: field(control, 1),
-                name: field(control, 2),
-                autocomplete: field(control, 3),
-                explicit: item(control, 4).and_then(Value::as_str),
-                value: field(control, 5),
-                checked: item(control, 6) == Some(&Value::Bool(true)),
-            };
-            if let Some((key, value)) = fields::read(&seen, &self.config.fields) {
-                traits.retain(|(k, _)| *k != key);
-                if traits.len() < 24 {
-                    traits.push((key, value));
-                }
-            }
-        }
-        let id = random_id();
-        let mut submitted = event_text("form_submit");
-        put(&mut submitted, "id", &id);
-        put(&mut submitted, "form", &name);
-        if !traits.is_empty() {
-            submitted.push_str(",\"traits\":");
-            submitted.push_str(&json::write(&Value::Object(traits)));
-        }
-        self.record(submitted);
-        if !(self.consent && !self.off && self.config.attach_state) {
-            return JsValue::NULL;
-        }
-        let mut state = String::new();
-        self.state.write_json(&mut state);
-        strings(&[&state, &id])
     }
 
     // ---- the page API -------------------------------------------------------------------------
@@ -691,186 +458,6 @@ impl Agent {
             self.tell("_consent", JsValue::FALSE);
             let card = self.card();
             self.tell("score", card);
-        }
-    }
-
-    // ---- state and storage --------------------------------------------------------------------
-
-    /// An event the tag observed (JSON text begun by [`event_text`]), at this moment (a rejected one, e.g. an odd
-    /// page title, is skipped). Written as text and read back by the JSON reader the tag has anyway: building a
-    /// value tree at each call site costs more code.
-    #[inline(never)]
-    fn record(&mut self, mut event: String) {
-        if self.off {
-            return;
-        }
-        event.push_str(",\"ts\":");
-        json::write_digits(now() as u64, &mut event);
-        event.push('}');
-        if let Some(event) = json::parse(&event) {
-            let _ = self.ingest(event);
-        }
-    }
-
-    fn ingest(&mut self, value: Value) -> Result<(), String> {
-        if self.off {
-            return Ok(());
-        }
-        let event = TimedEvent::parse(&value, "event").map_err(|e| e.text())?;
-        self.sync(false);
-        self.state.ingest(&event);
-        self.journal(&value);
-        if !self.consent && self.pending.len() < MAX_PENDING {
-            self.pending.push(value);
-        }
-        self.evaluate();
-        self.save();
-        Ok(())
-    }
-
-    /// Adopts what another tab stored since this one last read or wrote, then applies what the tabs'
-    /// journals hold that the stored state lacks (see `store`), and saves if that changed it. True when
-    /// the state was adopted or changed. `scan`: look at the journals even when the envelope is as this
-    /// tab left it (at start, and when another tab wrote).
-    fn sync(&mut self, scan: bool) -> bool {
-        if self.dirty {
-            return false;
-        }
-        let Some(storage) = self.storage.clone() else { return false };
-        let raw = read_item(&storage, KEY);
-        let changed = raw != self.seen;
-        let mut adopted = false;
-        if changed {
-            self.seen = raw.clone();
-            match raw {
-                // Erased elsewhere: by an opt-out in another tab, or by the site.
-                None if opted_out(&storage) => {
-                    self.set_consent(false);
-                    return false;
-                }
-                None => {}
-                // Corrupt or foreign data is ignored here and replaced at the next save.
-                Some(raw) => {
-                    if let Some(mut env) = json::parse(&raw).and_then(Envelope::from_value) {
-                        if let Some(state) = env.state.take().and_then(|s| VisitorState::from_value(&s).ok()) {
-                            self.state = state;
-                            adopted = true;
-                        }
-                        if env.id != self.env.id {
-                            // Another visitor now (a reset in another tab): this tab's journal was the old one's.
-                            self.forget_journal();
-                        }
-                        self.env = env;
-                    }
-                }
-            }
-        }
-        if !(changed || scan) {
-            return false;
-        }
-        let merged = self.apply_journals(&storage);
-        if merged {
-            self.save();
-        }
-        adopted || merged
-    }
-
-    /// Applies the entries of every journal of this visitor that the state does not hold yet.
-    fn apply_journals(&mut self, storage: &Storage) -> bool {
-        let mut journals = vec![(self.tab.clone(), std::mem::take(&mut self.journal))];
-        for key in journal_keys(storage) {
-            let Some(tab) = key.strip_prefix(JOURNAL_PREFIX).filter(|tab| *tab != self.tab) else { continue };
-            let stored = read_item(storage, &key).and_then(|text| json::parse(&text));
-            if let Some((id, entries)) = stored.and_then(journal_from_value) {
-                if id == self.env.id {
-                    journals.push((tab.to_string(), entries));
-                }
-            }
-        }
-        // Marks of tabs whose journal is gone are dropped: their next entries are all new.
-        self.env.applied.retain(|(tab, _)| journals.iter().any(|(t, _)| t == tab));
-        let mut merged = false;
-        for (tab, entries) in &journals {
-            let applied = self.env.applied(tab);
-            let mut top = applied;
-            for entry in entries.iter().filter(|e| e.seq > applied) {
-                replay(&mut self.state, &entry.event);
-                top = top.max(entry.seq);
-            }
-            if top > applied {
-                self.env.set_applied(tab, top);
-                merged = true;
-            }
-        }
-        if let Some((_, own)) = journals.into_iter().next() {
-            self.journal = own;
-        }
-        merged
-    }
-
-    /// Adds `event` (just ingested) to this tab's journal, written before the envelope.
-    fn journal(&mut self, event: &Value) {
-        if self.storage.is_none() || self.dirty {
-            return;
-        }
-        self.seq = self.seq.saturating_add(1);
-        self.journal.push(Entry { seq: self.seq, at: now(), event: event.clone() });
-        if self.journal.len() > MAX_JOURNAL {
-            self.journal.remove(0);
-        }
-        self.env.set_applied(&self.tab, self.seq);
-        self.write_journal();
-    }
-
-    /// Drops the entries the stored state has held for a while; they can no longer be overwritten.
-    fn prune_journal(&mut self) {
-        if self.journal.is_empty() {
-            return;
-        }
-        // After a sync, the envelope in memory is the stored one.
-        self.sync(false);
-        let applied = self.env.applied(&self.tab);
-        let before = now() - JOURNAL_KEEP_MS;
-        let count = self.journal.len();
-        self.journal.retain(|e| e.seq > applied || e.at > before);
-        if self.journal.len() != count {
-            self.write_journal();
-        }
-    }
-
-    fn journal_key(&self) -> String {
-        let mut key = String::from(JOURNAL_PREFIX);
-        key.push_str(&self.tab);
-        key
-    }
-
-    fn write_journal(&self) {
-        let Some(storage) = &self.storage else { return };
-        let key = self.journal_key();
-        if self.journal.is_empty() {
-            remove_item(storage, &key);
-        } else {
-            write_item(storage, &key, &journal_json(&self.env.id, &self.journal));
-        }
-    }
-
-    fn forget_journal(&mut self) {
-        self.journal.clear();
-        self.write_journal();
-    }
-
-    /// Writes the envelope; when storage throws (full, denied) memory keeps the state.
-    fn save(&mut self) {
-        if !self.consent || self.off {
-            return;
-        }
-        let Some(storage) = &self.storage else { return };
-        let json = self.env.to_json(Some(&self.state));
-        if write_item(storage, KEY, &json) {
-            self.seen = Some(json);
-            self.dirty = false;
-        } else {
-            self.dirty = true;
         }
     }
 
