@@ -121,9 +121,17 @@ async function loadEngine(settings, modelDocument, shadowDocument, emit) {
   const errors = held;
   held = null;
   for (const error of errors) {
-    emit('error', error.includes(': rejected') ? await import(new URL('leadscore-validate.js', settings.wasm))
-      .then((validator) => validator.default(error, doc, shadowDoc, settings), () => error) : error);
+    emit('error', error.includes(': rejected') ? await explain(error, doc, shadowDoc, settings).then(null, () => error) : error);
   }
+}
+
+/**
+ * A rejected model's error from the full validator beside the wasm. In an async function, so that anything that
+ * throws (a `wasm` URL relative to the page, the validator missing) leaves the short message and the tag running.
+ */
+async function explain(error, doc, shadowDoc, settings) {
+  const validator = await import(new URL('leadscore-validate.js', new URL(settings.wasm, document.baseURI)).href);
+  return validator.default(error, doc, shadowDoc, settings);
 }
 
 // Wraps every callback the tag hands to the browser (listeners, the timer, history hooks).

@@ -17,21 +17,25 @@ function docBlock(marker) {
   return block;
 }
 
+/** The site's pages with `tag` in place of the stub and the attribute-configured tag. */
+async function placeTag(context, tag) {
+  await context.route((url) => url.origin === server.url && !/\.\w+$/.test(url.pathname) && !url.pathname.startsWith('/api/'), async (route) => {
+    if (route.request().resourceType() !== 'document' || route.request().method() !== 'GET') return route.continue();
+    const response = await route.fetch();
+    const html = (await response.text())
+      .replace(/<script>[^<]*<\/script>\s*<script async src="\/leadscore\.js"[^>]*><\/script>/, () => tag);
+    assert.ok(html.includes('leadscore.init('), 'the tag is on the page');
+    return route.fulfill({ response, body: html });
+  });
+}
+
 test('the docs show the stub that the build makes', () => {
   assert.ok(docs.includes(`<script>${stub}</script>`), 'docs/snippet.md carries pkg/browser/stub.min.js as built');
 });
 
 test("a tag manager's tag without attributes, configured by init() as the docs show: scored and delivered", () => browse(async (context) => {
   const recipe = docBlock("A tag manager's Custom HTML tag").replace('/* the inline stub, as above */', stub);
-  // The site's pages with the docs' recipe in place of the stub and the attribute-configured tag.
-  await context.route((url) => url.origin === server.url && !/\.\w+$/.test(url.pathname) && !url.pathname.startsWith('/api/'), async (route) => {
-    if (route.request().resourceType() !== 'document' || route.request().method() !== 'GET') return route.continue();
-    const response = await route.fetch();
-    const html = (await response.text())
-      .replace(/<script>[^<]*<\/script>\s*<script async src="\/leadscore\.js"[^>]*><\/script>/, recipe);
-    assert.ok(html.includes('leadscore.init('), 'the recipe is on the page');
-    return route.fulfill({ response, body: html });
-  });
+  await placeTag(context, recipe);
   const since = await activity(server.url);
   const { page, seen } = await openPage(context);
   const card = await visit(page, server.url, '/pricing');
@@ -40,6 +44,19 @@ test("a tag manager's tag without attributes, configured by init() as the docs s
   assert.equal((await qualifyHere(page)).qualified, true);
   await until(async () => (await since()).stored === 1, 20_000, 'the lead at the init() endpoint');
   assert.deepEqual(seen.consoleErrors, []);
+}));
+
+test('init() with a wasm URL relative to the page and a rejected model: the validator beside it names the field, the visit is recorded', () => browse(async (context) => {
+  const model = JSON.parse(readFileSync(join(root, 'www', 'models', 'textbook.json'), 'utf8'));
+  model.rules[0].points = 'lots';
+  await context.route('**/broken-model.json', (route) => route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(model) }));
+  await placeTag(context, `<script>${stub}</script><script>leadscore.init({ model: '/broken-model.json', endpoint: '/api/leads', `
+    + `wasm: 'leadscore-core.wasm' });</script><script async src="/leadscore.js"></script>`);
+  const { page, seen } = await openPage(context);
+  assert.equal(await visit(page, server.url, '/pricing'), null, 'no score without a valid model');
+  assert.ok(seen.consoleErrors.some((e) => e.includes('model /broken-model.json: rules[0].points: expected a number')), `${seen.consoleErrors}`);
+  assert.equal((await exportState(page)).pages[0][0], '/pricing', 'the visit is recorded');
+  assert.deepEqual(seen.pageErrors, []);
 }));
 
 test('identify(userId, traits) keeps the user id as a trait; identify(traits) still works', () => browse(async (context) => {
