@@ -85,6 +85,16 @@ pub(crate) fn write_digits(mut n: u64, out: &mut String) {
 }
 
 /// Appends `s` as a JSON string (also used for JSON Lines output, `calibrate::stream`).
+/// `"key":` for an object's next entry, after a comma unless the object was just opened: the one writer of keys
+/// for the JSON text written without a value tree (the tag's saved state, storage envelope, payload and events).
+pub fn write_key(key: &str, out: &mut String) {
+    if !out.ends_with('{') {
+        out.push(',');
+    }
+    write_string(key, out);
+    out.push(':');
+}
+
 pub fn write_string(s: &str, out: &mut String) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     out.push('"');

@@ -61,9 +61,9 @@ pub fn body(
     detail: Detail,
 ) -> String {
     let mut out = String::from("{");
-    field(&mut out, "lead_id");
+    json::write_key("lead_id", &mut out);
     json::write_string(lead_id, &mut out);
-    field(&mut out, "idempotency_key");
+    json::write_key("idempotency_key", &mut out);
     json::write_string(key, &mut out);
     // The card's fields, without its braces.
     if let Some(fields) = card.strip_prefix('{').and_then(|c| c.strip_suffix('}')).filter(|c| !c.is_empty()) {
@@ -71,34 +71,25 @@ pub fn body(
         out.push_str(fields);
     }
     if let Some(shadow) = shadow.filter(|_| detail != Detail::Minimal) {
-        field(&mut out, "shadow");
+        json::write_key("shadow", &mut out);
         out.push_str(shadow);
     }
-    field(&mut out, "traits");
+    json::write_key("traits", &mut out);
     state.write_traits(&mut out, detail == Detail::Minimal);
-    field(&mut out, "page");
+    json::write_key("page", &mut out);
     json::write_string(page, &mut out);
-    field(&mut out, "sent_by");
+    json::write_key("sent_by", &mut out);
     json::write_string(SENT_BY, &mut out);
     // The visitor state as `exportState()` gives it: a relay re-scores the lead from it with the site's model
     // instead of trusting the card above.
-    field(&mut out, "state");
+    json::write_key("state", &mut out);
     state.write_json(&mut out);
     if detail == Detail::Full {
-        field(&mut out, "history");
+        json::write_key("history", &mut out);
         write_history(state, &mut out);
     }
     out.push('}');
     out
-}
-
-/// `"name":` after a comma, unless it opens an object.
-fn field(out: &mut String, name: &str) {
-    if !out.ends_with('{') {
-        out.push(',');
-    }
-    json::write_string(name, out);
-    out.push(':');
 }
 
 /// Who sent the payload (`sent_by`).
@@ -108,17 +99,17 @@ pub const SENT_BY: &str = concat!("leadscore-browser/", env!("CARGO_PKG_VERSION"
 /// text (every number in it is a whole one).
 pub fn write_history(state: &VisitorState, out: &mut String) {
     let number = |out: &mut String, name: &str, n: i64| {
-        field(out, name);
+        json::write_key(name, out);
         json::write_digits(n.max(0) as u64, out);
     };
     out.push('{');
     number(out, "first_seen", state.first);
     number(out, "last_seen", state.last);
     number(out, "visits", i64::from(state.visits.n));
-    field(out, "pages");
+    json::write_key("pages", out);
     for (i, p) in state.pages.iter().enumerate() {
         out.push_str(if i == 0 { "[{" } else { ",{" });
-        field(out, "path");
+        json::write_key("path", out);
         json::write_string(&p.key, out);
         number(out, "views", i64::from(p.n));
         number(out, "engaged_seconds", p.engaged_ms / 1000);
@@ -132,10 +123,10 @@ pub fn write_history(state: &VisitorState, out: &mut String) {
         ("clicks", "name", &state.clicks),
         ("events", "name", &state.events),
     ] {
-        field(out, name);
+        json::write_key(name, out);
         for (i, t) in list.iter().enumerate() {
             out.push_str(if i == 0 { "[{" } else { ",{" });
-            field(out, key);
+            json::write_key(key, out);
             json::write_string(&t.key, out);
             number(out, "count", i64::from(t.n));
             out.push('}');
@@ -143,17 +134,17 @@ pub fn write_history(state: &VisitorState, out: &mut String) {
         close(out, list.is_empty());
     }
     out.push_str(",\"source\":{");
-    field(out, "referrers");
+    json::write_key("referrers", out);
     for (i, r) in state.referrers.iter().enumerate() {
         out.push(if i == 0 { '[' } else { ',' });
         json::write_string(&r.key, out);
     }
     close(out, state.referrers.is_empty());
-    field(out, "campaigns");
+    json::write_key("campaigns", out);
     for (i, c) in state.campaigns.iter().enumerate() {
         out.push_str(if i == 0 { "[{" } else { ",{" });
         for (part, value) in ["source", "medium", "campaign"].into_iter().zip(crate::state::campaign_parts(&c.key)) {
-            field(out, part);
+            json::write_key(part, out);
             json::write_string(value, out);
         }
         out.push('}');

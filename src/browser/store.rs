@@ -95,13 +95,13 @@ impl Envelope {
             None => out.push_str("null"),
         }
         out.push_str(",\"sent\":{");
-        for (i, (model, stage)) in self.sent.iter().enumerate() {
-            entry(&mut out, i, model);
+        for (model, stage) in &self.sent {
+            json::write_key(model, &mut out);
             json::write_string(stage, &mut out);
         }
         out.push_str("},\"applied\":{");
-        for (i, (tab, seq)) in self.applied.iter().enumerate() {
-            entry(&mut out, i, tab);
+        for (tab, seq) in &self.applied {
+            json::write_key(tab, &mut out);
             json::write_digits(u64::from(*seq), &mut out);
         }
         out.push_str("}}");
@@ -135,15 +135,6 @@ impl Envelope {
 
 fn whole(value: &Value) -> Option<u32> {
     value.as_f64().filter(|n| n.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(n)).map(|n| n as u32)
-}
-
-/// `"key":` for an object's entry `i`, after a comma unless it is the first.
-fn entry(out: &mut String, i: usize, key: &str) {
-    if i > 0 {
-        out.push(',');
-    }
-    json::write_string(key, out);
-    out.push(':');
 }
 
 /// A journal as stored: `{"id": lead id, "e": [[seq, at, event], …]}`, as JSON text.

@@ -50,7 +50,7 @@ impl VisitorState {
         // Pages are always saved; the other lists when they hold anything.
         for (key, list) in self.keyed() {
             if key == "pages" || !list.is_empty() {
-                field(out, key);
+                json::write_key(key, out);
                 out.push('[');
                 for (i, t) in list.iter().enumerate() {
                     comma(out, i);
@@ -60,11 +60,11 @@ impl VisitorState {
             }
         }
         if !self.traits.is_empty() {
-            field(out, "traits");
+            json::write_key("traits", out);
             self.write_traits(out, false);
         }
         if !self.ids.is_empty() {
-            field(out, "ids");
+            json::write_key("ids", out);
             out.push('[');
             for (i, &id) in self.ids.iter().enumerate() {
                 comma(out, i);
@@ -187,13 +187,6 @@ fn tally_value(t: &Tally, base: i64) -> Value {
 /// A number as JSON text.
 fn number(out: &mut String, n: f64) {
     out.push_str(&json::write(&Value::Number(n)));
-}
-
-/// `,"key":` (the state's first field is written without this).
-fn field(out: &mut String, key: &str) {
-    out.push(',');
-    json::write_string(key, out);
-    out.push(':');
 }
 
 /// The separator before a list's item `i`.

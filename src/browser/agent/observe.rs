@@ -72,9 +72,7 @@ pub(super) fn event_text(kind: &str) -> String {
 
 /// Appends the text field `key` to an event's JSON text.
 pub(super) fn put(event: &mut String, key: &str, value: &str) {
-    event.push(',');
-    json::write_string(key, event);
-    event.push(':');
+    json::write_key(key, event);
     json::write_string(value, event);
 }
 
